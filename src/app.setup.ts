@@ -1,0 +1,83 @@
+import fastifyCookie from '@fastify/cookie';
+import { Logger as NestLogger, ValidationPipe, type INestApplication } from '@nestjs/common';
+import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
+import { DocumentBuilder, SwaggerModule, type OpenAPIObject } from '@nestjs/swagger';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { Logger } from 'nestjs-pino';
+import { ProblemDetailsFilter, sendProblem } from './common/errors/problem-details.filter.js';
+import { DomainError } from './common/errors/domain-error.js';
+import { validationExceptionFactory } from './common/errors/validation-errors.js';
+import { genRequestId } from './common/http/request-id.js';
+import type { AppConfig } from './config/app-config.js';
+import { MetricsService } from './health/metrics.service.js';
+
+/** The Fastify adapter with our server-wide limits (shared by main and every e2e test). */
+export function createFastifyAdapter(config: AppConfig): FastifyAdapter {
+  const options = {
+    bodyLimit: config.bodyLimitBytes,
+    genReqId: genRequestId,
+    // Keep-alive connections are closed when idle on shutdown; in-flight requests finish.
+    forceCloseConnections: 'idle',
+    return503OnClosing: true,
+    allowErrorHandlerOverride: true,
+    routerOptions: { ignoreDuplicateSlashes: false, maxParamLength: 500 },
+  };
+  return new FastifyAdapter(options as never);
+}
+
+export function buildOpenApiDocument(app: INestApplication): OpenAPIObject {
+  const builder = new DocumentBuilder()
+    .setTitle('consent-gateway')
+    .setDescription(
+      'Altinn 3 consent flow (resource registry, Maskinporten-style scopes, clients and token issuer, ' +
+        'consent API, end-user portal) and the API gateway that enforces it. ' +
+        'Authenticate with a bearer token from `/token` or `npm run token`.',
+    )
+    .setVersion('1.0.0')
+    .addBearerAuth({ type: 'http', scheme: 'bearer', bearerFormat: 'JWT' });
+  return SwaggerModule.createDocument(app, builder.build());
+}
+
+/**
+ * Pipes, filter, body parsers, Swagger and hooks: everything main.ts and the e2e tests share,
+ * so tests exercise exactly what production runs.
+ */
+export async function configureApp(app: NestFastifyApplication, config: AppConfig): Promise<void> {
+  app.useLogger(app.get(Logger));
+  const fastify = app.getHttpAdapter().getInstance() as unknown as FastifyInstance;
+  const logger = new NestLogger('Http');
+
+  // Nest's Fastify adapter already parses application/x-www-form-urlencoded (portal forms, /token).
+  await app.register(fastifyCookie as never);
+
+  app.useGlobalPipes(
+    new ValidationPipe({
+      whitelist: true,
+      forbidNonWhitelisted: true,
+      transform: true,
+      exceptionFactory: validationExceptionFactory,
+    }),
+  );
+  app.useGlobalFilters(new ProblemDetailsFilter());
+
+  // Errors raised by Fastify itself (body parsing, size limit, media type) never reach Nest's
+  // filters: answer them as problem+json too. Unknown routes go through Nest's own not-found
+  // handler, which throws NotFoundException into the global filter.
+  fastify.setErrorHandler((err: unknown, req: FastifyRequest, reply: FastifyReply) => sendProblem(reply, req, err, logger));
+
+  const metrics = app.get(MetricsService);
+  fastify.addHook('onResponse', (req: FastifyRequest, reply: FastifyReply, done: () => void) => {
+    const route = req.routeOptions?.url ?? 'unmatched';
+    metrics.httpDuration.observe(
+      { method: req.method, route, status: String(reply.statusCode) },
+      reply.elapsedTime / 1000,
+    );
+    done();
+  });
+
+  const document = buildOpenApiDocument(app);
+  SwaggerModule.setup('docs', app, document, {
+    jsonDocumentUrl: 'docs-json',
+    swaggerOptions: { persistAuthorization: true },
+  });
+}

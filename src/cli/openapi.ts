@@ -1,0 +1,53 @@
+import { readFile, writeFile } from 'node:fs/promises';
+import { NestFactory } from '@nestjs/core';
+import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import { AppModule } from '../app.module.js';
+import { buildOpenApiDocument, configureApp, createFastifyAdapter } from '../app.setup.js';
+import { loadConfig } from '../config/load-config.js';
+
+/**
+ * `npm run openapi:generate` writes openapi.json; `npm run openapi:check` fails when the
+ * committed file differs from what the built app describes (the API is a contract).
+ * Runs from dist/ because the @nestjs/swagger CLI plugin only runs in `nest build`.
+ */
+function sortKeys(v: unknown): unknown {
+  if (Array.isArray(v)) return v.map(sortKeys);
+  if (v && typeof v === 'object')
+    return Object.fromEntries(
+      Object.keys(v)
+        .sort()
+        .map((k) => [k, sortKeys((v as Record<string, unknown>)[k])]),
+    );
+  return v;
+}
+
+async function main(): Promise<void> {
+  const mode = process.argv[2];
+  const config = loadConfig({ NODE_ENV: 'test', DATA_DIR: 'memory://', LOG_LEVEL: 'silent', PUBLIC_URL: 'http://localhost:8080' });
+  const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot({ config }), createFastifyAdapter(config), {
+    logger: false,
+  });
+  await configureApp(app, config);
+  await app.init();
+  const text = `${JSON.stringify(sortKeys(buildOpenApiDocument(app)), null, 2)}\n`;
+  await app.close();
+  if (mode === '--write') {
+    await writeFile('openapi.json', text);
+    process.stdout.write('openapi.json written\n');
+    return;
+  }
+  const committed = await readFile('openapi.json', 'utf8').catch(() => '');
+  if (committed !== text) {
+    await writeFile('openapi.generated.json', text);
+    process.stderr.write(
+      'openapi.json is out of date: run `npm run openapi:generate` and commit it (see openapi.generated.json)\n',
+    );
+    process.exit(1);
+  }
+  process.stdout.write('openapi.json is up to date\n');
+}
+
+main().catch((err: unknown) => {
+  process.stderr.write(`openapi: ${err instanceof Error ? err.stack : String(err)}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,37 @@
+import type { Params } from 'nestjs-pino';
+import type { AppConfig } from '../../config/app-config.js';
+
+/**
+ * pino via nestjs-pino. Tokens never reach the log: Authorization, cookies and the form fields
+ * that carry secrets are redacted, and request bodies are never logged.
+ */
+export function loggerParams(config: AppConfig): Params {
+  return {
+    pinoHttp: {
+      level: config.logLevel,
+      genReqId: (req) => (req as { id?: string }).id ?? String(Date.now()),
+      redact: {
+        paths: [
+          'req.headers.authorization',
+          'req.headers.cookie',
+          'req.headers["proxy-authorization"]',
+          'res.headers["set-cookie"]',
+          'req.query.assertion',
+          'req.query.code',
+          'req.query.state',
+        ],
+        censor: '[redacted]',
+      },
+      serializers: {
+        req: (req: { id?: string; method?: string; url?: string; headers?: Record<string, unknown> }) => ({
+          id: req.id,
+          method: req.method,
+          url: req.url,
+          headers: req.headers,
+        }),
+      },
+      autoLogging: { ignore: (req) => req.url === '/health/live' || req.url === '/metrics' },
+      customLogLevel: (_req, res, err) => (err || res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'warn' : 'info'),
+    },
+  };
+}

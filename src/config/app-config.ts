@@ -1,0 +1,56 @@
+/**
+ * Typed configuration, parsed and validated once at boot from the environment (DESIGN §5, §10).
+ * Nothing outside `src/config/` reads `process.env`: everything gets an `AppConfig` injected.
+ */
+export type NodeEnv = 'development' | 'production' | 'test';
+export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+
+export interface TrustedIssuer {
+  /** Exact `iss` value, e.g. `https://test.maskinporten.no/`. */
+  issuer: string;
+  jwksUrl: string;
+}
+
+export interface AppConfig {
+  port: number;
+  host: string;
+  /** Unset → embedded PGlite in `dataDir`. */
+  databaseUrl?: string;
+  dataDir: string;
+  /** Base URL without trailing slash; the built-in issuer is `${publicUrl}/`. */
+  publicUrl: string;
+  nodeEnv: NodeEnv;
+  logLevel: LogLevel;
+  trustedIssuers: TrustedIssuer[];
+  jwksTtlSeconds: number;
+  jwksMaxStaleSeconds: number;
+  jwksFetchTimeoutMs: number;
+  /** Largest accepted JWKS document in bytes (DESIGN §10: 64 KiB). */
+  jwksMaxBytes: number;
+  /** At most one JWKS refresh per issuer per this many seconds when an unknown `kid` shows up. */
+  jwksMinRefreshIntervalSeconds: number;
+  maxTokenLifetimeSeconds: number;
+  clockSkewSeconds: number;
+  /** Largest accepted bearer token in bytes (8 KiB). */
+  maxTokenBytes: number;
+  /** JSON body limit (1 MiB). */
+  bodyLimitBytes: number;
+  /** AES-GCM key material for signing keys at rest; required in production. */
+  keyEncryptionSecret?: string;
+  /** Lifetime of tokens from `npm run token` and default issued tokens, seconds. */
+  defaultAccessTokenTtlSeconds: number;
+  tokenRateLimitPerSecond: number;
+  oidc: {
+    issuer?: string;
+    clientId?: string;
+    clientSecret?: string;
+    acrValues?: string;
+    redirectUri?: string;
+  };
+  sessionTtlSeconds: number;
+  expirySweepIntervalMs: number;
+  webhookPollIntervalMs: number;
+  shutdownGraceMs: number;
+}
+
+export const APP_CONFIG = Symbol('APP_CONFIG');

@@ -1,0 +1,122 @@
+import path from 'node:path';
+import type { AppConfig, LogLevel, NodeEnv, TrustedIssuer } from './app-config.js';
+
+/** Thrown for any invalid variable; `main.ts` prints the message and exits with status 1. */
+export class ConfigError extends Error {
+  constructor(
+    readonly variable: string,
+    problem: string,
+  ) {
+    super(`Invalid configuration: ${variable} ${problem}`);
+    this.name = 'ConfigError';
+  }
+}
+
+type Env = Record<string, string | undefined>;
+
+function str(env: Env, name: string): string | undefined {
+  const v = env[name];
+  return v === undefined || v.trim() === '' ? undefined : v.trim();
+}
+
+function int(env: Env, name: string, def: number, min: number, max: number): number {
+  const raw = str(env, name);
+  if (raw === undefined) return def;
+  if (!/^\d+$/.test(raw)) throw new ConfigError(name, `must be an integer between ${min} and ${max}, got "${raw}"`);
+  const n = Number(raw);
+  if (n < min || n > max) throw new ConfigError(name, `must be between ${min} and ${max}, got ${n}`);
+  return n;
+}
+
+function url(name: string, raw: string, schemes = ['http:', 'https:']): URL {
+  let u: URL;
+  try {
+    u = new URL(raw);
+  } catch {
+    throw new ConfigError(name, `must be an absolute URL, got "${raw}"`);
+  }
+  if (!schemes.includes(u.protocol)) throw new ConfigError(name, `must use ${schemes.join(' or ')}, got "${raw}"`);
+  return u;
+}
+
+function oneOf<T extends string>(env: Env, name: string, allowed: readonly T[], def: T): T {
+  const raw = str(env, name);
+  if (raw === undefined) return def;
+  if (!(allowed as readonly string[]).includes(raw))
+    throw new ConfigError(name, `must be one of ${allowed.join(', ')}, got "${raw}"`);
+  return raw as T;
+}
+
+/** `issuer|jwksUrl` pairs separated by commas (DESIGN §10). */
+export function parseTrustedIssuers(raw: string | undefined): TrustedIssuer[] {
+  if (!raw) return [];
+  return raw
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean)
+    .map((pair) => {
+      const parts = pair.split('|');
+      if (parts.length !== 2 || !parts[0] || !parts[1])
+        throw new ConfigError('TRUSTED_ISSUERS', `entries must be "issuer|jwksUrl", got "${pair}"`);
+      url('TRUSTED_ISSUERS', parts[0]);
+      url('TRUSTED_ISSUERS', parts[1]);
+      return { issuer: parts[0], jwksUrl: parts[1] };
+    });
+}
+
+export function loadConfig(env: Env = process.env): AppConfig {
+  const nodeEnv = oneOf<NodeEnv>(env, 'NODE_ENV', ['development', 'production', 'test'], 'development');
+  const port = int(env, 'PORT', 8080, 0, 65535);
+  const host = str(env, 'HOST') ?? '0.0.0.0';
+  const databaseUrl = str(env, 'DATABASE_URL');
+  if (databaseUrl) url('DATABASE_URL', databaseUrl, ['postgres:', 'postgresql:']);
+  const publicUrlRaw = str(env, 'PUBLIC_URL') ?? `http://localhost:${port || 8080}`;
+  url('PUBLIC_URL', publicUrlRaw);
+  const publicUrl = publicUrlRaw.replace(/\/+$/, '');
+  const keyEncryptionSecret = str(env, 'KEY_ENCRYPTION_SECRET');
+  if (keyEncryptionSecret !== undefined && keyEncryptionSecret.length < 16)
+    throw new ConfigError('KEY_ENCRYPTION_SECRET', 'must be at least 16 characters');
+  if (nodeEnv === 'production' && !keyEncryptionSecret)
+    throw new ConfigError('KEY_ENCRYPTION_SECRET', 'is required when NODE_ENV=production');
+  if (nodeEnv === 'production' && !databaseUrl)
+    throw new ConfigError('DATABASE_URL', 'is required when NODE_ENV=production (the embedded database is for development)');
+
+  return {
+    port,
+    host,
+    databaseUrl,
+    dataDir: str(env, 'DATA_DIR') === 'memory://' ? 'memory://' : path.resolve(str(env, 'DATA_DIR') ?? './data'),
+    publicUrl,
+    nodeEnv,
+    logLevel: oneOf<LogLevel>(
+      env,
+      'LOG_LEVEL',
+      ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'],
+      nodeEnv === 'test' ? 'silent' : 'info',
+    ),
+    trustedIssuers: parseTrustedIssuers(str(env, 'TRUSTED_ISSUERS')),
+    jwksTtlSeconds: int(env, 'JWKS_TTL_SECONDS', 300, 1, 86400),
+    jwksMaxStaleSeconds: int(env, 'JWKS_MAX_STALE_SECONDS', 86400, 0, 7 * 86400),
+    jwksFetchTimeoutMs: int(env, 'JWKS_FETCH_TIMEOUT_MS', 3000, 100, 60000),
+    jwksMaxBytes: 64 * 1024,
+    jwksMinRefreshIntervalSeconds: int(env, 'JWKS_MIN_REFRESH_INTERVAL_SECONDS', 30, 0, 3600),
+    maxTokenLifetimeSeconds: int(env, 'MAX_TOKEN_LIFETIME_SECONDS', 3600, 60, 86400),
+    clockSkewSeconds: 30,
+    maxTokenBytes: 8 * 1024,
+    bodyLimitBytes: 1024 * 1024,
+    keyEncryptionSecret,
+    defaultAccessTokenTtlSeconds: int(env, 'ACCESS_TOKEN_TTL_SECONDS', 120, 10, 3600),
+    tokenRateLimitPerSecond: int(env, 'TOKEN_RATE_LIMIT_PER_SECOND', 50, 1, 100000),
+    oidc: {
+      issuer: str(env, 'OIDC_ISSUER'),
+      clientId: str(env, 'OIDC_CLIENT_ID'),
+      clientSecret: str(env, 'OIDC_CLIENT_SECRET'),
+      acrValues: str(env, 'OIDC_ACR_VALUES'),
+      redirectUri: str(env, 'OIDC_REDIRECT_URI'),
+    },
+    sessionTtlSeconds: int(env, 'SESSION_TTL_SECONDS', 1800, 60, 86400),
+    expirySweepIntervalMs: int(env, 'EXPIRY_SWEEP_INTERVAL_MS', 1000, 50, 3600000),
+    webhookPollIntervalMs: int(env, 'WEBHOOK_POLL_INTERVAL_MS', 1000, 50, 3600000),
+    shutdownGraceMs: int(env, 'SHUTDOWN_GRACE_MS', 10000, 0, 120000),
+  };
+}

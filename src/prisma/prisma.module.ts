@@ -1,0 +1,36 @@
+import { Global, Inject, Logger, Module, type DynamicModule, type OnApplicationShutdown } from '@nestjs/common';
+import { APP_CONFIG, type AppConfig } from '../config/app-config.js';
+import { DATABASE_CONNECTION, openDatabase, type DatabaseConnection } from './database-connection.js';
+import { PrismaService } from './prisma.service.js';
+
+@Global()
+@Module({})
+export class PrismaModule implements OnApplicationShutdown {
+  constructor(@Inject(DATABASE_CONNECTION) private readonly connection: DatabaseConnection) {}
+
+  /**
+   * `connection` may be handed in (tests share one database per file); otherwise the module
+   * opens DATABASE_URL or starts the embedded database, and migrates it, before anything else.
+   */
+  static forRoot(connection?: DatabaseConnection): DynamicModule {
+    const logger = new Logger('Database');
+    return {
+      module: PrismaModule,
+      providers: [
+        connection
+          ? { provide: DATABASE_CONNECTION, useValue: { ...connection, stop: async () => undefined } }
+          : {
+              provide: DATABASE_CONNECTION,
+              inject: [APP_CONFIG],
+              useFactory: (config: AppConfig) => openDatabase(config, (m) => logger.log(m)),
+            },
+        PrismaService,
+      ],
+      exports: [DATABASE_CONNECTION, PrismaService],
+    };
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.connection.stop();
+  }
+}

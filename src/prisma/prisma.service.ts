@@ -1,0 +1,30 @@
+import { Inject, Injectable, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
+import { PrismaPg } from '@prisma/adapter-pg';
+import { PrismaClient } from '../generated/prisma/client.js';
+import { DATABASE_CONNECTION, type DatabaseConnection } from './database-connection.js';
+
+/** The one Prisma client of the process, on the pg driver adapter (same path for PGlite and PostgreSQL). */
+@Injectable()
+export class PrismaService extends PrismaClient implements OnModuleInit, OnModuleDestroy {
+  constructor(@Inject(DATABASE_CONNECTION) readonly connection: DatabaseConnection) {
+    super({
+      adapter: new PrismaPg({
+        connectionString: connection.url,
+        max: connection.poolMax,
+        connectionTimeoutMillis: 5000,
+        idleTimeoutMillis: 30000,
+      }),
+    });
+  }
+
+  async onModuleInit(): Promise<void> {
+    await this.$connect();
+  }
+
+  async onModuleDestroy(): Promise<void> {
+    await this.$disconnect();
+  }
+}
+
+/** The transaction client type handed to `$transaction(async (tx) => …)`. */
+export type PrismaTx = Parameters<Parameters<PrismaService['$transaction']>[0]>[0];

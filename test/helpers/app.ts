@@ -1,0 +1,74 @@
+import { createServer } from 'node:net';
+import { NestFactory } from '@nestjs/core';
+import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import { AppModule } from '../../src/app.module.js';
+import { configureApp, createFastifyAdapter } from '../../src/app.setup.js';
+import type { AppConfig } from '../../src/config/app-config.js';
+import { loadConfig } from '../../src/config/load-config.js';
+import type { DatabaseConnection } from '../../src/prisma/database-connection.js';
+import { createTestDatabase } from './database.js';
+
+export interface TestApp {
+  app: NestFastifyApplication;
+  /** Base URL of the listening server, e.g. http://127.0.0.1:40123 (no trailing slash). */
+  url: string;
+  config: AppConfig;
+  db: DatabaseConnection;
+  close(): Promise<void>;
+}
+
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.once('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const addr = srv.address();
+      const port = typeof addr === 'object' && addr ? addr.port : 0;
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+export interface TestAppOptions {
+  /** Extra environment for loadConfig (e.g. TRUSTED_ISSUERS). */
+  env?: Record<string, string>;
+  /** Share a database with another app (two replicas on one database). */
+  db?: DatabaseConnection;
+}
+
+/**
+ * Boots the real AppModule through configureApp on a real port against a fresh database
+ * (real PostgreSQL when TEST_DATABASE_URL is set, otherwise PGlite). Nothing is mocked.
+ */
+export async function createTestApp(options: TestAppOptions = {}): Promise<TestApp> {
+  const ownDb = !options.db;
+  const db = options.db ?? (await createTestDatabase());
+  const port = await freePort();
+  const config = loadConfig({
+    NODE_ENV: 'test',
+    PORT: String(port),
+    HOST: '127.0.0.1',
+    PUBLIC_URL: `http://127.0.0.1:${port}`,
+    LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
+    EXPIRY_SWEEP_INTERVAL_MS: '200',
+    WEBHOOK_POLL_INTERVAL_MS: '100',
+    ...options.env,
+  });
+  const app = await NestFactory.create<NestFastifyApplication>(
+    AppModule.forRoot({ config, database: db }),
+    createFastifyAdapter(config),
+    { logger: false },
+  );
+  await configureApp(app, config);
+  await app.listen(port, '127.0.0.1');
+  return {
+    app,
+    url: `http://127.0.0.1:${port}`,
+    config,
+    db,
+    async close() {
+      await app.close();
+      if (ownDb) await db.stop();
+    },
+  };
+}
