@@ -5,9 +5,9 @@ import { DocumentBuilder, SwaggerModule, type OpenAPIObject } from '@nestjs/swag
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { Logger } from 'nestjs-pino';
 import { ProblemDetailsFilter, sendProblem } from './common/errors/problem-details.filter.js';
-import { DomainError } from './common/errors/domain-error.js';
 import { validationExceptionFactory } from './common/errors/validation-errors.js';
 import { genRequestId } from './common/http/request-id.js';
+import { installRequestTargetGuard } from './common/http/request-target.js';
 import type { AppConfig } from './config/app-config.js';
 import { MetricsService } from './health/metrics.service.js';
 
@@ -42,9 +42,11 @@ export function buildOpenApiDocument(app: INestApplication): OpenAPIObject {
  * Pipes, filter, body parsers, Swagger and hooks: everything main.ts and the e2e tests share,
  * so tests exercise exactly what production runs.
  */
-export async function configureApp(app: NestFastifyApplication, config: AppConfig): Promise<void> {
+export async function configureApp(app: NestFastifyApplication, _config: AppConfig): Promise<void> {
   app.useLogger(app.get(Logger));
-  const fastify = app.getHttpAdapter().getInstance() as unknown as FastifyInstance;
+  const fastify: FastifyInstance = app.getHttpAdapter().getInstance();
+  // DESIGN §10: request-target hygiene first, for every route (absolute-form, traversal → 400).
+  installRequestTargetGuard(fastify);
   const logger = new NestLogger('Http');
 
   // Nest's Fastify adapter already parses application/x-www-form-urlencoded (portal forms, /token).

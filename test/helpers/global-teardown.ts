@@ -1,5 +1,4 @@
 import pg from 'pg';
-import { TEMPLATE_DB } from './database.js';
 
 /** Drops the template and any per-file database a crashed test left behind. */
 export default async function globalTeardown(): Promise<void> {

@@ -1,0 +1,12 @@
+export * from './auth-errors.js';
+export * from './auth.decorators.js';
+export { AuthGuard, extractBearerToken } from './auth.guard.js';
+export * from './auth.module.js';
+export { AUTH_CLOCK, systemClock, type Clock } from './clock.js';
+export { ALLOWED_ALGORITHMS, type AllowedAlgorithm } from './header-policy.js';
+export * from './issuer-key-source.js';
+export type { IssuerState, IssuerStatus } from './jwks-cache.js';
+export * from './principal.js';
+export * from './scopes.js';
+export * from './token-verifier.js';
+export { TrustedIssuerRegistry, builtInIssuer } from './trusted-issuer-registry.js';
