@@ -50,6 +50,8 @@ export async function configureApp(app: NestFastifyApplication, _config: AppConf
   const logger = new NestLogger('Http');
 
   // Nest's Fastify adapter already parses application/x-www-form-urlencoded (portal forms, /token).
+  // JSON APIs take JSON only: a text/plain body is 415, not a string handed to validation.
+  fastify.removeContentTypeParser('text/plain');
   await app.register(fastifyCookie as never);
 
   app.useGlobalPipes(

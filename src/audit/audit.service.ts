@@ -28,7 +28,9 @@ export function actorOf(principal: Principal): AuditActor {
 function json(v: unknown): Prisma.InputJsonValue | typeof Prisma.DbNull {
   if (v === undefined || v === null) return Prisma.DbNull;
   // Dates, BigInts and class instances become plain JSON.
-  return JSON.parse(JSON.stringify(v, (_k, val: unknown) => (typeof val === 'bigint' ? val.toString() : val))) as Prisma.InputJsonValue;
+  return JSON.parse(
+    JSON.stringify(v, (_k, val: unknown) => (typeof val === 'bigint' ? val.toString() : val)),
+  ) as Prisma.InputJsonValue;
 }
 
 /**

@@ -62,7 +62,9 @@ export async function openDatabase(
   return {
     url,
     embedded: !!embedded,
-    poolMax: embedded ? 4 : 10,
+    // One connection on PGlite: pglite-socket interleaves queries of other connections with an
+    // open transaction (seen with 0.2.17), so the embedded database gets a single connection.
+    poolMax: embedded ? 1 : 10,
     stop: async () => {
       if (ownsServerFile) await rm(path.join(config.dataDir, SERVER_FILE), { force: true });
       await embedded?.stop();

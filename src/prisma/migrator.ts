@@ -101,10 +101,11 @@ export async function migrate(
   await client.connect();
   const result: MigrateResult = { applied: [], alreadyApplied: [] };
   try {
-    // The key is a literal rather than a bind parameter on purpose: pglite-socket runs the
-    // messages of different connections interleaved outside a transaction, so an extended-protocol
-    // query (Parse/Bind/Execute) can lose its unnamed portal to another connection's query
-    // ("portal does not exist"). A simple query is one message and cannot be split.
+    // Outside a transaction only simple (unparameterised) queries, on purpose: pglite-socket
+    // queues each protocol message on its own, so another connection's transaction can slip in
+    // between this connection's Parse and Bind and replace its unnamed statement ("portal does not
+    // exist", or another query's rows). A simple query is one message and cannot be split; inside
+    // our own transaction nobody else runs, so parameters are safe there.
     await client.query(`SELECT pg_advisory_lock(${PRISMA_ADVISORY_LOCK_KEY})`);
     try {
       await client.query(CREATE_TABLE);
@@ -151,6 +152,8 @@ export async function migrate(
  * sees a half-done row, and a crash mid-migration rolls back the schema and the row together
  * (the next start simply retries). A failing migration is rolled back to a savepoint and then
  * recorded as failed (no `finished_at`) in a commit of its own, as `prisma migrate deploy` does.
+ * (So a migration file must not contain its own BEGIN/COMMIT, nor statements that cannot run in a
+ * transaction such as CREATE INDEX CONCURRENTLY.)
  */
 async function applyIfPending(client: pg.Client, m: MigrationFile): Promise<boolean> {
   await client.query('BEGIN');

@@ -1,0 +1,52 @@
+import { describe, expect, it } from '@jest/globals';
+import { ConfigError, loadConfig, parseTrustedIssuers } from './load-config.js';
+
+describe('loadConfig', () => {
+  it('gives development defaults when nothing is set', () => {
+    const c = loadConfig({});
+    expect(c.port).toBe(8080);
+    expect(c.databaseUrl).toBeUndefined();
+    expect(c.publicUrl).toBe('http://localhost:8080');
+    expect(c.nodeEnv).toBe('development');
+    expect(c.jwksTtlSeconds).toBe(300);
+    expect(c.jwksMaxStaleSeconds).toBe(86400);
+    expect(c.jwksFetchTimeoutMs).toBe(3000);
+    expect(c.maxTokenLifetimeSeconds).toBe(3600);
+    expect(c.bodyLimitBytes).toBe(1024 * 1024);
+  });
+
+  it.each([
+    ['PORT', 'abc'],
+    ['PORT', '70000'],
+    ['DATABASE_URL', 'mysql://x'],
+    ['PUBLIC_URL', 'not a url'],
+    ['NODE_ENV', 'staging'],
+    ['LOG_LEVEL', 'loud'],
+    ['JWKS_TTL_SECONDS', '-1'],
+    ['TRUSTED_ISSUERS', 'https://a.example/'],
+    ['KEY_ENCRYPTION_SECRET', 'short'],
+  ])('refuses %s=%s with an error naming the variable', (name, value) => {
+    expect(() => loadConfig({ [name]: value })).toThrow(ConfigError);
+    expect(() => loadConfig({ [name]: value })).toThrow(new RegExp(name));
+  });
+
+  it('requires KEY_ENCRYPTION_SECRET and DATABASE_URL in production', () => {
+    expect(() => loadConfig({ NODE_ENV: 'production', DATABASE_URL: 'postgresql://x/y' })).toThrow(/KEY_ENCRYPTION_SECRET/);
+    expect(() => loadConfig({ NODE_ENV: 'production', KEY_ENCRYPTION_SECRET: 'a-long-enough-secret' })).toThrow(
+      /DATABASE_URL/,
+    );
+  });
+
+  it('strips the trailing slash of PUBLIC_URL so the issuer is PUBLIC_URL plus one slash', () => {
+    expect(loadConfig({ PUBLIC_URL: 'https://consent.example/' }).publicUrl).toBe('https://consent.example');
+  });
+
+  it('parses TRUSTED_ISSUERS as issuer|jwksUrl pairs', () => {
+    expect(
+      parseTrustedIssuers('https://test.maskinporten.no/|https://test.maskinporten.no/jwk, https://b.example/|https://b.example/jwks'),
+    ).toEqual([
+      { issuer: 'https://test.maskinporten.no/', jwksUrl: 'https://test.maskinporten.no/jwk' },
+      { issuer: 'https://b.example/', jwksUrl: 'https://b.example/jwks' },
+    ]);
+  });
+});

@@ -1,0 +1,12 @@
+import { Module } from '@nestjs/common';
+import { OrgRolesController } from './org-roles.controller.js';
+import { OwnersController } from './owners.controller.js';
+import { OwnersService } from './owners.service.js';
+
+/** Layer 1: service owners and organisation roles. Depends on common/, prisma and audit only. */
+@Module({
+  controllers: [OwnersController, OrgRolesController],
+  providers: [OwnersService],
+  exports: [OwnersService],
+})
+export class OwnersModule {}

@@ -1,0 +1,237 @@
+import { Injectable } from '@nestjs/common';
+import { actorOf, AuditService } from '../audit/audit.service.js';
+import type { Principal } from '../common/auth/principal.js';
+import { DomainError } from '../common/errors/domain-error.js';
+import type { Owner, OrgRole } from '../generated/prisma/client.js';
+import { PrismaService } from '../prisma/prisma.service.js';
+import type { LocalizedName, OrgRoleView, OwnerView } from './owner.view.js';
+import { decodePageToken, encodePageToken, PAGE_SIZE } from './page-token.js';
+
+export interface Page<T> {
+  items: T[];
+  /** Continuation token of the next page, or null on the last page. */
+  next: string | null;
+}
+
+function toOwnerView(row: Owner): OwnerView {
+  const name = row.name as unknown as LocalizedName;
+  return {
+    orgcode: row.orgcode,
+    orgNumber: row.orgNumber,
+    name: { nb: name.nb, nn: name.nn, en: name.en },
+    createdAt: row.createdAt.toISOString(),
+    updatedAt: row.updatedAt.toISOString(),
+  };
+}
+
+function toRoleView(row: OrgRole): OrgRoleView {
+  return {
+    orgNumber: row.orgNumber,
+    personId: row.personId,
+    roles: [...row.roles],
+    createdAt: row.createdAt.toISOString(),
+    updatedAt: row.updatedAt.toISOString(),
+  };
+}
+
+function sameName(a: LocalizedName, b: LocalizedName): boolean {
+  return a.nb === b.nb && a.nn === b.nn && a.en === b.en;
+}
+
+/**
+ * Service owners and organisation roles (DESIGN §4.1). Writes are admin-only (the controller
+ * enforces the scope); every change and its audit row commit in one transaction.
+ */
+@Injectable()
+export class OwnersService {
+  constructor(
+    private readonly prisma: PrismaService,
+    private readonly audit: AuditService,
+  ) {}
+
+  // ───────────── owners: used by other contexts ─────────────
+
+  async findByOrgcode(orgcode: string): Promise<OwnerView | null> {
+    const row = await this.prisma.owner.findUnique({ where: { orgcode } });
+    return row ? toOwnerView(row) : null;
+  }
+
+  async findByOrgNumber(orgNumber: string): Promise<OwnerView | null> {
+    const row = await this.prisma.owner.findUnique({ where: { orgNumber } });
+    return row ? toOwnerView(row) : null;
+  }
+
+  // ───────────── owners: admin API ─────────────
+
+  async list(continuationToken?: string): Promise<Page<OwnerView>> {
+    const after = decodePageToken(continuationToken);
+    const rows = await this.prisma.owner.findMany({
+      where: after === undefined ? {} : { orgcode: { gt: after } },
+      orderBy: { orgcode: 'asc' },
+      take: PAGE_SIZE + 1,
+    });
+    const more = rows.length > PAGE_SIZE;
+    const items = rows.slice(0, PAGE_SIZE).map(toOwnerView);
+    return { items, next: more ? encodePageToken(items[items.length - 1].orgcode) : null };
+  }
+
+  async get(orgcode: string): Promise<OwnerView> {
+    const owner = await this.findByOrgcode(orgcode);
+    if (!owner) throw DomainError.notFound('OWN-00001', `No service owner with org code '${orgcode}'.`);
+    return owner;
+  }
+
+  /**
+   * Creates or replaces an owner. The org number is unique across owners (409), and cannot move
+   * once the owner has resources: resources keep the owner's org number for fast owner checks,
+   * and a silent change would hand them to another organisation.
+   */
+  async put(
+    orgcode: string,
+    input: { orgNumber: string; name: LocalizedName },
+    principal: Principal,
+  ): Promise<{ owner: OwnerView; created: boolean }> {
+    const name: LocalizedName = { nb: input.name.nb, nn: input.name.nn, en: input.name.en };
+    return this.prisma.$transaction(async (tx) => {
+      const existing = await tx.owner.findUnique({ where: { orgcode } });
+      const holder = await tx.owner.findUnique({ where: { orgNumber: input.orgNumber } });
+      if (holder && holder.orgcode !== orgcode)
+        throw DomainError.conflict(
+          'OWN-00002',
+          `Organisation number ${input.orgNumber} is already registered as service owner '${holder.orgcode}'.`,
+        );
+
+      if (!existing) {
+        const row = await tx.owner.create({
+          data: { orgcode, orgNumber: input.orgNumber, name: { ...name } },
+        });
+        const owner = toOwnerView(row);
+        await this.audit.record(tx, {
+          actor: actorOf(principal),
+          action: 'owner.create',
+          objectType: 'owner',
+          objectId: orgcode,
+          ownerOrg: owner.orgNumber,
+          after: owner,
+        });
+        return { owner, created: true };
+      }
+
+      const before = toOwnerView(existing);
+      if (before.orgNumber === input.orgNumber && sameName(before.name, name))
+        return { owner: before, created: false };
+
+      if (before.orgNumber !== input.orgNumber) {
+        const resources = await tx.resource.count({ where: { ownerOrgcode: orgcode } });
+        if (resources > 0)
+          throw DomainError.conflict(
+            'OWN-00003',
+            `Service owner '${orgcode}' has ${resources} resource(s); its organisation number cannot change.`,
+          );
+      }
+      const row = await tx.owner.update({
+        where: { orgcode },
+        data: { orgNumber: input.orgNumber, name: { ...name }, updatedAt: new Date() },
+      });
+      const owner = toOwnerView(row);
+      await this.audit.record(tx, {
+        actor: actorOf(principal),
+        action: 'owner.update',
+        objectType: 'owner',
+        objectId: orgcode,
+        ownerOrg: owner.orgNumber,
+        before,
+        after: owner,
+      });
+      return { owner, created: false };
+    });
+  }
+
+  // ───────────── org roles: used by the portal ─────────────
+
+  /** Every organisation the person holds a role for, with the roles. */
+  async rolesOf(personId: string): Promise<{ orgNumber: string; roles: string[] }[]> {
+    const rows = await this.prisma.orgRole.findMany({ where: { personId }, orderBy: { orgNumber: 'asc' } });
+    return rows
+      .filter((r) => r.roles.length > 0)
+      .map((r) => ({ orgNumber: r.orgNumber, roles: [...r.roles] }));
+  }
+
+  /** True when the person holds at least one of `roles` for the organisation. */
+  async hasAnyRole(personId: string, orgNumber: string, roles: string[]): Promise<boolean> {
+    if (roles.length === 0) return false;
+    const row = await this.prisma.orgRole.findUnique({
+      where: { orgNumber_personId: { orgNumber, personId } },
+    });
+    return !!row && row.roles.some((r) => roles.includes(r));
+  }
+
+  // ───────────── org roles: admin API ─────────────
+
+  async listRoles(orgNumber: string, continuationToken?: string): Promise<Page<OrgRoleView>> {
+    const after = decodePageToken(continuationToken);
+    const rows = await this.prisma.orgRole.findMany({
+      where: { orgNumber, ...(after === undefined ? {} : { personId: { gt: after } }) },
+      orderBy: { personId: 'asc' },
+      take: PAGE_SIZE + 1,
+    });
+    const more = rows.length > PAGE_SIZE;
+    const items = rows.slice(0, PAGE_SIZE).map(toRoleView);
+    return { items, next: more ? encodePageToken(items[items.length - 1].personId) : null };
+  }
+
+  /** Replaces the person's roles for the organisation (duplicates dropped, order kept). */
+  async putRoles(
+    orgNumber: string,
+    personId: string,
+    roles: string[],
+    principal: Principal,
+  ): Promise<{ role: OrgRoleView; created: boolean }> {
+    const unique = [...new Set(roles)];
+    return this.prisma.$transaction(async (tx) => {
+      const key = { orgNumber_personId: { orgNumber, personId } };
+      const existing = await tx.orgRole.findUnique({ where: key });
+      if (
+        existing &&
+        existing.roles.length === unique.length &&
+        existing.roles.every((r, i) => r === unique[i])
+      )
+        return { role: toRoleView(existing), created: false };
+      const row = existing
+        ? await tx.orgRole.update({ where: key, data: { roles: unique, updatedAt: new Date() } })
+        : await tx.orgRole.create({ data: { orgNumber, personId, roles: unique } });
+      const role = toRoleView(row);
+      await this.audit.record(tx, {
+        actor: actorOf(principal),
+        action: existing ? 'org-role.update' : 'org-role.create',
+        objectType: 'org-role',
+        objectId: `${orgNumber}/${personId}`,
+        ownerOrg: orgNumber,
+        before: existing ? toRoleView(existing) : undefined,
+        after: role,
+      });
+      return { role, created: !existing };
+    });
+  }
+
+  async deleteRoles(orgNumber: string, personId: string, principal: Principal): Promise<void> {
+    await this.prisma.$transaction(async (tx) => {
+      const key = { orgNumber_personId: { orgNumber, personId } };
+      const existing = await tx.orgRole.findUnique({ where: key });
+      if (!existing)
+        throw DomainError.notFound(
+          'OWN-00004',
+          `Person has no roles recorded for organisation ${orgNumber}.`,
+        );
+      await tx.orgRole.delete({ where: key });
+      await this.audit.record(tx, {
+        actor: actorOf(principal),
+        action: 'org-role.delete',
+        objectType: 'org-role',
+        objectId: `${orgNumber}/${personId}`,
+        ownerOrg: orgNumber,
+        before: toRoleView(existing),
+      });
+    });
+  }
+}
