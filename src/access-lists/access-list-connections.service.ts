@@ -1,0 +1,279 @@
+import { Inject, Injectable } from '@nestjs/common';
+import type { AuditActor } from '../audit/audit.service.js';
+import type { Principal } from '../common/auth/principal.js';
+import { APP_CONFIG, type AppConfig } from '../config/app-config.js';
+import { Prisma } from '../generated/prisma/client.js';
+import { PrismaService, type PrismaTx } from '../prisma/prisma.service.js';
+import { AccessListChanges } from './access-list-changes.js';
+import { AccessListOwnerGate, type OwnerRef } from './access-list-owner.gate.js';
+import { AccessListErrors } from './access-list.errors.js';
+import { toConnectionDto } from './access-list.mapper.js';
+import {
+  LARGE_PAGE_SIZE,
+  nextLink,
+  stateOf,
+  toPage,
+  type Conditional,
+  type Page,
+} from './access-list.types.js';
+import { assertListIdentifier, assertResourceIdentifier } from './access-list.validation.js';
+import { AccessListsRepository, type AccessListRow } from './access-lists.repository.js';
+import { ContinuationTokens, InvalidContinuationToken } from './continuation-token.js';
+import type { AccessListResourceConnectionDto } from './dto/access-list.dto.js';
+import { evaluateConditions, type RequestConditions } from './preconditions.js';
+
+/** Which resources a list applies to, with the actions its members may perform. */
+@Injectable()
+export class AccessListConnectionsService {
+  constructor(
+    private readonly prisma: PrismaService,
+    private readonly repo: AccessListsRepository,
+    private readonly gate: AccessListOwnerGate,
+    private readonly changes: AccessListChanges,
+    private readonly tokens: ContinuationTokens,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {}
+
+  async page(
+    principal: Principal,
+    orgcode: string,
+    identifier: string,
+    conditions: RequestConditions,
+    token?: string,
+  ): Promise<Conditional<Page<AccessListResourceConnectionDto>>> {
+    const owner = await this.gate.authorize(principal, orgcode, 'read');
+    assertListIdentifier(identifier);
+    if (!owner) throw AccessListErrors.notFound(orgcode, identifier);
+
+    return this.prisma.$transaction(
+      async (tx): Promise<Conditional<Page<AccessListResourceConnectionDto>>> => {
+        const row = await this.repo.findByOwnerAndIdentifier(owner.orgcode, identifier, tx);
+        if (!row) throw AccessListErrors.notFound(orgcode, identifier);
+        let after: string | undefined;
+        if (token !== undefined) {
+          const cursor = this.decode(token, row.id);
+          if (cursor.v !== row.version) throw AccessListErrors.changedWhilePaging();
+          after = cursor.a;
+        }
+        const outcome = evaluateConditions(conditions, stateOf(row), true);
+        if (outcome === 'failed') throw AccessListErrors.preconditionFailed();
+        if (outcome === 'not-modified') return { kind: 'not-modified', state: stateOf(row) };
+        const rows = await this.repo.connectionsPage(tx, row.id, after, LARGE_PAGE_SIZE + 1);
+        const page = toPage(
+          rows,
+          LARGE_PAGE_SIZE,
+          (r) => toConnectionDto(r),
+          (last) =>
+            nextLink(this.config.publicUrl, [orgcode, identifier, 'resource-connections'], {
+              token: this.tokens.encode({
+                k: 'connections',
+                s: row.id,
+                v: row.version,
+                a: last.resourceIdentifier,
+              }),
+            }),
+        );
+        return { kind: 'ok', value: page, state: stateOf(row) };
+      },
+      { isolationLevel: Prisma.TransactionIsolationLevel.RepeatableRead },
+    );
+  }
+
+  /** Creates or updates the connection (200 either way, as Altinn); identical filters change nothing. */
+  async upsert(
+    principal: Principal,
+    orgcode: string,
+    identifier: string,
+    resource: string,
+    actionFilters: string[] | null | undefined,
+    conditions: RequestConditions,
+  ): Promise<Conditional<AccessListResourceConnectionDto>> {
+    const owner = await this.gate.authorize(principal, orgcode, 'write');
+    if (!owner) throw AccessListErrors.notYourOwner();
+    assertListIdentifier(identifier);
+    assertResourceIdentifier(resource, 'resourceIdentifier');
+    const filters = [...new Set(actionFilters ?? [])];
+
+    const result = await this.prisma.$transaction(async (tx) => {
+      const row = await this.lockList(tx, owner, orgcode, identifier, conditions);
+      await this.assertOwnedResource(tx, owner, resource);
+      const existing = await tx.accessListConnection.findUnique({
+        where: { listId_resourceIdentifier: { listId: row.id, resourceIdentifier: resource } },
+      });
+      if (existing && sameFilters(existing.actionFilters, filters))
+        return { state: row, connection: existing, changed: false };
+
+      const now = new Date();
+      const connection = existing
+        ? await tx.accessListConnection.update({
+            where: { listId_resourceIdentifier: { listId: row.id, resourceIdentifier: resource } },
+            data: { actionFilters: filters, updatedAt: now },
+          })
+        : await tx.accessListConnection.create({
+            data: {
+              listId: row.id,
+              resourceIdentifier: resource,
+              actionFilters: filters,
+              createdAt: now,
+              updatedAt: now,
+            },
+          });
+      const state = await this.bump(tx, row);
+      await this.changes.record(tx, {
+        principal,
+        owner,
+        identifier,
+        listId: row.id,
+        action: existing ? 'access-list.connection.update' : 'access-list.connection.create',
+        before: existing ? { version: row.version, ...toConnectionDto(existing) } : { version: row.version },
+        after: { version: state.version, ...toConnectionDto(connection) },
+      });
+      return { state, connection, changed: true };
+    });
+    if (result.changed) this.changes.committed(result.state.id);
+    return { kind: 'ok', value: toConnectionDto(result.connection), state: stateOf(result.state) };
+  }
+
+  /** The removed connection, or null when there was none (Altinn answers 204 then). */
+  async delete(
+    principal: Principal,
+    orgcode: string,
+    identifier: string,
+    resource: string,
+    conditions: RequestConditions,
+  ): Promise<Conditional<AccessListResourceConnectionDto> | null> {
+    const owner = await this.gate.authorize(principal, orgcode, 'write');
+    if (!owner) throw AccessListErrors.notYourOwner();
+    assertListIdentifier(identifier);
+    assertResourceIdentifier(resource, 'resourceIdentifier');
+
+    const result = await this.prisma.$transaction(async (tx) => {
+      const row = await this.lockList(tx, owner, orgcode, identifier, conditions);
+      const existing = await tx.accessListConnection.findUnique({
+        where: { listId_resourceIdentifier: { listId: row.id, resourceIdentifier: resource } },
+      });
+      if (!existing) {
+        // Naming another owner's resource is refused even when there is nothing to remove.
+        await this.assertNotForeignResource(tx, owner, resource);
+        return null;
+      }
+      await tx.accessListConnection.delete({
+        where: { listId_resourceIdentifier: { listId: row.id, resourceIdentifier: resource } },
+      });
+      const state = await this.bump(tx, row);
+      await this.changes.record(tx, {
+        principal,
+        owner,
+        identifier,
+        listId: row.id,
+        action: 'access-list.connection.delete',
+        before: { version: row.version, ...toConnectionDto(existing) },
+        after: { version: state.version },
+      });
+      return { state, connection: existing };
+    });
+    if (!result) return null;
+    this.changes.committed(result.state.id);
+    return { kind: 'ok', value: toConnectionDto(result.connection), state: stateOf(result.state) };
+  }
+
+  /**
+   * For other contexts (access-request approval): connects one of the owner's lists to one of its
+   * resources inside the caller's transaction — every action allowed — unless it is connected
+   * already (then it is left as the owner set it). Locks the list, bumps the version, audits and
+   * NOTIFYs like the HTTP route; the caller calls `committed(listId)` after its commit. `list` is
+   * the identifier or the list URN (a URN of another owner → 403).
+   */
+  async ensureConnectedInTransaction(
+    tx: PrismaTx,
+    ownerOrgNumber: string,
+    list: string,
+    resource: string,
+    actor: AuditActor,
+  ): Promise<{ listId: string; version: number; changed: boolean }> {
+    const { owner, identifier } = await this.gate.resolveInTransaction(tx, ownerOrgNumber, list);
+    const row = await this.lockList(tx, owner, owner.orgcode, identifier, {});
+    await this.assertOwnedResource(tx, owner, resource);
+    const key = { listId_resourceIdentifier: { listId: row.id, resourceIdentifier: resource } };
+    if (await tx.accessListConnection.findUnique({ where: key }))
+      return { listId: row.id, version: row.version, changed: false };
+    const now = new Date();
+    const connection = await tx.accessListConnection.create({
+      data: {
+        listId: row.id,
+        resourceIdentifier: resource,
+        actionFilters: [],
+        createdAt: now,
+        updatedAt: now,
+      },
+    });
+    const state = await this.bump(tx, row);
+    await this.changes.record(tx, {
+      principal: { actor },
+      owner,
+      identifier,
+      listId: row.id,
+      action: 'access-list.connection.create',
+      before: { version: row.version },
+      after: { version: state.version, ...toConnectionDto(connection) },
+    });
+    return { listId: row.id, version: state.version, changed: true };
+  }
+
+  /** After the caller's commit (see ensureConnectedInTransaction). */
+  committed(listId: string): void {
+    this.changes.committed(listId);
+  }
+
+  private async lockList(
+    tx: PrismaTx,
+    owner: OwnerRef,
+    orgcode: string,
+    identifier: string,
+    conditions: RequestConditions,
+  ): Promise<AccessListRow> {
+    const row = await this.repo.lockByOwnerAndIdentifier(tx, owner.orgcode, identifier);
+    if (!row) throw AccessListErrors.notFound(orgcode, identifier);
+    if (evaluateConditions(conditions, stateOf(row), false) !== 'proceed')
+      throw AccessListErrors.preconditionFailed();
+    return row;
+  }
+
+  private async bump(tx: PrismaTx, row: AccessListRow): Promise<AccessListRow> {
+    const bumped = await this.repo.bumpVersion(tx, row.id, row.version);
+    if (!bumped) throw AccessListErrors.preconditionFailed();
+    return { ...row, ...bumped };
+  }
+
+  /** A list may only point at a live resource of its own owner (403 otherwise, unknown included). */
+  private async assertOwnedResource(tx: PrismaTx, owner: OwnerRef, resource: string): Promise<void> {
+    const r = await tx.resource.findUnique({
+      where: { identifier: resource },
+      select: { ownerOrgNumber: true, deletedAt: true },
+    });
+    if (!r || r.deletedAt || r.ownerOrgNumber !== owner.orgNumber)
+      throw AccessListErrors.resourceNotOwned(resource);
+  }
+
+  private async assertNotForeignResource(tx: PrismaTx, owner: OwnerRef, resource: string): Promise<void> {
+    const r = await tx.resource.findUnique({
+      where: { identifier: resource },
+      select: { ownerOrgNumber: true },
+    });
+    if (r && r.ownerOrgNumber !== owner.orgNumber) throw AccessListErrors.resourceNotOwned(resource);
+  }
+
+  private decode(token: string, listId: string) {
+    try {
+      return this.tokens.decode(token, 'connections', listId);
+    } catch (e) {
+      if (e instanceof InvalidContinuationToken) throw AccessListErrors.invalidContinuationToken();
+      throw e;
+    }
+  }
+}
+
+function sameFilters(a: string[] | null, b: string[]): boolean {
+  const x = a ?? [];
+  return x.length === b.length && x.every((v, i) => v === b[i]);
+}

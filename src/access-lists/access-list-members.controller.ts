@@ -1,0 +1,123 @@
+import { Body, Controller, Delete, Get, HttpCode, Param, Post, Put, Query, Req, Res } from '@nestjs/common';
+import {
+  ApiBadRequestResponse,
+  ApiNotFoundResponse,
+  ApiOkResponse,
+  ApiOperation,
+  ApiTags,
+} from '@nestjs/swagger';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { CurrentPrincipal, RequireAnyScope, RequireScopes } from '../common/auth/auth.decorators.js';
+import type { Principal } from '../common/auth/principal.js';
+import { Scopes } from '../common/auth/scopes.js';
+import { AccessListMembersService, type MembersOperation } from './access-list-members.service.js';
+import {
+  ApiConditional,
+  conditionsOf,
+  sendConditional,
+  VERSION_RESPONSE_HEADERS,
+} from './access-list-http.js';
+import { ACCESS_LISTS_PATH } from './access-list.types.js';
+import { AccessListMembersPageDto, UpsertMembersDto } from './dto/members.dto.js';
+import { PageQueryDto } from './dto/page.dto.js';
+
+const WRITE_DOC = {
+  type: AccessListMembersPageDto,
+  headers: VERSION_RESPONSE_HEADERS,
+  description: 'The first page of the members after the change',
+};
+
+/** Members of an access list: organisations as party URNs (DESIGN §4.3, §10). */
+@ApiTags('access lists')
+@Controller(ACCESS_LISTS_PATH.slice(1))
+export class AccessListMembersController {
+  constructor(private readonly members: AccessListMembersService) {}
+
+  @Get(':owner/:identifier/members')
+  @RequireAnyScope(Scopes.accessListRead, Scopes.accessListWrite, Scopes.admin)
+  @ApiOperation({
+    summary:
+      'Members, 100 per page by org number; the token is pinned to the list version (412 if it changed)',
+  })
+  @ApiConditional('read')
+  @ApiOkResponse({ type: AccessListMembersPageDto, headers: VERSION_RESPONSE_HEADERS })
+  @ApiNotFoundResponse({ description: 'No such list for this owner' })
+  async page(
+    @CurrentPrincipal() principal: Principal,
+    @Param('owner') owner: string,
+    @Param('identifier') identifier: string,
+    @Query() query: PageQueryDto,
+    @Req() req: FastifyRequest,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ): Promise<AccessListMembersPageDto | undefined> {
+    return sendConditional(
+      reply,
+      await this.members.page(principal, owner, identifier, conditionsOf(req), query.token),
+    );
+  }
+
+  @Put(':owner/:identifier/members')
+  @RequireScopes(Scopes.accessListWrite)
+  @ApiOperation({ summary: 'Replace all members (at most 100 per call; use POST/DELETE for large lists)' })
+  @ApiConditional('write')
+  @ApiOkResponse(WRITE_DOC)
+  @ApiBadRequestResponse({ description: 'More than 100 entries or an invalid party URN; nothing changed' })
+  async replace(
+    @CurrentPrincipal() principal: Principal,
+    @Param('owner') owner: string,
+    @Param('identifier') identifier: string,
+    @Body() body: UpsertMembersDto,
+    @Req() req: FastifyRequest,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ): Promise<AccessListMembersPageDto | undefined> {
+    return this.write('replace', principal, owner, identifier, body, req, reply);
+  }
+
+  @Post(':owner/:identifier/members')
+  @RequireScopes(Scopes.accessListWrite)
+  @HttpCode(200)
+  @ApiOperation({ summary: 'Add members (idempotent; at most 100 per call)' })
+  @ApiConditional('write')
+  @ApiOkResponse(WRITE_DOC)
+  @ApiBadRequestResponse({ description: 'More than 100 entries or an invalid party URN; nothing changed' })
+  async add(
+    @CurrentPrincipal() principal: Principal,
+    @Param('owner') owner: string,
+    @Param('identifier') identifier: string,
+    @Body() body: UpsertMembersDto,
+    @Req() req: FastifyRequest,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ): Promise<AccessListMembersPageDto | undefined> {
+    return this.write('add', principal, owner, identifier, body, req, reply);
+  }
+
+  @Delete(':owner/:identifier/members')
+  @RequireScopes(Scopes.accessListWrite)
+  @ApiOperation({ summary: 'Remove members (idempotent; at most 100 per call)' })
+  @ApiConditional('write')
+  @ApiOkResponse(WRITE_DOC)
+  @ApiBadRequestResponse({ description: 'More than 100 entries or an invalid party URN; nothing changed' })
+  async remove(
+    @CurrentPrincipal() principal: Principal,
+    @Param('owner') owner: string,
+    @Param('identifier') identifier: string,
+    @Body() body: UpsertMembersDto,
+    @Req() req: FastifyRequest,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ): Promise<AccessListMembersPageDto | undefined> {
+    return this.write('remove', principal, owner, identifier, body, req, reply);
+  }
+
+  private async write(
+    op: MembersOperation,
+    principal: Principal,
+    owner: string,
+    identifier: string,
+    body: UpsertMembersDto,
+    req: FastifyRequest,
+    reply: FastifyReply,
+  ): Promise<AccessListMembersPageDto | undefined> {
+    const result = await this.members.write(principal, owner, identifier, op, body.data, conditionsOf(req));
+    return sendConditional(reply, result);
+  }
+}
