@@ -1,5 +1,13 @@
 import { Inject, Injectable, Logger, type OnModuleInit } from '@nestjs/common';
-import { calculateJwkThumbprint, exportJWK, exportPKCS8, generateKeyPair, importPKCS8, type CryptoKey, type JWK } from 'jose';
+import {
+  calculateJwkThumbprint,
+  exportJWK,
+  exportPKCS8,
+  generateKeyPair,
+  importPKCS8,
+  type CryptoKey,
+  type JWK,
+} from 'jose';
 import { APP_CONFIG, type AppConfig } from '../config/app-config.js';
 import { PrismaService, type PrismaTx } from '../prisma/prisma.service.js';
 import { decryptPrivateKey, encryptPrivateKey } from './key-crypto.js';
@@ -63,13 +71,18 @@ export class SigningKeysService implements OnModuleInit {
       const current = await tx.signingKey.findFirst({ where: { status: 'current' } });
       let next = await tx.signingKey.findFirst({ where: { status: 'next' } });
       next ??= await this.createKey(tx, 'next');
-      const cutoff = new Date(now.getTime() - (this.config.maxTokenLifetimeSeconds + this.config.clockSkewSeconds) * 1000);
+      const cutoff = new Date(
+        now.getTime() - (this.config.maxTokenLifetimeSeconds + this.config.clockSkewSeconds) * 1000,
+      );
       await tx.signingKey.updateMany({
         where: { status: 'previous', retiredAt: { lt: cutoff } },
         data: { status: 'retired' },
       });
       if (current)
-        await tx.signingKey.update({ where: { kid: current.kid }, data: { status: 'previous', retiredAt: now } });
+        await tx.signingKey.update({
+          where: { kid: current.kid },
+          data: { status: 'previous', retiredAt: now },
+        });
       await tx.signingKey.update({ where: { kid: next.kid }, data: { status: 'current', activatedAt: now } });
       const fresh = await this.createKey(tx, 'next');
       return { current: next.kid, next: fresh.kid, previous: current?.kid };
@@ -119,7 +132,10 @@ export class SigningKeysService implements OnModuleInit {
   }
 
   private async createKey(tx: PrismaTx, status: SigningKeyStatus) {
-    const { publicKey, privateKey } = await generateKeyPair('RS256', { modulusLength: 2048, extractable: true });
+    const { publicKey, privateKey } = await generateKeyPair('RS256', {
+      modulusLength: 2048,
+      extractable: true,
+    });
     const publicJwk = await exportJWK(publicKey);
     const kid = await calculateJwkThumbprint(publicJwk);
     const pem = await exportPKCS8(privateKey);

@@ -12,7 +12,8 @@ export interface AccessTokenRequest {
   scope: string;
   clientId: string;
   ttlSeconds?: number;
-  audience?: string;
+  /** `aud` (RFC 8707 `resource`): one URI, or several as an array. */
+  audience?: string | string[];
   /** Upper bound for `exp` (e.g. a consent's validTo): a token never outlives it. */
   notAfter?: Date;
   authorizationDetails?: unknown[];
@@ -56,7 +57,9 @@ export class TokenSigner {
       ...(req.audience ? { aud: req.audience } : {}),
       ...(req.extraClaims ?? {}),
     };
-    const token = await new SignJWT(claims).setProtectedHeader({ alg: 'RS256', kid, typ: 'at+jwt' }).sign(key);
+    const token = await new SignJWT(claims)
+      .setProtectedHeader({ alg: 'RS256', kid, typ: 'at+jwt' })
+      .sign(key);
     return { token, expiresIn: exp - iat, claims };
   }
 }

@@ -1,17 +1,34 @@
 import { Global, Module } from '@nestjs/common';
+import { ClientsModule } from '../clients/clients.module.js';
 import { ISSUER_KEY_SOURCE } from '../common/auth/issuer-key-source.js';
+import { ConsentsModule } from '../consents/consents.module.js';
+import { ScopesModule } from '../scopes/scopes.module.js';
+import { AssertionReplayStore } from './assertion-replay.store.js';
+import { AssertionVerifier } from './assertion-verifier.js';
 import { SigningKeysService } from './signing-keys.service.js';
+import { TokenEndpointHooks } from './token-endpoint.hooks.js';
+import { TokenGrantController } from './token-grant.controller.js';
+import { TokenGrantService } from './token-grant.service.js';
 import { TokenSigner } from './token-signer.service.js';
 import { WellKnownController } from './well-known.controller.js';
 
 /**
- * The built-in issuer: signing keys, JWKS, metadata and (issue #9) the JWT-bearer grant.
+ * The built-in issuer: signing keys, JWKS, metadata and the JWT-bearer grant (`POST /token`).
  * Global because the auth core (a lower layer) asks for ISSUER_KEY_SOURCE, which we provide.
  */
 @Global()
 @Module({
-  controllers: [WellKnownController],
-  providers: [SigningKeysService, TokenSigner, { provide: ISSUER_KEY_SOURCE, useExisting: SigningKeysService }],
+  imports: [ClientsModule, ScopesModule, ConsentsModule],
+  controllers: [WellKnownController, TokenGrantController],
+  providers: [
+    SigningKeysService,
+    TokenSigner,
+    { provide: ISSUER_KEY_SOURCE, useExisting: SigningKeysService },
+    AssertionVerifier,
+    AssertionReplayStore,
+    TokenGrantService,
+    TokenEndpointHooks,
+  ],
   exports: [SigningKeysService, TokenSigner, ISSUER_KEY_SOURCE],
 })
 export class TokensModule {}

@@ -1,0 +1,65 @@
+import { Body, Controller, Header, HttpCode, Post, UseFilters } from '@nestjs/common';
+import {
+  ApiBadRequestResponse,
+  ApiBody,
+  ApiConsumes,
+  ApiOkResponse,
+  ApiOperation,
+  ApiPayloadTooLargeResponse,
+  ApiProduces,
+  ApiTags,
+  ApiTooManyRequestsResponse,
+  ApiUnauthorizedResponse,
+} from '@nestjs/swagger';
+import { Public } from '../common/auth/auth.decorators.js';
+import { OAuthErrorDto, TokenRequestDto, TokenResponseDto } from './dto/token.dto.js';
+import { OAuthErrorFilter } from './oauth-error.filter.js';
+import { TokenGrantService } from './token-grant.service.js';
+import { parseTokenForm } from './token-request.js';
+
+/**
+ * `POST /token` (DESIGN §4.5): Maskinporten-compatible JWT-bearer grant. Public, because the
+ * client authenticates with the signed assertion itself. Errors are OAuth JSON (filter below;
+ * Fastify-level errors on this route are translated by TokenEndpointHooks).
+ */
+@ApiTags('token issuer')
+@Controller()
+@UseFilters(OAuthErrorFilter)
+export class TokenGrantController {
+  constructor(private readonly grants: TokenGrantService) {}
+
+  @Public()
+  @Post('token')
+  @HttpCode(200)
+  @Header('cache-control', 'no-store')
+  @Header('pragma', 'no-cache')
+  @ApiOperation({
+    summary: 'Issue an access token for a JWT-bearer assertion (RFC 7523, Maskinporten-compatible)',
+    description:
+      'Errors are OAuth 2.0 JSON `{error, error_description}`: 401 `invalid_client` (client, key or signature), ' +
+      '400 `invalid_grant` (assertion claims, replayed `jti`, unusable consent), `invalid_scope`, ' +
+      '`unauthorized_client` (supplier flow without delegation), `unsupported_grant_type`, ' +
+      '`invalid_authorization_details`, `invalid_target`, `invalid_request`; 429 with `Retry-After` ' +
+      'past the per-client rate limit.',
+  })
+  @ApiConsumes('application/x-www-form-urlencoded')
+  @ApiProduces('application/json')
+  @ApiBody({ type: TokenRequestDto })
+  @ApiOkResponse({ type: TokenResponseDto })
+  @ApiBadRequestResponse({
+    type: OAuthErrorDto,
+    description: 'Malformed request, bad assertion claims, scope or consent',
+  })
+  @ApiUnauthorizedResponse({
+    type: OAuthErrorDto,
+    description: '`invalid_client`: unknown client, key or bad signature',
+  })
+  @ApiPayloadTooLargeResponse({ type: OAuthErrorDto, description: 'Request body over 64 KiB' })
+  @ApiTooManyRequestsResponse({
+    type: OAuthErrorDto,
+    description: 'Per-client rate limit; see `Retry-After`',
+  })
+  async token(@Body() body: Record<string, unknown>): Promise<TokenResponseDto> {
+    return this.grants.issue(parseTokenForm(body));
+  }
+}
