@@ -1,16 +1,27 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import { LoggerModule } from 'nestjs-pino';
+import { AccessListsModule } from './access-lists/access-lists.module.js';
+import { AccessRequestsModule } from './access-requests/access-requests.module.js';
 import { AuditModule } from './audit/audit.module.js';
+import { OwnersModule } from './owners/owners.module.js';
+import { ResourcesModule } from './resources/resources.module.js';
+import { ClientsModule } from './clients/clients.module.js';
+import { ConsentsModule } from './consents/consents.module.js';
+import { GatewayModule } from './gateway/gateway.module.js';
 import { AuthModule } from './common/auth/auth.module.js';
 import { EventsModule } from './common/events/events.module.js';
 import { loggerParams } from './common/http/logging.js';
 import type { AppConfig } from './config/app-config.js';
 import { ConfigModule } from './config/config.module.js';
 import { loadConfig } from './config/load-config.js';
+import { GuideModule } from './guide/guide.module.js';
 import { HealthModule } from './health/health.module.js';
 import type { DatabaseConnection } from './prisma/database-connection.js';
+import { PortalModule } from './portal/portal.module.js';
 import { PrismaModule } from './prisma/prisma.module.js';
+import { ScopesModule } from './scopes/scopes.module.js';
 import { TokensModule } from './tokens/tokens.module.js';
+import { WebhooksModule } from './webhooks/webhooks.module.js';
 
 export interface AppModuleOptions {
   config?: AppConfig;
@@ -21,12 +32,23 @@ export interface AppModuleOptions {
 /** Bounded contexts in dependency order (CONVENTIONS: the arrows point one way). */
 const CONTEXT_MODULES = [
   // 1
+  OwnersModule,
   AuditModule,
   // 2
+  ResourcesModule,
+  ScopesModule,
+  ClientsModule,
+  AccessListsModule,
   // 3
+  ConsentsModule,
+  AccessRequestsModule,
   // 4
   TokensModule,
+  PortalModule,
+  WebhooksModule,
+  GuideModule,
   // 5
+  GatewayModule,
   // operations
   HealthModule,
 ];

@@ -1,0 +1,362 @@
+/**
+ * The consumer's consent requests (DESIGN §4.6): create with Altinn's validation, read one,
+ * cancel. Listing and the events feed are in ConsentListingService, the issuer lookup in
+ * ConsentLookupService.
+ */
+import { Inject, Injectable } from '@nestjs/common';
+import { AccessListsService } from '../access-lists/access-lists.service.js';
+import type { Principal } from '../common/auth/principal.js';
+import { Scopes } from '../common/auth/scopes.js';
+import { ChangeBus } from '../common/events/change-bus.js';
+import { orgUrn } from '../common/identifiers/party-urn.js';
+import { APP_CONFIG, type AppConfig } from '../config/app-config.js';
+import { Prisma, type ConsentRequest as ConsentRequestRow } from '../generated/prisma/client.js';
+import { PrismaService } from '../prisma/prisma.service.js';
+import type { ConsentResourceView } from '../resources/consent-resource.view.js';
+import type { ConsentTemplateView } from '../resources/consent-template.view.js';
+import { ResourcesService } from '../resources/resources.service.js';
+import { TemplatesService } from '../resources/templates.service.js';
+import { canSee } from './consent-access.js';
+import { ConsentEventsService } from './consent-events.service.js';
+import { ConsentFeedSequencer } from './consent-feed.sequencer.js';
+import {
+  ConsentCodes,
+  INVALID_VALUE,
+  notAuthorized,
+  notFound,
+  problem,
+  validationError,
+  type ConsentProblem,
+} from './consent-problems.js';
+import {
+  orderProblems,
+  parseConsentRequestBody,
+  RESOURCE_ATTRIBUTE_TYPE,
+  type ParsedRight,
+} from './consent-request.parser.js';
+import type { ConsentRight } from './consent.record.js';
+import { toDetailsDto, toRecord } from './consent.mapper.js';
+import { ConsentsService } from './consents.service.js';
+import type { ConsentDetailsDto } from './dto/consent-request.dto.js';
+import { isUuid, uuidv7 } from './uuidv7.js';
+
+export const REQUEST_CONSENT_ACTION = 'requestconsent';
+const TEMPLATE_TTL_MS = 60_000;
+
+export interface CreateResult {
+  dto: ConsentDetailsDto;
+  /** False when an identical earlier request was replayed (200 instead of 201). */
+  created: boolean;
+}
+
+/**
+ * The whole of a create as ONE statement (so one implicit transaction and one round trip, the
+ * hot path of the 500/s target): the request `INSERT … ON CONFLICT (id) DO NOTHING`, and — only
+ * when that inserted — its audit row (the same columns AuditService.record writes), its NOTIFY
+ * and its `created` event. Nothing is written for an existing id; PostgreSQL first waits for a
+ * concurrent insert of the same id to commit, so the caller can then read it.
+ */
+function createStatement(
+  r: ConsentRequestRow,
+  o: {
+    eventId: string;
+    performedBy: string;
+    actor: { org: string; client: string | null };
+    auditAfter: unknown;
+  },
+): Prisma.Sql {
+  const notify = ChangeBus.notifySql('consent', r.id).params;
+  return Prisma.sql`
+    WITH req AS (
+      INSERT INTO consent_requests (id, from_party, required_delegator, to_org, handled_by, valid_to, consent_rights,
+        resources, resource_versions, template_id, template_version, is_one_time, request_message, redirect_url,
+        portal_view_mode, owner_org, status, created_at, updated_at)
+      VALUES (${r.id}::uuid, ${r.fromParty}, ${r.requiredDelegator}, ${r.toOrg}, ${r.handledBy}, ${r.validTo.toISOString()}::timestamptz,
+        ${JSON.stringify(r.consentRights)}::jsonb, ${r.resources}::text[], ${JSON.stringify(r.resourceVersions)}::jsonb,
+        ${r.templateId}, ${r.templateVersion}::int, ${r.isOneTime},
+        ${r.requestMessage === null ? null : JSON.stringify(r.requestMessage)}::jsonb, ${r.redirectUrl}, ${r.portalViewMode},
+        ${r.ownerOrg}, ${r.status}, ${r.createdAt.toISOString()}::timestamptz, ${r.updatedAt.toISOString()}::timestamptz)
+      ON CONFLICT (id) DO NOTHING
+      RETURNING id, owner_org),
+    audited AS (
+      INSERT INTO audit_log (actor_org, actor_client, actor_person, action, object_type, object_id, owner_org, before, after)
+      SELECT ${o.actor.org}, ${o.actor.client}, NULL, 'consent.created', 'consent', req.id::text, req.owner_org, NULL,
+             ${JSON.stringify(o.auditAfter)}::jsonb
+      FROM req),
+    notified AS (SELECT count(pg_notify(${notify[0]}, ${notify[1]})) AS sent FROM req),
+    evented AS (
+      INSERT INTO consent_events (id, consent_request_id, event_type, created_at, performed_by, to_org, handled_by)
+      SELECT ${o.eventId}::uuid, req.id, 'created', ${r.createdAt.toISOString()}::timestamptz, ${o.performedBy}, ${r.toOrg}, ${r.handledBy}
+      FROM req CROSS JOIN notified)
+    SELECT 1 FROM req`;
+}
+
+@Injectable()
+export class ConsentRequestsService {
+  private readonly templateCache = new Map<string, { view: ConsentTemplateView; until: number }>();
+
+  constructor(
+    private readonly prisma: PrismaService,
+    private readonly consents: ConsentsService,
+    private readonly events: ConsentEventsService,
+    private readonly sequencer: ConsentFeedSequencer,
+    private readonly resources: ResourcesService,
+    private readonly templates: TemplatesService,
+    private readonly accessLists: AccessListsService,
+    private readonly changes: ChangeBus,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {}
+
+  /**
+   * POST /consentrequests. Order (Altinn's): the body's fields and parties; `to` must be the
+   * caller (403 AM-00000) unless `.org`; resources, metadata and template; one 400 with every
+   * problem; the access list (403 AM-00000); then insert — or, for an id that exists, 200 with
+   * the stored request when the parties match and AM-00016 when they do not.
+   */
+  async create(principal: Principal, body: unknown): Promise<CreateResult> {
+    const now = new Date();
+    const { value, problems } = parseConsentRequestBody(body, now);
+
+    if (value.toOrg && value.toOrg !== principal.consumer && !principal.scopes.has(Scopes.consentRequestsOrg))
+      throw notAuthorized(
+        `'to' must be the caller's organisation (${principal.consumer}); requesting for another organisation needs ${Scopes.consentRequestsOrg}.`,
+      );
+
+    const checked = await this.checkRights(value.rights, problems);
+    const template = checked.templateId ? await this.latestTemplate(checked.templateId) : null;
+    if (checked.templateId && !template)
+      problems.push(
+        problem(
+          ConsentCodes.invalidResource,
+          '/consentRights/0/resource/0/value',
+          `The resource uses consent template '${checked.templateId}', which does not exist.`,
+        ),
+      );
+    if (problems.length) throw validationError(orderProblems(problems));
+
+    // Everything below is known valid (no problems were found).
+    const id = value.id!;
+    const from = value.from!;
+    const toOrg = value.toOrg!;
+    const views = [...checked.views.values()];
+    for (const view of views) {
+      if (view.accessListMode !== 'Enabled') continue;
+      if (!(await this.accessLists.isAllowed(toOrg, view.identifier, REQUEST_CONSENT_ACTION)))
+        throw notAuthorized(
+          `Organisation ${toOrg} may not request consent for resource '${view.identifier}': it is not on an access list of the resource that allows '${REQUEST_CONSENT_ACTION}'.`,
+        );
+    }
+
+    const handledBy = principal.supplier && principal.supplier !== toOrg ? principal.supplier : null;
+    const performedBy = orgUrn(principal.consumer);
+    const resourceVersions = Object.fromEntries(views.map((v) => [v.identifier, v.versionId]));
+    const firstView = checked.views.get(value.rights[0].resource!)!;
+
+    const row: ConsentRequestRow = {
+      id,
+      fromParty: from.urn,
+      requiredDelegator: value.requiredDelegator,
+      toOrg,
+      handledBy,
+      validTo: value.validTo!,
+      consentRights: checked.rights as unknown as Prisma.JsonValue,
+      resources: views.map((v) => v.identifier),
+      resourceVersions,
+      templateId: template!.id,
+      templateVersion: template!.version,
+      isOneTime: views.some((v) => v.isOneTimeConsent),
+      requestMessage: value.requestMessage,
+      redirectUrl: value.redirectUrl!,
+      portalViewMode: value.portalViewMode,
+      ownerOrg: firstView.ownerOrgNumber,
+      status: 'created',
+      consented: null,
+      createdAt: now,
+      updatedAt: now,
+    };
+    const eventId = uuidv7(now.getTime());
+    const created = await this.prisma.$executeRaw(
+      createStatement(row, {
+        eventId,
+        performedBy,
+        actor: { org: principal.consumer, client: principal.clientId ?? null },
+        auditAfter: {
+          from: row.fromParty,
+          to: toOrg,
+          handledBy,
+          validTo: row.validTo,
+          resources: row.resources,
+          resourceVersions,
+        },
+      }),
+    );
+    let outcome: { row: ConsentRequestRow; created: boolean };
+    if (created === 1) outcome = { row, created: true };
+    else {
+      // The id exists (ON CONFLICT waited for a concurrent insert of it to commit first).
+      const existing = await this.prisma.consentRequest.findUnique({ where: { id } });
+      if (!existing || existing.fromParty !== from.urn || existing.toOrg !== toOrg)
+        throw validationError([
+          problem(
+            ConsentCodes.idExists,
+            '/id',
+            `A consent request with id '${id}' already exists for other parties.`,
+          ),
+        ]);
+      outcome = { row: existing, created: false };
+    }
+
+    if (outcome.created) {
+      this.changes.emitLocal('consent', id);
+      await this.sequencer.afterCommit();
+    }
+    const record = toRecord(outcome.row);
+    // A new request's history is the one event just written; a replay reads the stored one.
+    const history = outcome.created
+      ? [
+          {
+            id: eventId,
+            seq: 0n,
+            consentRequestId: id,
+            eventType: 'created' as const,
+            createdAt: now,
+            performedBy,
+          },
+        ]
+      : ((await this.events.forRequests([id])).get(id) ?? []);
+    return { dto: toDetailsDto(record, history, this.config.publicUrl), created: outcome.created };
+  }
+
+  /**
+   * The latest version of a template, remembered for TEMPLATE_TTL_MS: templates change only when
+   * a new version is seeded at startup, and a request records the version it was created under.
+   */
+  private async latestTemplate(id: string): Promise<ConsentTemplateView | null> {
+    const hit = this.templateCache.get(id);
+    if (hit && hit.until > Date.now()) return hit.view;
+    const view = await this.templates.getTemplate(id);
+    if (view) this.templateCache.set(id, { view, until: Date.now() + TEMPLATE_TTL_MS });
+    return view;
+  }
+
+  /**
+   * Resource checks per right, in order: exists and is a consent resource (AM-00005), one
+   * template across rights (AM-00009), metadata keys known (AM-00006) with values (AM-00007)
+   * and required keys present (AM-00008). Returns the rights as stored: metadata keys spelt as
+   * the resource declares them.
+   */
+  private async checkRights(
+    rights: ParsedRight[],
+    problems: ConsentProblem[],
+  ): Promise<{ views: Map<string, ConsentResourceView>; rights: ConsentRight[]; templateId?: string }> {
+    const identifiers = [...new Set(rights.map((r) => r.resource).filter((r): r is string => !!r))];
+    const found = await Promise.all(identifiers.map((i) => this.resources.getConsentResource(i)));
+    const views = new Map<string, ConsentResourceView>();
+    identifiers.forEach((i, n) => {
+      const view = found[n];
+      if (view) views.set(i, view);
+    });
+    let templateId: string | undefined;
+    let templateFrom: string | undefined;
+    const out: ConsentRight[] = [];
+    for (const right of rights) {
+      if (!right.resource) continue;
+      const path = `/consentRights/${right.index}`;
+      const view = views.get(right.resource);
+      if (!view) {
+        problems.push(
+          problem(
+            ConsentCodes.invalidResource,
+            `${path}/resource/0/value`,
+            `Resource '${right.resource}' does not exist or is not a consent resource`,
+          ),
+        );
+        continue;
+      }
+      if (templateId === undefined) {
+        templateId = view.consentTemplate;
+        templateFrom = view.identifier;
+      } else if (templateId.toLowerCase() !== view.consentTemplate.toLowerCase())
+        problems.push(
+          problem(
+            ConsentCodes.resourceCombination,
+            `${path}/resource/0/value`,
+            `Resource '${view.identifier}' uses consent template '${view.consentTemplate}' but '${templateFrom}' uses '${templateId}'; one request uses one template.`,
+          ),
+        );
+
+      const declared = new Map(Object.keys(view.consentMetadata ?? {}).map((k) => [k.toLowerCase(), k]));
+      const metadata: Record<string, string> = {};
+      for (const [key, val] of Object.entries(right.metadata ?? {})) {
+        const canonical = declared.get(key.toLowerCase());
+        if (!canonical) {
+          problems.push(
+            problem(
+              ConsentCodes.unknownMetadata,
+              `${path}/metadata/${key}`,
+              `Resource '${view.identifier}' has no metadata key '${key}'.`,
+            ),
+          );
+          continue;
+        }
+        if (val.trim() === '') {
+          problems.push(
+            problem(
+              ConsentCodes.missingMetadataValue,
+              `${path}/metadata/${key}`,
+              `Metadata '${canonical}' needs a value.`,
+            ),
+          );
+          continue;
+        }
+        metadata[canonical] = val;
+      }
+      const given = new Set(Object.keys(right.metadata ?? {}).map((k) => k.toLowerCase()));
+      for (const [key, spec] of Object.entries(view.consentMetadata ?? {}))
+        if (!spec?.optional && !given.has(key.toLowerCase()))
+          problems.push(
+            problem(
+              ConsentCodes.missingMetadata,
+              `${path}/metadata/${key}`,
+              `Resource '${view.identifier}' requires metadata '${key}'.`,
+            ),
+          );
+      out.push({
+        action: right.action,
+        resource: [{ type: RESOURCE_ATTRIBUTE_TYPE, value: view.identifier }],
+        metadata: Object.keys(metadata).length ? metadata : null,
+      });
+    }
+    return { views, rights: out, templateId };
+  }
+
+  /** GET /{id}: only the consumer (`to`) or `handledBy` may read a request. */
+  async getForCaller(principal: Principal, id: string): Promise<ConsentDetailsDto> {
+    if (!isUuid(id))
+      throw validationError([
+        problem(INVALID_VALUE, '/id', 'The id must be a UUID.', 'The id must be a UUID.'),
+      ]);
+    const record = await this.consents.findById(id);
+    if (!record) throw notFound(id);
+    if (!canSee(principal, record)) throw notAuthorized();
+    const history = await this.events.forRequests([record.id]);
+    return toDetailsDto(record, history.get(record.id) ?? [], this.config.publicUrl);
+  }
+
+  /** POST /{id}/cancel (beyond Altinn): the consumer withdraws a request nobody has answered. */
+  async cancel(principal: Principal, id: string): Promise<ConsentDetailsDto> {
+    if (!isUuid(id))
+      throw validationError([
+        problem(INVALID_VALUE, '/id', 'The id must be a UUID.', 'The id must be a UUID.'),
+      ]);
+    const record = await this.consents.findById(id);
+    if (!record) throw notFound(id);
+    if (!canSee(principal, record)) throw notAuthorized();
+    const cancelled = await this.consents.cancel(
+      record.id,
+      record.toOrg === principal.consumer ? record.toOrg : record.handledBy!,
+    );
+    const history = await this.events.forRequests([record.id]);
+    return toDetailsDto(cancelled, history.get(record.id) ?? [], this.config.publicUrl);
+  }
+}

@@ -1,0 +1,104 @@
+/**
+ * Explicit mappers: Prisma row → ConsentRecord (what other contexts get) → wire DTOs (Altinn's
+ * shapes, DESIGN §4.6). The effective status is decided here once, so no reader can show a
+ * consent past its `validTo` as accepted, even before the expiry sweeper has written it.
+ */
+import { orgUrn } from '../common/identifiers/party-urn.js';
+import type { ConsentRequest as ConsentRequestRow } from '../generated/prisma/client.js';
+import type { ConsentEventRecord, ConsentRecord, ConsentRight, ConsentStatus } from './consent.record.js';
+import type {
+  ConsentDetailsDto,
+  ConsentEventDto,
+  ConsentLookupResponseDto,
+} from './dto/consent-request.dto.js';
+
+/** Statuses that end at `validTo`: an accepted consent and an unanswered request. */
+const EXPIRING: ReadonlySet<string> = new Set(['accepted', 'created']);
+
+export function effectiveStatus(status: string, validTo: Date, now: Date = new Date()): ConsentStatus {
+  if (EXPIRING.has(status) && validTo.getTime() <= now.getTime()) return 'expired';
+  return status as ConsentStatus;
+}
+
+export function toRecord(row: ConsentRequestRow, now: Date = new Date()): ConsentRecord {
+  return {
+    id: row.id,
+    from: row.fromParty,
+    to: orgUrn(row.toOrg),
+    toOrg: row.toOrg,
+    handledBy: row.handledBy ? orgUrn(row.handledBy) : null,
+    requiredDelegator: row.requiredDelegator,
+    validTo: row.validTo,
+    consented: row.consented,
+    status: effectiveStatus(row.status, row.validTo, now),
+    consentRights: row.consentRights as unknown as ConsentRight[],
+    requestMessage: (row.requestMessage as Record<string, string> | null) ?? null,
+    redirectUrl: row.redirectUrl,
+    portalViewMode: row.portalViewMode.toLowerCase(),
+    isOneTime: row.isOneTime,
+    templateId: row.templateId,
+    templateVersion: row.templateVersion,
+    resourceVersions: row.resourceVersions as Record<string, string>,
+    resources: row.resources,
+    createdAt: row.createdAt,
+  };
+}
+
+export function viewUri(publicUrl: string, id: string): string {
+  return `${publicUrl}/consent/request?id=${encodeURIComponent(id)}`;
+}
+
+export function toEventDto(e: ConsentEventRecord): ConsentEventDto {
+  return {
+    consentEventID: e.id,
+    created: e.createdAt.toISOString(),
+    performedBy: e.performedBy,
+    eventType: e.eventType,
+    consentRequestID: e.consentRequestId,
+  };
+}
+
+function rightsDto(rights: ConsentRight[]): ConsentRight[] {
+  return rights.map((r) => ({
+    action: [...r.action],
+    resource: r.resource.map((x) => ({ type: x.type, value: x.value })),
+    metadata: r.metadata && Object.keys(r.metadata).length ? { ...r.metadata } : null,
+  }));
+}
+
+/** Altinn's ConsentRequestDetails, field for field and in Altinn's order. */
+export function toDetailsDto(
+  record: ConsentRecord,
+  events: ConsentEventRecord[],
+  publicUrl: string,
+): ConsentDetailsDto {
+  return {
+    id: record.id,
+    from: record.from,
+    to: record.to,
+    requiredDelegator: record.requiredDelegator,
+    handledBy: record.handledBy,
+    validTo: record.validTo.toISOString(),
+    consentRights: rightsDto(record.consentRights),
+    requestMessage: record.requestMessage,
+    status: record.status,
+    consented: record.consented ? record.consented.toISOString() : null,
+    redirectUrl: record.redirectUrl,
+    consentRequestEvents: events.map(toEventDto),
+    viewUri: viewUri(publicUrl, record.id),
+    portalViewMode: record.portalViewMode,
+  };
+}
+
+/** What an external issuer (Maskinporten) gets from the lookup: the consent as signed into tokens. */
+export function toLookupDto(record: ConsentRecord): ConsentLookupResponseDto {
+  return {
+    id: record.id,
+    from: record.from,
+    to: record.to,
+    handledBy: record.handledBy,
+    consented: record.consented ? record.consented.toISOString() : null,
+    validTo: record.validTo.toISOString(),
+    consentRights: rightsDto(record.consentRights),
+  };
+}

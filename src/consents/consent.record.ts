@@ -1,0 +1,77 @@
+/**
+ * The consent as other contexts see it (portal, token issuer, gateway, webhooks). A stable,
+ * flattened view built by an explicit mapper; never a Prisma row.
+ */
+export type ConsentStatus = 'created' | 'accepted' | 'rejected' | 'revoked' | 'deleted' | 'expired' | 'used';
+
+export const CONSENT_STATUSES: readonly ConsentStatus[] = Object.freeze([
+  'created',
+  'accepted',
+  'rejected',
+  'revoked',
+  'deleted',
+  'expired',
+  'used',
+]);
+
+export interface ConsentRight {
+  action: string[];
+  resource: { type: 'urn:altinn:resource'; value: string }[];
+  metadata?: Record<string, string> | null;
+}
+
+export interface ConsentRecord {
+  id: string;
+  /** Party URN of the data subject (person or organisation). */
+  from: string;
+  /** Organisation URN of the consumer. */
+  to: string;
+  /** The consumer's 9-digit org number. */
+  toOrg: string;
+  /** Organisation URN of a supplier acting for the consumer, or null. */
+  handledBy: string | null;
+  requiredDelegator: string | null;
+  validTo: Date;
+  consented: Date | null;
+  /** Effective status: an accepted (or unanswered) consent past `validTo` reads as `expired`. */
+  status: ConsentStatus;
+  consentRights: ConsentRight[];
+  requestMessage: Record<string, string> | null;
+  redirectUrl: string;
+  portalViewMode: string;
+  isOneTime: boolean;
+  templateId: string;
+  templateVersion: number;
+  /** `{resourceIdentifier: versionId}` the request was created under. */
+  resourceVersions: Record<string, string>;
+  resources: string[];
+  createdAt: Date;
+}
+
+export interface ConsentReceiptInput {
+  language: 'nb' | 'nn' | 'en';
+  html: string;
+  text: unknown;
+}
+
+export interface ConsentReceipt {
+  language: string;
+  html: string;
+  text: unknown;
+  templateId: string;
+  templateVersion: number;
+  resourceVersions: Record<string, string>;
+  /** Person URN of who accepted. */
+  acceptedBy: string;
+  acceptedAt: Date;
+}
+
+/** One row of a consent's history, as Altinn's `consentRequestEvents`. */
+export interface ConsentEventRecord {
+  id: string;
+  seq: bigint;
+  consentRequestId: string;
+  eventType: ConsentStatus;
+  createdAt: Date;
+  performedBy: string | null;
+}

@@ -1,0 +1,32 @@
+import { Module } from '@nestjs/common';
+import { AccessListsModule } from '../access-lists/access-lists.module.js';
+import { ResourcesModule } from '../resources/resources.module.js';
+import { ConsentEventsService } from './consent-events.service.js';
+import { ConsentExpirySweeper } from './consent-expiry.sweeper.js';
+import { ConsentFeedSequencer } from './consent-feed.sequencer.js';
+import { ConsentListingService } from './consent-listing.service.js';
+import { ConsentLookupService } from './consent-lookup.service.js';
+import { ConsentRequestsService } from './consent-requests.service.js';
+import { ConsentLookupController, ConsentsController } from './consents.controller.js';
+import { ConsentsService } from './consents.service.js';
+
+/**
+ * Layer 3: consent requests, their lifecycle, the events feed and the issuer lookup.
+ * Uses resources and access lists (layer 2) through their exported services; the portal, token
+ * issuer, gateway and webhooks use `ConsentsService` / `ConsentEventsService`.
+ */
+@Module({
+  imports: [ResourcesModule, AccessListsModule],
+  controllers: [ConsentsController, ConsentLookupController],
+  providers: [
+    ConsentsService,
+    ConsentEventsService,
+    ConsentFeedSequencer,
+    ConsentRequestsService,
+    ConsentListingService,
+    ConsentLookupService,
+    ConsentExpirySweeper,
+  ],
+  exports: [ConsentsService, ConsentEventsService, ConsentFeedSequencer],
+})
+export class ConsentsModule {}

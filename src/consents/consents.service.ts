@@ -1,0 +1,302 @@
+/**
+ * The consent lifecycle (DESIGN §4.7) and the read API other contexts use (portal, token
+ * issuer, gateway).
+ *
+ * Every transition is one conditional UPDATE (`… WHERE status = <from> AND valid_to > now`):
+ * PostgreSQL's row lock makes a second concurrent transition wait and then re-check its WHERE
+ * against the committed row, so two accepts produce one event and an accept racing a revoke
+ * ends in a state one of them legitimately produced. When the UPDATE matches nothing we read the
+ * committed row and answer idempotently (already in the target state) or with Altinn's code.
+ * The change, its receipt, its audit row, its NOTIFY and its event commit together.
+ */
+import { Injectable } from '@nestjs/common';
+import type { AuditActor } from '../audit/audit.service.js';
+import { AuditService } from '../audit/audit.service.js';
+import { DomainError } from '../common/errors/domain-error.js';
+import { ChangeBus } from '../common/events/change-bus.js';
+import { isValidOrgNumber } from '../common/identifiers/org-number.js';
+import { orgUrn, parsePartyUrn, personUrn } from '../common/identifiers/party-urn.js';
+import { isValidPersonNumber } from '../common/identifiers/person-number.js';
+import { Prisma, type ConsentRequest as ConsentRequestRow } from '../generated/prisma/client.js';
+import { PrismaService, type PrismaTx } from '../prisma/prisma.service.js';
+import { ConsentEventsService } from './consent-events.service.js';
+import { ConsentFeedSequencer } from './consent-feed.sequencer.js';
+import { ConsentCodes, consentProblem, INVALID_VALUE, notAuthorized, notFound } from './consent-problems.js';
+import type { ConsentReceipt, ConsentReceiptInput, ConsentRecord, ConsentStatus } from './consent.record.js';
+import { effectiveStatus, toRecord } from './consent.mapper.js';
+import { isUuid } from './uuidv7.js';
+
+/** Interactive transactions wait for a pooled connection under load instead of failing fast. */
+export const TX_OPTIONS = { maxWait: 10_000, timeout: 20_000 } as const;
+
+interface Transition {
+  id: string;
+  from: ConsentStatus;
+  to: ConsentStatus;
+  performedBy: string;
+  actor: AuditActor;
+  /** Also set `consented` (accept). */
+  consented?: boolean;
+  /** Extra writes in the same transaction before the event (the receipt). */
+  also?: (tx: PrismaTx, row: ConsentRequestRow, now: Date) => Promise<void>;
+  /** When nothing matched: return the row when it is already where the caller wanted it. */
+  alreadyDone: (row: ConsentRequestRow, tx: PrismaTx) => Promise<boolean>;
+  /** When nothing matched and it is not done: the error to answer. */
+  refuse: (row: ConsentRequestRow, now: Date) => DomainError;
+}
+
+function badActor(detail: string): DomainError {
+  return new DomainError(400, INVALID_VALUE, detail);
+}
+
+function personActor(actor: { personId: string }): string {
+  if (!isValidPersonNumber(actor?.personId))
+    throw badActor('The acting person must have a valid national identity number.');
+  return personUrn(actor.personId);
+}
+
+/** Audit actor for a party URN (person or organisation). */
+export function auditActorFor(partyUrn: string): AuditActor {
+  const party = parsePartyUrn(partyUrn);
+  if (party?.type === 'person') return { person: party.id };
+  if (party?.type === 'organization') return { org: party.id };
+  return {};
+}
+
+@Injectable()
+export class ConsentsService {
+  constructor(
+    private readonly prisma: PrismaService,
+    private readonly audit: AuditService,
+    private readonly events: ConsentEventsService,
+    private readonly sequencer: ConsentFeedSequencer,
+    private readonly changes: ChangeBus,
+  ) {}
+
+  async findById(id: string): Promise<ConsentRecord | null> {
+    if (!isUuid(id)) return null;
+    const row = await this.prisma.consentRequest.findUnique({ where: { id: id.toLowerCase() } });
+    return row ? toRecord(row) : null;
+  }
+
+  /** Consents whose data subject (`from`) is one of these parties, newest first (the portal). */
+  async listForParties(partyUrns: string[]): Promise<ConsentRecord[]> {
+    if (!partyUrns.length) return [];
+    const rows = await this.prisma.consentRequest.findMany({
+      where: { fromParty: { in: partyUrns } },
+      orderBy: [{ createdAt: 'desc' }, { id: 'desc' }],
+      take: 1000,
+    });
+    const now = new Date();
+    return rows.map((r) => toRecord(r, now));
+  }
+
+  async getReceipt(id: string): Promise<ConsentReceipt | null> {
+    if (!isUuid(id)) return null;
+    const r = await this.prisma.consentReceipt.findUnique({ where: { consentRequestId: id.toLowerCase() } });
+    if (!r) return null;
+    return {
+      language: r.language,
+      html: r.html,
+      text: r.text,
+      templateId: r.templateId,
+      templateVersion: r.templateVersion,
+      resourceVersions: r.resourceVersions as Record<string, string>,
+      acceptedBy: r.acceptedBy,
+      acceptedAt: r.acceptedAt,
+    };
+  }
+
+  /**
+   * `created` → `accepted`, storing what the person saw as the receipt. Accepting again by the
+   * same person returns the consent unchanged; anything else that is not `created` is AM-00002
+   * (AM-00013 when the request has expired).
+   */
+  async accept(
+    id: string,
+    actor: { personId: string },
+    receipt: ConsentReceiptInput,
+  ): Promise<ConsentRecord> {
+    const by = personActor(actor);
+    if (!receipt || !['nb', 'nn', 'en'].includes(receipt.language) || typeof receipt.html !== 'string')
+      throw badActor('A receipt needs language nb, nn or en and the rendered html.');
+    const text = JSON.parse(JSON.stringify(receipt.text ?? null)) as Prisma.InputJsonValue;
+    return this.transition({
+      id,
+      from: 'created',
+      to: 'accepted',
+      performedBy: by,
+      actor: { person: actor.personId },
+      consented: true,
+      also: async (tx, row, now) => {
+        await tx.consentReceipt.create({
+          data: {
+            consentRequestId: row.id,
+            language: receipt.language,
+            html: receipt.html,
+            text,
+            templateId: row.templateId,
+            templateVersion: row.templateVersion,
+            resourceVersions: row.resourceVersions as Prisma.InputJsonValue,
+            acceptedBy: by,
+            acceptedAt: now,
+          },
+        });
+      },
+      alreadyDone: async (row, tx) => {
+        if (row.status !== 'accepted') return false;
+        const r = await tx.consentReceipt.findUnique({
+          where: { consentRequestId: row.id },
+          select: { acceptedBy: true },
+        });
+        return r?.acceptedBy === by;
+      },
+      refuse: (row, now) =>
+        effectiveStatus(row.status, row.validTo, now) === 'expired'
+          ? consentProblem(
+              400,
+              ConsentCodes.expired,
+              'The consent request has expired and can no longer be accepted.',
+            )
+          : consentProblem(
+              400,
+              ConsentCodes.cannotAccept,
+              `The consent request is ${row.status}; only a created request can be accepted.`,
+            ),
+    });
+  }
+
+  /** `created` → `rejected`; rejecting again is a no-op; otherwise AM-00015 (AM-00013 when expired). */
+  async reject(id: string, actor: { personId: string }): Promise<ConsentRecord> {
+    return this.transition({
+      id,
+      from: 'created',
+      to: 'rejected',
+      performedBy: personActor(actor),
+      actor: { person: actor.personId },
+      alreadyDone: (row) => Promise.resolve(row.status === 'rejected'),
+      refuse: (row, now) =>
+        effectiveStatus(row.status, row.validTo, now) === 'expired'
+          ? consentProblem(400, ConsentCodes.expired, 'The consent request has expired.')
+          : consentProblem(
+              400,
+              ConsentCodes.cannotReject,
+              `The consent request is ${row.status}; only a created request can be rejected.`,
+            ),
+    });
+  }
+
+  /** `accepted` → `revoked`; revoking again is a no-op; otherwise AM-00010. */
+  async revoke(id: string, actor: { personId: string }): Promise<ConsentRecord> {
+    return this.transition({
+      id,
+      from: 'accepted',
+      to: 'revoked',
+      performedBy: personActor(actor),
+      actor: { person: actor.personId },
+      alreadyDone: (row) => Promise.resolve(row.status === 'revoked'),
+      refuse: (row, now) =>
+        consentProblem(
+          400,
+          ConsentCodes.cannotRevoke,
+          `The consent is ${effectiveStatus(row.status, row.validTo, now)}; only an accepted consent can be revoked.`,
+        ),
+    });
+  }
+
+  /**
+   * The consumer withdraws its unanswered request: `created` → `deleted` (beyond Altinn).
+   * `org` (org number or URN) must be the request's `to` or `handledBy`.
+   */
+  async cancel(id: string, org: string): Promise<ConsentRecord> {
+    const party = parsePartyUrn(org);
+    const orgNumber = party?.type === 'organization' ? party.id : org;
+    if (!isValidOrgNumber(orgNumber))
+      throw badActor('The cancelling organisation must have a valid organisation number.');
+    const current = await this.findById(id);
+    if (!current) throw notFound(id);
+    if (current.toOrg !== orgNumber && current.handledBy !== orgUrn(orgNumber)) throw notAuthorized();
+    return this.transition({
+      id,
+      from: 'created',
+      to: 'deleted',
+      performedBy: orgUrn(orgNumber),
+      actor: { org: orgNumber },
+      alreadyDone: (row) => Promise.resolve(row.status === 'deleted'),
+      refuse: (row, now) =>
+        DomainError.conflict(
+          'STD-00409',
+          `The consent request is ${effectiveStatus(row.status, row.validTo, now)}; only a created request can be cancelled.`,
+        ),
+    });
+  }
+
+  /**
+   * One-time consents: `accepted` → `used` on the first successful gateway call. True only for
+   * the one caller whose UPDATE won; false when the consent is not (or no longer) usable.
+   */
+  async markUsed(id: string, performedBy: string): Promise<boolean> {
+    if (!isUuid(id)) return false;
+    try {
+      await this.transition({
+        id,
+        from: 'accepted',
+        to: 'used',
+        performedBy,
+        actor: auditActorFor(performedBy),
+        alreadyDone: () => Promise.resolve(false),
+        refuse: () => new DomainError(409, 'STD-00409', 'not usable'),
+      });
+      return true;
+    } catch (err) {
+      if (err instanceof DomainError && err.status < 500) return false;
+      throw err;
+    }
+  }
+
+  private async transition(t: Transition): Promise<ConsentRecord> {
+    if (!isUuid(t.id)) throw notFound(t.id);
+    const id = t.id.toLowerCase();
+    const { row, changed } = await this.prisma.$transaction(async (tx) => {
+      const now = new Date();
+      const [updated] = await tx.consentRequest.updateManyAndReturn({
+        where: { id, status: t.from, validTo: { gt: now } },
+        data: { status: t.to, updatedAt: now, ...(t.consented ? { consented: now } : {}) },
+      });
+      if (!updated) {
+        // Read committed: a concurrent transition that beat us has committed by now (we waited
+        // for its row lock before our WHERE failed), so this is the state it left.
+        const current = await tx.consentRequest.findUnique({ where: { id } });
+        if (!current) throw notFound(id);
+        if (await t.alreadyDone(current, tx)) return { row: current, changed: false };
+        throw t.refuse(current, now);
+      }
+      await t.also?.(tx, updated, now);
+      await this.audit.record(tx, {
+        actor: t.actor,
+        action: `consent.${t.to}`,
+        objectType: 'consent',
+        objectId: id,
+        ownerOrg: updated.ownerOrg,
+        before: { status: t.from },
+        after: { status: t.to, ...(t.consented ? { consented: now } : {}) },
+      });
+      await this.events.append(tx, [
+        {
+          consentRequestId: id,
+          eventType: t.to,
+          createdAt: now,
+          performedBy: t.performedBy,
+          toOrg: updated.toOrg,
+          handledBy: updated.handledBy,
+        },
+      ]);
+      return { row: updated, changed: true };
+    }, TX_OPTIONS);
+    if (changed) {
+      this.changes.emitLocal('consent', id);
+      await this.sequencer.afterCommit();
+    }
+    return toRecord(row);
+  }
+}

@@ -1,0 +1,26 @@
+import { randomBytes } from 'node:crypto';
+
+/**
+ * RFC 9562 UUIDv7: 48-bit Unix milliseconds, then random bits. Event ids sort roughly by time,
+ * which keeps the primary-key index append-mostly; ordering guarantees come from `seq`, not this.
+ */
+export function uuidv7(now: number = Date.now()): string {
+  const b = randomBytes(16);
+  b[0] = Math.floor(now / 2 ** 40) & 0xff;
+  b[1] = Math.floor(now / 2 ** 32) & 0xff;
+  b[2] = (now >>> 24) & 0xff;
+  b[3] = (now >>> 16) & 0xff;
+  b[4] = (now >>> 8) & 0xff;
+  b[5] = now & 0xff;
+  b[6] = (b[6] & 0x0f) | 0x70;
+  b[8] = (b[8] & 0x3f) | 0x80;
+  const h = b.toString('hex');
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
+}
+
+/** Any RFC 4122/9562 UUID in canonical text form (Altinn's ids are .NET Guids of any version). */
+export const UUID_PATTERN = /^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/;
+
+export function isUuid(s: unknown): s is string {
+  return typeof s === 'string' && UUID_PATTERN.test(s);
+}

@@ -1,0 +1,158 @@
+import { describe, expect, it } from '@jest/globals';
+import { DomainError } from '../common/errors/domain-error.js';
+import { findMatchingRight, normaliseRights, parseConsentDetail, parseTime } from './consent-detail.js';
+
+const FROM = 'urn:altinn:person:identifier-no:25922947409';
+
+function detail(overrides: Record<string, unknown> = {}): Record<string, unknown> {
+  return {
+    type: 'urn:altinn:consent',
+    id: 'F70542A8-D97A-40A8-9EF7-221603FFD5E6',
+    from: FROM,
+    to: { authority: 'iso6523-actorid-upis', ID: '0192:991825827' },
+    consented: '2026-02-03T10:14:05.419279+00:00',
+    validTo: '2027-02-03T10:13:27.897002+00:00',
+    consentRights: [
+      {
+        action: ['consent'],
+        resource: [{ type: 'urn:altinn:resource', value: 'ske-samtykke-sbl-inntekt' }],
+        metadata: { tilogmed: '2024-12', fraogmed: '2024-01' },
+      },
+    ],
+    ...overrides,
+  };
+}
+
+function codeOf(fn: () => unknown): string {
+  try {
+    fn();
+  } catch (e) {
+    if (e instanceof DomainError) return `${e.status} ${e.code}`;
+    throw e;
+  }
+  return 'none';
+}
+
+describe('parseConsentDetail', () => {
+  it('parses the Altinn wire sample into a normalised detail', () => {
+    const d = parseConsentDetail([detail()]);
+    expect(d).toMatchObject({
+      id: 'f70542a8-d97a-40a8-9ef7-221603ffd5e6',
+      from: { type: 'person', id: '25922947409' },
+      fromUrn: FROM,
+      toOrg: '991825827',
+      toUrn: 'urn:altinn:organization:identifier-no:991825827',
+      consentedMs: Date.parse('2026-02-03T10:14:05.419Z'),
+      validToMs: Date.parse('2027-02-03T10:13:27.897Z'),
+    });
+    expect(d.rights[0].metadata).toEqual({ fraogmed: '2024-01', tilogmed: '2024-12' });
+    expect(d.rights[0].metadataHeader).toBe('{"fraogmed":"2024-01","tilogmed":"2024-12"}');
+  });
+
+  it('ignores authorization details of other types next to the consent', () => {
+    expect(parseConsentDetail([{ type: 'urn:example:other', x: 1 }, detail()]).id).toBe(
+      'f70542a8-d97a-40a8-9ef7-221603ffd5e6',
+    );
+  });
+
+  it.each([
+    ['absent', undefined],
+    ['not an array', detail()],
+    ['an empty array', []],
+    ['a member that is not an object', ['x', detail()]],
+    ['a member without a string type', [{ type: 3 }, detail()]],
+    ['two consent details', [detail(), detail()]],
+  ])('refuses authorization_details that are %s with 403 GW-00005', (_what, value) => {
+    expect(codeOf(() => parseConsentDetail(value))).toBe('403 GW-00005');
+  });
+
+  it.each([
+    ['id', { id: 'x' }],
+    ['from', { from: '25922947409' }],
+    ['from checksum', { from: 'urn:altinn:person:identifier-no:25922947408' }],
+    ['to', { to: '0192:991825827' }],
+    ['consented', { consented: '2026-02-03' }],
+    ['validTo', { validTo: null }],
+    ['consentRights (empty)', { consentRights: [] }],
+    [
+      'consentRights (action not a list)',
+      { consentRights: [{ action: 'consent', resource: [{ type: 'urn:altinn:resource', value: 'r' }] }] },
+    ],
+    [
+      'consentRights (metadata value)',
+      {
+        consentRights: [
+          {
+            action: ['consent'],
+            resource: [{ type: 'urn:altinn:resource', value: 'r' }],
+            metadata: { a: 1 },
+          },
+        ],
+      },
+    ],
+  ])('refuses a malformed %s inside the detail with 401 GW-00009', (_what, override) => {
+    expect(codeOf(() => parseConsentDetail([detail(override)]))).toBe('401 GW-00009');
+  });
+});
+
+describe('normaliseRights', () => {
+  it('treats absent, null and empty metadata alike and ignores metadata key order', () => {
+    const base = { action: ['consent'], resource: [{ type: 'urn:altinn:resource', value: 'r1' }] };
+    const keys = [undefined, null, {}].map((metadata) => normaliseRights([{ ...base, metadata }])!.key);
+    expect(new Set(keys).size).toBe(1);
+    expect(normaliseRights([{ ...base, metadata: { a: '1', b: '2' } }])!.key).toBe(
+      normaliseRights([{ ...base, metadata: { b: '2', a: '1' } }])!.key,
+    );
+    expect(normaliseRights([{ ...base, metadata: { a: '1' } }])!.key).not.toBe(
+      normaliseRights([{ ...base, metadata: { a: '2' } }])!.key,
+    );
+  });
+
+  it('escapes non-ASCII metadata so the header value is plain ASCII', () => {
+    const r = normaliseRights([
+      {
+        action: ['consent'],
+        resource: [{ type: 'urn:altinn:resource', value: 'r1' }],
+        metadata: { by: 'Tromsø' },
+      },
+    ]);
+    expect(r!.rights[0].metadataHeader).toBe('{"by":"Troms\\u00f8"}');
+    expect(JSON.parse(r!.rights[0].metadataHeader)).toEqual({ by: 'Tromsø' });
+  });
+});
+
+describe('findMatchingRight', () => {
+  const d = parseConsentDetail([
+    detail({
+      consentRights: [
+        { action: ['read'], resource: [{ type: 'urn:altinn:resource', value: 'a-resource' }] },
+        {
+          action: ['consent'],
+          resource: [
+            { type: 'urn:other', value: 'b-resource' },
+            { type: 'urn:altinn:resource', value: 'b-resource' },
+          ],
+        },
+      ],
+    }),
+  ]);
+
+  it('finds the right that gives the action on one of the API’s resources', () => {
+    expect(findMatchingRight(d, new Set(['b-resource']), 'consent')?.resource).toBe('b-resource');
+    expect(findMatchingRight(d, new Set(['a-resource']), 'read')?.resource).toBe('a-resource');
+  });
+
+  it('finds nothing for another action or another resource', () => {
+    expect(findMatchingRight(d, new Set(['a-resource']), 'consent')).toBeNull();
+    expect(findMatchingRight(d, new Set(['c-resource']), 'consent')).toBeNull();
+  });
+});
+
+describe('parseTime', () => {
+  it('accepts RFC 3339 times with offsets and sub-millisecond digits only', () => {
+    expect(parseTime('2026-02-03T10:14:05Z')).toBe(Date.parse('2026-02-03T10:14:05Z'));
+    expect(parseTime('2026-02-03T11:14:05.5+01:00')).toBe(Date.parse('2026-02-03T10:14:05.500Z'));
+    expect(parseTime('2026-02-03 10:14:05Z')).toBeNull();
+    expect(parseTime(1770113645)).toBeNull();
+  });
+});

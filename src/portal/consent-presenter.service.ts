@@ -1,0 +1,235 @@
+/**
+ * Turns a consent request into what the person reads (DESIGN §4.2, §4.7, §4.8): the template
+ * version and resource versions the request was created under, in one language, with the
+ * placeholders filled in. The same rendering is shown on the request page and stored as the
+ * receipt on accept, so the receipt is exactly the text that was on the screen.
+ */
+import { Injectable } from '@nestjs/common';
+import { DomainError } from '../common/errors/domain-error.js';
+import { parsePartyUrn } from '../common/identifiers/party-urn.js';
+import type { ConsentRecord } from '../consents/consent.record.js';
+import { OwnersService } from '../owners/owners.service.js';
+import type { ConsentResourceView } from '../resources/consent-resource.view.js';
+import type { ConsentTemplateView, TemplateText } from '../resources/consent-template.view.js';
+import { ResourcesService } from '../resources/resources.service.js';
+import { TemplatesService } from '../resources/templates.service.js';
+import { renderConsentMarkdown, substituteMetadata } from './consent-markdown.js';
+import { formatDateTime, UI, type Lang } from './portal-i18n.js';
+import { PortalViews } from './portal-views.js';
+
+/** The request's resource versions (in the order its rights name them) and template version. */
+export interface LoadedConsent {
+  resources: ConsentResourceView[];
+  template: ConsentTemplateView;
+}
+
+export interface PartyLabel {
+  /** What placeholders read: the organisation's name when known, else its number. */
+  short: string;
+  /** Name and number, or the number alone. */
+  full: string;
+}
+
+export interface RenderedRight {
+  resource: string;
+  versionId: string;
+  title: string;
+  /** The owner's markdown with the metadata substituted (escaped), as rendered below. */
+  markdown: string;
+  html: string;
+}
+
+/** Everything the consent text shows; also the structured part of the receipt. */
+export interface ConsentTextModel {
+  language: Lang;
+  isOrganisation: boolean;
+  title: string;
+  heading: string;
+  intro: string;
+  coveredBy: PartyLabel;
+  offeredBy: PartyLabel;
+  handledBy: PartyLabel | null;
+  handledByText: string | null;
+  requestMessage: string | null;
+  /** Set when the message is shown in another language than the page. */
+  requestMessageLang: Lang | null;
+  expiration: string;
+  rights: RenderedRight[];
+  templateId: string;
+  templateVersion: number;
+}
+
+const TEMPLATE_PLACEHOLDER = /\{(CoveredBy|OfferedBy|HandledBy|Expiration)\}/g;
+
+/** Formats 974760673 as "974 760 673" and 02013299997 as "020132 99997" for reading. */
+export function formatPartyNumber(id: string): string {
+  if (/^\d{9}$/.test(id)) return `${id.slice(0, 3)} ${id.slice(3, 6)} ${id.slice(6)}`;
+  if (/^\d{11}$/.test(id)) return `${id.slice(0, 6)} ${id.slice(6)}`;
+  return id;
+}
+
+/** The text in `lang`, else the first of nb, en, nn that exists (with the language it is in). */
+function pickWithLang(
+  text: Partial<TemplateText> | Record<string, string> | null | undefined,
+  lang: Lang,
+): { text: string; lang: Lang } | null {
+  if (!text) return null;
+  const t = text as Record<string, unknown>;
+  for (const l of [lang, 'nb', 'en', 'nn'] as const) {
+    const v = t[l];
+    if (typeof v === 'string' && v.trim()) return { text: v, lang: l };
+  }
+  return null;
+}
+
+function pick(
+  text: Partial<TemplateText> | Record<string, string> | null | undefined,
+  lang: Lang,
+): string | null {
+  return pickWithLang(text, lang)?.text ?? null;
+}
+
+@Injectable()
+export class ConsentPresenter {
+  constructor(
+    private readonly resources: ResourcesService,
+    private readonly templates: TemplatesService,
+    private readonly owners: OwnersService,
+    private readonly views: PortalViews,
+  ) {}
+
+  /** The resource versions the consent names (its rights' order, each once). */
+  async loadResources(consent: ConsentRecord): Promise<ConsentResourceView[]> {
+    const identifiers = [...new Set(consent.consentRights.flatMap((r) => r.resource.map((x) => x.value)))];
+    const views = await Promise.all(
+      identifiers.map((id) => {
+        const versionId = consent.resourceVersions[id];
+        return versionId ? this.resources.getConsentResourceVersion(id, versionId) : Promise.resolve(null);
+      }),
+    );
+    // A consent keeps pointing at its versions forever (they are never deleted); a gap is a bug.
+    if (views.some((v) => !v))
+      throw new DomainError(
+        500,
+        'PORTAL-00500',
+        `Consent ${consent.id} names a resource version that does not exist.`,
+      );
+    return views as ConsentResourceView[];
+  }
+
+  async load(consent: ConsentRecord): Promise<LoadedConsent> {
+    const [resources, template] = await Promise.all([
+      this.loadResources(consent),
+      this.templates.getTemplate(consent.templateId, consent.templateVersion),
+    ]);
+    if (!template)
+      throw new DomainError(
+        500,
+        'PORTAL-00500',
+        `Consent ${consent.id} names template ${consent.templateId} v${consent.templateVersion}, which does not exist.`,
+      );
+    return { resources, template };
+  }
+
+  /** A party as the page names it; `cache` saves lookups when a page lists many consents. */
+  async partyLabel(partyUrn: string, lang: Lang, cache?: Map<string, string | null>): Promise<PartyLabel> {
+    const party = parsePartyUrn(partyUrn);
+    if (!party) return { short: partyUrn, full: partyUrn };
+    const number = formatPartyNumber(party.id);
+    if (party.type === 'person') return { short: number, full: number };
+    let name: string | null | undefined = cache?.get(party.id);
+    if (name === undefined) {
+      // Consumers need not be registered owners: then only the number is known.
+      const owner = await this.owners.findByOrgNumber(party.id);
+      name = owner ? (pick(owner.name, lang) ?? null) : null;
+      cache?.set(party.id, name);
+    }
+    return name
+      ? { short: name, full: `${name} (${UI[lang].orgNo} ${number})` }
+      : { short: number, full: `${UI[lang].orgNo} ${number}` };
+  }
+
+  async build(consent: ConsentRecord, loaded: LoadedConsent, lang: Lang): Promise<ConsentTextModel> {
+    const { template } = loaded;
+    const isOrganisation = parsePartyUrn(consent.from)?.type === 'organization';
+    const who = isOrganisation ? 'org' : 'person';
+    const [coveredBy, offeredBy, handledBy] = await Promise.all([
+      this.partyLabel(consent.to, lang),
+      this.partyLabel(consent.from, lang),
+      consent.handledBy ? this.partyLabel(consent.handledBy, lang) : Promise.resolve(null),
+    ]);
+    const values: Record<string, string> = {
+      CoveredBy: coveredBy.short,
+      OfferedBy: offeredBy.short,
+      HandledBy: handledBy?.short ?? '',
+      Expiration: formatDateTime(consent.validTo, lang),
+    };
+    // Template texts are plain text: filled in here, HTML-escaped by the view.
+    const fill = (text: Partial<TemplateText> | null | undefined) =>
+      (pick(text, lang) ?? '').replace(TEMPLATE_PLACEHOLDER, (_m, key: string) => values[key] ?? '');
+
+    const message = template.isMessageSetInRequest ? pickWithLang(consent.requestMessage, lang) : null;
+    const byId = new Map(loaded.resources.map((r) => [r.identifier, r]));
+    const rights: RenderedRight[] = consent.consentRights.flatMap((right) =>
+      right.resource.map((ref) => {
+        const resource = byId.get(ref.value)!;
+        const markdown = substituteMetadata(pick(resource.consentText, lang) ?? '', right.metadata);
+        return {
+          resource: resource.identifier,
+          versionId: resource.versionId,
+          title: pick(resource.title, lang) ?? resource.identifier,
+          markdown,
+          html: renderConsentMarkdown(markdown),
+        };
+      }),
+    );
+
+    return {
+      language: lang,
+      isOrganisation,
+      title: fill(template.texts.title[who]),
+      heading: fill(template.texts.heading[who]),
+      intro: fill(template.texts.serviceIntro[who]),
+      coveredBy,
+      offeredBy,
+      handledBy,
+      handledByText: handledBy ? fill(template.texts.handledBy) : null,
+      requestMessage: message?.text ?? null,
+      // The consumer may not have written every language: mark the one shown (WCAG 3.1.2).
+      requestMessageLang: message && message.lang !== lang ? message.lang : null,
+      expiration: fill(consent.isOneTime ? template.texts.expirationOneTime : template.texts.expiration),
+      rights,
+      templateId: template.id,
+      templateVersion: template.version,
+    };
+  }
+
+  /** The consent text as HTML: shown on the request page and stored verbatim as the receipt. */
+  renderHtml(model: ConsentTextModel): string {
+    return this.views.render('consent-text.njk', { c: model, t: UI[model.language] });
+  }
+
+  /** The structured receipt: every text the page showed, in the language shown. */
+  receiptText(model: ConsentTextModel): Record<string, unknown> {
+    return {
+      language: model.language,
+      title: model.title,
+      heading: model.heading,
+      intro: model.intro,
+      coveredBy: model.coveredBy.full,
+      offeredBy: model.offeredBy.full,
+      handledBy: model.handledBy?.full ?? null,
+      handledByText: model.handledByText,
+      requestMessage: model.requestMessage,
+      expiration: model.expiration,
+      rights: model.rights.map((r) => ({
+        resource: r.resource,
+        versionId: r.versionId,
+        title: r.title,
+        text: r.markdown,
+      })),
+      templateId: model.templateId,
+      templateVersion: model.templateVersion,
+    };
+  }
+}

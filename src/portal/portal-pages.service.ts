@@ -1,0 +1,90 @@
+/**
+ * Page chrome shared by every portal page: language switcher, who is logged in, the logout
+ * form, and the standard error pages (403, 404, expired form, conflict, failure).
+ */
+import { Injectable } from '@nestjs/common';
+import type { FastifyReply } from 'fastify';
+import { formatPartyNumber } from './consent-presenter.service.js';
+import { LANGS, LANGUAGE_NAMES, UI, type Lang, type UiStrings } from './portal-i18n.js';
+import { sendHtml } from './portal-http.js';
+import type { PortalSession } from './portal-sessions.service.js';
+import { PortalViews } from './portal-views.js';
+
+export interface PageOptions {
+  lang: Lang;
+  session: PortalSession | null;
+  /** `<title>` (the site name is appended). */
+  title: string;
+  /**
+   * The GET address the language links point to, with `lang` replaced. Pages answering a POST
+   * pass the page the form came from (a link cannot repeat a POST).
+   */
+  switchTo: string;
+  /** Extra CSP form-action sources (the request page: the consumer's redirect origin). */
+  formAction?: string[];
+}
+
+export type ErrorKind =
+  'forbidden' | 'notFound' | 'csrf' | 'conflict' | 'error' | 'loginFailed' | 'loginUnavailable';
+
+const ERROR_TEXTS: Record<ErrorKind, (t: UiStrings) => { title: string; text: string }> = {
+  forbidden: (t) => ({ title: t.forbiddenTitle, text: t.forbiddenText }),
+  notFound: (t) => ({ title: t.notFoundTitle, text: t.notFoundText }),
+  csrf: (t) => ({ title: t.csrfTitle, text: t.csrfText }),
+  conflict: (t) => ({ title: t.conflictTitle, text: t.conflictText }),
+  error: (t) => ({ title: t.errorTitle, text: t.errorText }),
+  loginFailed: (t) => ({ title: t.loginFailedTitle, text: t.loginFailedText }),
+  loginUnavailable: (t) => ({ title: t.notFoundTitle, text: t.loginUnavailable }),
+};
+
+function withLang(target: string, lang: Lang): string {
+  const u = new URL(target, 'http://portal.invalid');
+  u.searchParams.set('lang', lang);
+  return u.pathname + u.search;
+}
+
+@Injectable()
+export class PortalPages {
+  constructor(private readonly views: PortalViews) {}
+
+  render(template: string, o: PageOptions, context: Record<string, unknown> = {}): string {
+    const t = UI[o.lang];
+    return this.views.render(template, {
+      ...context,
+      lang: o.lang,
+      t,
+      pageTitle: o.title,
+      languages: LANGS.map((code) => ({
+        code,
+        name: LANGUAGE_NAMES[code],
+        href: withLang(o.switchTo, code),
+        current: code === o.lang,
+      })),
+      user: o.session?.personId ? { label: formatPartyNumber(o.session.personId) } : null,
+      csrf: o.session?.csrfToken ?? '',
+      homeHref: withLang('/consent/active', o.lang),
+    });
+  }
+
+  send(
+    reply: FastifyReply,
+    status: number,
+    template: string,
+    o: PageOptions,
+    context: Record<string, unknown> = {},
+  ): void {
+    sendHtml(reply, status, this.render(template, o, context), o.formAction);
+  }
+
+  /** A standard error page; it never shows anything about the consent it refused. */
+  error(
+    reply: FastifyReply,
+    status: number,
+    kind: ErrorKind,
+    o: Omit<PageOptions, 'title'>,
+    extra: { notice?: string; loginHref?: string } = {},
+  ): void {
+    const { title, text } = ERROR_TEXTS[kind](UI[o.lang]);
+    this.send(reply, status, 'error.njk', { ...o, title }, { heading: title, text, ...extra });
+  }
+}

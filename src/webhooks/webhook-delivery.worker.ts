@@ -1,0 +1,338 @@
+/**
+ * Sends queued webhook deliveries (DESIGN §4.10, §10).
+ *
+ * Every `WEBHOOK_POLL_INTERVAL_MS`, and right after a consent changes in this or another replica
+ * (ChangeBus), the worker (1) fans new consent events out into deliveries (WebhookOutbox) and
+ * (2) claims due deliveries and sends them, several at a time.
+ *
+ * ── One attempt is never sent twice at once ────────────────────────────────────────────────
+ * A claim is one UPDATE over rows picked with `FOR UPDATE SKIP LOCKED`: it increments `attempts`
+ * and pushes `next_attempt_at` a lease (60 s, far beyond the 10 s send timeout) into the future,
+ * so no other worker or replica sees the row as due while it is being sent. The result is written
+ * only if `attempts` still has the claimed value (a fence): a worker that stalled past its lease
+ * cannot overwrite the result of the attempt that replaced it. If a worker dies mid-send, its
+ * lease runs out and the delivery is sent again — at least once, with the same `X-Webhook-Id`.
+ *
+ * ── Failures ────────────────────────────────────────────────────────────────────────────────
+ * Not 2xx within 10 s (redirects are not followed) → retried after about 5 s, 30 s, 2 min,
+ * 10 min, then hourly, for 24 h; then the delivery is `failed`. A subscription whose deliveries
+ * have failed for 24 h without a single success in between is disabled (`active: false`,
+ * `disabledAt`, `disabledReason`), its pending deliveries are cancelled, and that is audited.
+ *
+ * ── Shutdown ────────────────────────────────────────────────────────────────────────────────
+ * No new claims; attempts in flight get a few seconds to finish, the rest are aborted and their
+ * claims released (attempt count restored, due now) so another replica sends them at once.
+ */
+import {
+  Inject,
+  Injectable,
+  Logger,
+  type OnApplicationBootstrap,
+  type OnModuleDestroy,
+} from '@nestjs/common';
+import { AuditService } from '../audit/audit.service.js';
+import { ChangeBus } from '../common/events/change-bus.js';
+import { APP_CONFIG, type AppConfig } from '../config/app-config.js';
+import { PrismaService } from '../prisma/prisma.service.js';
+import { renderBody, type StoredPayload } from './webhook-events.js';
+import {
+  webhookAttemptSeconds,
+  webhookAttemptsTotal,
+  webhookSubscriptionsDisabledTotal,
+} from './webhook-metrics.js';
+import { WebhookOutbox } from './webhook-outbox.service.js';
+import { nextAttemptAt, RETRY_WINDOW_MS } from './retry-schedule.js';
+import { openSecret } from './webhook-secret.js';
+import { WebhookSender, type SendResult } from './webhook-sender.js';
+import {
+  SIGNATURE_HEADER,
+  signWebhookBody,
+  TIMESTAMP_HEADER,
+  WEBHOOK_ID_HEADER,
+} from './webhook-signature.js';
+
+/** How long a claimed attempt is hidden from other workers. */
+export const LEASE_SECONDS = 60;
+/** Attempts in flight per replica. */
+export const MAX_IN_FLIGHT = 16;
+/** Finished deliveries are kept this long for the delivery log, then deleted. */
+export const RETENTION_DAYS = 30;
+const PRUNE_EVERY_MS = 3_600_000;
+/** Kicks this close together share one pass. */
+const KICK_DELAY_MS = 20;
+const MAX_ERROR_CHARS = 500;
+
+/** One claimed attempt. */
+export interface ClaimedDelivery {
+  id: string;
+  subscriptionId: string;
+  payload: StoredPayload;
+  /** The attempt number this claim made (the fence). */
+  attempts: number;
+  createdAt: Date;
+  url: string;
+  secret: string;
+}
+
+interface ClaimRow {
+  id: string;
+  subscription_id: string;
+  payload: StoredPayload;
+  attempts: number;
+  created_at: Date;
+  url: string;
+  secret: string;
+}
+
+interface InFlight {
+  abort: AbortController;
+  done: Promise<void>;
+}
+
+@Injectable()
+export class WebhookDeliveryWorker implements OnApplicationBootstrap, OnModuleDestroy {
+  private readonly logger = new Logger('Webhooks');
+  private readonly sender: WebhookSender;
+  private readonly inFlight = new Map<string, InFlight>();
+  private timer?: NodeJS.Timeout;
+  private running?: Promise<void>;
+  private scheduled?: NodeJS.Timeout;
+  private again = false;
+  private moreDue = false;
+  private stopped = false;
+  private lastPrune = 0;
+
+  constructor(
+    private readonly prisma: PrismaService,
+    private readonly outbox: WebhookOutbox,
+    private readonly audit: AuditService,
+    private readonly changes: ChangeBus,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {
+    this.sender = new WebhookSender(config.nodeEnv !== 'production');
+  }
+
+  onApplicationBootstrap(): void {
+    this.timer = setInterval(() => this.kick(), this.config.webhookPollIntervalMs);
+    this.timer.unref();
+    // A consent event was committed here or on another replica: deliver it now, not at the next poll.
+    this.changes.subscribe((e) => {
+      if (e.topic === 'consent' || e.topic === 'webhook') this.kick();
+    });
+    this.kick(); // resume at once after a restart
+  }
+
+  async onModuleDestroy(): Promise<void> {
+    // onModuleDestroy, not onApplicationShutdown: releasing claims needs the database, which the
+    // (global) Prisma module disconnects after the other modules' destroy hooks have run.
+    this.stopped = true;
+    clearInterval(this.timer);
+    clearTimeout(this.scheduled);
+    await this.running?.catch(() => undefined);
+    if (this.inFlight.size) {
+      const drainMs = Math.min(5_000, Math.floor(this.config.shutdownGraceMs / 2));
+      const all = () => Promise.allSettled([...this.inFlight.values()].map((f) => f.done));
+      let timer: NodeJS.Timeout | undefined;
+      await Promise.race([all(), new Promise((r) => (timer = setTimeout(r, drainMs)))]);
+      clearTimeout(timer);
+      for (const f of this.inFlight.values()) f.abort.abort();
+      await all();
+    }
+    await this.sender.close();
+  }
+
+  /**
+   * Runs a pass soon (or right after the current one). Kicks within KICK_DELAY_MS share one
+   * pass, so a burst of consent changes costs one fan-out, not one per change. Never throws.
+   */
+  kick(): void {
+    if (this.stopped) return;
+    if (this.running) {
+      this.again = true;
+      return;
+    }
+    if (this.scheduled) return;
+    this.scheduled = setTimeout(() => {
+      this.scheduled = undefined;
+      if (this.stopped) return;
+      this.running = this.pass()
+        .catch((err: unknown) => this.logger.warn(`webhook pass failed: ${(err as Error).message}`))
+        .finally(() => {
+          this.running = undefined;
+          if (this.again) {
+            this.again = false;
+            this.kick();
+          }
+        });
+    }, KICK_DELAY_MS);
+  }
+
+  /** Attempts currently being sent by this replica. */
+  get inFlightCount(): number {
+    return this.inFlight.size;
+  }
+
+  private async pass(): Promise<void> {
+    await this.outbox.fanOutAll();
+    if (this.stopped) return;
+    const free = MAX_IN_FLIGHT - this.inFlight.size;
+    if (free > 0) {
+      const claimed = await this.claim(free);
+      for (const c of claimed) this.start(c);
+      // A full batch: more may be due; the next pass runs as soon as an attempt finishes.
+      this.moreDue = claimed.length === free;
+    }
+    if (Date.now() - this.lastPrune > PRUNE_EVERY_MS) {
+      this.lastPrune = Date.now();
+      await this.prune();
+    }
+  }
+
+  /** Claims up to `limit` due deliveries of active subscriptions (see the file comment). */
+  async claim(limit: number): Promise<ClaimedDelivery[]> {
+    const rows = await this.prisma.$queryRaw<ClaimRow[]>`
+      UPDATE webhook_deliveries d
+         SET attempts = d.attempts + 1,
+             next_attempt_at = now() + make_interval(secs => ${LEASE_SECONDS})
+        FROM (SELECT wd.id FROM webhook_deliveries wd
+                JOIN webhook_subscriptions ws ON ws.id = wd.subscription_id
+               WHERE wd.status = 'pending' AND wd.next_attempt_at <= now() AND ws.active
+               ORDER BY wd.next_attempt_at
+               LIMIT ${limit}
+                 FOR UPDATE OF wd SKIP LOCKED) due,
+             webhook_subscriptions s
+       WHERE d.id = due.id AND s.id = d.subscription_id
+      RETURNING d.id::text AS id, d.subscription_id::text AS subscription_id, d.payload, d.attempts, d.created_at, s.url, s.secret`;
+    return rows.map((r) => ({
+      id: r.id,
+      subscriptionId: r.subscription_id,
+      payload: r.payload,
+      attempts: r.attempts,
+      createdAt: r.created_at,
+      url: r.url,
+      secret: r.secret,
+    }));
+  }
+
+  private start(c: ClaimedDelivery): void {
+    const abort = new AbortController();
+    const done = this.attempt(c, abort.signal)
+      .then(() => undefined)
+      .catch((err: unknown) =>
+        this.logger.warn(`webhook delivery ${c.id} could not be recorded: ${(err as Error).message}`),
+      )
+      .finally(() => {
+        this.inFlight.delete(c.id);
+        if (this.moreDue) this.kick();
+      });
+    this.inFlight.set(c.id, { abort, done });
+  }
+
+  /** Signs and sends one claimed attempt, then records its result. */
+  async attempt(c: ClaimedDelivery, signal?: AbortSignal): Promise<SendResult> {
+    let result: SendResult;
+    const started = performance.now();
+    try {
+      const secret = openSecret(c.secret, this.config.keyEncryptionSecret);
+      const timestamp = Math.floor(Date.now() / 1000);
+      const body = renderBody(c.payload, timestamp);
+      result = await this.sender.send({
+        url: c.url,
+        body,
+        signal,
+        headers: {
+          [WEBHOOK_ID_HEADER]: c.payload.id,
+          [TIMESTAMP_HEADER]: String(timestamp),
+          [SIGNATURE_HEADER]: signWebhookBody(body, secret),
+        },
+      });
+    } catch (err) {
+      this.logger.error(`webhook delivery ${c.id} could not be prepared: ${(err as Error).message}`);
+      result = { ok: false, error: 'the delivery could not be signed (server configuration)' };
+    }
+    if (result.aborted) {
+      await this.release(c);
+      return result;
+    }
+    webhookAttemptSeconds.observe((performance.now() - started) / 1000);
+    if (result.ok) await this.recordSuccess(c, result.status ?? 200);
+    else await this.recordFailure(c, result);
+    return result;
+  }
+
+  private async recordSuccess(c: ClaimedDelivery, status: number): Promise<void> {
+    await this.prisma.$transaction(async (tx) => {
+      const n = await tx.$executeRaw`
+        UPDATE webhook_deliveries SET status = 'delivered', delivered_at = now(), last_status_code = ${status}, last_error = NULL
+         WHERE id = ${c.id}::uuid AND attempts = ${c.attempts} AND status = 'pending'`;
+      if (n)
+        await tx.$executeRaw`
+          UPDATE webhook_subscriptions SET failure_count = 0, failing_since = NULL
+           WHERE id = ${c.subscriptionId}::uuid AND (failure_count <> 0 OR failing_since IS NOT NULL)`;
+    });
+    webhookAttemptsTotal.inc({ outcome: 'delivered' });
+  }
+
+  private async recordFailure(c: ClaimedDelivery, result: SendResult): Promise<void> {
+    const now = new Date();
+    const next = nextAttemptAt(c.attempts, c.createdAt, now);
+    const error = (result.error ?? 'failed').slice(0, MAX_ERROR_CHARS);
+    const disabled = await this.prisma.$transaction(async (tx) => {
+      const n = await tx.$executeRaw`
+        UPDATE webhook_deliveries
+           SET status = ${next ? 'pending' : 'failed'},
+               next_attempt_at = ${(next ?? now).toISOString()}::timestamptz,
+               last_status_code = ${result.status ?? null}::int,
+               last_error = ${error}
+         WHERE id = ${c.id}::uuid AND attempts = ${c.attempts} AND status = 'pending'`;
+      if (!n) return null; // our lease was lost; the attempt that replaced it records its own result
+      const [sub] = await tx.$queryRaw<
+        { active: boolean; failing_long: boolean; org_number: string; url: string }[]
+      >`
+        UPDATE webhook_subscriptions
+           SET failure_count = failure_count + 1, failing_since = COALESCE(failing_since, now())
+         WHERE id = ${c.subscriptionId}::uuid
+        RETURNING active, failing_since <= now() - make_interval(secs => ${RETRY_WINDOW_MS / 1000}) AS failing_long, org_number, url`;
+      if (!sub?.active || !sub.failing_long) return null;
+      const reason = `Every delivery failed for 24 hours (last error: ${error})`.slice(0, MAX_ERROR_CHARS);
+      await tx.$executeRaw`
+        UPDATE webhook_subscriptions SET active = false, disabled_at = now(), disabled_reason = ${reason}
+         WHERE id = ${c.subscriptionId}::uuid`;
+      await tx.$executeRaw`
+        UPDATE webhook_deliveries SET status = 'cancelled', last_error = COALESCE(last_error, 'subscription disabled')
+         WHERE subscription_id = ${c.subscriptionId}::uuid AND status = 'pending'`;
+      await this.audit.record(tx, {
+        actor: {},
+        action: 'webhook.disabled',
+        objectType: 'webhook',
+        objectId: c.subscriptionId,
+        ownerOrg: sub.org_number,
+        before: { active: true },
+        after: { active: false, disabledReason: reason },
+      });
+      return { org: sub.org_number, url: sub.url, reason };
+    });
+    webhookAttemptsTotal.inc({ outcome: next ? 'retry' : 'failed' });
+    if (disabled) {
+      webhookSubscriptionsDisabledTotal.inc();
+      this.logger.warn(
+        `webhook subscription ${c.subscriptionId} of ${disabled.org} disabled: ${disabled.reason}`,
+      );
+      await this.changes.publish('webhook', c.subscriptionId);
+    }
+  }
+
+  /** Gives a claimed attempt back (shutdown): not counted, due at once. */
+  private async release(c: ClaimedDelivery): Promise<void> {
+    await this.prisma.$executeRaw`
+      UPDATE webhook_deliveries SET attempts = attempts - 1, next_attempt_at = now()
+       WHERE id = ${c.id}::uuid AND attempts = ${c.attempts} AND status = 'pending'`;
+  }
+
+  /** Deletes finished deliveries older than the retention period. */
+  private async prune(): Promise<void> {
+    await this.prisma.$executeRaw`
+      DELETE FROM webhook_deliveries
+       WHERE status <> 'pending' AND created_at < now() - make_interval(days => ${RETENTION_DAYS})`;
+  }
+}

@@ -1,0 +1,63 @@
+/**
+ * What a delivery carries (DESIGN §10): `{id, type, time, data}`.
+ *
+ * - `id`: the event's id, the same in every attempt and in every subscription that receives the
+ *   event: the receiver's deduplication key (also sent as `X-Webhook-Id`).
+ * - `type`: `consent.<eventType>`, e.g. `consent.accepted` (or `access-request.approved` …).
+ * - `time`: when this attempt was sent, equal to `X-Webhook-Timestamp` (Unix seconds). It is in
+ *   the signed body so a receiver can refuse stale (replayed) messages; when the consent changed
+ *   is `data.changedDate`.
+ * - `data`: the consent feed's item `{consentRequestId, eventType, changedDate}` (for an
+ *   access-request event: the access request as its API shows it).
+ *
+ * The stored payload has everything but `time`, which is added when an attempt is signed.
+ */
+import { ACCESS_REQUEST_EVENT_TYPES } from '../access-requests/access-request-events.js';
+import { CONSENT_STATUSES } from '../consents/consent.record.js';
+
+/**
+ * Event types a subscription can ask for: the consent feed's lowercase values (delivered as
+ * `consent.<eventType>`), and the access-request events (delivered under their own name, with
+ * the access request as `data`; both the consumer and the owner receive them).
+ */
+export const WEBHOOK_EVENT_TYPES: readonly string[] = Object.freeze([
+  ...CONSENT_STATUSES,
+  ...ACCESS_REQUEST_EVENT_TYPES,
+]);
+
+export interface ConsentEventData {
+  consentRequestId: string;
+  eventType: string;
+  changedDate: string;
+}
+
+/** The stored part of a delivery's body. */
+export interface StoredPayload {
+  id: string;
+  type: string;
+  data: Record<string, unknown>;
+}
+
+export function consentPayload(e: {
+  id: string;
+  consentRequestId: string;
+  eventType: string;
+  createdAt: Date;
+}): StoredPayload {
+  const data: ConsentEventData = {
+    consentRequestId: e.consentRequestId,
+    eventType: e.eventType,
+    changedDate: e.createdAt.toISOString(),
+  };
+  return { id: e.id, type: `consent.${e.eventType}`, data: data as unknown as Record<string, unknown> };
+}
+
+/** The exact bytes sent (and signed) for one attempt; `sentAtSeconds` is `X-Webhook-Timestamp`. */
+export function renderBody(payload: StoredPayload, sentAtSeconds: number): string {
+  return JSON.stringify({
+    id: payload.id,
+    type: payload.type,
+    time: new Date(sentAtSeconds * 1000).toISOString(),
+    data: payload.data,
+  });
+}

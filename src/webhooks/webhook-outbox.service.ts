@@ -1,0 +1,154 @@
+/**
+ * The transactional outbox of webhooks: consent events become `webhook_deliveries` rows.
+ *
+ * ── Why no event is ever lost ───────────────────────────────────────────────────────────────
+ * The consents context writes every change and its `consent_events` row in one transaction, and
+ * makes `seq` order equal commit order (src/consents/consent-events.service.ts): any snapshot sees
+ * a gap-free prefix of the feed, apart from holes left by rolled-back transactions, which never
+ * fill. So those event rows *are* the outbox, committed atomically with the change; all this
+ * service adds is a cursor. `fanOut` locks the one cursor row, reads the events after it, inserts
+ * one delivery per (event, matching subscription) and moves the cursor — in one transaction. If
+ * the process dies before that commits, nothing happened and the next run (here or on another
+ * replica) starts from the same cursor; if it dies after, the deliveries are durable and the
+ * delivery worker sends them. `UNIQUE (subscription_id, event_id)` makes a re-run harmless.
+ *
+ * Several replicas: the cursor row is taken with `FOR UPDATE SKIP LOCKED`, so one replica fans
+ * out at a time and the others skip instead of queueing behind it.
+ *
+ * Other contexts (e.g. access requests) can queue their own events with `enqueue`, inside the
+ * transaction that makes their change.
+ */
+import { Injectable } from '@nestjs/common';
+import { uuidv7 } from '../consents/uuidv7.js';
+import { TX_OPTIONS } from '../consents/consents.service.js';
+import { Prisma } from '../generated/prisma/client.js';
+import { PrismaService, type PrismaTx } from '../prisma/prisma.service.js';
+import { consentPayload, type StoredPayload } from './webhook-events.js';
+import { webhookQueuedTotal } from './webhook-metrics.js';
+
+export const CURSOR_ID = 'consent-events';
+export const FANOUT_BATCH = 500;
+
+/** An event another context asks to deliver (see `enqueue`). */
+export interface OutboxEvent {
+  /** Stable, unique id: the receiver's deduplication key. */
+  id: string;
+  /** Body `type`, e.g. `access-request.approved`. */
+  type: string;
+  /** The value subscriptions name in `eventTypes` to receive it (often equal to `type`). */
+  subscriptionEventType: string;
+  /** Org numbers whose subscriptions receive it. */
+  orgs: string[];
+  data: Record<string, unknown>;
+}
+
+interface CursorRow {
+  last_seq: bigint;
+}
+
+@Injectable()
+export class WebhookOutbox {
+  constructor(private readonly prisma: PrismaService) {}
+
+  /**
+   * Turns up to `limit` new consent events into deliveries. Returns how many events were
+   * consumed: 0 when there was nothing new or another replica holds the cursor.
+   */
+  async fanOut(limit = FANOUT_BATCH): Promise<number> {
+    let queued = 0;
+    const consumed = await this.prisma.$transaction(async (tx) => {
+      const [cursor] = await tx.$queryRaw<CursorRow[]>`
+        SELECT last_seq FROM webhook_cursor WHERE id = ${CURSOR_ID} FOR UPDATE SKIP LOCKED`;
+      if (!cursor) {
+        // Normally created by the migration; recreated at the current end of the feed if missing.
+        await tx.$executeRaw`INSERT INTO webhook_cursor (id, last_seq)
+          SELECT ${CURSOR_ID}, COALESCE(MAX(seq), 0) FROM consent_events ON CONFLICT (id) DO NOTHING`;
+        return 0;
+      }
+      // Read inside the transaction (it holds the only connection on the embedded database).
+      const events = await tx.consentEvent.findMany({
+        where: { seq: { gt: cursor.last_seq } },
+        orderBy: { seq: 'asc' },
+        take: limit,
+      });
+      if (!events.length) return 0;
+
+      const orgs = [...new Set(events.flatMap((e) => (e.handledBy ? [e.toOrg, e.handledBy] : [e.toOrg])))];
+      const subscriptions = await tx.webhookSubscription.findMany({
+        where: { active: true, orgNumber: { in: orgs } },
+        select: { id: true, orgNumber: true, eventTypes: true, afterSeq: true },
+      });
+      const rows: Prisma.WebhookDeliveryCreateManyInput[] = [];
+      for (const e of events)
+        for (const s of subscriptions)
+          if (
+            (s.orgNumber === e.toOrg || s.orgNumber === e.handledBy) &&
+            s.eventTypes.includes(e.eventType) &&
+            e.seq > s.afterSeq
+          )
+            rows.push({
+              id: uuidv7(),
+              subscriptionId: s.id,
+              eventId: e.id,
+              payload: consentPayload(e) as unknown as Prisma.InputJsonValue,
+            });
+      if (rows.length)
+        queued = (await tx.webhookDelivery.createMany({ data: rows, skipDuplicates: true })).count;
+      await tx.webhookCursor.update({
+        where: { id: CURSOR_ID },
+        data: { lastSeq: events[events.length - 1].seq, updatedAt: new Date() },
+      });
+      return events.length;
+    }, TX_OPTIONS);
+    if (queued) webhookQueuedTotal.inc(queued);
+    return consumed;
+  }
+
+  /** Fans out until the cursor has caught up with the feed. */
+  async fanOutAll(): Promise<number> {
+    let total = 0;
+    for (;;) {
+      const n = await this.fanOut();
+      total += n;
+      if (n < FANOUT_BATCH) return total;
+    }
+  }
+
+  /**
+   * Queues an event of another context for the active subscriptions of `event.orgs` that ask for
+   * `event.subscriptionEventType`. Call it inside the transaction that makes the change, so the
+   * delivery commits with the change or not at all. Returns how many deliveries were queued.
+   */
+  async enqueue(tx: PrismaTx, event: OutboxEvent): Promise<number> {
+    if (!event.orgs.length) return 0;
+    const subscriptions = await tx.webhookSubscription.findMany({
+      where: {
+        active: true,
+        orgNumber: { in: [...new Set(event.orgs)] },
+        eventTypes: { has: event.subscriptionEventType },
+      },
+      select: { id: true },
+    });
+    if (!subscriptions.length) return 0;
+    const payload: StoredPayload = { id: event.id, type: event.type, data: event.data };
+    const { count } = await tx.webhookDelivery.createMany({
+      data: subscriptions.map((s) => ({
+        id: uuidv7(),
+        subscriptionId: s.id,
+        eventId: event.id,
+        payload: payload as unknown as Prisma.InputJsonValue,
+      })),
+      skipDuplicates: true,
+    });
+    webhookQueuedTotal.inc(count);
+    return count;
+  }
+
+  /** The feed position new subscriptions start after: everything committed so far is "before". */
+  async currentFeedPosition(tx: PrismaTx): Promise<bigint> {
+    const [row] = await tx.$queryRaw<
+      { seq: bigint }[]
+    >`SELECT COALESCE(MAX(seq), 0)::bigint AS seq FROM consent_events`;
+    return row?.seq ?? 0n;
+  }
+}

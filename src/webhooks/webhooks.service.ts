@@ -1,0 +1,216 @@
+/**
+ * Webhook subscriptions and their delivery log (DESIGN §4.10). A subscription belongs to the
+ * caller's organisation (the token's `consumer`) and receives the consent events of requests
+ * `to` that organisation or handled by it — the same events its events feed shows. Another
+ * organisation's subscription answers 404, as if it did not exist.
+ */
+import { randomUUID } from 'node:crypto';
+import { Inject, Injectable } from '@nestjs/common';
+import { AuditService, actorOf } from '../audit/audit.service.js';
+import type { Principal } from '../common/auth/principal.js';
+import { DomainError, type ValidationProblem } from '../common/errors/domain-error.js';
+import { INVALID_VALUE, REQUIRED, UNKNOWN_FIELD } from '../common/errors/validation-errors.js';
+import { ChangeBus } from '../common/events/change-bus.js';
+import { TX_OPTIONS } from '../consents/consents.service.js';
+import { isUuid } from '../consents/uuidv7.js';
+import { APP_CONFIG, type AppConfig } from '../config/app-config.js';
+import type { Prisma } from '../generated/prisma/client.js';
+import { PrismaService } from '../prisma/prisma.service.js';
+import type {
+  WebhookCreatedDto,
+  WebhookDeliveriesQueryDto,
+  WebhookDeliveryPageDto,
+  WebhookDto,
+  WebhookPageDto,
+} from './dto/webhook.dto.js';
+import { WebhookCodes, webhookNotFound } from './webhook-errors.js';
+import { WEBHOOK_EVENT_TYPES } from './webhook-events.js';
+import { toDeliveryDto, toWebhookDto } from './webhook.mapper.js';
+import { WebhookOutbox } from './webhook-outbox.service.js';
+import { generateWebhookSecret, sealSecret } from './webhook-secret.js';
+import { webhookUrlProblem } from './webhook-url.js';
+
+export const WEBHOOKS_PATH = '/api/v1/webhooks';
+/** Subscriptions per organisation: enough for every environment of a consumer, not a flood. */
+export const MAX_SUBSCRIPTIONS_PER_ORG = 20;
+export const DELIVERY_PAGE_SIZE = 100;
+
+const BODY_FIELDS = ['url', 'eventTypes'];
+
+interface ValidBody {
+  url: string;
+  eventTypes: string[];
+}
+
+@Injectable()
+export class WebhooksService {
+  constructor(
+    private readonly prisma: PrismaService,
+    private readonly audit: AuditService,
+    private readonly outbox: WebhookOutbox,
+    private readonly changes: ChangeBus,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {}
+
+  async create(principal: Principal, body: unknown): Promise<WebhookCreatedDto> {
+    const valid = this.validate(body);
+    const secret = generateWebhookSecret();
+    const org = principal.consumer;
+    const row = await this.prisma.$transaction(async (tx) => {
+      // Serialise creates of one organisation so the limit cannot be raced past.
+      await tx.$executeRaw`SELECT pg_advisory_xact_lock(hashtext('webhook-subscriptions'), hashtext(${org}))`;
+      const count = await tx.webhookSubscription.count({ where: { orgNumber: org } });
+      if (count >= MAX_SUBSCRIPTIONS_PER_ORG)
+        throw DomainError.conflict(
+          WebhookCodes.tooMany,
+          `Your organisation has ${count} webhook subscriptions, the most allowed; delete one first.`,
+        );
+      const created = await tx.webhookSubscription.create({
+        data: {
+          id: randomUUID(),
+          orgNumber: org,
+          url: valid.url,
+          eventTypes: valid.eventTypes,
+          secret: sealSecret(secret, this.config.keyEncryptionSecret),
+          afterSeq: await this.outbox.currentFeedPosition(tx),
+        },
+      });
+      await this.audit.record(tx, {
+        actor: actorOf(principal),
+        action: 'webhook.create',
+        objectType: 'webhook',
+        objectId: created.id,
+        ownerOrg: org,
+        after: { url: created.url, eventTypes: created.eventTypes },
+      });
+      return created;
+    }, TX_OPTIONS);
+    await this.changes.publish('webhook', row.id);
+    return { id: row.id, url: row.url, eventTypes: [...row.eventTypes], secret };
+  }
+
+  async list(principal: Principal): Promise<WebhookPageDto> {
+    const rows = await this.prisma.webhookSubscription.findMany({
+      where: { orgNumber: principal.consumer },
+      orderBy: [{ createdAt: 'asc' }, { id: 'asc' }],
+    });
+    return { links: { next: null }, data: rows.map(toWebhookDto) };
+  }
+
+  async get(principal: Principal, id: string): Promise<WebhookDto> {
+    return toWebhookDto(await this.owned(principal, id));
+  }
+
+  /** Deletes the subscription and its delivery log; attempts in flight finish unrecorded. */
+  async remove(principal: Principal, id: string): Promise<void> {
+    await this.prisma.$transaction(async (tx) => {
+      const row = isUuid(id)
+        ? await tx.webhookSubscription.findUnique({ where: { id: id.toLowerCase() } })
+        : null;
+      if (!row || row.orgNumber !== principal.consumer) throw webhookNotFound(id);
+      await tx.webhookSubscription.delete({ where: { id: row.id } });
+      await this.audit.record(tx, {
+        actor: actorOf(principal),
+        action: 'webhook.delete',
+        objectType: 'webhook',
+        objectId: row.id,
+        ownerOrg: row.orgNumber,
+        before: { url: row.url, eventTypes: row.eventTypes, active: row.active },
+      });
+    }, TX_OPTIONS);
+    await this.changes.publish('webhook', id);
+  }
+
+  /** The delivery log, newest first, 100 per page. */
+  async deliveries(
+    principal: Principal,
+    id: string,
+    query: WebhookDeliveriesQueryDto,
+  ): Promise<WebhookDeliveryPageDto> {
+    const sub = await this.owned(principal, id);
+    let before: string | undefined;
+    if (query.continuationToken !== undefined) {
+      before = Buffer.from(query.continuationToken, 'base64url').toString('utf8');
+      if (!isUuid(before))
+        throw DomainError.validation([
+          { code: INVALID_VALUE, title: 'Invalid continuation token', paths: ['$.continuationToken'] },
+        ]);
+    }
+    const where: Prisma.WebhookDeliveryWhereInput = {
+      subscriptionId: sub.id,
+      ...(before ? { id: { lt: before } } : {}),
+      ...(query.status ? { status: query.status } : {}),
+    };
+    // Delivery ids are UUIDv7, so id order is creation order.
+    const rows = await this.prisma.webhookDelivery.findMany({
+      where,
+      orderBy: { id: 'desc' },
+      take: DELIVERY_PAGE_SIZE + 1,
+    });
+    const page = rows.slice(0, DELIVERY_PAGE_SIZE);
+    let next: string | null = null;
+    if (rows.length > DELIVERY_PAGE_SIZE) {
+      const params = new URLSearchParams({
+        continuationToken: Buffer.from(page[page.length - 1].id).toString('base64url'),
+      });
+      if (query.status) params.set('status', query.status);
+      next = `${this.config.publicUrl}${WEBHOOKS_PATH}/${sub.id}/deliveries?${params.toString()}`;
+    }
+    return { links: { next }, data: page.map(toDeliveryDto) };
+  }
+
+  private async owned(principal: Principal, id: string) {
+    const row = isUuid(id)
+      ? await this.prisma.webhookSubscription.findUnique({ where: { id: id.toLowerCase() } })
+      : null;
+    if (!row || row.orgNumber !== principal.consumer) throw webhookNotFound(id);
+    return row;
+  }
+
+  /** Every problem of the body in one 400 (DESIGN §4). */
+  private validate(body: unknown): ValidBody {
+    if (typeof body !== 'object' || body === null || Array.isArray(body))
+      throw DomainError.validation([
+        { code: REQUIRED, title: 'A JSON object {url, eventTypes} is required', paths: ['$'] },
+      ]);
+    const b = body as Record<string, unknown>;
+    const problems: ValidationProblem[] = [];
+    for (const key of Object.keys(b))
+      if (!BODY_FIELDS.includes(key))
+        problems.push({ code: UNKNOWN_FIELD, title: `Unknown field $.${key}`, paths: [`$.${key}`] });
+
+    if (b.url === undefined || b.url === null || b.url === '')
+      problems.push({ code: REQUIRED, title: 'url is required', paths: ['$.url'] });
+    else {
+      const urlProblem = webhookUrlProblem(b.url, { allowPrivate: this.config.nodeEnv !== 'production' });
+      if (urlProblem) problems.push({ code: WebhookCodes.invalidUrl, title: urlProblem, paths: ['$.url'] });
+    }
+
+    const types = b.eventTypes;
+    if (types === undefined || types === null)
+      problems.push({ code: REQUIRED, title: 'eventTypes is required', paths: ['$.eventTypes'] });
+    else if (!Array.isArray(types) || types.length === 0)
+      problems.push({
+        code: INVALID_VALUE,
+        title: 'eventTypes must be a non-empty list',
+        paths: ['$.eventTypes'],
+      });
+    else {
+      const seen = new Set<string>();
+      types.forEach((t, i) => {
+        const path = `$.eventTypes[${i}]`;
+        if (typeof t !== 'string' || !WEBHOOK_EVENT_TYPES.includes(t))
+          problems.push({
+            code: WebhookCodes.invalidEventType,
+            title: `Unknown event type ${JSON.stringify(t)}; use ${WEBHOOK_EVENT_TYPES.join(', ')} (lowercase)`,
+            paths: [path],
+          });
+        else if (seen.has(t))
+          problems.push({ code: INVALID_VALUE, title: `Event type ${t} is listed twice`, paths: [path] });
+        else seen.add(t);
+      });
+    }
+    if (problems.length) throw DomainError.validation(problems);
+    return { url: b.url as string, eventTypes: types as string[] };
+  }
+}

@@ -1,0 +1,299 @@
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { existsSync, mkdirSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import { createRequire } from 'node:module';
+import path from 'node:path';
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { createTestApp, freePort, type TestApp } from '../helpers/app.js';
+import {
+  consentBody,
+  consentWorld,
+  createConsent,
+  orgUrnOf,
+  personUrnOf,
+  sql,
+  type ConsentWorld,
+} from '../factories/consent-fixtures.js';
+import { orgNumber, personNumber } from '../factories/orgs.js';
+import { grantOrgRoles } from '../factories/portal-fixtures.js';
+import { ADMIN_ORG } from '../factories/registry.js';
+import { bearer } from '../helpers/tokens.js';
+
+/**
+ * The portal in a real browser (Debian's chromium, driven by playwright-core): the whole flow
+ * with JavaScript switched off and the real Content-Security-Policy on — login → request page →
+ * accept → back at the consumer → active list → receipt → revoke — in nb, nn and en, with
+ * screenshots under test-output/screenshots/, and an axe-core check of every page.
+ *
+ * Skipped only when chromium is not installed and we are not in CI (in CI it must run).
+ */
+
+const CHROMIUM = '/usr/bin/chromium';
+const LAUNCH_ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
+const SCREENSHOTS = path.join(process.cwd(), 'test-output', 'screenshots');
+const require = createRequire(import.meta.url);
+const AXE_SOURCE = require.resolve('axe-core/axe.min.js');
+
+const AXE_TAGS = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice'];
+
+interface AxeViolation {
+  id: string;
+  impact: 'minor' | 'moderate' | 'serious' | 'critical' | null;
+  help: string;
+  nodes: unknown[];
+}
+
+const suite = existsSync(CHROMIUM) || process.env.CI ? describe : describe.skip;
+
+const LABELS = {
+  nb: {
+    login: 'Logg inn',
+    accept: 'Godta',
+    reject: 'Avvis',
+    revoke: 'Trekk tilbake',
+    receipt: 'Se kvittering',
+    revoked: 'Samtykket er trukket tilbake.',
+    heading: 'ønsker å hente opplysninger om deg',
+    pid: 'Fødselsnummer (11 siffer)',
+  },
+  nn: {
+    login: 'Logg inn',
+    accept: 'Godta',
+    reject: 'Avvis',
+    revoke: 'Trekk tilbake',
+    receipt: 'Sjå kvittering',
+    revoked: 'Samtykket er trekt tilbake.',
+    heading: 'ønskjer å hente opplysningar om deg',
+    pid: 'Fødselsnummer (11 siffer)',
+  },
+  en: {
+    login: 'Log in',
+    accept: 'Accept',
+    reject: 'Reject',
+    revoke: 'Withdraw',
+    receipt: 'View receipt',
+    revoked: 'The consent has been withdrawn.',
+    heading: 'would like to retrieve information about you',
+    pid: 'National identity number (11 digits)',
+  },
+} as const;
+type Lang = keyof typeof LABELS;
+
+let t: TestApp;
+let w: ConsentWorld;
+let browser: Browser;
+let consumerSite: Server;
+let consumerUrl: string;
+
+suite('the portal in a real browser', () => {
+  beforeAll(async () => {
+    mkdirSync(SCREENSHOTS, { recursive: true });
+    t = await createTestApp();
+    w = await consentWorld(t);
+    // The consumer is also a registered organisation here, so the pages name it.
+    const named = await fetch(`${t.url}/admin/v1/owners/testbank${w.consumer.org}`, {
+      method: 'PUT',
+      headers: {
+        authorization: await bearer(t, { org: ADMIN_ORG, scope: 'consentgw:admin' }),
+        'content-type': 'application/json',
+      },
+      body: JSON.stringify({
+        orgNumber: w.consumer.org,
+        name: { nb: 'Testbanken ASA', nn: 'Testbanken ASA', en: 'Testbanken ASA' },
+      }),
+    });
+    expect(named.status).toBe(201);
+    // The consumer's landing page the decision redirects to.
+    const port = await freePort();
+    consumerUrl = `http://127.0.0.1:${port}`;
+    consumerSite = createServer((req, res) => {
+      res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' });
+      res.end('<!DOCTYPE html><html lang="en"><title>Bank</title><h1>Back at the bank</h1></html>');
+    });
+    await new Promise<void>((resolve) => consumerSite.listen(port, '127.0.0.1', resolve));
+    browser = await chromium.launch({ executablePath: CHROMIUM, args: LAUNCH_ARGS });
+  }, 120_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    await new Promise((resolve) => (consumerSite ? consumerSite.close(resolve) : resolve(undefined)));
+    await t?.close();
+  });
+
+  async function newRequest(from: string): Promise<string> {
+    const dto = await createConsent(
+      t,
+      w.consumer.auth,
+      consentBody({
+        to: w.consumer.org,
+        resource: w.resource,
+        from,
+        metadata: { inntektsaar: '2024' },
+        requestMessage: {
+          nb: 'Vi trenger inntekten din for å behandle lånesøknaden.',
+          nn: 'Vi treng inntekta di for å handsame lånesøknaden.',
+          en: 'We need your income to process your loan application.',
+        },
+        redirectUrl: `${consumerUrl}/done#/loan/42`,
+      }),
+    );
+    return dto.id as string;
+  }
+
+  /** A phone-sized browser with JavaScript off; CSP violations are collected. */
+  async function noScriptContext(): Promise<{
+    context: BrowserContext;
+    page: Page;
+    cspViolations: string[];
+  }> {
+    const context = await browser.newContext({
+      javaScriptEnabled: false,
+      viewport: { width: 390, height: 844 },
+    });
+    const page = await context.newPage();
+    const cspViolations: string[] = [];
+    page.on('console', (msg) => {
+      if (/Content Security Policy/i.test(msg.text())) cspViolations.push(msg.text());
+    });
+    return { context, page, cspViolations };
+  }
+
+  async function shot(page: Page, name: string): Promise<void> {
+    await page.screenshot({ path: path.join(SCREENSHOTS, `${name}.png`), fullPage: true });
+  }
+
+  async function login(page: Page, lang: Lang, pid: string): Promise<void> {
+    await page.getByLabel(LABELS[lang].pid).fill(pid);
+    await page.getByRole('button', { name: LABELS[lang].login, exact: true }).click();
+  }
+
+  for (const lang of ['nb', 'nn', 'en'] as const) {
+    it(`goes from login to accept to revoke without JavaScript (${lang})`, async () => {
+      const L = LABELS[lang];
+      const pid = personNumber();
+      const id = await newRequest(personUrnOf(pid));
+      const { context, page, cspViolations } = await noScriptContext();
+      try {
+        // Not logged in: the request link leads to the login form, and back after login.
+        await page.goto(`${t.url}/consent/request?id=${id}&lang=${lang}`);
+        expect(new URL(page.url()).pathname).toBe('/login');
+        await shot(page, `login-${lang}`);
+        await login(page, lang, pid);
+        await page.waitForURL(`${t.url}/consent/request?id=${id}&lang=${lang}`);
+        expect(await page.locator('h1').textContent()).toBe(`Testbanken ASA ${L.heading}`);
+        await shot(page, `request-${lang}`);
+
+        // Accept: the browser is sent back to the consumer, the result inside its #/ route.
+        await page.getByRole('button', { name: L.accept, exact: true }).click();
+        await page.waitForURL(`${consumerUrl}/**`);
+        expect(page.url()).toBe(`${consumerUrl}/done#/loan/42?Status=OK`);
+        const [accepted] = await sql(t, 'SELECT status FROM consent_requests WHERE id = $1', [id]);
+        expect(accepted.status).toBe('accepted');
+
+        // The active list, the receipt, and revoking.
+        await page.goto(`${t.url}/consent/active?lang=${lang}`);
+        await shot(page, `active-${lang}`);
+        await page
+          .getByRole('link', { name: new RegExp(`^${L.receipt}`) })
+          .first()
+          .click();
+        await page.waitForURL(`${t.url}/consent/receipt/${id}?lang=${lang}`);
+        expect(await page.locator('article.receipt h1').textContent()).toContain(L.heading);
+        await shot(page, `receipt-${lang}`);
+        await page.goto(`${t.url}/consent/active?lang=${lang}`);
+        await page
+          .getByRole('button', { name: new RegExp(`^${L.revoke}`) })
+          .first()
+          .click();
+        await page.waitForURL(`${t.url}/consent/active?lang=${lang}&revoked=1`);
+        expect((await page.getByRole('status').textContent())?.trim()).toBe(L.revoked);
+        await shot(page, `revoked-${lang}`);
+        const [revoked] = await sql(t, 'SELECT status FROM consent_requests WHERE id = $1', [id]);
+        expect(revoked.status).toBe('revoked');
+        expect(cspViolations).toEqual([]);
+      } finally {
+        await context.close();
+      }
+    }, 120_000);
+  }
+
+  it('rejects and sends the browser back with Status=Failed', async () => {
+    const pid = personNumber();
+    const id = await newRequest(personUrnOf(pid));
+    const { context, page, cspViolations } = await noScriptContext();
+    try {
+      await page.goto(`${t.url}/consent/request?id=${id}&lang=en`);
+      await login(page, 'en', pid);
+      await page.getByRole('button', { name: 'Reject', exact: true }).click();
+      await page.waitForURL(`${consumerUrl}/**`);
+      expect(page.url()).toBe(
+        `${consumerUrl}/done#/loan/42?Status=Failed&ErrorMessage=User%20did%20not%20give%20consent`,
+      );
+      expect(cspViolations).toEqual([]);
+    } finally {
+      await context.close();
+    }
+  }, 120_000);
+
+  it('has no serious or critical accessibility violations on any page (axe-core)', async () => {
+    const pid = personNumber();
+    const org = orgNumber();
+    await grantOrgRoles(t, org, pid, ['DAGL']);
+    const accepted = await newRequest(personUrnOf(pid));
+    const forOrg = await newRequest(orgUrnOf(org));
+    const someoneElses = await newRequest(personUrnOf(personNumber()));
+    // axe is injected as a script, which the portal's CSP rightly forbids: bypass it here only.
+    const context = await browser.newContext({ bypassCSP: true, viewport: { width: 390, height: 844 } });
+    const page = await context.newPage();
+    const results: Record<string, AxeViolation[]> = {};
+    const check = async (name: string) => {
+      await page.addScriptTag({ path: AXE_SOURCE });
+      // Runs in the page (a string: this project compiles without the DOM typings).
+      const violations = await page.evaluate<AxeViolation[]>(`
+        axe.run(document, { runOnly: { type: 'tag', values: ${JSON.stringify(AXE_TAGS)} } }).then((r) =>
+          r.violations.map((v) => ({ id: v.id, impact: v.impact, help: v.help, nodes: v.nodes.map((n) => n.target) })))
+      `);
+      results[name] = violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
+    };
+    try {
+      await page.goto(`${t.url}/login?lang=en`);
+      await check('login');
+      await page.getByRole('button', { name: 'Log in', exact: true }).click();
+      await check('login with error');
+      await login(page, 'en', pid);
+      for (const lang of ['nb', 'nn', 'en'] as const) {
+        await page.goto(`${t.url}/consent/request?id=${accepted}&lang=${lang}`);
+        await check(`request ${lang}`);
+      }
+      await page.goto(`${t.url}/consent/request?id=${forOrg}&lang=nb`);
+      await check('request for an organisation');
+      await page.goto(`${t.url}/consent/request?id=${accepted}&lang=en`);
+      await page.getByRole('button', { name: 'Accept', exact: true }).click();
+      await page.waitForURL(`${consumerUrl}/**`);
+      await page.goto(`${t.url}/consent/request?id=${accepted}&lang=en`);
+      await check('request already answered');
+      await page.goto(`${t.url}/consent/active?lang=nb`);
+      await check('active');
+      await page.goto(`${t.url}/consent/receipt/${accepted}?lang=nn`);
+      await check('receipt');
+      await page.goto(`${t.url}/consent/request?id=${someoneElses}`);
+      await check('403');
+      await page.goto(`${t.url}/consent/request?id=00000000-0000-4000-8000-000000000000`);
+      await check('404');
+      await page.goto(`${t.url}/consent/active?lang=en&revoked=1`);
+      await check('active with notice');
+    } finally {
+      await context.close();
+    }
+    expect(results).toEqual(Object.fromEntries(Object.keys(results).map((k) => [k, []])));
+  }, 120_000);
+});

@@ -1,0 +1,619 @@
+/**
+ * Webhook deliveries to a real local receiver (DESIGN §4.10, §10): body, headers and signature;
+ * which events reach which subscription; retries after a 500 and after an outage; the outbox
+ * surviving a process that dies between commit and delivery; two replicas never sending one
+ * attempt twice at once; giving up and disabling after 24 h; clean shutdown.
+ */
+/* eslint-disable @typescript-eslint/no-explicit-any -- JSON answers and rows are checked by the assertions */
+import { createHmac } from 'node:crypto';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals';
+import pg from 'pg';
+import type { DatabaseConnection } from '../../src/prisma/database-connection.js';
+import { ConsentsService } from '../../src/consents/consents.service.js';
+import { WebhookDeliveryWorker } from '../../src/webhooks/webhook-delivery.worker.js';
+import { verifyWebhookSignature } from '../../src/webhooks/webhook-signature.js';
+import { createTestApp, type TestApp } from '../helpers/app.js';
+import { createTestDatabase } from '../helpers/database.js';
+import {
+  CONSENT_PATH,
+  consentBody,
+  consentWorld,
+  createConsent,
+  http,
+  sql,
+  type ConsentWorld,
+} from '../factories/consent-fixtures.js';
+import { orgNumber, personNumber } from '../factories/orgs.js';
+import { createResource, registerOwner } from '../factories/registry.js';
+import { createScope } from '../factories/token-fixtures.js';
+import { bearer } from '../helpers/tokens.js';
+import {
+  eventually,
+  startReceiver,
+  subscribe,
+  WEBHOOKS,
+  webhookAuth,
+  type Receiver,
+} from '../factories/webhook-fixtures.js';
+
+let t: TestApp;
+let world: ConsentWorld;
+const receivers: Receiver[] = [];
+
+beforeAll(async () => {
+  t = await createTestApp();
+  world = await consentWorld(t);
+});
+
+afterEach(async () => {
+  for (const r of receivers.splice(0)) await r.stop();
+});
+
+afterAll(async () => {
+  await t?.close();
+});
+
+async function receiver(): Promise<Receiver> {
+  const r = await startReceiver();
+  receivers.push(r);
+  return r;
+}
+
+/** A new consent request of the world's consumer: one `created` event. */
+async function newConsent(app: TestApp = t, w: ConsentWorld = world): Promise<string> {
+  const dto = await createConsent(
+    app,
+    w.consumer.auth,
+    consentBody({ to: w.consumer.org, resource: w.resource }),
+  );
+  return dto.id as string;
+}
+
+async function deliveryLog(subId: string, org = world.consumer.org, app: TestApp = t): Promise<any[]> {
+  const res = await http(app, 'GET', `${WEBHOOKS}/${subId}/deliveries`, await webhookAuth(app, org));
+  expect(res.status).toBe(200);
+  return res.body.data as any[];
+}
+
+/** Makes every pending delivery of a subscription due now (stands in for waiting out the backoff). */
+async function dueNow(subId: string, app: TestApp = t): Promise<void> {
+  await sql(
+    app,
+    `UPDATE webhook_deliveries SET next_attempt_at = now() WHERE subscription_id = $1 AND status = 'pending'`,
+    [subId],
+  );
+}
+
+async function dbQuery(db: DatabaseConnection, text: string, values: unknown[] = []): Promise<any[]> {
+  const c = new pg.Client({ connectionString: db.url });
+  await c.connect();
+  try {
+    return (await c.query(text, values)).rows;
+  } finally {
+    await c.end();
+  }
+}
+
+async function eventIdOf(consentId: string, type: string, app: TestApp = t): Promise<string> {
+  const [row] = await sql(
+    app,
+    'SELECT id::text FROM consent_events WHERE consent_request_id = $1 AND event_type = $2',
+    [consentId, type],
+  );
+  return row.id as string;
+}
+
+describe('a successful delivery', () => {
+  it('POSTs {id, type, time, data} with X-Webhook-Id, X-Webhook-Timestamp and a valid X-Signature', async () => {
+    const r = await receiver();
+    const sub = await subscribe(t, world.consumer.org, r.url, ['created']);
+    const consentId = await newConsent();
+    const eventId = await eventIdOf(consentId, 'created');
+    const [got] = await eventually(() => r.of(eventId).length && r.of(eventId), 10_000, 'the delivery');
+
+    expect(got.method).toBe('POST');
+    expect(got.path).toBe('/hooks');
+    expect(got.headers['content-type']).toBe('application/json');
+    const [event] = await sql(t, 'SELECT created_at FROM consent_events WHERE id = $1', [eventId]);
+    expect(got.body).toEqual({
+      id: eventId,
+      type: 'consent.created',
+      time: expect.any(String),
+      data: {
+        consentRequestId: consentId,
+        eventType: 'created',
+        changedDate: (event.created_at as Date).toISOString(),
+      },
+    });
+    expect(Object.keys(got.body)).toEqual(['id', 'type', 'time', 'data']);
+    expect(got.headers['x-webhook-id']).toBe(eventId);
+    const ts = Number(got.headers['x-webhook-timestamp']);
+    expect(Math.abs(ts - Date.now() / 1000)).toBeLessThan(30);
+    expect(got.body.time).toBe(new Date(ts * 1000).toISOString());
+    // The receiver's check, written out: hex HMAC-SHA256 of the raw body, key = the secret's UTF-8 bytes.
+    const expected = `sha256=${createHmac('sha256', Buffer.from(sub.secret, 'utf8')).update(got.rawBody).digest('hex')}`;
+    expect(got.headers['x-signature']).toBe(expected);
+    expect(verifyWebhookSignature(got.rawBody, sub.secret, got.headers['x-signature'] as string)).toBe(true);
+
+    const log = await eventually(async () => {
+      const l = await deliveryLog(sub.id);
+      return l[0]?.status === 'delivered' && l;
+    });
+    expect(log).toEqual([
+      {
+        id: expect.any(String),
+        eventId,
+        type: 'consent.created',
+        data: got.body.data,
+        status: 'delivered',
+        attempts: 1,
+        nextAttemptAt: null,
+        lastStatusCode: 204,
+        lastError: null,
+        deliveredAt: expect.any(String),
+        createdAt: expect.any(String),
+      },
+    ]);
+  });
+
+  it('fails verification with another secret or a changed body', async () => {
+    const r = await receiver();
+    const sub = await subscribe(t, world.consumer.org, r.url, ['created']);
+    const other = await subscribe(t, world.consumer.org, 'https://bank.example/other', ['created']);
+    const eventId = await eventIdOf(await newConsent(), 'created');
+    const [got] = await eventually(() => r.of(eventId).length && r.of(eventId));
+    const signature = got.headers['x-signature'] as string;
+    expect(verifyWebhookSignature(got.rawBody, sub.secret, signature)).toBe(true);
+    expect(verifyWebhookSignature(got.rawBody, other.secret, signature)).toBe(false);
+    expect(
+      verifyWebhookSignature(
+        got.rawBody.replace('consent.created', 'consent.accepted'),
+        sub.secret,
+        signature,
+      ),
+    ).toBe(false);
+  });
+
+  it('delivers only the subscribed event types of the subscriber’s own consents, and only events after it subscribed', async () => {
+    const before = await newConsent(); // committed before the subscription exists
+    const r = await receiver();
+    await subscribe(t, world.consumer.org, r.url, ['deleted', 'accepted']);
+    const otherWorld = await consentWorld(t);
+    const otherConsent = await newConsent(t, otherWorld);
+    const mine = await newConsent();
+    expect((await http(t, 'POST', `${CONSENT_PATH}/${mine}/cancel`, world.consumer.auth)).status).toBe(200);
+    expect(
+      (await http(t, 'POST', `${CONSENT_PATH}/${otherConsent}/cancel`, otherWorld.consumer.auth)).status,
+    ).toBe(200);
+    expect((await http(t, 'POST', `${CONSENT_PATH}/${before}/cancel`, world.consumer.auth)).status).toBe(200);
+    await eventually(() => r.received.length >= 2, 10_000, 'two deliveries');
+    await new Promise((res) => setTimeout(res, 500)); // nothing else arrives
+    expect(r.received.map((d) => [d.body.type, d.body.data.consentRequestId]).sort()).toEqual(
+      [
+        ['consent.deleted', mine],
+        ['consent.deleted', before],
+      ].sort(),
+    );
+  });
+
+  it('delivers an accepted consent with the event the consumer’s feed shows', async () => {
+    const r = await receiver();
+    await subscribe(t, world.consumer.org, r.url, ['accepted']);
+    const pid = personNumber();
+    const dto = await createConsent(
+      t,
+      world.consumer.auth,
+      consentBody({
+        to: world.consumer.org,
+        resource: world.resource,
+        from: `urn:altinn:person:identifier-no:${pid}`,
+      }),
+    );
+    await t.app
+      .get(ConsentsService)
+      .accept(dto.id as string, { personId: pid }, { language: 'nb', html: '<p>ok</p>', text: {} });
+    const [got] = await eventually(() => r.received.length && r.received);
+    const feed = await http(
+      t,
+      'GET',
+      `${CONSENT_PATH}/events?consentRequestId=${dto.id}&eventType=accepted`,
+      world.consumer.auth,
+    );
+    expect(feed.body.data).toEqual([got.body.data]);
+  });
+});
+
+describe('retries', () => {
+  it('retries after about 5 s when the receiver answers 500, with the same event id, then succeeds', async () => {
+    const r = await receiver();
+    r.script.push({ status: 500 });
+    const sub = await subscribe(t, world.consumer.org, r.url, ['created']);
+    const eventId = await eventIdOf(await newConsent(), 'created');
+    await eventually(() => r.of(eventId).length === 1);
+    const [failed] = await eventually(async () => {
+      const l = await deliveryLog(sub.id);
+      return l[0]?.lastStatusCode === 500 && l;
+    });
+    expect(failed).toMatchObject({
+      status: 'pending',
+      attempts: 1,
+      lastStatusCode: 500,
+      lastError: 'receiver answered 500: receiver says no',
+    });
+    const wait = new Date(failed.nextAttemptAt as string).getTime() - Date.now();
+    expect(wait).toBeGreaterThan(3_000);
+    expect(wait).toBeLessThan(6_100);
+    const subNow = await http(t, 'GET', `${WEBHOOKS}/${sub.id}`, await webhookAuth(t, world.consumer.org));
+    expect(subNow.body).toMatchObject({ active: true, failureCount: 1, failingSince: expect.any(String) });
+
+    await eventually(() => r.of(eventId).length === 2, 10_000, 'the retry');
+    const [first, second] = r.of(eventId);
+    expect(second.at - first.at).toBeGreaterThan(3_000);
+    expect(second.body.id).toBe(first.body.id);
+    expect(verifyWebhookSignature(second.rawBody, sub.secret, second.headers['x-signature'] as string)).toBe(
+      true,
+    );
+    const [done] = await eventually(async () => {
+      const l = await deliveryLog(sub.id);
+      return l[0]?.status === 'delivered' && l;
+    });
+    expect(done).toMatchObject({ attempts: 2, lastStatusCode: 204, lastError: null });
+    const healed = await http(t, 'GET', `${WEBHOOKS}/${sub.id}`, await webhookAuth(t, world.consumer.org));
+    expect(healed.body).toMatchObject({ failureCount: 0, failingSince: null });
+  }, 30_000);
+
+  it('keeps retrying while the receiver is down, and delivers once when it is back', async () => {
+    const r = await receiver();
+    const port = r.port;
+    await r.stop();
+    const sub = await subscribe(t, world.consumer.org, r.url, ['created']);
+    const eventId = await eventIdOf(await newConsent(), 'created');
+    for (let attempt = 1; attempt <= 3; attempt++) {
+      await eventually(
+        async () =>
+          (await deliveryLog(sub.id))[0]?.attempts === attempt &&
+          (await deliveryLog(sub.id))[0].nextAttemptAt,
+      );
+      await dueNow(sub.id);
+    }
+    const [down] = await eventually(async () => {
+      const l = await deliveryLog(sub.id);
+      return l[0]?.attempts >= 3 && l[0].lastError && l;
+    });
+    expect(down).toMatchObject({ status: 'pending', lastStatusCode: null, lastError: 'connection refused' });
+
+    await r.start(port);
+    await dueNow(sub.id);
+    await eventually(() => r.of(eventId).length === 1, 10_000, 'the delivery after the outage');
+    const [done] = await eventually(async () => {
+      const l = await deliveryLog(sub.id);
+      return l[0]?.status === 'delivered' && l;
+    });
+    expect(done.attempts).toBeGreaterThanOrEqual(4);
+    await new Promise((res) => setTimeout(res, 300));
+    expect(r.of(eventId)).toHaveLength(1);
+  }, 30_000);
+
+  it('does not follow a redirect: a 3xx is a failed attempt', async () => {
+    const r = await receiver();
+    r.behaviour = { status: 302 };
+    const sub = await subscribe(t, world.consumer.org, r.url, ['created']);
+    await newConsent();
+    const [failed] = await eventually(async () => {
+      const l = await deliveryLog(sub.id);
+      return l[0]?.lastStatusCode === 302 && l;
+    });
+    expect(failed.status).toBe('pending');
+    expect(failed.lastError).toContain('redirects are not followed');
+  });
+
+  it('gives a delivery up after 24 h of retries (status failed)', async () => {
+    const r = await receiver();
+    r.behaviour = { status: 503 };
+    const sub = await subscribe(t, world.consumer.org, r.url, ['created']);
+    await newConsent();
+    await eventually(
+      async () =>
+        (await deliveryLog(sub.id))[0]?.attempts === 1 && (await deliveryLog(sub.id))[0].lastStatusCode,
+    );
+    await sql(
+      t,
+      `UPDATE webhook_deliveries SET created_at = now() - interval '24 hours' WHERE subscription_id = $1`,
+      [sub.id],
+    );
+    await dueNow(sub.id);
+    const [gaveUp] = await eventually(async () => {
+      const l = await deliveryLog(sub.id);
+      return l[0]?.status === 'failed' && l;
+    });
+    expect(gaveUp).toMatchObject({ attempts: 2, nextAttemptAt: null, lastStatusCode: 503 });
+  });
+
+  it('disables a subscription after 24 h of failures, audits it and cancels what was pending', async () => {
+    const r = await receiver();
+    r.behaviour = { status: 500 };
+    const sub = await subscribe(t, world.consumer.org, r.url, ['created', 'deleted']);
+    const consentId = await newConsent();
+    await eventually(
+      async () =>
+        (await deliveryLog(sub.id))[0]?.attempts === 1 && (await deliveryLog(sub.id))[0].lastStatusCode,
+    );
+    expect((await http(t, 'POST', `${CONSENT_PATH}/${consentId}/cancel`, world.consumer.auth)).status).toBe(
+      200,
+    );
+    await eventually(async () => (await deliveryLog(sub.id)).length === 2);
+    // The subscription has been failing for a day; the next failure disables it.
+    await sql(
+      t,
+      `UPDATE webhook_subscriptions SET failing_since = now() - interval '25 hours' WHERE id = $1`,
+      [sub.id],
+    );
+    await dueNow(sub.id);
+    const disabled = await eventually(async () => {
+      const res = await http(t, 'GET', `${WEBHOOKS}/${sub.id}`, await webhookAuth(t, world.consumer.org));
+      return res.body.active === false && res.body;
+    });
+    expect(disabled).toMatchObject({
+      active: false,
+      disabledAt: expect.any(String),
+      disabledReason: expect.stringContaining('Every delivery failed for 24 hours'),
+    });
+    const audit = await sql(
+      t,
+      `SELECT action, owner_org, after FROM audit_log WHERE object_id = $1 ORDER BY id`,
+      [sub.id],
+    );
+    expect(audit.map((a) => a.action)).toEqual(['webhook.create', 'webhook.disabled']);
+    expect(audit[1]).toMatchObject({ owner_org: world.consumer.org, after: { active: false } });
+    const log = await deliveryLog(sub.id);
+    expect(log.map((d) => d.status)).toEqual(['cancelled', 'cancelled']);
+
+    // Disabled: new events are not queued for it any more.
+    const received = r.received.length;
+    await newConsent();
+    await new Promise((res) => setTimeout(res, 500));
+    expect(await deliveryLog(sub.id)).toHaveLength(2);
+    expect(r.received.length).toBe(received);
+  });
+});
+
+describe('access-request events', () => {
+  it('notify the consumer and the owner, in the transaction of the change', async () => {
+    const owner = await registerOwner(t);
+    const scope = await createScope(t, { ownerOrg: owner.orgNumber });
+    const res = await createResource(t, owner, {
+      resourceReferences: [
+        { referenceSource: 'Default', reference: scope.name, referenceType: 'MaskinportenScope' },
+      ],
+    });
+    const consumerOrg = orgNumber();
+    const forConsumer = await receiver();
+    const forOwner = await receiver();
+    const types = ['access-request.created', 'access-request.approved'];
+    const consumerSub = await subscribe(t, consumerOrg, forConsumer.url, types);
+    const ownerSub = await subscribe(t, owner.orgNumber, forOwner.url, types);
+
+    const consumerAuth = await bearer(t, { org: consumerOrg, scope: [] });
+    const created = await http(t, 'POST', '/api/v1/access-requests', consumerAuth, {
+      resource: res.identifier,
+      scopes: [scope.name],
+      message: 'Vi er en bank.',
+    });
+    expect(created.status).toBe(201);
+    const [c1] = await eventually(() => forConsumer.received.length && forConsumer.received);
+    const [o1] = await eventually(() => forOwner.received.length && forOwner.received);
+    expect(c1.body).toEqual({
+      id: expect.any(String),
+      type: 'access-request.created',
+      time: expect.any(String),
+      data: expect.objectContaining({ id: created.body.id, status: 'pending' }),
+    });
+    expect(o1.body.id).toBe(c1.body.id);
+    expect(verifyWebhookSignature(c1.rawBody, consumerSub.secret, c1.headers['x-signature'] as string)).toBe(
+      true,
+    );
+    expect(verifyWebhookSignature(o1.rawBody, ownerSub.secret, o1.headers['x-signature'] as string)).toBe(
+      true,
+    );
+
+    const ownerAuth = await bearer(t, {
+      org: owner.orgNumber,
+      scope: [
+        'idporten:scopes.write',
+        'altinn:resourceregistry/accesslist.write',
+        'altinn:resourceregistry/resource.write',
+      ],
+    });
+    const approved = await http(
+      t,
+      'POST',
+      `/api/v1/access-requests/${created.body.id}/approve`,
+      ownerAuth,
+      {},
+    );
+    expect(approved.status).toBe(200);
+    await eventually(
+      () => forConsumer.received.length === 2 && forOwner.received.length === 2,
+      10_000,
+      'the approval',
+    );
+    expect(forConsumer.received[1].body).toMatchObject({
+      type: 'access-request.approved',
+      data: { id: created.body.id, status: 'approved' },
+    });
+    expect(forOwner.received[1].body.id).toBe(forConsumer.received[1].body.id);
+  });
+});
+
+describe('the transactional outbox', () => {
+  it('delivers an event committed by a process that died before its worker sent it, after a restart', async () => {
+    const db = await createTestDatabase();
+    const r = await receiver();
+    const first = await createTestApp({ db });
+    let second: TestApp | undefined;
+    try {
+      const w = await consentWorld(first);
+      const sub = await subscribe(first, w.consumer.org, r.url, ['created']);
+      // The worker of this process is gone (as if the process were killed right after a commit).
+      await first.app.get(WebhookDeliveryWorker).onModuleDestroy();
+      const consentId = await newConsent(first, w);
+      const eventId = await eventIdOf(consentId, 'created', first);
+      await new Promise((res) => setTimeout(res, 500));
+      expect(r.received).toHaveLength(0);
+      await first.close();
+
+      second = await createTestApp({ db });
+      await eventually(() => r.of(eventId).length === 1, 10_000, 'the delivery after the restart');
+      expect(r.of(eventId)[0].body.data.consentRequestId).toBe(consentId);
+      const [done] = await eventually(async () => {
+        const l = await deliveryLog(sub.id, w.consumer.org, second);
+        return l[0]?.status === 'delivered' && l;
+      });
+      expect(done.attempts).toBe(1);
+    } finally {
+      await second?.close();
+      await db.stop();
+    }
+  });
+
+  it('sends again, with the same X-Webhook-Id, an attempt whose worker died mid-send once its lease runs out', async () => {
+    const db = await createTestDatabase();
+    const r = await receiver();
+    const first = await createTestApp({ db });
+    let second: TestApp | undefined;
+    try {
+      const w = await consentWorld(first);
+      const sub = await subscribe(first, w.consumer.org, r.url, ['created']);
+      const worker = first.app.get(WebhookDeliveryWorker);
+      await worker.onModuleDestroy();
+      const eventId = await eventIdOf(await newConsent(first, w), 'created', first);
+      // Fan out and claim by hand, then "die" without sending.
+      const { WebhookOutbox } = await import('../../src/webhooks/webhook-outbox.service.js');
+      await first.app.get(WebhookOutbox).fanOutAll();
+      const claimed = await worker.claim(10);
+      expect(claimed.map((c) => c.payload.id)).toEqual([eventId]);
+      await first.close();
+
+      second = await createTestApp({ db });
+      await new Promise((res) => setTimeout(res, 500));
+      expect(r.received).toHaveLength(0); // still leased
+      const [leased] = await deliveryLog(sub.id, w.consumer.org, second);
+      expect(new Date(leased.nextAttemptAt as string).getTime() - Date.now()).toBeGreaterThan(50_000);
+      await dueNow(sub.id, second); // the lease runs out
+      await eventually(() => r.of(eventId).length === 1, 10_000, 'the re-sent attempt');
+      const [done] = await eventually(async () => {
+        const l = await deliveryLog(sub.id, w.consumer.org, second);
+        return l[0]?.status === 'delivered' && l;
+      });
+      expect(done.attempts).toBe(2);
+    } finally {
+      await second?.close();
+      await db.stop();
+    }
+  });
+});
+
+describe('several replicas', () => {
+  it('never hand one due delivery to two workers at once', async () => {
+    const db = await createTestDatabase();
+    const a = await createTestApp({ db });
+    const b = await createTestApp({ db });
+    try {
+      const w = await consentWorld(a);
+      await subscribe(a, w.consumer.org, 'http://127.0.0.1:9/never', ['created']);
+      const workerA = a.app.get(WebhookDeliveryWorker);
+      const workerB = b.app.get(WebhookDeliveryWorker);
+      await workerA.onModuleDestroy();
+      await workerB.onModuleDestroy();
+      for (let i = 0; i < 30; i++) await newConsent(a, w);
+      const { WebhookOutbox } = await import('../../src/webhooks/webhook-outbox.service.js');
+      await Promise.all([a.app.get(WebhookOutbox).fanOutAll(), b.app.get(WebhookOutbox).fanOutAll()]);
+      const [{ n }] = await sql(a, 'SELECT count(*)::int AS n FROM webhook_deliveries');
+      expect(n).toBe(30); // fan-out by two replicas at once made each delivery once
+      const claims = await Promise.all([
+        workerA.claim(20),
+        workerB.claim(20),
+        workerA.claim(20),
+        workerB.claim(20),
+      ]);
+      const ids = claims.flat().map((c) => c.id);
+      expect(ids).toHaveLength(30);
+      expect(new Set(ids).size).toBe(30);
+    } finally {
+      await b.close();
+      await a.close();
+      await db.stop();
+    }
+  });
+
+  it('deliver every event exactly once when two replicas send concurrently to a healthy receiver', async () => {
+    const db = await createTestDatabase();
+    const r = await receiver();
+    r.behaviour = { status: 200, delayMs: 50 };
+    const a = await createTestApp({ db });
+    const b = await createTestApp({ db });
+    try {
+      const w = await consentWorld(a);
+      await subscribe(a, w.consumer.org, r.url, ['created']);
+      const consents = await Promise.all(Array.from({ length: 25 }, () => newConsent(a, w)));
+      await eventually(() => r.received.length >= 25, 20_000, '25 deliveries');
+      await new Promise((res) => setTimeout(res, 500));
+      const ids = r.received.map((d) => d.headers['x-webhook-id']);
+      expect(ids).toHaveLength(25);
+      expect(new Set(ids).size).toBe(25);
+      expect(new Set(r.received.map((d) => d.body.data.consentRequestId))).toEqual(new Set(consents));
+    } finally {
+      await b.close();
+      await a.close();
+      await db.stop();
+    }
+  }, 60_000);
+});
+
+describe('shutdown', () => {
+  it('lets an attempt in flight finish before the process stops', async () => {
+    const db = await createTestDatabase();
+    const r = await receiver();
+    r.behaviour = { status: 200, delayMs: 1_000 };
+    const app = await createTestApp({ db });
+    try {
+      const w = await consentWorld(app);
+      const sub = await subscribe(app, w.consumer.org, r.url, ['created']);
+      await newConsent(app, w);
+      await eventually(() => r.received.length === 1);
+      await app.close();
+      const [d] = await dbQuery(
+        db,
+        'SELECT status, attempts, last_status_code FROM webhook_deliveries WHERE subscription_id = $1',
+        [sub.id],
+      );
+      expect(d).toEqual({ status: 'delivered', attempts: 1, last_status_code: 200 });
+    } finally {
+      await db.stop();
+    }
+  });
+
+  it('releases an attempt that does not finish in time, so another replica sends it at once', async () => {
+    const db = await createTestDatabase();
+    const r = await receiver();
+    r.behaviour = 'hang';
+    const app = await createTestApp({ db, env: { SHUTDOWN_GRACE_MS: '1000' } });
+    try {
+      const w = await consentWorld(app);
+      const sub = await subscribe(app, w.consumer.org, r.url, ['created']);
+      await newConsent(app, w);
+      await eventually(() => r.received.length === 1);
+      const started = Date.now();
+      await app.close();
+      expect(Date.now() - started).toBeLessThan(5_000);
+      const [d] = await dbQuery(
+        db,
+        'SELECT status, attempts, last_status_code, next_attempt_at <= now() AS due FROM webhook_deliveries WHERE subscription_id = $1',
+        [sub.id],
+      );
+      expect(d).toEqual({ status: 'pending', attempts: 0, last_status_code: null, due: true });
+    } finally {
+      await db.stop();
+    }
+  });
+});
