@@ -276,6 +276,12 @@ export interface RunningGateway {
   base: string;
   /** Claims of a consumer token that passes every check of the `inntekt` API. */
   claims: Record<string, unknown>;
+  /** The consent resource the API honours (metadata key `inntektsaar`). */
+  resource: string;
+  /** The consumer org of `claims`. */
+  consumerOrg: string;
+  /** A valid person who gave the consent. */
+  subject: string;
 }
 
 /**
@@ -298,7 +304,7 @@ export async function startGateway(
       PORT: String(port),
       HOST: '127.0.0.1',
       PUBLIC_URL: `http://127.0.0.1:${port}`,
-      LOG_LEVEL: 'warn',
+      LOG_LEVEL: process.env.BENCH_GATEWAY_LOG_LEVEL ?? 'warn',
       TRUSTED_ISSUERS: `${issuer.issuer}|${issuer.jwksUrl}`,
       ...db.env,
     },
@@ -311,7 +317,19 @@ export async function startGateway(
     await until('gateway readiness', async () =>
       (await fetch(`${base}/health/live`)).ok ? true : undefined,
     );
-    return { child, port, base, claims: await setUp(base, issuer, db, upstreamPort) };
+    const claims = await setUp(base, issuer, db, upstreamPort);
+    const detail = (
+      claims.authorization_details as Array<{ consentRights: Array<{ resource: Array<{ value: string }> }> }>
+    )[0];
+    return {
+      child,
+      port,
+      base,
+      claims,
+      resource: detail.consentRights[0].resource[0].value,
+      consumerOrg: CONSUMER_ORG,
+      subject: SUBJECT,
+    };
   } catch (e) {
     await stop(child);
     throw new Error(`${(e as Error).message}\n${stderr}`, { cause: e });

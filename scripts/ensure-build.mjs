@@ -15,7 +15,9 @@ function newest(dir) {
 
 const marker = 'dist/main.js';
 const stale =
-  !existsSync(marker) || newest('src') > statSync(marker).mtimeMs || statSync('prisma/schema.prisma').mtimeMs > statSync(marker).mtimeMs;
+  !existsSync(marker) ||
+  newest('src') > statSync(marker).mtimeMs ||
+  statSync('prisma/schema.prisma').mtimeMs > statSync(marker).mtimeMs;
 if (stale) {
   process.stderr.write('building consent-gateway (first run or sources changed)...\n');
   execSync('npm run build', { stdio: ['ignore', 2, 2] });

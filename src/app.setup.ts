@@ -67,7 +67,9 @@ export async function configureApp(app: NestFastifyApplication, _config: AppConf
   // Errors raised by Fastify itself (body parsing, size limit, media type) never reach Nest's
   // filters: answer them as problem+json too. Unknown routes go through Nest's own not-found
   // handler, which throws NotFoundException into the global filter.
-  fastify.setErrorHandler((err: unknown, req: FastifyRequest, reply: FastifyReply) => sendProblem(reply, req, err, logger));
+  fastify.setErrorHandler((err: unknown, req: FastifyRequest, reply: FastifyReply) =>
+    sendProblem(reply, req, err, logger),
+  );
 
   const metrics = app.get(MetricsService);
   fastify.addHook('onResponse', (req: FastifyRequest, reply: FastifyReply, done: () => void) => {

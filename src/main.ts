@@ -18,9 +18,13 @@ async function bootstrap(): Promise<void> {
     throw err;
   }
 
-  const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot({ config }), createFastifyAdapter(config), {
-    bufferLogs: true,
-  });
+  const app = await NestFactory.create<NestFastifyApplication>(
+    AppModule.forRoot({ config }),
+    createFastifyAdapter(config),
+    {
+      bufferLogs: true,
+    },
+  );
   await configureApp(app, config);
   await app.listen(config.port, config.host);
 

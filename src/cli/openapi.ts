@@ -23,10 +23,19 @@ function sortKeys(v: unknown): unknown {
 
 async function main(): Promise<void> {
   const mode = process.argv[2];
-  const config = loadConfig({ NODE_ENV: 'test', DATA_DIR: 'memory://', LOG_LEVEL: 'silent', PUBLIC_URL: 'http://localhost:8080' });
-  const app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot({ config }), createFastifyAdapter(config), {
-    logger: false,
+  const config = loadConfig({
+    NODE_ENV: 'test',
+    DATA_DIR: 'memory://',
+    LOG_LEVEL: 'silent',
+    PUBLIC_URL: 'http://localhost:8080',
   });
+  const app = await NestFactory.create<NestFastifyApplication>(
+    AppModule.forRoot({ config }),
+    createFastifyAdapter(config),
+    {
+      logger: false,
+    },
+  );
   await configureApp(app, config);
   await app.init();
   const text = `${JSON.stringify(sortKeys(buildOpenApiDocument(app)), null, 2)}\n`;

@@ -5,13 +5,16 @@ import { fail, openCliContext, parseArgs } from './cli-context.js';
  * `npm run token -- --org 974761076 --scope "consentgw:admin idporten:scopes.write" [--ttl 3600]`
  * Prints one access token of the built-in issuer on stdout and nothing else (DESIGN §1).
  */
-const USAGE = 'usage: npm run token -- --org <orgno> --scope "<scopes>" [--ttl <seconds>] [--supplier <orgno>]';
+const USAGE =
+  'usage: npm run token -- --org <orgno> --scope "<scopes>" [--ttl <seconds>] [--supplier <orgno>]';
 
 async function main(): Promise<void> {
   const args = parseArgs(process.argv.slice(2));
-  if (!args.org || !isValidOrgNumber(args.org)) fail(`--org must be a valid 9-digit organisation number\n${USAGE}`);
+  if (!args.org || !isValidOrgNumber(args.org))
+    fail(`--org must be a valid 9-digit organisation number\n${USAGE}`);
   if (!args.scope || args.scope === 'true') fail(`--scope is required\n${USAGE}`);
-  if (args.supplier && !isValidOrgNumber(args.supplier)) fail('--supplier must be a valid organisation number');
+  if (args.supplier && !isValidOrgNumber(args.supplier))
+    fail('--supplier must be a valid organisation number');
   const ttl = args.ttl ? Number(args.ttl) : undefined;
   const ctx = await openCliContext();
   if (ttl !== undefined && (!Number.isInteger(ttl) || ttl < 1 || ttl > ctx.config.maxTokenLifetimeSeconds))

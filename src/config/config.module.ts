@@ -7,6 +7,10 @@ import { loadConfig } from './load-config.js';
 export class ConfigModule {
   /** `config` is passed in by main/tests; default parses process.env (validated once). */
   static forRoot(config: AppConfig = loadConfig()): DynamicModule {
-    return { module: ConfigModule, providers: [{ provide: APP_CONFIG, useValue: config }], exports: [APP_CONFIG] };
+    return {
+      module: ConfigModule,
+      providers: [{ provide: APP_CONFIG, useValue: config }],
+      exports: [APP_CONFIG],
+    };
   }
 }

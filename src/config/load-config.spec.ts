@@ -31,10 +31,12 @@ describe('loadConfig', () => {
   });
 
   it('requires KEY_ENCRYPTION_SECRET and DATABASE_URL in production', () => {
-    expect(() => loadConfig({ NODE_ENV: 'production', DATABASE_URL: 'postgresql://x/y' })).toThrow(/KEY_ENCRYPTION_SECRET/);
-    expect(() => loadConfig({ NODE_ENV: 'production', KEY_ENCRYPTION_SECRET: 'a-long-enough-secret' })).toThrow(
-      /DATABASE_URL/,
+    expect(() => loadConfig({ NODE_ENV: 'production', DATABASE_URL: 'postgresql://x/y' })).toThrow(
+      /KEY_ENCRYPTION_SECRET/,
     );
+    expect(() =>
+      loadConfig({ NODE_ENV: 'production', KEY_ENCRYPTION_SECRET: 'a-long-enough-secret' }),
+    ).toThrow(/DATABASE_URL/);
   });
 
   it('strips the trailing slash of PUBLIC_URL so the issuer is PUBLIC_URL plus one slash', () => {
@@ -43,7 +45,9 @@ describe('loadConfig', () => {
 
   it('parses TRUSTED_ISSUERS as issuer|jwksUrl pairs', () => {
     expect(
-      parseTrustedIssuers('https://test.maskinporten.no/|https://test.maskinporten.no/jwk, https://b.example/|https://b.example/jwks'),
+      parseTrustedIssuers(
+        'https://test.maskinporten.no/|https://test.maskinporten.no/jwk, https://b.example/|https://b.example/jwks',
+      ),
     ).toEqual([
       { issuer: 'https://test.maskinporten.no/', jwksUrl: 'https://test.maskinporten.no/jwk' },
       { issuer: 'https://b.example/', jwksUrl: 'https://b.example/jwks' },

@@ -22,7 +22,8 @@ function str(env: Env, name: string): string | undefined {
 function int(env: Env, name: string, def: number, min: number, max: number): number {
   const raw = str(env, name);
   if (raw === undefined) return def;
-  if (!/^\d+$/.test(raw)) throw new ConfigError(name, `must be an integer between ${min} and ${max}, got "${raw}"`);
+  if (!/^\d+$/.test(raw))
+    throw new ConfigError(name, `must be an integer between ${min} and ${max}, got "${raw}"`);
   const n = Number(raw);
   if (n < min || n > max) throw new ConfigError(name, `must be between ${min} and ${max}, got ${n}`);
   return n;
@@ -35,7 +36,8 @@ function url(name: string, raw: string, schemes = ['http:', 'https:']): URL {
   } catch {
     throw new ConfigError(name, `must be an absolute URL, got "${raw}"`);
   }
-  if (!schemes.includes(u.protocol)) throw new ConfigError(name, `must use ${schemes.join(' or ')}, got "${raw}"`);
+  if (!schemes.includes(u.protocol))
+    throw new ConfigError(name, `must use ${schemes.join(' or ')}, got "${raw}"`);
   return u;
 }
 
@@ -79,13 +81,17 @@ export function loadConfig(env: Env = process.env): AppConfig {
   if (nodeEnv === 'production' && !keyEncryptionSecret)
     throw new ConfigError('KEY_ENCRYPTION_SECRET', 'is required when NODE_ENV=production');
   if (nodeEnv === 'production' && !databaseUrl)
-    throw new ConfigError('DATABASE_URL', 'is required when NODE_ENV=production (the embedded database is for development)');
+    throw new ConfigError(
+      'DATABASE_URL',
+      'is required when NODE_ENV=production (the embedded database is for development)',
+    );
 
   return {
     port,
     host,
     databaseUrl,
-    dataDir: str(env, 'DATA_DIR') === 'memory://' ? 'memory://' : path.resolve(str(env, 'DATA_DIR') ?? './data'),
+    dataDir:
+      str(env, 'DATA_DIR') === 'memory://' ? 'memory://' : path.resolve(str(env, 'DATA_DIR') ?? './data'),
     publicUrl,
     nodeEnv,
     logLevel: oneOf<LogLevel>(

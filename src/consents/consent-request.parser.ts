@@ -24,6 +24,7 @@ import { isUuid } from './uuidv7.js';
 export const RESOURCE_ATTRIBUTE_TYPE = 'urn:altinn:resource';
 export const MAX_RIGHTS = 50;
 export const MAX_ACTIONS = 20;
+export const MAX_METADATA_KEYS = 50;
 export const MAX_TEXT = 4000;
 export const MAX_URL = 2048;
 const LANGUAGES = ['nb', 'nn', 'en'] as const;
@@ -264,6 +265,8 @@ function parseRights(value: unknown, problems: ConsentProblem[]): ParsedRight[] 
     if (r.metadata !== undefined && r.metadata !== null) {
       if (!isObject(r.metadata))
         problems.push(invalid(`${path}/metadata`, "'metadata' must be an object of strings."));
+      else if (Object.keys(r.metadata).length > MAX_METADATA_KEYS)
+        problems.push(invalid(`${path}/metadata`, `At most ${MAX_METADATA_KEYS} metadata keys per right.`));
       else {
         const md: Record<string, string> = {};
         const seen = new Set<string>();

@@ -10,7 +10,7 @@
  * - while `fresh()` is false (the NOTIFY listener is down, so changes from other replicas may be
  *   missed) nothing is served from or stored in the cache: every lookup reads the database.
  */
-import { LruCache } from '../common/auth/lru-cache.js';
+import { ClockCache } from './clock-cache.js';
 
 export interface InvalidatedCacheOptions<K, V> {
   name: string;
@@ -28,12 +28,12 @@ interface Entry<V> {
 }
 
 export class InvalidatedCache<K, V> {
-  private readonly entries: LruCache<K, Entry<V>>;
+  private readonly entries: ClockCache<K, Entry<V>>;
   private readonly inflight = new Map<K, Promise<V>>();
   private generation = 0;
 
   constructor(private readonly options: InvalidatedCacheOptions<K, V>) {
-    this.entries = new LruCache(options.maxEntries);
+    this.entries = new ClockCache(options.maxEntries);
   }
 
   get size(): number {

@@ -4,7 +4,7 @@
  * bursts up to the limit pass and the long-run rate is the configured one. With N replicas
  * behind a load balancer the combined limit is up to N times the configured one (documented).
  */
-import { LruCache } from '../common/auth/lru-cache.js';
+import { ClockCache } from './clock-cache.js';
 
 export interface RateRule {
   requests: number;
@@ -22,7 +22,7 @@ interface Bucket {
 const MAX_BUCKETS = 200_000;
 
 export class RateLimiter {
-  private readonly buckets = new LruCache<string, Bucket>(MAX_BUCKETS);
+  private readonly buckets = new ClockCache<string, Bucket>(MAX_BUCKETS);
 
   constructor(private readonly now: () => number = Date.now) {}
 

@@ -48,7 +48,10 @@ export function checkUpstreamUrl(raw: string, allowLoopback: boolean): UpstreamU
   if (!u.hostname) return { ok: false, problem: 'upstreamUrl must name a host' };
   // The URL parser would silently resolve these; the owner must say what they mean.
   if (/%2e|%2f|%5c|\\|\/\.\.?(?:\/|$)/i.test(raw.slice(u.protocol.length + 2)))
-    return { ok: false, problem: 'upstreamUrl must not contain dot segments, backslashes or encoded dots and slashes' };
+    return {
+      ok: false,
+      problem: 'upstreamUrl must not contain dot segments, backslashes or encoded dots and slashes',
+    };
   if (!allowLoopback && isLoopbackOrLinkLocal(u.hostname))
     return { ok: false, problem: 'upstreamUrl must not point at a loopback or link-local address' };
   return { ok: true, normalised: u.href };

@@ -1,6 +1,11 @@
 import { Controller, Get, Header, Optional, Res } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiServiceUnavailableResponse, ApiTags } from '@nestjs/swagger';
-import { HealthCheck, HealthCheckService, HealthIndicatorService, type HealthCheckResult } from '@nestjs/terminus';
+import {
+  HealthCheck,
+  HealthCheckService,
+  HealthIndicatorService,
+  type HealthCheckResult,
+} from '@nestjs/terminus';
 import type { FastifyReply } from 'fastify';
 import { Public } from '../common/auth/auth.decorators.js';
 import { TrustedIssuerRegistry } from '../common/auth/trusted-issuer-registry.js';
@@ -34,7 +39,9 @@ export class HealthController {
   })
   @ApiOkResponse({ description: 'Ready (possibly degraded)' })
   @ApiServiceUnavailableResponse({ description: 'Database unavailable' })
-  async ready(@Res({ passthrough: true }) reply: FastifyReply): Promise<HealthCheckResult & { degraded?: boolean }> {
+  async ready(
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ): Promise<HealthCheckResult & { degraded?: boolean }> {
     let result: HealthCheckResult;
     try {
       result = await this.health.check([() => this.database()]);

@@ -25,7 +25,10 @@ const SERVER_FILE = 'embedded-server.json';
 
 async function runningEmbeddedUrl(dataDir: string): Promise<string | undefined> {
   try {
-    const info = JSON.parse(await readFile(path.join(dataDir, SERVER_FILE), 'utf8')) as { url?: string; pid?: number };
+    const info = JSON.parse(await readFile(path.join(dataDir, SERVER_FILE), 'utf8')) as {
+      url?: string;
+      pid?: number;
+    };
     if (!info.url || !info.pid) return undefined;
     process.kill(info.pid, 0); // throws when that process is gone
     const c = new pg.Client({ connectionString: info.url, connectionTimeoutMillis: 2000 });

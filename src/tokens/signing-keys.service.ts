@@ -45,18 +45,30 @@ export class SigningKeysService implements OnModuleInit {
     await this.ensureKeys();
   }
 
-  /** First start: create `current` and `next`. Idempotent and safe with several replicas. */
+  /**
+   * First start: create `current` and `next`. Idempotent and safe with several replicas.
+   * RSA generation (~100 ms, seconds on a loaded machine) happens before the transaction so
+   * the advisory-locked transaction stays short.
+   */
   async ensureKeys(): Promise<void> {
-    await this.prisma.$transaction(async (tx) => {
-      await tx.$executeRawUnsafe('SELECT pg_advisory_xact_lock($1)', KEY_LOCK);
-      const current = await tx.signingKey.findFirst({ where: { status: 'current' } });
-      if (!current) {
-        await this.createKey(tx, 'current');
-        this.logger.log('generated the built-in issuer signing key');
-      }
-      const next = await tx.signingKey.findFirst({ where: { status: 'next' } });
-      if (!next) await this.createKey(tx, 'next');
+    const existing = await this.prisma.signingKey.findMany({
+      where: { status: { in: ['current', 'next'] } },
     });
+    const missing = (['current', 'next'] as const).filter((st) => !existing.some((k) => k.status === st));
+    if (missing.length === 0) return;
+    const fresh = await Promise.all(missing.map(() => this.generate()));
+    await this.prisma.$transaction(
+      async (tx) => {
+        await tx.$executeRawUnsafe('SELECT pg_advisory_xact_lock($1)', KEY_LOCK);
+        for (const [i, status] of missing.entries()) {
+          const present = await tx.signingKey.findFirst({ where: { status } });
+          if (present) continue;
+          await this.insertKey(tx, status, fresh[i]);
+          if (status === 'current') this.logger.log('generated the built-in issuer signing key');
+        }
+      },
+      { timeout: 30_000, maxWait: 30_000 },
+    );
     this.cached = undefined;
   }
 
@@ -65,28 +77,35 @@ export class SigningKeysService implements OnModuleInit {
    * retire `previous` keys whose tokens can no longer be valid.
    */
   async rotate(): Promise<{ current: string; next: string; previous?: string }> {
-    const result = await this.prisma.$transaction(async (tx) => {
-      await tx.$executeRawUnsafe('SELECT pg_advisory_xact_lock($1)', KEY_LOCK);
-      const now = new Date();
-      const current = await tx.signingKey.findFirst({ where: { status: 'current' } });
-      let next = await tx.signingKey.findFirst({ where: { status: 'next' } });
-      next ??= await this.createKey(tx, 'next');
-      const cutoff = new Date(
-        now.getTime() - (this.config.maxTokenLifetimeSeconds + this.config.clockSkewSeconds) * 1000,
-      );
-      await tx.signingKey.updateMany({
-        where: { status: 'previous', retiredAt: { lt: cutoff } },
-        data: { status: 'retired' },
-      });
-      if (current)
-        await tx.signingKey.update({
-          where: { kid: current.kid },
-          data: { status: 'previous', retiredAt: now },
+    const [spareNext, freshNext] = await Promise.all([this.generate(), this.generate()]);
+    const result = await this.prisma.$transaction(
+      async (tx) => {
+        await tx.$executeRawUnsafe('SELECT pg_advisory_xact_lock($1)', KEY_LOCK);
+        const now = new Date();
+        const current = await tx.signingKey.findFirst({ where: { status: 'current' } });
+        let next = await tx.signingKey.findFirst({ where: { status: 'next' } });
+        next ??= await this.insertKey(tx, 'next', spareNext);
+        const cutoff = new Date(
+          now.getTime() - (this.config.maxTokenLifetimeSeconds + this.config.clockSkewSeconds) * 1000,
+        );
+        await tx.signingKey.updateMany({
+          where: { status: 'previous', retiredAt: { lt: cutoff } },
+          data: { status: 'retired' },
         });
-      await tx.signingKey.update({ where: { kid: next.kid }, data: { status: 'current', activatedAt: now } });
-      const fresh = await this.createKey(tx, 'next');
-      return { current: next.kid, next: fresh.kid, previous: current?.kid };
-    });
+        if (current)
+          await tx.signingKey.update({
+            where: { kid: current.kid },
+            data: { status: 'previous', retiredAt: now },
+          });
+        await tx.signingKey.update({
+          where: { kid: next.kid },
+          data: { status: 'current', activatedAt: now },
+        });
+        const fresh = await this.insertKey(tx, 'next', freshNext);
+        return { current: next.kid, next: fresh.kid, previous: current?.kid };
+      },
+      { timeout: 30_000, maxWait: 30_000 },
+    );
     this.cached = undefined;
     return result;
   }
@@ -131,22 +150,28 @@ export class SigningKeysService implements OnModuleInit {
     return this.config.keyEncryptionSecret;
   }
 
-  private async createKey(tx: PrismaTx, status: SigningKeyStatus) {
+  private async generate(): Promise<{ kid: string; publicJwk: JWK; pem: string }> {
     const { publicKey, privateKey } = await generateKeyPair('RS256', {
       modulusLength: 2048,
       extractable: true,
     });
     const publicJwk = await exportJWK(publicKey);
-    const kid = await calculateJwkThumbprint(publicJwk);
-    const pem = await exportPKCS8(privateKey);
+    return { kid: await calculateJwkThumbprint(publicJwk), publicJwk, pem: await exportPKCS8(privateKey) };
+  }
+
+  private async insertKey(
+    tx: PrismaTx,
+    status: SigningKeyStatus,
+    key: { kid: string; publicJwk: JWK; pem: string },
+  ) {
     const secret = this.config.keyEncryptionSecret;
     return tx.signingKey.create({
       data: {
-        kid,
+        kid: key.kid,
         status,
         alg: 'RS256',
-        publicJwk: { kty: publicJwk.kty, n: publicJwk.n, e: publicJwk.e },
-        privateKey: secret ? encryptPrivateKey(pem, secret) : pem,
+        publicJwk: { kty: key.publicJwk.kty, n: key.publicJwk.n, e: key.publicJwk.e },
+        privateKey: secret ? encryptPrivateKey(key.pem, secret) : key.pem,
         encrypted: !!secret,
         activatedAt: status === 'current' ? new Date() : null,
       },

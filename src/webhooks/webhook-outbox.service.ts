@@ -3,14 +3,15 @@
  *
  * ── Why no event is ever lost ───────────────────────────────────────────────────────────────
  * The consents context writes every change and its `consent_events` row in one transaction, and
- * makes `seq` order equal commit order (src/consents/consent-events.service.ts): any snapshot sees
- * a gap-free prefix of the feed, apart from holes left by rolled-back transactions, which never
- * fill. So those event rows *are* the outbox, committed atomically with the change; all this
- * service adds is a cursor. `fanOut` locks the one cursor row, reads the events after it, inserts
- * one delivery per (event, matching subscription) and moves the cursor — in one transaction. If
- * the process dies before that commits, nothing happened and the next run (here or on another
- * replica) starts from the same cursor; if it dies after, the deliveries are durable and the
- * delivery worker sends them. `UNIQUE (subscription_id, event_id)` makes a re-run harmless.
+ * then gives committed events their feed position `seq` so that any snapshot sees exactly the
+ * positions 1..max, with no hole that could fill later (src/consents/consent-feed.sequencer.ts;
+ * an event not numbered yet has a negative placeholder and is simply not read until it is). So
+ * those event rows *are* the outbox, committed atomically with the change; all this service adds
+ * is a cursor. `fanOut` locks the one cursor row, reads the events after it, inserts one delivery
+ * per (event, matching subscription) and moves the cursor — in one transaction. If the process
+ * dies before that commits, nothing happened and the next run (here or on another replica)
+ * starts from the same cursor; if it dies after, the deliveries are durable and the delivery
+ * worker sends them. `UNIQUE (subscription_id, event_id)` makes a re-run harmless.
  *
  * Several replicas: the cursor row is taken with `FOR UPDATE SKIP LOCKED`, so one replica fans
  * out at a time and the others skip instead of queueing behind it.
@@ -62,12 +63,14 @@ export class WebhookOutbox {
       if (!cursor) {
         // Normally created by the migration; recreated at the current end of the feed if missing.
         await tx.$executeRaw`INSERT INTO webhook_cursor (id, last_seq)
-          SELECT ${CURSOR_ID}, COALESCE(MAX(seq), 0) FROM consent_events ON CONFLICT (id) DO NOTHING`;
+          SELECT ${CURSOR_ID}, GREATEST(COALESCE(MAX(seq), 0), 0) FROM consent_events ON CONFLICT (id) DO NOTHING`;
         return 0;
       }
       // Read inside the transaction (it holds the only connection on the embedded database).
+      // Never below 0: negative seqs are placeholders of events the sequencer has not numbered.
+      const after = cursor.last_seq > 0n ? cursor.last_seq : 0n;
       const events = await tx.consentEvent.findMany({
-        where: { seq: { gt: cursor.last_seq } },
+        where: { seq: { gt: after } },
         orderBy: { seq: 'asc' },
         take: limit,
       });

@@ -139,22 +139,34 @@ describe('the sweeper', () => {
     ).rejects.toMatchObject({ code: 'AM-00013' });
   });
 
-  it('runs in the background at validTo in an app with the default short interval', async () => {
-    const live = await createTestApp({ db: t.db, env: { EXPIRY_SWEEP_INTERVAL_MS: '100' } });
+  it('runs in the background at validTo in an app with a short interval', async () => {
+    // An app of its own (own database): two apps on one embedded PGlite would share its socket.
+    const live = await createTestApp({ env: { EXPIRY_SWEEP_INTERVAL_MS: '100' } });
     try {
+      const lw = await consentWorld(live);
       const body = consentBody({
-        to: w.consumer.org,
-        resource: w.resource,
+        to: lw.consumer.org,
+        resource: lw.resource,
         validTo: new Date(Date.now() + 1500).toISOString(),
       });
-      const created = await createConsent(t, w.consumer.auth, body);
-      await consents.accept(created.id as string, { personId: personNumber() }, receipt);
+      const created = await createConsent(live, lw.consumer.auth, body);
+      await live.app.get(ConsentsService).accept(created.id as string, { personId: personNumber() }, receipt);
       let status = '';
       for (let i = 0; i < 60 && status !== 'expired'; i++) {
         await new Promise((r) => setTimeout(r, 100));
-        [{ status }] = await sql(t, 'SELECT status FROM consent_requests WHERE id = $1', [created.id]);
+        [{ status }] = await sql(live, 'SELECT status FROM consent_requests WHERE id = $1', [created.id]);
       }
       expect(status).toBe('expired');
+      const events = await sql(
+        live,
+        'SELECT event_type FROM consent_events WHERE consent_request_id = $1 ORDER BY seq',
+        [created.id],
+      );
+      expect(events.map((e: { event_type: string }) => e.event_type)).toEqual([
+        'created',
+        'accepted',
+        'expired',
+      ]);
     } finally {
       await live.close();
     }

@@ -213,15 +213,18 @@ const contiguous = (xs: bigint[]) => xs.every((x, i) => x === BigInt(i + 1));
       const reader = (async () => {
         let link = EVENTS;
         for (;;) {
+          // Read `writing` before the request: an empty page only ends the walk if every write
+          // had returned (and so was in the feed) before this page was asked for.
+          const lastRound = !writing;
+          const sentAt = Date.now();
           const p = await page(c.read, link);
-          const now = Date.now();
           for (const i of p.items) {
             collected.push(i);
-            seen.set(`${i.consentRequestId}/${i.eventType}`, now);
+            seen.set(`${i.consentRequestId}/${i.eventType}`, sentAt);
           }
           link = p.next;
           if (!p.items.length) {
-            if (!writing) return;
+            if (lastRound) return;
             await sleep(5);
           }
         }
@@ -261,29 +264,10 @@ const contiguous = (xs: bigint[]) => xs.every((x, i) => x === BigInt(i + 1));
         }
       })();
       const got = collected.map((i) => `${i.consentRequestId}/${i.eventType}`);
-      if (got.length !== inDb.length || got.some((g, i) => g !== inDb[i])) {
-        const missing = inDb.filter((k) => !got.includes(k));
-        const db2 = await rawClient(t);
-        const detail = await db2.query(
-          'SELECT consent_request_id::text, event_type, seq::text FROM consent_events WHERE to_org = $1 ORDER BY seq',
-          [c.org],
-        );
-        await db2.end();
-        console.log(
-          'MISMATCH',
-          got.length,
-          inDb.length,
-          'missing',
-          missing,
-          JSON.stringify(
-            detail.rows.filter((r) => missing.includes(`${r.consent_request_id}/${r.event_type}`)),
-          ),
-          'collected idx',
-          got.length,
-        );
-      }
       expect(inDb).toHaveLength(320);
       expect(got).toEqual(inDb); // every event, once, in seq (= commit) order
+      // Lag from a write's return to the first page *asked for* that showed it (the page's own
+      // latency is the reader's, not the feed's: the event is in the feed before the write returns).
       const lags = [...committed].map(([k, at]) => (seen.get(k) ?? Infinity) - at);
       expect(Math.max(...lags)).toBeLessThan(1000);
     });

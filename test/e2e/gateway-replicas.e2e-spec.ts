@@ -201,3 +201,24 @@ describe('registry changes across replicas', () => {
     expect(refused.body.code).toBe('GW-00008');
   });
 });
+
+describe('shutdown', () => {
+  it('finishes calls in flight and writes every usage count before the app stops', async () => {
+    const c = await createTestApp({ db: a.db, env: { PUBLIC_URL: a.config.publicUrl } });
+    const name = await registerApi(a, world, { upstreamUrl: upstream.url });
+    const consent = await acceptedConsent(a, world);
+    const auth = await consentBearer(a, world, consent);
+    await eventually(async () => (await proxy(c, `/proxy/${name}/x`, { auth })).status === 200);
+    await proxy(c, `/proxy/${name}/x`, { auth });
+    const slow = proxy(c, `/proxy/${name}/slow/300`, { auth });
+    await new Promise((r) => setTimeout(r, 50));
+    await c.close();
+    expect((await slow).status).toBe(200);
+    const rows = await sql(
+      a,
+      "SELECT sum(count)::int AS n FROM gateway_usage WHERE api_name = $1 AND outcome = 'upstream_2xx'",
+      [name],
+    );
+    expect(rows[0].n).toBeGreaterThanOrEqual(3);
+  });
+});

@@ -31,7 +31,8 @@ async function templateIsCurrent(base: string): Promise<boolean> {
       'SELECT migration_name, checksum FROM "_prisma_migrations" WHERE finished_at IS NOT NULL ORDER BY migration_name',
     );
     return (
-      rows.length === files.length && rows.every((r, i) => r.migration_name === files[i].name && r.checksum === files[i].checksum)
+      rows.length === files.length &&
+      rows.every((r, i) => r.migration_name === files[i].name && r.checksum === files[i].checksum)
     );
   } catch {
     return false;

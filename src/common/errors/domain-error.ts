@@ -51,7 +51,10 @@ export class DomainError extends Error {
   }
 
   /** A 400 carrying one or more validation problems (DESIGN §4: several problems are one 400). */
-  static validation(problems: ValidationProblem[], detail = 'One or more validation errors occurred.'): DomainError {
+  static validation(
+    problems: ValidationProblem[],
+    detail = 'One or more validation errors occurred.',
+  ): DomainError {
     const code = problems.length === 1 ? problems[0].code : 'STD-00000';
     return new DomainError(400, code, detail, { validationErrors: problems, title: 'Bad Request' });
   }

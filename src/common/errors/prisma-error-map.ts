@@ -5,7 +5,20 @@ import { DomainError } from './domain-error.js';
  * found → 404, database unreachable → 503 with Retry-After (recovers without restart).
  * Duck-typed so this file does not import the generated client (common/ stays context-free).
  */
-const CONNECTION_CODES = new Set(['P1001', 'P1002', 'P1008', 'P1017', 'P2024', 'ECONNREFUSED', 'ECONNRESET', '57P01', '57P03', '08006', '08001', '08003']);
+const CONNECTION_CODES = new Set([
+  'P1001',
+  'P1002',
+  'P1008',
+  'P1017',
+  'P2024',
+  'ECONNREFUSED',
+  'ECONNRESET',
+  '57P01',
+  '57P03',
+  '08006',
+  '08001',
+  '08003',
+]);
 
 export function isDatabaseUnavailable(err: unknown): boolean {
   let e: unknown = err;
@@ -13,7 +26,12 @@ export function isDatabaseUnavailable(err: unknown): boolean {
     const o = e as { code?: unknown; name?: unknown; message?: unknown; cause?: unknown };
     if (typeof o.code === 'string' && CONNECTION_CODES.has(o.code)) return true;
     if (o.name === 'PrismaClientInitializationError') return true;
-    if (typeof o.message === 'string' && /ECONNREFUSED|Connection terminated|connection timeout|terminating connection|Can't reach database/i.test(o.message))
+    if (
+      typeof o.message === 'string' &&
+      /ECONNREFUSED|Connection terminated|connection timeout|terminating connection|Can't reach database/i.test(
+        o.message,
+      )
+    )
       return true;
     e = o.cause;
   }
@@ -23,7 +41,8 @@ export function isDatabaseUnavailable(err: unknown): boolean {
 export function fromPrismaError(err: unknown): DomainError | undefined {
   const o = err as { name?: unknown; code?: unknown };
   if (o?.name === 'PrismaClientKnownRequestError') {
-    if (o.code === 'P2002') return DomainError.conflict('STD-00409', 'An object with the same identifier already exists.');
+    if (o.code === 'P2002')
+      return DomainError.conflict('STD-00409', 'An object with the same identifier already exists.');
     if (o.code === 'P2025') return DomainError.notFound('STD-00404', 'The object does not exist.');
   }
   if (isDatabaseUnavailable(err))

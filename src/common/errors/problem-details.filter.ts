@@ -13,7 +13,11 @@ function fromHttpError(err: unknown): DomainError | undefined {
     const status = err.getStatus();
     const res = err.getResponse();
     const message =
-      typeof res === 'string' ? res : typeof (res as { message?: unknown }).message === 'string' ? (res as { message: string }).message : err.message;
+      typeof res === 'string'
+        ? res
+        : typeof (res as { message?: unknown }).message === 'string'
+          ? (res as { message: string }).message
+          : err.message;
     if (status === 404) return new DomainError(404, 'STD-00404', 'No resource matches the request path.');
     if (status === 405) return new DomainError(405, 'STD-00405', 'Method not allowed.');
     return new DomainError(status, `STD-00${status}`, status >= 500 ? reasonPhrase(status) : message);
@@ -22,11 +26,19 @@ function fromHttpError(err: unknown): DomainError | undefined {
   if (typeof fe?.code === 'string' && fe.code.startsWith('FST_')) {
     switch (fe.code) {
       case 'FST_ERR_CTP_BODY_TOO_LARGE':
-        return new DomainError(413, 'STD-00413', 'The request body is larger than the limit for this endpoint.');
+        return new DomainError(
+          413,
+          'STD-00413',
+          'The request body is larger than the limit for this endpoint.',
+        );
       case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
         return new DomainError(415, 'STD-00415', 'Unsupported Content-Type; send application/json.');
       case 'FST_ERR_CTP_EMPTY_JSON_BODY':
-        return new DomainError(400, 'STD-00400', 'The request body is empty but Content-Type is application/json.');
+        return new DomainError(
+          400,
+          'STD-00400',
+          'The request body is empty but Content-Type is application/json.',
+        );
       case 'FST_ERR_CTP_INVALID_CONTENT_LENGTH':
         return new DomainError(400, 'STD-00400', 'Invalid Content-Length.');
       default:
@@ -65,7 +77,12 @@ export function problemBody(err: DomainError, traceId: string): ProblemDetails {
   return body;
 }
 
-export function sendProblem(reply: FastifyReply, request: FastifyRequest, raw: unknown, logger?: Logger): void {
+export function sendProblem(
+  reply: FastifyReply,
+  request: FastifyRequest,
+  raw: unknown,
+  logger?: Logger,
+): void {
   const err = toDomainError(raw);
   const traceId = traceIdFor(request.headers, String(request.id ?? ''));
   if (err.status >= 500 && logger) {
@@ -74,7 +91,10 @@ export function sendProblem(reply: FastifyReply, request: FastifyRequest, raw: u
   }
   if (reply.sent) return;
   for (const [k, v] of Object.entries(err.headers ?? {})) void reply.header(k, v);
-  void reply.status(err.status).header('content-type', PROBLEM_JSON).send(JSON.stringify(problemBody(err, traceId)));
+  void reply
+    .status(err.status)
+    .header('content-type', PROBLEM_JSON)
+    .send(JSON.stringify(problemBody(err, traceId)));
 }
 
 /** The one global filter: every error leaves as RFC 9457 problem+json with a traceId. */

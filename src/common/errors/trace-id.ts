@@ -6,7 +6,10 @@ import { randomBytes } from 'node:crypto';
  */
 const TRACEPARENT = /^00-([0-9a-f]{32})-([0-9a-f]{16})-([0-9a-f]{2})$/;
 
-export function traceIdFor(headers: Record<string, string | string[] | undefined>, requestId?: string): string {
+export function traceIdFor(
+  headers: Record<string, string | string[] | undefined>,
+  requestId?: string,
+): string {
   const tp = headers['traceparent'];
   if (typeof tp === 'string' && TRACEPARENT.test(tp)) return tp;
   const trace = requestId && /^[0-9a-f]{32}$/.test(requestId) ? requestId : randomBytes(16).toString('hex');

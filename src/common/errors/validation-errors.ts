@@ -16,10 +16,15 @@ export function toValidationProblems(errors: ValidationError[], parent = '$'): V
       const code =
         constraint === 'whitelistValidation'
           ? UNKNOWN_FIELD
-          : REQUIRED_CONSTRAINTS.has(constraint) && (e.value === undefined || e.value === null || e.value === '')
+          : REQUIRED_CONSTRAINTS.has(constraint) &&
+              (e.value === undefined || e.value === null || e.value === '')
             ? REQUIRED
             : INVALID_VALUE;
-      out.push({ code, title: constraint === 'whitelistValidation' ? `Unknown field ${p}` : message, paths: [p] });
+      out.push({
+        code,
+        title: constraint === 'whitelistValidation' ? `Unknown field ${p}` : message,
+        paths: [p],
+      });
     }
     if (e.children?.length) out.push(...toValidationProblems(e.children, p));
   }

@@ -16,7 +16,8 @@ import { DATABASE_CONNECTION, type DatabaseConnection } from '../../prisma/datab
  * Subscribers must treat `connected === false` (listener lost) as "cache may be stale": the
  * gateway then re-checks the database (fails closed) until the listener is back.
  */
-export type ChangeTopic = 'consent' | 'access-list' | 'api' | 'resource' | 'scope' | 'client' | 'signing-key' | 'webhook';
+export type ChangeTopic =
+  'consent' | 'access-list' | 'api' | 'resource' | 'scope' | 'client' | 'signing-key' | 'webhook';
 
 export interface ChangeEvent {
   topic: ChangeTopic;
@@ -26,7 +27,16 @@ export interface ChangeEvent {
   origin?: string;
 }
 
-const ALL_TOPICS: ChangeTopic[] = ['consent', 'access-list', 'api', 'resource', 'scope', 'client', 'signing-key', 'webhook'];
+const ALL_TOPICS: ChangeTopic[] = [
+  'consent',
+  'access-list',
+  'api',
+  'resource',
+  'scope',
+  'client',
+  'signing-key',
+  'webhook',
+];
 const CHANNEL = 'consentgw_changes';
 const processBus = new EventEmitter();
 processBus.setMaxListeners(0);
@@ -87,7 +97,10 @@ export class ChangeBus implements OnModuleInit, OnApplicationShutdown {
 
   /** NOTIFY inside the caller's transaction: delivered to other replicas only if it commits. */
   static notifySql(topic: ChangeTopic, id: string): { sql: string; params: string[] } {
-    return { sql: 'SELECT pg_notify($1, $2)', params: [CHANNEL, JSON.stringify({ topic, id, origin: INSTANCE })] };
+    return {
+      sql: 'SELECT pg_notify($1, $2)',
+      params: [CHANNEL, JSON.stringify({ topic, id, origin: INSTANCE })],
+    };
   }
 
   /** Emit locally only (the caller already sent NOTIFY in its transaction). */
