@@ -1,6 +1,6 @@
 /** Child processes for the bench: pinned to a core with taskset (when present), RSS sampling. */
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -146,6 +146,7 @@ export async function runLoad(
     clearInterval(sampler);
     clearTimeout(t1);
     clearTimeout(t2);
+    rmSync(file, { force: true });
   }
 }
 
