@@ -115,6 +115,8 @@ interface Call {
   claim?: string;
   /** Set when forwarding. */
   verified?: Verified;
+  /** The release of a one-time claim, once started. */
+  released?: Promise<void>;
   sentAt: number;
   /** Lowercase names of `req.rawHeaders`, computed once. */
   names: string[];
@@ -445,7 +447,7 @@ export class GatewayProxyService implements ExchangeOwner<Call> {
       const fresh = await this.consents.findById(detail.id);
       assertMatchesStored(detail, fresh ? toConsentState(fresh) : null, Date.now());
     } catch (err) {
-      this.releaseClaim(detail.id, claim);
+      await this.releaseClaim(detail.id, claim);
       throw err;
     }
     return claim;
@@ -521,8 +523,19 @@ export class GatewayProxyService implements ExchangeOwner<Call> {
     call.metrics.upstream.observe((performance.now() - call.sentAt) / 1000);
   }
 
-  gate(call: Call): Promise<DomainError | null> | null {
-    return call.verified?.claim ? this.markUsed(call.verified) : null;
+  /**
+   * Calls under a one-time consent only. A 2xx is withheld until the consent is marked `used`;
+   * any other answer until the claim is released, so a client that retries at once after a
+   * failed call is not refused because the claim of its own previous call is still there.
+   */
+  gate(call: Call, statusCode: number): Promise<DomainError | null> | null {
+    const v = call.verified;
+    if (!v?.claim) return null;
+    if (statusCode < 200 || statusCode >= 300) return this.releaseOnce(call).then(() => null);
+    return this.markUsed(v).then(async (refusal) => {
+      await this.releaseOnce(call);
+      return refusal;
+    });
   }
 
   mapError(call: Call, err: Error): DomainError {
@@ -532,7 +545,10 @@ export class GatewayProxyService implements ExchangeOwner<Call> {
   writeProblem(call: Call, problem: DomainError): void {
     if (problem.status >= 500)
       this.logger.warn(`${call.route.name}: ${problem.code} ${problem.detail} (request ${call.requestId})`);
-    writeProblem(call.req, call.res, call.requestId, problem);
+    // Under a one-time consent the claim goes first (see gate), then the answer.
+    if (call.verified?.claim && !call.released)
+      void this.releaseOnce(call).then(() => writeProblem(call.req, call.res, call.requestId, problem));
+    else writeProblem(call.req, call.res, call.requestId, problem);
   }
 
   done(call: Call, outcome: string): void {
@@ -540,7 +556,7 @@ export class GatewayProxyService implements ExchangeOwner<Call> {
     call.metrics.count(outcome);
     this.usage.record(call.route.name, call.consumer, call.consent, outcome);
     const v = call.verified;
-    if (v?.claim) this.releaseClaim(v.detail.id, v.claim);
+    if (v?.claim) void this.releaseOnce(call);
     this.accessLog(call, call.res.statusCode, outcome);
     this.callEnded();
   }
@@ -579,12 +595,20 @@ export class GatewayProxyService implements ExchangeOwner<Call> {
     }
   }
 
-  private releaseClaim(consentId: string, token: string): void {
-    this.claims.release(consentId, token).catch((err: unknown) => {
+  private releaseClaim(consentId: string, token: string): Promise<void> {
+    return this.claims.release(consentId, token).catch((err: unknown) => {
       this.logger.warn(
         `could not release one-time claim of ${consentId} (it expires): ${(err as Error).message}`,
       );
     });
+  }
+
+  /** Releases the call's one-time claim once (never rejects). */
+  private releaseOnce(call: Call): Promise<void> {
+    const v = call.verified;
+    if (!v?.claim) return Promise.resolve();
+    call.released ??= this.releaseClaim(v.detail.id, v.claim);
+    return call.released;
   }
 
   // ───────────────────────── answers ─────────────────────────

@@ -19,8 +19,8 @@ export interface ExchangeOwner<C> {
   /** Response head arrived (for latency metrics). */
   onHead(ctx: C, statusCode: number): void;
   /**
-   * For a 2xx answer: null when it may go out as is, otherwise a promise of null (go ahead) or
-   * of the error to answer instead (one-time consents are marked `used` first).
+   * For a final answer: null when it may go out as is, otherwise a promise of null (go ahead) or
+   * of the error to answer instead (one-time consents: marked `used` first on a 2xx).
    */
   gate(ctx: C, statusCode: number): Promise<DomainError | null> | null;
   /** Maps a transport error (before the head was sent) to the problem to answer. */
@@ -65,7 +65,7 @@ export class UpstreamExchange<C> implements Dispatcher.DispatchHandler {
     this.statusCode = statusCode;
     this.owner.onHead(this.ctx, statusCode);
     const forward = downstreamResponseHeaders(headers);
-    const gate = statusCode >= 200 && statusCode < 300 ? this.owner.gate(this.ctx, statusCode) : null;
+    const gate = this.owner.gate(this.ctx, statusCode);
     if (gate) {
       controller.pause();
       this.held = [];

@@ -150,6 +150,17 @@ describeOnPostgres('one-time consents', () => {
     expect((await proxy(b, `/proxy/${api}/x`, { auth })).status).toBe(200);
     expect((await proxy(a, `/proxy/${api}/x`, { auth })).status).toBe(401);
   });
+
+  it('lets a client retry at once after the upstream could not be reached, without using up the consent', async () => {
+    const dead = await startUpstream();
+    await dead.close();
+    const deadApi = await registerApi(a, world, { upstreamUrl: dead.url });
+    const consent = await acceptedConsent(a, world, { isOneTime: true });
+    const auth = await consentBearer(a, world, consent);
+    expect((await proxy(a, `/proxy/${deadApi}/x`, { auth })).status).toBe(502);
+    expect((await proxy(a, `/proxy/${api}/x`, { auth })).status).toBe(200);
+    expect((await proxy(a, `/proxy/${api}/x`, { auth })).status).toBe(401);
+  });
 });
 
 describeOnPostgres('registry changes across replicas', () => {
