@@ -7,7 +7,7 @@ import { Logger } from 'nestjs-pino';
 import { ProblemDetailsFilter, sendProblem } from './common/errors/problem-details.filter.js';
 import { validationExceptionFactory } from './common/errors/validation-errors.js';
 import { genRequestId } from './common/http/request-id.js';
-import { installRequestTargetGuard } from './common/http/request-target.js';
+import { frameworkErrorHandler, installRequestTargetGuard } from './common/http/request-target.js';
 import type { AppConfig } from './config/app-config.js';
 import { MetricsService } from './health/metrics.service.js';
 
@@ -21,6 +21,8 @@ export function createFastifyAdapter(config: AppConfig): FastifyAdapter {
     return503OnClosing: true,
     allowErrorHandlerOverride: true,
     routerOptions: { ignoreDuplicateSlashes: false, maxParamLength: 500 },
+    // Router refusals (bad URL encoding, over-long parameter) as problem+json, not Fastify's JSON.
+    frameworkErrors: frameworkErrorHandler,
   };
   return new FastifyAdapter(options as never);
 }

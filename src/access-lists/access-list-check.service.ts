@@ -12,7 +12,7 @@
  * - A TTL bounds staleness should a NOTIFY ever be lost.
  */
 import { Injectable, type OnModuleInit } from '@nestjs/common';
-import { LruCache } from '../common/auth/lru-cache.js';
+import { ClockCache } from '../common/cache/clock-cache.js';
 import { ChangeBus, type ChangeEvent } from '../common/events/change-bus.js';
 import { isValidOrgNumber } from '../common/identifiers/org-number.js';
 import { PrismaService } from '../prisma/prisma.service.js';
@@ -27,7 +27,7 @@ interface Entry {
 
 @Injectable()
 export class AccessListCheckService implements OnModuleInit {
-  private readonly cache = new LruCache<string, Entry>(MAX_ENTRIES);
+  private readonly cache = new ClockCache<string, Entry>(MAX_ENTRIES);
   private generation = 0;
   private hits = 0;
   private misses = 0;

@@ -1,6 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
 import { upstreamPath } from './api-route.js';
-import { ClockCache } from './clock-cache.js';
 import { InvalidatedCache } from './invalidated-cache.js';
 import { downstreamResponseHeaders, isReservedHeader, upstreamRequestHeaders } from './proxy-headers.js';
 import { RateLimiter } from './rate-limiter.js';
@@ -200,21 +199,5 @@ describe('InvalidatedCache', () => {
     expect(await c.get('a')).toBe(5);
     expect(await c.get('a')).toBe(5);
     expect(loads()).toBe(3);
-  });
-});
-
-describe('ClockCache', () => {
-  it('evicts the oldest entry that was not used since, giving used ones a second chance', () => {
-    const c = new ClockCache<string, number>(3);
-    c.set('a', 1);
-    c.set('b', 2);
-    c.set('c', 3);
-    expect(c.get('a')).toBe(1);
-    c.set('d', 4); // 'a' was used: 'b' goes
-    expect([c.get('a'), c.get('b'), c.get('c'), c.get('d')]).toEqual([1, undefined, 3, 4]);
-    expect(c.size).toBe(3);
-    c.set('e', 5); // all used: one full pass, then the oldest goes
-    expect(c.size).toBe(3);
-    expect(c.get('e')).toBe(5);
   });
 });

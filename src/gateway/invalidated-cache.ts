@@ -10,7 +10,7 @@
  * - while `fresh()` is false (the NOTIFY listener is down, so changes from other replicas may be
  *   missed) nothing is served from or stored in the cache: every lookup reads the database.
  */
-import { ClockCache } from './clock-cache.js';
+import { ClockCache } from '../common/cache/clock-cache.js';
 
 export interface InvalidatedCacheOptions<K, V> {
   name: string;

@@ -4,7 +4,7 @@
  * bursts up to the limit pass and the long-run rate is the configured one. With N replicas
  * behind a load balancer the combined limit is up to N times the configured one (documented).
  */
-import { ClockCache } from './clock-cache.js';
+import { ClockCache } from '../common/cache/clock-cache.js';
 
 export interface RateRule {
   requests: number;

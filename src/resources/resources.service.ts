@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { actorOf, AuditService } from '../audit/audit.service.js';
-import { LruCache } from '../common/auth/lru-cache.js';
+import { ClockCache } from '../common/cache/clock-cache.js';
 import type { Principal } from '../common/auth/principal.js';
 import { DomainError, type ValidationProblem } from '../common/errors/domain-error.js';
 import { INVALID_VALUE } from '../common/errors/validation-errors.js';
@@ -46,9 +46,9 @@ function isUniqueViolation(err: unknown): boolean {
 @Injectable()
 export class ResourcesService {
   /** identifier → current view (null = missing or deleted), invalidated through the ChangeBus. */
-  private readonly current = new LruCache<string, ConsentResourceView | null>(CACHE_ENTRIES);
+  private readonly current = new ClockCache<string, ConsentResourceView | null>(CACHE_ENTRIES);
   /** versionId → view; versions never change, so no invalidation is needed. */
-  private readonly versions = new LruCache<string, ConsentResourceView>(CACHE_ENTRIES);
+  private readonly versions = new ClockCache<string, ConsentResourceView>(CACHE_ENTRIES);
   /** Bumped on every invalidation so a load that raced a change does not cache the old value. */
   private generation = 0;
 

@@ -1,5 +1,5 @@
 import { Injectable, Logger, type OnModuleInit } from '@nestjs/common';
-import { LruCache } from '../common/auth/lru-cache.js';
+import { ClockCache } from '../common/cache/clock-cache.js';
 import type { ConsentTemplate, Prisma } from '../generated/prisma/client.js';
 import { PrismaService } from '../prisma/prisma.service.js';
 import type { ConsentTemplateView } from './consent-template.view.js';
@@ -22,7 +22,7 @@ function toView(row: ConsentTemplate): ConsentTemplateView {
 export class TemplatesService implements OnModuleInit {
   private readonly logger = new Logger(TemplatesService.name);
   /** A template version never changes once written, so versions are cached without expiry. */
-  private readonly versions = new LruCache<string, ConsentTemplateView>(256);
+  private readonly versions = new ClockCache<string, ConsentTemplateView>(256);
 
   constructor(private readonly prisma: PrismaService) {}
 

@@ -1,8 +1,8 @@
 /**
  * Structural parsing of a compact JWS before any key is touched: size, exactly three canonical
  * base64url parts, strict UTF-8 and strict JSON objects for header and payload. Everything the
- * verifier decides (issuer, key) comes from values parsed here, and jose later re-checks the
- * signature over the very same bytes.
+ * verifier decides (issuer, key) comes from values parsed here, and the signature is then
+ * checked over the very same bytes (jws-signature.ts).
  */
 import { InvalidTokenError } from './auth-errors.js';
 import { isJsonObject, parseStrictJson } from './strict-json.js';
@@ -10,6 +10,9 @@ import { isJsonObject, parseStrictJson } from './strict-json.js';
 export interface ParsedCompactJws {
   header: Record<string, unknown>;
   payload: Record<string, unknown>;
+  /** `base64url(header) + '.' + base64url(payload)`: the bytes the signature covers (ASCII). */
+  signingInput: string;
+  signature: Buffer;
 }
 
 // Three non-empty base64url parts; being ASCII-only also makes length === byte length.
@@ -47,6 +50,11 @@ export function parseCompactJws(token: unknown, maxBytes: number): ParsedCompact
   if (token.length > maxBytes) throw new InvalidTokenError('too_large');
   const m = COMPACT_JWS.exec(token);
   if (!m) throw new InvalidTokenError('malformed');
-  decodeBase64UrlStrict(m[3]); // signature must be canonical too; jose decodes it again
-  return { header: decodeJsonObject(m[1]), payload: decodeJsonObject(m[2]) };
+  const signature = decodeBase64UrlStrict(m[3]); // canonical too, like header and payload
+  return {
+    header: decodeJsonObject(m[1]),
+    payload: decodeJsonObject(m[2]),
+    signingInput: token.slice(0, m[1].length + 1 + m[2].length),
+    signature,
+  };
 }

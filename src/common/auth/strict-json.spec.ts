@@ -10,6 +10,9 @@ describe('parseStrictJson', () => {
     '"just a string"',
     '{"\\u00e6":"\\ud83d\\ude00","esc":"\\"\\\\\\/\\b\\f\\n\\r\\t"}',
     '{"__proto__":{"polluted":true}}',
+    // Colons and quotes inside strings are not member separators.
+    '{"a\\":b":"c:d","e":["x:y",{"f":"\\\\"}],"g\\\\":":"}',
+    '{"a":{},"b":[],"c":[{}]}',
   ])('accepts and parses like JSON.parse: %s', (text) => {
     expect(parseStrictJson(text)).toEqual(JSON.parse(text));
   });
@@ -26,6 +29,8 @@ describe('parseStrictJson', () => {
     ['duplicate names in a nested object', '{"x":{"b":1,"b":1}}'],
     ['duplicate names inside an array element', '[{"c":1,"c":2}]'],
     ['duplicate __proto__', '{"__proto__":1,"__proto__":2}'],
+    ['duplicate names after a string with an escaped quote and a colon', '{"x":"\\":","a":1,"a":2}'],
+    ['duplicate names after an escaped backslash', '{"x\\\\":1,"a":1,"a":1}'],
   ])('refuses %s', (_what, text) => {
     expect(() => parseStrictJson(text)).toThrow(StrictJsonError);
   });

@@ -14,6 +14,9 @@ describe('checkRequestTarget', () => {
     '/proxy/inntekt/a..b',
     '/docs?url=https://example.com/x',
     '/x?q=%0Aline',
+    '/proxy/inntekt/%C3%A6%C3%B8%C3%A5', // æøå in UTF-8
+    '/proxy/inntekt/%F0%9F%98%80',
+    '/x?q=%ff', // query values are the upstream's business (not decoded as UTF-8 here)
   ])('accepts the ordinary target %s', (target) => {
     expect(checkRequestTarget(target)).toBeNull();
   });
@@ -46,6 +49,11 @@ describe('checkRequestTarget', () => {
     ['/proxy/inntekt/%zz', 'bad-encoding'],
     ['/proxy/inntekt/%2', 'bad-encoding'],
     ['/proxy/inntekt/a#frag', 'not-origin-form'],
+    ['/proxy/inntekt/%c0%af', 'not-utf8'], // overlong "/"
+    ['/proxy/inntekt/%c0%ae%c0%ae/admin', 'not-utf8'], // overlong ".."
+    ['/proxy/inntekt/%ff', 'not-utf8'],
+    ['/proxy/inntekt/%25c0%25af', 'not-utf8'], // the same, encoded twice
+    ['/proxy/inntekt/%ed%a0%80', 'not-utf8'], // a UTF-16 surrogate in UTF-8
   ])('refuses %j as %s', (target, problem) => {
     expect(checkRequestTarget(target)).toBe(problem);
   });

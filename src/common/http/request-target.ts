@@ -12,11 +12,13 @@
  * - no empty path segment (`//host/...`, `/proxy//inntekt`);
  * - no `.` or `..` segment, also when percent-encoded once or several times (`%2e%2e`,
  *   `%252e%252e`, `..%2f`, `%5c`), no backslash, NUL or control character in the path;
- * - no NUL or control character anywhere, no malformed percent-encoding.
+ * - no NUL or control character anywhere, no malformed percent-encoding, and a path whose
+ *   percent-encoded bytes are UTF-8 (overlong forms such as `%c0%af` are refused).
  *
  * The query string may legitimately contain `..`, `/` or `\` in values, so only NUL/control
  * characters are refused there.
  */
+import { isUtf8 } from 'node:buffer';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { DomainError } from '../errors/domain-error.js';
 import { sendProblem } from '../errors/problem-details.filter.js';
@@ -32,7 +34,8 @@ export type RequestTargetProblem =
   | 'dot-segment'
   | 'backslash'
   | 'control-character'
-  | 'bad-encoding';
+  | 'bad-encoding'
+  | 'not-utf8';
 
 const DETAILS: Record<RequestTargetProblem, string> = {
   'not-origin-form':
@@ -43,6 +46,7 @@ const DETAILS: Record<RequestTargetProblem, string> = {
   backslash: 'The request path contains a backslash (also when percent-encoded).',
   'control-character': 'The request target contains a NUL or control character (also when percent-encoded).',
   'bad-encoding': 'The request target contains a malformed percent-encoding.',
+  'not-utf8': 'The request path contains a percent-encoding that does not decode to UTF-8 text.',
 };
 
 /** Anything in a path that needs the careful check (encodings, dots after a slash, `//`, `\\`, controls, `#`). */
@@ -115,6 +119,9 @@ export function checkRequestTarget(target: unknown): RequestTargetProblem | null
       if (round === MAX_DECODE_ROUNDS) return 'bad-encoding';
       const decoded = percentDecode(form);
       if (decoded === null) return 'bad-encoding';
+      // Overlong or otherwise invalid UTF-8 (`%c0%af` is "/" to a lenient decoder) never reaches
+      // an upstream; Fastify refuses such paths on every other route too.
+      if (!isUtf8(Buffer.from(decoded, 'latin1'))) return 'not-utf8';
       if (decoded === form) break;
       form = decoded;
     }
@@ -152,4 +159,31 @@ export function installRequestTargetGuard(fastify: FastifyInstance): void {
       sendProblem(reply, request, badRequestTargetError(problem));
     },
   );
+}
+
+/**
+ * Fastify's `frameworkErrors`: its router refuses some targets before any hook runs (a path
+ * whose percent-encoding does not decode as UTF-8, a route parameter over `maxParamLength`), and
+ * would answer those in its own JSON shape. They get our problem+json like every other refusal:
+ * the guard's finding when it has one, else "not UTF-8" (400 GW-00002), or 414 for a segment
+ * that is too long.
+ */
+export function frameworkErrorHandler(
+  error: { code?: string; statusCode?: number },
+  request: FastifyRequest,
+  reply: FastifyReply,
+): void {
+  void reply.header('connection', 'close');
+  if (error.code === 'FST_ERR_MAX_PARAM_LENGTH') {
+    sendProblem(
+      reply,
+      request,
+      new DomainError(414, 'STD-00414', 'A path segment of the request target is too long.', {
+        title: 'URI Too Long',
+      }),
+    );
+    return;
+  }
+  const problem = checkRequestTarget(request.raw.url) ?? 'not-utf8';
+  sendProblem(reply, request, badRequestTargetError(problem));
 }
