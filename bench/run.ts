@@ -133,6 +133,14 @@ async function main(): Promise<void> {
   for (const t of gateway.targets)
     process.stdout.write(`${t.met ? 'ok  ' : 'MISS'}  ${t.name}: ${t.value} (target ${t.target})\n`);
 
+  const verifier = await optional('verifier.js');
+  if (verifier && typeof verifier.benchTokenVerifier === 'function') {
+    process.stdout.write('\nbenchTokenVerifier (in process, one core, sequential) …\n');
+    const r = await (verifier.benchTokenVerifier as () => Promise<unknown>)();
+    results.benchTokenVerifier = r;
+    process.stdout.write(`${JSON.stringify(r, null, 2)}\n`);
+  }
+
   const consents = await optional('consents.js');
   if (consents) await runConsentBenches(consents, results);
   const acl = await optional('access-list-check.js');

@@ -1,6 +1,4 @@
 import { mkdir } from 'node:fs/promises';
-import { PGlite } from '@electric-sql/pglite';
-import { PGLiteSocketServer } from '@electric-sql/pglite-socket';
 
 /**
  * The embedded default (DESIGN §2): PGlite with its data in DATA_DIR, served over the
@@ -14,6 +12,11 @@ export interface EmbeddedDatabase {
 
 export async function startEmbeddedDatabase(dataDir: string | 'memory://'): Promise<EmbeddedDatabase> {
   if (dataDir !== 'memory://') await mkdir(dataDir, { recursive: true });
+  // Loaded only here: a service on PostgreSQL never carries PGlite's code in memory.
+  const [{ PGlite }, { PGLiteSocketServer }] = await Promise.all([
+    import('@electric-sql/pglite'),
+    import('@electric-sql/pglite-socket'),
+  ]);
   const db = await PGlite.create(dataDir === 'memory://' ? undefined : dataDir);
   // Queries from all connections are serialised by pglite-socket; several connections keep
   // the pool and the LISTEN client from blocking each other outside transactions.

@@ -4,6 +4,8 @@
  * they are deeply frozen: never mutate one.
  */
 import type { JWTPayload } from 'jose';
+// Brings fastify's types into every program that includes this file (the augmentation below needs them).
+import type {} from 'fastify';
 
 export interface Principal {
   /** Consumer organisation number (from `consumer.ID` = `0192:<orgno>`, checksum-valid). */
