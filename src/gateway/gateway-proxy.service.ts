@@ -292,6 +292,12 @@ export class GatewayProxyService implements ExchangeOwner<Call> {
       this.fail(call, token);
       return;
     }
+    const cached = this.verifier.verifyCached(token);
+    if (cached) {
+      call.principal = cached;
+      this.proceed(call);
+      return;
+    }
     this.verifier.verify(token).then(
       (principal) => {
         call.principal = principal;

@@ -648,6 +648,29 @@ describe('TokenVerifier: verified-token cache', () => {
     await expect401(verifier, token, 'expired');
   });
 
+  it('verifyCached answers synchronously only for a token verified before and still valid', async () => {
+    const { verifier } = await setup();
+    const token = mint({ claims: { exp: nowS() + 60 } });
+    expect(verifier.verifyCached(token)).toBeUndefined(); // never verified: no shortcut
+    const first = await verifier.verify(token);
+    expect(verifier.verifyCached(token)).toBe(first);
+    expect(verifier.verifyCached(`${token}x`)).toBeUndefined();
+    expect(verifier.verifyCached(undefined as unknown as string)).toBeUndefined();
+    now += 61_000; // past exp: the slow path decides (leeway, then 401)
+    expect(verifier.verifyCached(token)).toBeUndefined();
+  });
+
+  it('verifyCached stops answering once the signing key is no longer published', async () => {
+    const { verifier, registry, jwks } = await setup({ keys: [extKey.jwk, extKey2.jwk] });
+    const token = mint({ key: extKey2, claims: { exp: nowS() + 3000 } });
+    await verifier.verify(token);
+    jwks.serve({ keys: [extKey.jwk] });
+    now += 301_000;
+    await verifier.verify(token); // triggers the refresh
+    await registry.get(EXT_ISSUER)!.whenIdle();
+    expect(verifier.verifyCached(token)).toBeUndefined();
+  });
+
   it('does not serve a cached token once its key disappeared from the JWKS', async () => {
     const { verifier, registry, jwks } = await setup({ keys: [extKey.jwk, extKey2.jwk] });
     const token = mint({ key: extKey2, claims: { exp: nowS() + 3000 } });
