@@ -1,23 +1,11 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Put, Query, Req, Res } from '@nestjs/common';
-import {
-  ApiForbiddenResponse,
-  ApiNoContentResponse,
-  ApiNotFoundResponse,
-  ApiOkResponse,
-  ApiOperation,
-  ApiTags,
-} from '@nestjs/swagger';
+import { ApiTags } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { CurrentPrincipal, RequireAnyScope, RequireScopes } from '../common/auth/auth.decorators.js';
+import { CurrentPrincipal } from '../common/auth/auth.decorators.js';
 import type { Principal } from '../common/auth/principal.js';
-import { Scopes } from '../common/auth/scopes.js';
 import { AccessListConnectionsService } from './access-list-connections.service.js';
-import {
-  ApiConditional,
-  conditionsOf,
-  sendConditional,
-  VERSION_RESPONSE_HEADERS,
-} from './access-list-http.js';
+import { conditionsOf, sendConditional } from './access-list-http.js';
+import { ConditionalRead, ConditionalWrite, NO_SUCH_LIST, versioned } from './access-list-routes.js';
 import { ACCESS_LISTS_PATH } from './access-list.types.js';
 import { AccessListResourceConnectionDto } from './dto/access-list.dto.js';
 import { AccessListConnectionsPageDto, UpsertResourceConnectionDto } from './dto/connection.dto.js';
@@ -30,11 +18,11 @@ export class AccessListConnectionsController {
   constructor(private readonly connections: AccessListConnectionsService) {}
 
   @Get(':owner/:identifier/resource-connections')
-  @RequireAnyScope(Scopes.accessListRead, Scopes.accessListWrite, Scopes.admin)
-  @ApiOperation({ summary: 'Resource connections, 100 per page (token pinned to the list version)' })
-  @ApiConditional('read')
-  @ApiOkResponse({ type: AccessListConnectionsPageDto, headers: VERSION_RESPONSE_HEADERS })
-  @ApiNotFoundResponse({ description: 'No such list for this owner' })
+  @ConditionalRead({
+    summary: 'Resource connections, 100 per page (token pinned to the list version)',
+    ok: versioned(AccessListConnectionsPageDto),
+    notFound: NO_SUCH_LIST,
+  })
   async page(
     @CurrentPrincipal() principal: Principal,
     @Param('owner') owner: string,
@@ -50,13 +38,11 @@ export class AccessListConnectionsController {
   }
 
   @Put(':owner/:identifier/resource-connections/:resourceIdentifier')
-  @RequireScopes(Scopes.accessListWrite)
-  @ApiOperation({
+  @ConditionalWrite({
     summary: "Connect the list to one of the owner's resources (create or update, idempotent)",
+    ok: versioned(AccessListResourceConnectionDto),
+    forbidden: 'The resource does not exist or belongs to another owner',
   })
-  @ApiConditional('write')
-  @ApiOkResponse({ type: AccessListResourceConnectionDto, headers: VERSION_RESPONSE_HEADERS })
-  @ApiForbiddenResponse({ description: 'The resource does not exist or belongs to another owner' })
   async upsert(
     @CurrentPrincipal() principal: Principal,
     @Param('owner') owner: string,
@@ -78,16 +64,12 @@ export class AccessListConnectionsController {
   }
 
   @Delete(':owner/:identifier/resource-connections/:resourceIdentifier')
-  @RequireScopes(Scopes.accessListWrite)
   @HttpCode(200)
-  @ApiOperation({ summary: 'Disconnect a resource from the list' })
-  @ApiConditional('write')
-  @ApiOkResponse({
-    type: AccessListResourceConnectionDto,
-    description: 'The removed connection',
-    headers: VERSION_RESPONSE_HEADERS,
+  @ConditionalWrite({
+    summary: 'Disconnect a resource from the list',
+    ok: versioned(AccessListResourceConnectionDto, 'The removed connection'),
+    noContent: 'There was no such connection',
   })
-  @ApiNoContentResponse({ description: 'There was no such connection' })
   async delete(
     @CurrentPrincipal() principal: Principal,
     @Param('owner') owner: string,

@@ -1,82 +1,35 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import type { AuditActor } from '../audit/audit.service.js';
 import type { Principal } from '../common/auth/principal.js';
-import { APP_CONFIG, type AppConfig } from '../config/app-config.js';
-import { Prisma } from '../generated/prisma/client.js';
-import { PrismaService, type PrismaTx } from '../prisma/prisma.service.js';
-import { AccessListChanges } from './access-list-changes.js';
-import { AccessListOwnerGate, type OwnerRef } from './access-list-owner.gate.js';
+import type { PrismaTx } from '../prisma/prisma.service.js';
+import { AccessListPartsService, type PartPaging } from './access-list-parts.service.js';
+import type { OwnerRef } from './access-list-owner.gate.js';
 import { AccessListErrors } from './access-list.errors.js';
 import { toConnectionDto } from './access-list.mapper.js';
-import {
-  LARGE_PAGE_SIZE,
-  nextLink,
-  stateOf,
-  toPage,
-  type Conditional,
-  type Page,
-} from './access-list.types.js';
+import { stateOf, type Conditional } from './access-list.types.js';
 import { assertListIdentifier, assertResourceIdentifier } from './access-list.validation.js';
-import { AccessListsRepository, type AccessListRow } from './access-lists.repository.js';
-import { ContinuationTokens, InvalidContinuationToken } from './continuation-token.js';
+import type { ConnectionRow } from './access-lists.repository.js';
 import type { AccessListResourceConnectionDto } from './dto/access-list.dto.js';
-import { evaluateConditions, type RequestConditions } from './preconditions.js';
+import type { RequestConditions } from './preconditions.js';
 
 /** Which resources a list applies to, with the actions its members may perform. */
 @Injectable()
-export class AccessListConnectionsService {
-  constructor(
-    private readonly prisma: PrismaService,
-    private readonly repo: AccessListsRepository,
-    private readonly gate: AccessListOwnerGate,
-    private readonly changes: AccessListChanges,
-    private readonly tokens: ContinuationTokens,
-    @Inject(APP_CONFIG) private readonly config: AppConfig,
-  ) {}
+export class AccessListConnectionsService extends AccessListPartsService<
+  ConnectionRow,
+  AccessListResourceConnectionDto
+> {
+  protected readonly paging: PartPaging<ConnectionRow> = {
+    kind: 'connections',
+    segment: 'resource-connections',
+    keyOf: (c) => c.resourceIdentifier,
+  };
 
-  async page(
-    principal: Principal,
-    orgcode: string,
-    identifier: string,
-    conditions: RequestConditions,
-    token?: string,
-  ): Promise<Conditional<Page<AccessListResourceConnectionDto>>> {
-    const owner = await this.gate.authorize(principal, orgcode, 'read');
-    assertListIdentifier(identifier);
-    if (!owner) throw AccessListErrors.notFound(orgcode, identifier);
+  protected fetchPage(tx: PrismaTx, listId: string, after: string | undefined, take: number) {
+    return this.repo.connectionsPage(tx, listId, after, take);
+  }
 
-    return this.prisma.$transaction(
-      async (tx): Promise<Conditional<Page<AccessListResourceConnectionDto>>> => {
-        const row = await this.repo.findByOwnerAndIdentifier(owner.orgcode, identifier, tx);
-        if (!row) throw AccessListErrors.notFound(orgcode, identifier);
-        let after: string | undefined;
-        if (token !== undefined) {
-          const cursor = this.decode(token, row.id);
-          if (cursor.v !== row.version) throw AccessListErrors.changedWhilePaging();
-          after = cursor.a;
-        }
-        const outcome = evaluateConditions(conditions, stateOf(row), true);
-        if (outcome === 'failed') throw AccessListErrors.preconditionFailed();
-        if (outcome === 'not-modified') return { kind: 'not-modified', state: stateOf(row) };
-        const rows = await this.repo.connectionsPage(tx, row.id, after, LARGE_PAGE_SIZE + 1);
-        const page = toPage(
-          rows,
-          LARGE_PAGE_SIZE,
-          (r) => toConnectionDto(r),
-          (last) =>
-            nextLink(this.config.publicUrl, [orgcode, identifier, 'resource-connections'], {
-              token: this.tokens.encode({
-                k: 'connections',
-                s: row.id,
-                v: row.version,
-                a: last.resourceIdentifier,
-              }),
-            }),
-        );
-        return { kind: 'ok', value: page, state: stateOf(row) };
-      },
-      { isolationLevel: Prisma.TransactionIsolationLevel.RepeatableRead },
-    );
+  protected toDto(row: ConnectionRow): AccessListResourceConnectionDto {
+    return toConnectionDto(row);
   }
 
   /** Creates or updates the connection (200 either way, as Altinn); identical filters change nothing. */
@@ -97,16 +50,14 @@ export class AccessListConnectionsService {
     const result = await this.prisma.$transaction(async (tx) => {
       const row = await this.lockList(tx, owner, orgcode, identifier, conditions);
       await this.assertOwnedResource(tx, owner, resource);
-      const existing = await tx.accessListConnection.findUnique({
-        where: { listId_resourceIdentifier: { listId: row.id, resourceIdentifier: resource } },
-      });
+      const existing = await tx.accessListConnection.findUnique({ where: connectionKey(row.id, resource) });
       if (existing && sameFilters(existing.actionFilters, filters))
         return { state: row, connection: existing, changed: false };
 
       const now = new Date();
       const connection = existing
         ? await tx.accessListConnection.update({
-            where: { listId_resourceIdentifier: { listId: row.id, resourceIdentifier: resource } },
+            where: connectionKey(row.id, resource),
             data: { actionFilters: filters, updatedAt: now },
           })
         : await tx.accessListConnection.create({
@@ -149,17 +100,13 @@ export class AccessListConnectionsService {
 
     const result = await this.prisma.$transaction(async (tx) => {
       const row = await this.lockList(tx, owner, orgcode, identifier, conditions);
-      const existing = await tx.accessListConnection.findUnique({
-        where: { listId_resourceIdentifier: { listId: row.id, resourceIdentifier: resource } },
-      });
+      const existing = await tx.accessListConnection.findUnique({ where: connectionKey(row.id, resource) });
       if (!existing) {
         // Naming another owner's resource is refused even when there is nothing to remove.
         await this.assertNotForeignResource(tx, owner, resource);
         return null;
       }
-      await tx.accessListConnection.delete({
-        where: { listId_resourceIdentifier: { listId: row.id, resourceIdentifier: resource } },
-      });
+      await tx.accessListConnection.delete({ where: connectionKey(row.id, resource) });
       const state = await this.bump(tx, row);
       await this.changes.record(tx, {
         principal,
@@ -194,7 +141,7 @@ export class AccessListConnectionsService {
     const { owner, identifier } = await this.gate.resolveInTransaction(tx, ownerOrgNumber, list);
     const row = await this.lockList(tx, owner, owner.orgcode, identifier, {});
     await this.assertOwnedResource(tx, owner, resource);
-    const key = { listId_resourceIdentifier: { listId: row.id, resourceIdentifier: resource } };
+    const key = connectionKey(row.id, resource);
     if (await tx.accessListConnection.findUnique({ where: key }))
       return { listId: row.id, version: row.version, changed: false };
     const now = new Date();
@@ -220,31 +167,6 @@ export class AccessListConnectionsService {
     return { listId: row.id, version: state.version, changed: true };
   }
 
-  /** After the caller's commit (see ensureConnectedInTransaction). */
-  committed(listId: string): void {
-    this.changes.committed(listId);
-  }
-
-  private async lockList(
-    tx: PrismaTx,
-    owner: OwnerRef,
-    orgcode: string,
-    identifier: string,
-    conditions: RequestConditions,
-  ): Promise<AccessListRow> {
-    const row = await this.repo.lockByOwnerAndIdentifier(tx, owner.orgcode, identifier);
-    if (!row) throw AccessListErrors.notFound(orgcode, identifier);
-    if (evaluateConditions(conditions, stateOf(row), false) !== 'proceed')
-      throw AccessListErrors.preconditionFailed();
-    return row;
-  }
-
-  private async bump(tx: PrismaTx, row: AccessListRow): Promise<AccessListRow> {
-    const bumped = await this.repo.bumpVersion(tx, row.id, row.version);
-    if (!bumped) throw AccessListErrors.preconditionFailed();
-    return { ...row, ...bumped };
-  }
-
   /** A list may only point at a live resource of its own owner (403 otherwise, unknown included). */
   private async assertOwnedResource(tx: PrismaTx, owner: OwnerRef, resource: string): Promise<void> {
     const r = await tx.resource.findUnique({
@@ -262,18 +184,13 @@ export class AccessListConnectionsService {
     });
     if (r && r.ownerOrgNumber !== owner.orgNumber) throw AccessListErrors.resourceNotOwned(resource);
   }
-
-  private decode(token: string, listId: string) {
-    try {
-      return this.tokens.decode(token, 'connections', listId);
-    } catch (e) {
-      if (e instanceof InvalidContinuationToken) throw AccessListErrors.invalidContinuationToken();
-      throw e;
-    }
-  }
 }
 
 function sameFilters(a: string[] | null, b: string[]): boolean {
   const x = a ?? [];
   return x.length === b.length && x.every((v, i) => v === b[i]);
+}
+
+function connectionKey(listId: string, resourceIdentifier: string) {
+  return { listId_resourceIdentifier: { listId, resourceIdentifier } };
 }

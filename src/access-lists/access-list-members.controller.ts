@@ -1,31 +1,17 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Post, Put, Query, Req, Res } from '@nestjs/common';
-import {
-  ApiBadRequestResponse,
-  ApiNotFoundResponse,
-  ApiOkResponse,
-  ApiOperation,
-  ApiTags,
-} from '@nestjs/swagger';
+import { ApiTags } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { CurrentPrincipal, RequireAnyScope, RequireScopes } from '../common/auth/auth.decorators.js';
+import { CurrentPrincipal } from '../common/auth/auth.decorators.js';
 import type { Principal } from '../common/auth/principal.js';
-import { Scopes } from '../common/auth/scopes.js';
 import { AccessListMembersService, type MembersOperation } from './access-list-members.service.js';
-import {
-  ApiConditional,
-  conditionsOf,
-  sendConditional,
-  VERSION_RESPONSE_HEADERS,
-} from './access-list-http.js';
+import { conditionsOf, sendConditional } from './access-list-http.js';
+import { ConditionalRead, ConditionalWrite, NO_SUCH_LIST, versioned } from './access-list-routes.js';
 import { ACCESS_LISTS_PATH } from './access-list.types.js';
 import { AccessListMembersPageDto, UpsertMembersDto } from './dto/members.dto.js';
 import { PageQueryDto } from './dto/page.dto.js';
 
-const WRITE_DOC = {
-  type: AccessListMembersPageDto,
-  headers: VERSION_RESPONSE_HEADERS,
-  description: 'The first page of the members after the change',
-};
+const TOO_MANY_OR_INVALID = 'More than 100 entries or an invalid party URN; nothing changed';
+const WRITTEN = versioned(AccessListMembersPageDto, 'The first page of the members after the change');
 
 /** Members of an access list: organisations as party URNs (DESIGN §4.3, §10). */
 @ApiTags('access lists')
@@ -34,14 +20,12 @@ export class AccessListMembersController {
   constructor(private readonly members: AccessListMembersService) {}
 
   @Get(':owner/:identifier/members')
-  @RequireAnyScope(Scopes.accessListRead, Scopes.accessListWrite, Scopes.admin)
-  @ApiOperation({
+  @ConditionalRead({
     summary:
       'Members, 100 per page by org number; the token is pinned to the list version (412 if it changed)',
+    ok: versioned(AccessListMembersPageDto),
+    notFound: NO_SUCH_LIST,
   })
-  @ApiConditional('read')
-  @ApiOkResponse({ type: AccessListMembersPageDto, headers: VERSION_RESPONSE_HEADERS })
-  @ApiNotFoundResponse({ description: 'No such list for this owner' })
   async page(
     @CurrentPrincipal() principal: Principal,
     @Param('owner') owner: string,
@@ -57,11 +41,11 @@ export class AccessListMembersController {
   }
 
   @Put(':owner/:identifier/members')
-  @RequireScopes(Scopes.accessListWrite)
-  @ApiOperation({ summary: 'Replace all members (at most 100 per call; use POST/DELETE for large lists)' })
-  @ApiConditional('write')
-  @ApiOkResponse(WRITE_DOC)
-  @ApiBadRequestResponse({ description: 'More than 100 entries or an invalid party URN; nothing changed' })
+  @ConditionalWrite({
+    summary: 'Replace all members (at most 100 per call; use POST/DELETE for large lists)',
+    ok: WRITTEN,
+    badRequest: TOO_MANY_OR_INVALID,
+  })
   async replace(
     @CurrentPrincipal() principal: Principal,
     @Param('owner') owner: string,
@@ -74,12 +58,12 @@ export class AccessListMembersController {
   }
 
   @Post(':owner/:identifier/members')
-  @RequireScopes(Scopes.accessListWrite)
   @HttpCode(200)
-  @ApiOperation({ summary: 'Add members (idempotent; at most 100 per call)' })
-  @ApiConditional('write')
-  @ApiOkResponse(WRITE_DOC)
-  @ApiBadRequestResponse({ description: 'More than 100 entries or an invalid party URN; nothing changed' })
+  @ConditionalWrite({
+    summary: 'Add members (idempotent; at most 100 per call)',
+    ok: WRITTEN,
+    badRequest: TOO_MANY_OR_INVALID,
+  })
   async add(
     @CurrentPrincipal() principal: Principal,
     @Param('owner') owner: string,
@@ -92,11 +76,11 @@ export class AccessListMembersController {
   }
 
   @Delete(':owner/:identifier/members')
-  @RequireScopes(Scopes.accessListWrite)
-  @ApiOperation({ summary: 'Remove members (idempotent; at most 100 per call)' })
-  @ApiConditional('write')
-  @ApiOkResponse(WRITE_DOC)
-  @ApiBadRequestResponse({ description: 'More than 100 entries or an invalid party URN; nothing changed' })
+  @ConditionalWrite({
+    summary: 'Remove members (idempotent; at most 100 per call)',
+    ok: WRITTEN,
+    badRequest: TOO_MANY_OR_INVALID,
+  })
   async remove(
     @CurrentPrincipal() principal: Principal,
     @Param('owner') owner: string,

@@ -1,27 +1,17 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import type { AuditActor } from '../audit/audit.service.js';
 import type { Principal } from '../common/auth/principal.js';
 import { isValidOrgNumber } from '../common/identifiers/org-number.js';
-import { APP_CONFIG, type AppConfig } from '../config/app-config.js';
-import { Prisma } from '../generated/prisma/client.js';
-import { PrismaService, type PrismaTx } from '../prisma/prisma.service.js';
-import { AccessListChanges } from './access-list-changes.js';
-import { AccessListOwnerGate, type OwnerRef } from './access-list-owner.gate.js';
+import type { PrismaTx } from '../prisma/prisma.service.js';
+import { AccessListPartsService, type PartPaging } from './access-list-parts.service.js';
+import type { OwnerRef } from './access-list-owner.gate.js';
 import { AccessListErrors } from './access-list.errors.js';
 import { toMemberDto } from './access-list.mapper.js';
-import {
-  LARGE_PAGE_SIZE,
-  nextLink,
-  stateOf,
-  toPage,
-  type Conditional,
-  type Page,
-} from './access-list.types.js';
+import { LARGE_PAGE_SIZE, stateOf, type Conditional, type Page } from './access-list.types.js';
 import { assertListIdentifier, parseMemberUrns } from './access-list.validation.js';
-import { AccessListsRepository, type AccessListRow, type MemberRow } from './access-lists.repository.js';
-import { ContinuationTokens, InvalidContinuationToken } from './continuation-token.js';
+import type { AccessListRow, MemberRow } from './access-lists.repository.js';
 import type { AccessListMemberDto } from './dto/members.dto.js';
-import { evaluateConditions, type RequestConditions, type VersionedState } from './preconditions.js';
+import type { RequestConditions } from './preconditions.js';
 
 export type MembersOperation = 'replace' | 'add' | 'remove';
 
@@ -36,47 +26,19 @@ interface Applied {
 
 /** Members of a list: paged reads pinned to the list version, and ≤100-per-call writes. */
 @Injectable()
-export class AccessListMembersService {
-  constructor(
-    private readonly prisma: PrismaService,
-    private readonly repo: AccessListsRepository,
-    private readonly gate: AccessListOwnerGate,
-    private readonly changes: AccessListChanges,
-    private readonly tokens: ContinuationTokens,
-    @Inject(APP_CONFIG) private readonly config: AppConfig,
-  ) {}
+export class AccessListMembersService extends AccessListPartsService<MemberRow, AccessListMemberDto> {
+  protected readonly paging: PartPaging<MemberRow> = {
+    kind: 'members',
+    segment: 'members',
+    keyOf: (m) => m.orgNumber,
+  };
 
-  async page(
-    principal: Principal,
-    orgcode: string,
-    identifier: string,
-    conditions: RequestConditions,
-    token?: string,
-  ): Promise<Conditional<Page<AccessListMemberDto>>> {
-    const owner = await this.gate.authorize(principal, orgcode, 'read');
-    assertListIdentifier(identifier);
-    if (!owner) throw AccessListErrors.notFound(orgcode, identifier);
+  protected fetchPage(tx: PrismaTx, listId: string, after: string | undefined, take: number) {
+    return this.repo.membersPage(tx, listId, after, take);
+  }
 
-    // One snapshot: the version in the next token is the version the page was read at.
-    const { row, rows } = await this.prisma.$transaction(
-      async (tx) => {
-        const row = await this.repo.findByOwnerAndIdentifier(owner.orgcode, identifier, tx);
-        if (!row) throw AccessListErrors.notFound(orgcode, identifier);
-        let after: string | undefined;
-        if (token !== undefined) {
-          const cursor = this.decode(token, row.id);
-          if (cursor.v !== row.version) throw AccessListErrors.changedWhilePaging();
-          after = cursor.a;
-        }
-        const outcome = evaluateConditions(conditions, stateOf(row), true);
-        if (outcome === 'failed') throw AccessListErrors.preconditionFailed();
-        if (outcome === 'not-modified') return { row, rows: null };
-        return { row, rows: await this.repo.membersPage(tx, row.id, after, LARGE_PAGE_SIZE + 1) };
-      },
-      { isolationLevel: Prisma.TransactionIsolationLevel.RepeatableRead },
-    );
-    if (!rows) return { kind: 'not-modified', state: stateOf(row) };
-    return { kind: 'ok', value: this.toMembersPage(orgcode, row, rows), state: stateOf(row) };
+  protected toDto(row: MemberRow): AccessListMemberDto {
+    return toMemberDto(row);
   }
 
   /**
@@ -98,10 +60,7 @@ export class AccessListMembersService {
     const orgNumbers = parseMemberUrns(data, op);
 
     const result = await this.prisma.$transaction(async (tx) => {
-      const row = await this.repo.lockByOwnerAndIdentifier(tx, owner.orgcode, identifier);
-      if (!row) throw AccessListErrors.notFound(orgcode, identifier);
-      if (evaluateConditions(conditions, stateOf(row), false) !== 'proceed')
-        throw AccessListErrors.preconditionFailed();
+      const row = await this.lockList(tx, owner, orgcode, identifier, conditions);
       return this.applyLocked(tx, owner, row, op, orgNumbers, { principal });
     });
     if (result.changed) this.changes.committed(result.state.id);
@@ -111,7 +70,7 @@ export class AccessListMembersService {
     // meanwhile, the client sees that newer version and its ETag.
     const after = await this.repo.firstMembersPageWithVersion(result.state.id, LARGE_PAGE_SIZE + 1);
     const list = after ? { ...result.state, ...after.state } : result.state;
-    return { kind: 'ok', value: this.toMembersPage(orgcode, list, after?.rows ?? []), state: stateOf(list) };
+    return { kind: 'ok', value: this.toPartPage(orgcode, list, after?.rows ?? []), state: stateOf(list) };
   }
 
   /**
@@ -130,17 +89,11 @@ export class AccessListMembersService {
     const { owner, identifier } = await this.gate.resolveInTransaction(tx, ownerOrgNumber, list);
     for (const n of orgNumbers)
       if (!isValidOrgNumber(n)) throw new TypeError('addMembersInTransaction: invalid organisation number');
-    const row = await this.repo.lockByOwnerAndIdentifier(tx, owner.orgcode, identifier);
-    if (!row) throw AccessListErrors.notFound(owner.orgcode, identifier);
+    const row = await this.lockList(tx, owner, owner.orgcode, identifier, {});
     const { state, changed } = await this.applyLocked(tx, owner, row, 'add', [...new Set(orgNumbers)], {
       actor,
     });
     return { listId: row.id, version: state.version, changed };
-  }
-
-  /** After the caller's commit (see addMembersInTransaction). */
-  committed(listId: string): void {
-    this.changes.committed(listId);
   }
 
   /** Applies the change to a locked list; bumps the version and audits only when something changed. */
@@ -155,8 +108,7 @@ export class AccessListMembersService {
     const applied = await this.apply(tx, row.id, op, orgNumbers);
     if (applied.added.length === 0 && applied.removedCount === 0) return { state: row, changed: false };
 
-    const bumped = await this.repo.bumpVersion(tx, row.id, row.version);
-    if (!bumped) throw AccessListErrors.preconditionFailed();
+    const state = await this.bump(tx, row);
     await this.changes.record(tx, {
       principal: 'principal' in by ? by.principal : { actor: by.actor },
       owner,
@@ -165,13 +117,13 @@ export class AccessListMembersService {
       action: `access-list.members.${op}`,
       before: { version: row.version },
       after: {
-        version: bumped.version,
+        version: state.version,
         added: applied.added,
         removed: applied.removed.slice(0, AUDIT_REMOVED_CAP),
         removedCount: applied.removedCount,
       },
     });
-    return { state: { ...row, ...bumped }, changed: true };
+    return { state, changed: true };
   }
 
   private async apply(
@@ -200,26 +152,5 @@ export class AccessListMembersService {
     const removedCount = removed.length ? (await tx.accessListMember.deleteMany({ where: stale })).count : 0;
     const added = await this.repo.insertMembers(tx, listId, orgNumbers);
     return { added, removed, removedCount };
-  }
-
-  private toMembersPage(
-    orgcode: string,
-    list: AccessListRow & VersionedState,
-    rows: MemberRow[],
-  ): Page<AccessListMemberDto> {
-    return toPage(rows, LARGE_PAGE_SIZE, toMemberDto, (last) =>
-      nextLink(this.config.publicUrl, [orgcode, list.identifier, 'members'], {
-        token: this.tokens.encode({ k: 'members', s: list.id, v: list.version, a: last.orgNumber }),
-      }),
-    );
-  }
-
-  private decode(token: string, listId: string) {
-    try {
-      return this.tokens.decode(token, 'members', listId);
-    } catch (e) {
-      if (e instanceof InvalidContinuationToken) throw AccessListErrors.invalidContinuationToken();
-      throw e;
-    }
   }
 }

@@ -1,27 +1,23 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Put, Query, Req, Res } from '@nestjs/common';
-import {
-  ApiBadRequestResponse,
-  ApiCreatedResponse,
-  ApiNoContentResponse,
-  ApiNotFoundResponse,
-  ApiOkResponse,
-  ApiOperation,
-  ApiTags,
-} from '@nestjs/swagger';
+import { ApiTags } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { CurrentPrincipal, RequireAnyScope, RequireScopes } from '../common/auth/auth.decorators.js';
+import { CurrentPrincipal } from '../common/auth/auth.decorators.js';
 import type { Principal } from '../common/auth/principal.js';
-import { Scopes } from '../common/auth/scopes.js';
+import { ScopedRoute } from '../common/http/owner-scoped.decorators.js';
+import { conditionsOf, sendConditional } from './access-list-http.js';
 import {
-  ApiConditional,
-  conditionsOf,
-  sendConditional,
-  VERSION_RESPONSE_HEADERS,
-} from './access-list-http.js';
+  ConditionalRead,
+  ConditionalWrite,
+  LIST_READERS,
+  NO_SUCH_LIST,
+  versioned,
+} from './access-list-routes.js';
 import { ACCESS_LISTS_PATH } from './access-list.types.js';
 import { AccessListsService } from './access-lists.service.js';
 import { AccessListInfoDto, AccessListPageDto, UpsertAccessListDto } from './dto/access-list.dto.js';
 import { AccessListQueryDto } from './dto/list-query.dto.js';
+
+const VERSIONED_LIST = versioned(AccessListInfoDto);
 
 /** Altinn's access-list API: a service owner's lists of organisations (DESIGN §4.3). */
 @ApiTags('access lists')
@@ -30,10 +26,11 @@ export class AccessListsController {
   constructor(private readonly lists: AccessListsService) {}
 
   @Get(':owner')
-  @RequireAnyScope(Scopes.accessListRead, Scopes.accessListWrite, Scopes.admin)
-  @ApiOperation({ summary: "The owner's access lists, 20 per page, by identifier" })
-  @ApiOkResponse({ type: AccessListPageDto })
-  @ApiBadRequestResponse({ description: 'Bad include/resource/token (problem+json)' })
+  @ScopedRoute(LIST_READERS, {
+    summary: "The owner's access lists, 20 per page, by identifier",
+    ok: AccessListPageDto,
+    badRequest: 'Bad include/resource/token (problem+json)',
+  })
   async list(
     @CurrentPrincipal() principal: Principal,
     @Param('owner') owner: string,
@@ -43,11 +40,11 @@ export class AccessListsController {
   }
 
   @Get(':owner/:identifier')
-  @RequireAnyScope(Scopes.accessListRead, Scopes.accessListWrite, Scopes.admin)
-  @ApiOperation({ summary: 'One access list (ETag/Last-Modified; conditional GET)' })
-  @ApiConditional('read')
-  @ApiOkResponse({ type: AccessListInfoDto, headers: VERSION_RESPONSE_HEADERS })
-  @ApiNotFoundResponse({ description: 'No such list for this owner' })
+  @ConditionalRead({
+    summary: 'One access list (ETag/Last-Modified; conditional GET)',
+    ok: VERSIONED_LIST,
+    notFound: NO_SUCH_LIST,
+  })
   async get(
     @CurrentPrincipal() principal: Principal,
     @Param('owner') owner: string,
@@ -64,14 +61,12 @@ export class AccessListsController {
   }
 
   @Put(':owner/:identifier')
-  @RequireScopes(Scopes.accessListWrite)
-  @ApiOperation({
+  @ConditionalWrite({
     summary:
       'Create (201) or update (200) an access list; `If-None-Match: *` = create only, `If-Match` = update only',
+    created: VERSIONED_LIST,
+    ok: VERSIONED_LIST,
   })
-  @ApiConditional('write')
-  @ApiCreatedResponse({ type: AccessListInfoDto, headers: VERSION_RESPONSE_HEADERS })
-  @ApiOkResponse({ type: AccessListInfoDto, headers: VERSION_RESPONSE_HEADERS })
   async upsert(
     @CurrentPrincipal() principal: Principal,
     @Param('owner') owner: string,
@@ -85,12 +80,12 @@ export class AccessListsController {
   }
 
   @Delete(':owner/:identifier')
-  @RequireScopes(Scopes.accessListWrite)
   @HttpCode(200)
-  @ApiOperation({ summary: 'Delete an access list with its members and connections' })
-  @ApiConditional('write')
-  @ApiOkResponse({ type: AccessListInfoDto, description: 'The deleted list' })
-  @ApiNoContentResponse({ description: 'The list did not exist' })
+  @ConditionalWrite({
+    summary: 'Delete an access list with its members and connections',
+    ok: { type: AccessListInfoDto, description: 'The deleted list' },
+    noContent: 'The list did not exist',
+  })
   async delete(
     @CurrentPrincipal() principal: Principal,
     @Param('owner') owner: string,

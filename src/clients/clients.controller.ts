@@ -1,23 +1,19 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Post, Put, Res } from '@nestjs/common';
-import {
-  ApiBadRequestResponse,
-  ApiCreatedResponse,
-  ApiNoContentResponse,
-  ApiNotFoundResponse,
-  ApiOkResponse,
-  ApiOperation,
-  ApiTags,
-} from '@nestjs/swagger';
+import { ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
-import { CurrentPrincipal, RequireAnyScope, RequireScopes } from '../common/auth/auth.decorators.js';
+import { CurrentPrincipal } from '../common/auth/auth.decorators.js';
 import type { Principal } from '../common/auth/principal.js';
 import { Scopes } from '../common/auth/scopes.js';
+import { ScopedRoute, type Access } from '../common/http/owner-scoped.decorators.js';
 import { ClientRegistryService } from './client-registry.service.js';
 import { toClientResponse } from './client.mapper.js';
 import { ClientIdParamsDto, ClientResponseDto, CreateClientDto, UpdateClientDto } from './dto/client.dto.js';
 import { JwksDto, JwksResponseDto } from './dto/jwks.dto.js';
 
 const NOT_FOUND = 'No such client for the caller’s organisation (CLI-00001).';
+const INVALID_BODY = 'Invalid body (validationErrors).';
+const READ: Access = { any: [Scopes.dcrRead, Scopes.dcrWrite] };
+const WRITE: Access = { all: [Scopes.dcrWrite] };
 
 /** Maskinporten DCR `/clients`: the caller's org owns its clients. `.write` implies `.read`. */
 @ApiTags('Clients')
@@ -27,15 +23,14 @@ export class ClientsController {
 
   @Post()
   @HttpCode(201)
-  @RequireScopes(Scopes.dcrWrite)
-  @ApiOperation({
+  @ScopedRoute(WRITE, {
     summary: 'Register a client',
     description:
       'Scopes must exist and be active (400 CLI.VLD-00001 naming each unknown one); they need not be granted ' +
       'to your org yet — the token endpoint checks grants. Upload keys with POST …/jwks.',
+    created: ClientResponseDto,
+    badRequest: INVALID_BODY,
   })
-  @ApiCreatedResponse({ type: ClientResponseDto })
-  @ApiBadRequestResponse({ description: 'Invalid body (validationErrors).' })
   async create(
     @CurrentPrincipal() principal: Principal,
     @Body() body: CreateClientDto,
@@ -47,18 +42,13 @@ export class ClientsController {
   }
 
   @Get()
-  @RequireAnyScope(Scopes.dcrRead, Scopes.dcrWrite)
-  @ApiOperation({ summary: 'List the caller’s clients' })
-  @ApiOkResponse({ type: ClientResponseDto, isArray: true })
+  @ScopedRoute(READ, { summary: 'List the caller’s clients', ok: [ClientResponseDto] })
   async list(@CurrentPrincipal() principal: Principal): Promise<ClientResponseDto[]> {
     return (await this.clients.list(principal)).map(toClientResponse);
   }
 
   @Get(':clientId')
-  @RequireAnyScope(Scopes.dcrRead, Scopes.dcrWrite)
-  @ApiOperation({ summary: 'Read a client' })
-  @ApiOkResponse({ type: ClientResponseDto })
-  @ApiNotFoundResponse({ description: NOT_FOUND })
+  @ScopedRoute(READ, { summary: 'Read a client', ok: ClientResponseDto, notFound: NOT_FOUND })
   async get(
     @CurrentPrincipal() principal: Principal,
     @Param() params: ClientIdParamsDto,
@@ -67,11 +57,13 @@ export class ClientsController {
   }
 
   @Put(':clientId')
-  @RequireScopes(Scopes.dcrWrite)
-  @ApiOperation({ summary: 'Update a client', description: 'Omitted fields keep their value.' })
-  @ApiOkResponse({ type: ClientResponseDto })
-  @ApiNotFoundResponse({ description: NOT_FOUND })
-  @ApiBadRequestResponse({ description: 'Invalid body (validationErrors).' })
+  @ScopedRoute(WRITE, {
+    summary: 'Update a client',
+    description: 'Omitted fields keep their value.',
+    ok: ClientResponseDto,
+    notFound: NOT_FOUND,
+    badRequest: INVALID_BODY,
+  })
   async update(
     @CurrentPrincipal() principal: Principal,
     @Param() params: ClientIdParamsDto,
@@ -82,19 +74,13 @@ export class ClientsController {
 
   @Delete(':clientId')
   @HttpCode(204)
-  @RequireScopes(Scopes.dcrWrite)
-  @ApiOperation({ summary: 'Delete a client and its keys' })
-  @ApiNoContentResponse({ description: 'Deleted.' })
-  @ApiNotFoundResponse({ description: NOT_FOUND })
+  @ScopedRoute(WRITE, { summary: 'Delete a client and its keys', noContent: 'Deleted.', notFound: NOT_FOUND })
   async remove(@CurrentPrincipal() principal: Principal, @Param() params: ClientIdParamsDto): Promise<void> {
     await this.clients.remove(principal, params.clientId);
   }
 
   @Get(':clientId/jwks')
-  @RequireAnyScope(Scopes.dcrRead, Scopes.dcrWrite)
-  @ApiOperation({ summary: 'The client’s public keys' })
-  @ApiOkResponse({ type: JwksResponseDto })
-  @ApiNotFoundResponse({ description: NOT_FOUND })
+  @ScopedRoute(READ, { summary: 'The client’s public keys', ok: JwksResponseDto, notFound: NOT_FOUND })
   async getKeys(
     @CurrentPrincipal() principal: Principal,
     @Param() params: ClientIdParamsDto,
@@ -104,17 +90,16 @@ export class ClientsController {
 
   @Post(':clientId/jwks')
   @HttpCode(201)
-  @RequireScopes(Scopes.dcrWrite)
-  @ApiOperation({
+  @ScopedRoute(WRITE, {
     summary: 'Replace the client’s public keys',
     description:
       'Replaces the whole set atomically (an empty `keys` removes all). At most 5 keys; RSA 2048–8192 bits or ' +
       'EC P-256; unique `kid`; `alg` RS256/RS384/RS512/ES256 and `use` "sig" when present. Any private member ' +
       '→ 400 naming the key, nothing stored. Only public members are kept.',
+    created: JwksResponseDto,
+    notFound: NOT_FOUND,
+    badRequest: 'A key was refused (validationErrors name each key by index).',
   })
-  @ApiCreatedResponse({ type: JwksResponseDto })
-  @ApiNotFoundResponse({ description: NOT_FOUND })
-  @ApiBadRequestResponse({ description: 'A key was refused (validationErrors name each key by index).' })
   async replaceKeys(
     @CurrentPrincipal() principal: Principal,
     @Param() params: ClientIdParamsDto,

@@ -11,20 +11,12 @@ import {
   Query,
   Res,
 } from '@nestjs/common';
-import {
-  ApiBadRequestResponse,
-  ApiConflictResponse,
-  ApiCreatedResponse,
-  ApiNoContentResponse,
-  ApiNotFoundResponse,
-  ApiOkResponse,
-  ApiOperation,
-  ApiTags,
-} from '@nestjs/swagger';
+import { ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
-import { CurrentPrincipal, RequireAnyScope, RequireScopes } from '../common/auth/auth.decorators.js';
+import { CurrentPrincipal } from '../common/auth/auth.decorators.js';
 import type { Principal } from '../common/auth/principal.js';
 import { Scopes } from '../common/auth/scopes.js';
+import { ScopedRoute, type Access } from '../common/http/owner-scoped.decorators.js';
 import { APP_CONFIG, type AppConfig } from '../config/app-config.js';
 import {
   ApiNameParamDto,
@@ -37,6 +29,10 @@ import {
 import { ProtectedApisService } from './protected-apis.service.js';
 
 const BASE = 'admin/v1/apis';
+const NOT_FOUND = 'No such API for this owner';
+const INVALID = 'Every validation problem, with `$.path`s';
+const READ: Access = { any: [Scopes.resourceWrite, Scopes.resourceRead, Scopes.admin] };
+const WRITE: Access = { all: [Scopes.resourceWrite] };
 
 /**
  * Protected APIs (DESIGN §4.9): the service owner registers what the gateway forwards to and
@@ -52,11 +48,12 @@ export class ProtectedApisController {
   ) {}
 
   @Post()
-  @RequireScopes(Scopes.resourceWrite)
-  @ApiOperation({ summary: 'Register a protected API (its consent resources must be the caller’s)' })
-  @ApiCreatedResponse({ type: ProtectedApiDto, description: 'Created; `Location` names it' })
-  @ApiBadRequestResponse({ description: 'Every validation problem, with `$.path`s' })
-  @ApiConflictResponse({ description: 'The name is taken' })
+  @ScopedRoute(WRITE, {
+    summary: 'Register a protected API (its consent resources must be the caller’s)',
+    created: { type: ProtectedApiDto, description: 'Created; `Location` names it' },
+    badRequest: INVALID,
+    conflict: 'The name is taken',
+  })
   async create(
     @Body() body: ProtectedApiBodyDto,
     @CurrentPrincipal() principal: Principal,
@@ -68,30 +65,27 @@ export class ProtectedApisController {
   }
 
   @Get()
-  @RequireAnyScope(Scopes.resourceWrite, Scopes.resourceRead, Scopes.admin)
-  @ApiOperation({ summary: 'The caller’s protected APIs (the operator sees all)' })
-  @ApiOkResponse({ type: ProtectedApiPageDto })
+  @ScopedRoute(READ, {
+    summary: 'The caller’s protected APIs (the operator sees all)',
+    ok: ProtectedApiPageDto,
+  })
   async list(@CurrentPrincipal() principal: Principal): Promise<ProtectedApiPageDto> {
     return { links: { next: null }, data: await this.apis.list(principal) };
   }
 
   @Get(':name')
-  @RequireAnyScope(Scopes.resourceWrite, Scopes.resourceRead, Scopes.admin)
-  @ApiOperation({ summary: 'One protected API' })
-  @ApiOkResponse({ type: ProtectedApiDto })
-  @ApiNotFoundResponse({ description: 'No such API for this owner' })
+  @ScopedRoute(READ, { summary: 'One protected API', ok: ProtectedApiDto, notFound: NOT_FOUND })
   async get(@Param() p: ApiNameParamDto, @CurrentPrincipal() principal: Principal): Promise<ProtectedApiDto> {
     return this.apis.get(principal, p.name);
   }
 
   @Put(':name')
-  @RequireScopes(Scopes.resourceWrite)
-  @ApiOperation({
+  @ScopedRoute(WRITE, {
     summary: 'Replace a protected API’s settings (omitted optional fields return to their defaults)',
+    ok: ProtectedApiDto,
+    badRequest: INVALID,
+    notFound: NOT_FOUND,
   })
-  @ApiOkResponse({ type: ProtectedApiDto })
-  @ApiBadRequestResponse({ description: 'Every validation problem, with `$.path`s' })
-  @ApiNotFoundResponse({ description: 'No such API for this owner' })
   async update(
     @Param() p: ApiNameParamDto,
     @Body() body: ProtectedApiBodyDto,
@@ -102,19 +96,21 @@ export class ProtectedApisController {
 
   @Delete(':name')
   @HttpCode(204)
-  @RequireScopes(Scopes.resourceWrite)
-  @ApiOperation({ summary: 'Remove a protected API (calls to it answer 404 at once)' })
-  @ApiNoContentResponse({ description: 'Removed' })
-  @ApiNotFoundResponse({ description: 'No such API for this owner' })
+  @ScopedRoute(WRITE, {
+    summary: 'Remove a protected API (calls to it answer 404 at once)',
+    noContent: 'Removed',
+    notFound: NOT_FOUND,
+  })
   async remove(@Param() p: ApiNameParamDto, @CurrentPrincipal() principal: Principal): Promise<void> {
     await this.apis.remove(principal, p.name);
   }
 
   @Get(':name/usage')
-  @RequireAnyScope(Scopes.resourceWrite, Scopes.resourceRead, Scopes.admin)
-  @ApiOperation({ summary: 'Calls per minute, consumer, consent and outcome' })
-  @ApiOkResponse({ type: UsagePageDto })
-  @ApiNotFoundResponse({ description: 'No such API for this owner' })
+  @ScopedRoute(READ, {
+    summary: 'Calls per minute, consumer, consent and outcome',
+    ok: UsagePageDto,
+    notFound: NOT_FOUND,
+  })
   async usage(
     @Param() p: ApiNameParamDto,
     @Query() q: UsageQueryDto,

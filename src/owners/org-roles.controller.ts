@@ -1,17 +1,10 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Put, Query, Res } from '@nestjs/common';
-import {
-  ApiBadRequestResponse,
-  ApiCreatedResponse,
-  ApiNoContentResponse,
-  ApiNotFoundResponse,
-  ApiOkResponse,
-  ApiOperation,
-  ApiTags,
-} from '@nestjs/swagger';
+import { ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { CurrentPrincipal, RequireScopes } from '../common/auth/auth.decorators.js';
 import type { Principal } from '../common/auth/principal.js';
 import { Scopes } from '../common/auth/scopes.js';
+import { ApiRoute } from '../common/http/owner-scoped.decorators.js';
 import {
   OrgNumberParamDto,
   OrgRoleDto,
@@ -44,9 +37,11 @@ export class OrgRolesController {
   constructor(private readonly owners: OwnersService) {}
 
   @Get()
-  @ApiOperation({ summary: 'List the persons holding roles for an organisation (100 per page)' })
-  @ApiOkResponse({ type: OrgRolePageDto })
-  @ApiBadRequestResponse({ description: 'Invalid org number or continuation token' })
+  @ApiRoute({
+    summary: 'List the persons holding roles for an organisation (100 per page)',
+    ok: OrgRolePageDto,
+    badRequest: 'Invalid org number or continuation token',
+  })
   async list(
     @Param() params: OrgNumberParamDto,
     @Query() query: ContinuationQueryDto,
@@ -63,10 +58,12 @@ export class OrgRolesController {
   }
 
   @Put(':personId')
-  @ApiOperation({ summary: "Set a person's roles for an organisation (replaces them)" })
-  @ApiCreatedResponse({ type: OrgRoleDto, description: 'Created' })
-  @ApiOkResponse({ type: OrgRoleDto, description: 'Replaced (or unchanged)' })
-  @ApiBadRequestResponse({ description: 'Invalid org number, person number or role codes' })
+  @ApiRoute({
+    summary: "Set a person's roles for an organisation (replaces them)",
+    created: { type: OrgRoleDto, description: 'Created' },
+    ok: { type: OrgRoleDto, description: 'Replaced (or unchanged)' },
+    badRequest: 'Invalid org number, person number or role codes',
+  })
   async put(
     @Param() params: OrgRoleParamsDto,
     @Body() body: PutOrgRolesDto,
@@ -85,9 +82,11 @@ export class OrgRolesController {
 
   @Delete(':personId')
   @HttpCode(204)
-  @ApiOperation({ summary: "Remove all of a person's roles for an organisation" })
-  @ApiNoContentResponse({ description: 'Removed' })
-  @ApiNotFoundResponse({ description: 'The person has no roles for the organisation' })
+  @ApiRoute({
+    summary: "Remove all of a person's roles for an organisation",
+    noContent: 'Removed',
+    notFound: 'The person has no roles for the organisation',
+  })
   async remove(@Param() params: OrgRoleParamsDto, @CurrentPrincipal() principal: Principal): Promise<void> {
     await this.owners.deleteRoles(params.orgNumber, params.personId, principal);
   }

@@ -11,22 +11,12 @@ import {
   Query,
   Res,
 } from '@nestjs/common';
-import {
-  ApiBadRequestResponse,
-  ApiBody,
-  ApiConflictResponse,
-  ApiCreatedResponse,
-  ApiNoContentResponse,
-  ApiNotFoundResponse,
-  ApiOkResponse,
-  ApiOperation,
-  ApiPreconditionFailedResponse,
-  ApiTags,
-} from '@nestjs/swagger';
+import { ApiBody, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
-import { CurrentPrincipal, Public, RequireScopes } from '../common/auth/auth.decorators.js';
+import { CurrentPrincipal, Public } from '../common/auth/auth.decorators.js';
 import type { Principal } from '../common/auth/principal.js';
 import { Scopes } from '../common/auth/scopes.js';
+import { ApiRoute, ScopedRoute, type Access } from '../common/http/owner-scoped.decorators.js';
 import { APP_CONFIG, type AppConfig } from '../config/app-config.js';
 import {
   ResourceBodyDto,
@@ -39,6 +29,8 @@ import {
 import { ResourcesService } from './resources.service.js';
 
 const BASE = 'resourceregistry/api/v1/resource';
+const INVALID = 'Every validation problem, with `$.path`s';
+const WRITE: Access = { all: [Scopes.resourceWrite] };
 
 /**
  * Consent resources, Altinn Resource Registry paths (DESIGN §4.2). Reads are public as in Altinn
@@ -58,12 +50,13 @@ export class ResourcesController {
   ) {}
 
   @Post()
-  @RequireScopes(Scopes.resourceWrite)
-  @ApiOperation({ summary: 'Create a consent resource (caller must be the owner in hasCompetentAuthority)' })
+  @ScopedRoute(WRITE, {
+    summary: 'Create a consent resource (caller must be the owner in hasCompetentAuthority)',
+    created: { type: ResourceDto, description: 'Created; `Location` names the resource' },
+    badRequest: INVALID,
+    conflict: 'Identifier already exists (or existed)',
+  })
   @ApiBody({ type: ResourceBodyDto })
-  @ApiCreatedResponse({ type: ResourceDto, description: 'Created; `Location` names the resource' })
-  @ApiBadRequestResponse({ description: 'Every validation problem, with `$.path`s' })
-  @ApiConflictResponse({ description: 'Identifier already exists (or existed)' })
   async create(
     @Body() body: unknown,
     @CurrentPrincipal() principal: Principal,
@@ -76,36 +69,39 @@ export class ResourcesController {
     return created;
   }
 
-  /**
-   * Public and unfiltered by caller, as in Altinn: a token does not narrow the list (an owner
-   * asks for its own with `?owner=<orgcode>`), so the answer never depends on who asks.
-   */
+  // Public and unfiltered by caller, as in Altinn: a token does not narrow the list (an owner
+  // asks for its own with `?owner=<orgcode>`), so the answer never depends on who asks.
   @Get('resourcelist')
   @Public()
-  @ApiOperation({ summary: 'List consent resources that are not deleted (all, or one owner with ?owner=)' })
-  @ApiOkResponse({ type: [ResourceDto] })
-  @ApiBadRequestResponse({ description: 'Malformed owner code' })
+  @ApiRoute({
+    summary: 'List consent resources that are not deleted (all, or one owner with ?owner=)',
+    ok: [ResourceDto],
+    badRequest: 'Malformed owner code',
+  })
   async list(@Query() query: ResourceListQueryDto): Promise<ResourceDto[]> {
     return this.resources.list(query.owner);
   }
 
   @Get(':id')
   @Public()
-  @ApiOperation({ summary: 'Get the current version of a consent resource' })
-  @ApiOkResponse({ type: ResourceDto })
-  @ApiNotFoundResponse({ description: 'No such resource, or deleted' })
+  @ApiRoute({
+    summary: 'Get the current version of a consent resource',
+    ok: ResourceDto,
+    notFound: 'No such resource, or deleted',
+  })
   async get(@Param() params: ResourceIdParamDto): Promise<ResourceDto> {
     return this.resources.get(params.id);
   }
 
   @Put(':id')
-  @RequireScopes(Scopes.resourceWrite)
-  @ApiOperation({ summary: 'Replace a consent resource (a new versionId on every change)' })
+  @ScopedRoute(WRITE, {
+    summary: 'Replace a consent resource (a new versionId on every change)',
+    ok: ResourceDto,
+    badRequest: INVALID,
+    notFound: 'No such resource, or deleted',
+    preconditionFailed: '`versionId` in the body is not the current version',
+  })
   @ApiBody({ type: ResourceBodyDto })
-  @ApiOkResponse({ type: ResourceDto })
-  @ApiBadRequestResponse({ description: 'Every validation problem, with `$.path`s' })
-  @ApiNotFoundResponse({ description: 'No such resource, or deleted' })
-  @ApiPreconditionFailedResponse({ description: '`versionId` in the body is not the current version' })
   async update(
     @Param() params: ResourceIdParamDto,
     @Body() body: unknown,
@@ -116,29 +112,34 @@ export class ResourcesController {
 
   @Delete(':id')
   @HttpCode(204)
-  @RequireScopes(Scopes.resourceWrite)
-  @ApiOperation({ summary: 'Delete a consent resource (soft: its versions stay readable)' })
-  @ApiNoContentResponse({ description: 'Deleted' })
-  @ApiNotFoundResponse({ description: 'No such resource, or already deleted' })
-  @ApiConflictResponse({ description: 'Consent requests reference the resource' })
+  @ScopedRoute(WRITE, {
+    summary: 'Delete a consent resource (soft: its versions stay readable)',
+    noContent: 'Deleted',
+    notFound: 'No such resource, or already deleted',
+    conflict: 'Consent requests reference the resource',
+  })
   async remove(@Param() params: ResourceIdParamDto, @CurrentPrincipal() principal: Principal): Promise<void> {
     await this.resources.remove(params.id, principal);
   }
 
   @Get(':id/versions')
   @Public()
-  @ApiOperation({ summary: 'List the versions of a consent resource, oldest first (also after deletion)' })
-  @ApiOkResponse({ type: [ResourceVersionSummaryDto] })
-  @ApiNotFoundResponse({ description: 'No such resource' })
+  @ApiRoute({
+    summary: 'List the versions of a consent resource, oldest first (also after deletion)',
+    ok: [ResourceVersionSummaryDto],
+    notFound: 'No such resource',
+  })
   async versions(@Param() params: ResourceIdParamDto): Promise<ResourceVersionSummaryDto[]> {
     return this.resources.listVersions(params.id);
   }
 
   @Get(':id/versions/:versionId')
   @Public()
-  @ApiOperation({ summary: 'Get one version of a consent resource (kept forever)' })
-  @ApiOkResponse({ type: ResourceDto })
-  @ApiNotFoundResponse({ description: 'No such version of this resource' })
+  @ApiRoute({
+    summary: 'Get one version of a consent resource (kept forever)',
+    ok: ResourceDto,
+    notFound: 'No such version of this resource',
+  })
   async version(@Param() params: ResourceVersionParamsDto): Promise<ResourceDto> {
     return this.resources.getVersion(params.id, params.versionId.toLowerCase());
   }

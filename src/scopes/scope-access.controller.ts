@@ -1,21 +1,18 @@
 import { Controller, Delete, Get, HttpCode, Param, Put, Query, Res } from '@nestjs/common';
-import {
-  ApiBadRequestResponse,
-  ApiCreatedResponse,
-  ApiNoContentResponse,
-  ApiNotFoundResponse,
-  ApiOkResponse,
-  ApiOperation,
-  ApiTags,
-} from '@nestjs/swagger';
+import { ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
-import { CurrentPrincipal, RequireAnyScope } from '../common/auth/auth.decorators.js';
+import { CurrentPrincipal } from '../common/auth/auth.decorators.js';
 import type { Principal } from '../common/auth/principal.js';
 import { Scopes } from '../common/auth/scopes.js';
+import { ScopedRoute, type Access } from '../common/http/owner-scoped.decorators.js';
 import { ConsumerOrgParamsDto, GrantResponseDto } from './dto/grant.dto.js';
 import { ScopeQueryDto } from './dto/scope.dto.js';
 import { ScopeGrantsService } from './scope-grants.service.js';
 import { toGrantResponse } from './scope.mapper.js';
+
+const NO_SCOPE = 'No such scope for this caller (SCP-00001).';
+const READ: Access = { any: [Scopes.scopesRead, Scopes.scopesWrite, Scopes.admin] };
+const WRITE: Access = { any: [Scopes.scopesWrite, Scopes.admin] };
 
 /**
  * Maskinporten `/scopes/access`: which consumer orgs may ask for tokens with a scope.
@@ -28,10 +25,11 @@ export class ScopeAccessController {
   constructor(private readonly grants: ScopeGrantsService) {}
 
   @Get()
-  @RequireAnyScope(Scopes.scopesRead, Scopes.scopesWrite, Scopes.admin)
-  @ApiOperation({ summary: 'List the orgs a scope is granted to (?scope=)' })
-  @ApiOkResponse({ type: GrantResponseDto, isArray: true })
-  @ApiNotFoundResponse({ description: 'No such scope for this caller (SCP-00001).' })
+  @ScopedRoute(READ, {
+    summary: 'List the orgs a scope is granted to (?scope=)',
+    ok: [GrantResponseDto],
+    notFound: NO_SCOPE,
+  })
   async list(
     @CurrentPrincipal() principal: Principal,
     @Query() query: ScopeQueryDto,
@@ -40,17 +38,16 @@ export class ScopeAccessController {
   }
 
   @Put(':consumerOrgNumber')
-  @RequireAnyScope(Scopes.scopesWrite, Scopes.admin)
-  @ApiOperation({
+  @ScopedRoute(WRITE, {
     summary: 'Grant a scope to an org (?scope=)',
     description:
       '201 when the grant is new, 200 when it existed. Owner scopes: the owner with `idporten:scopes.write`. ' +
       'Platform scopes: a `consentgw:admin` token (403 SCP-00005 otherwise).',
+    created: { type: GrantResponseDto, description: 'Granted now.' },
+    ok: { type: GrantResponseDto, description: 'Was granted already.' },
+    notFound: NO_SCOPE,
+    badRequest: 'Invalid org number or scope name.',
   })
-  @ApiCreatedResponse({ type: GrantResponseDto, description: 'Granted now.' })
-  @ApiOkResponse({ type: GrantResponseDto, description: 'Was granted already.' })
-  @ApiNotFoundResponse({ description: 'No such scope for this caller (SCP-00001).' })
-  @ApiBadRequestResponse({ description: 'Invalid org number or scope name.' })
   async grant(
     @CurrentPrincipal() principal: Principal,
     @Param() params: ConsumerOrgParamsDto,
@@ -64,13 +61,12 @@ export class ScopeAccessController {
 
   @Delete(':consumerOrgNumber')
   @HttpCode(204)
-  @RequireAnyScope(Scopes.scopesWrite, Scopes.admin)
-  @ApiOperation({
+  @ScopedRoute(WRITE, {
     summary: 'Revoke a grant (?scope=)',
     description: 'Also removes the org’s delegations of the scope to suppliers.',
+    noContent: 'Revoked.',
+    notFound: 'No such scope for this caller (SCP-00001), or no grant (SCP-00006).',
   })
-  @ApiNoContentResponse({ description: 'Revoked.' })
-  @ApiNotFoundResponse({ description: 'No such scope for this caller (SCP-00001), or no grant (SCP-00006).' })
   async revoke(
     @CurrentPrincipal() principal: Principal,
     @Param() params: ConsumerOrgParamsDto,

@@ -1,21 +1,18 @@
 import { Controller, Delete, Get, HttpCode, Param, Put, Query, Res } from '@nestjs/common';
-import {
-  ApiBadRequestResponse,
-  ApiCreatedResponse,
-  ApiNoContentResponse,
-  ApiNotFoundResponse,
-  ApiOkResponse,
-  ApiOperation,
-  ApiTags,
-} from '@nestjs/swagger';
+import { ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
-import { CurrentPrincipal, RequireAnyScope, RequireScopes } from '../common/auth/auth.decorators.js';
+import { CurrentPrincipal } from '../common/auth/auth.decorators.js';
 import type { Principal } from '../common/auth/principal.js';
 import { Scopes } from '../common/auth/scopes.js';
+import { ScopedRoute, type Access } from '../common/http/owner-scoped.decorators.js';
 import { DelegationResponseDto, SupplierOrgParamsDto } from './dto/grant.dto.js';
 import { OptionalScopeQueryDto, ScopeQueryDto } from './dto/scope.dto.js';
 import { ScopeDelegationsService } from './scope-delegations.service.js';
 import { toDelegationResponse } from './scope.mapper.js';
+
+const NO_DELEGATION = 'No such delegation (SCP-00008).';
+const READ: Access = { any: [Scopes.scopesRead, Scopes.scopesWrite] };
+const WRITE: Access = { all: [Scopes.scopesWrite] };
 
 /**
  * The caller's org (a consumer holding a grant) lets a supplier org ask for tokens on its
@@ -27,9 +24,10 @@ export class ScopeDelegationsController {
   constructor(private readonly delegations: ScopeDelegationsService) {}
 
   @Get()
-  @RequireAnyScope(Scopes.scopesRead, Scopes.scopesWrite)
-  @ApiOperation({ summary: 'List the caller’s delegations to suppliers (optionally for one ?scope=)' })
-  @ApiOkResponse({ type: DelegationResponseDto, isArray: true })
+  @ScopedRoute(READ, {
+    summary: 'List the caller’s delegations to suppliers (optionally for one ?scope=)',
+    ok: [DelegationResponseDto],
+  })
   async list(
     @CurrentPrincipal() principal: Principal,
     @Query() query: OptionalScopeQueryDto,
@@ -38,10 +36,11 @@ export class ScopeDelegationsController {
   }
 
   @Get(':supplierOrgNumber')
-  @RequireAnyScope(Scopes.scopesRead, Scopes.scopesWrite)
-  @ApiOperation({ summary: 'Read one delegation (?scope=)' })
-  @ApiOkResponse({ type: DelegationResponseDto })
-  @ApiNotFoundResponse({ description: 'No such delegation (SCP-00008).' })
+  @ScopedRoute(READ, {
+    summary: 'Read one delegation (?scope=)',
+    ok: DelegationResponseDto,
+    notFound: NO_DELEGATION,
+  })
   async get(
     @CurrentPrincipal() principal: Principal,
     @Param() params: SupplierOrgParamsDto,
@@ -51,17 +50,16 @@ export class ScopeDelegationsController {
   }
 
   @Put(':supplierOrgNumber')
-  @RequireScopes(Scopes.scopesWrite)
-  @ApiOperation({
+  @ScopedRoute(WRITE, {
     summary: 'Delegate a granted scope to a supplier org (?scope=)',
     description:
       '201 when new, 200 when it existed. The caller’s org must hold a grant of the scope (403 SCP-00007); ' +
       '`consentgw:*` scopes are never delegated (403 SCP-00011); revoking the grant removes the delegation.',
+    created: { type: DelegationResponseDto, description: 'Delegated now.' },
+    ok: { type: DelegationResponseDto, description: 'Was delegated already.' },
+    notFound: 'No such scope (SCP-00001).',
+    badRequest: 'Invalid org number, scope name, or supplier = caller (SCP-00009).',
   })
-  @ApiCreatedResponse({ type: DelegationResponseDto, description: 'Delegated now.' })
-  @ApiOkResponse({ type: DelegationResponseDto, description: 'Was delegated already.' })
-  @ApiNotFoundResponse({ description: 'No such scope (SCP-00001).' })
-  @ApiBadRequestResponse({ description: 'Invalid org number, scope name, or supplier = caller (SCP-00009).' })
   async put(
     @CurrentPrincipal() principal: Principal,
     @Param() params: SupplierOrgParamsDto,
@@ -79,10 +77,11 @@ export class ScopeDelegationsController {
 
   @Delete(':supplierOrgNumber')
   @HttpCode(204)
-  @RequireScopes(Scopes.scopesWrite)
-  @ApiOperation({ summary: 'Withdraw a delegation (?scope=)' })
-  @ApiNoContentResponse({ description: 'Withdrawn.' })
-  @ApiNotFoundResponse({ description: 'No such delegation (SCP-00008).' })
+  @ScopedRoute(WRITE, {
+    summary: 'Withdraw a delegation (?scope=)',
+    noContent: 'Withdrawn.',
+    notFound: NO_DELEGATION,
+  })
   async remove(
     @CurrentPrincipal() principal: Principal,
     @Param() params: SupplierOrgParamsDto,

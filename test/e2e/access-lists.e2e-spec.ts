@@ -831,58 +831,19 @@ describe('access lists (Altinn resource-registry API)', () => {
     });
 
     it('creates only with If-None-Match: * and updates only with If-Match', async () => {
+      const put = (id: string, headers: Record<string, string>, name: string) =>
+        call('PUT', `${BASE}/${a.orgcode}/${id}`, { auth: writeA, headers, body: { name } });
       const id = uniqueCode('l');
-      const created = await call('PUT', `${BASE}/${a.orgcode}/${id}`, {
-        auth: writeA,
-        headers: { 'if-none-match': '*' },
-        body: { name: 'n' },
-      });
-      expect(created.status).toBe(201);
-      await expectProblem(
-        await call('PUT', `${BASE}/${a.orgcode}/${id}`, {
-          auth: writeA,
-          headers: { 'if-none-match': '*' },
-          body: { name: 'twice' },
-        }),
-        412,
-      );
-      await expectProblem(
-        await call('PUT', `${BASE}/${a.orgcode}/${id}`, {
-          auth: writeA,
-          headers: { 'if-none-match': 'W/"1"' },
-          body: { name: 'same tag' },
-        }),
-        412,
-      );
+      expect((await put(id, { 'if-none-match': '*' }, 'n')).status).toBe(201);
+      await expectProblem(await put(id, { 'if-none-match': '*' }, 'twice'), 412);
+      await expectProblem(await put(id, { 'if-none-match': 'W/"1"' }, 'same tag'), 412);
       expect((await listRow(a, id))?.name).toBe('n');
 
       const absent = uniqueCode('l');
-      await expectProblem(
-        await call('PUT', `${BASE}/${a.orgcode}/${absent}`, {
-          auth: writeA,
-          headers: { 'if-match': '*' },
-          body: { name: 'n' },
-        }),
-        412,
-      );
-      await expectProblem(
-        await call('PUT', `${BASE}/${a.orgcode}/${absent}`, {
-          auth: writeA,
-          headers: { 'if-match': 'W/"1"' },
-          body: { name: 'n' },
-        }),
-        412,
-      );
+      await expectProblem(await put(absent, { 'if-match': '*' }, 'n'), 412);
+      await expectProblem(await put(absent, { 'if-match': 'W/"1"' }, 'n'), 412);
       expect(await listRow(a, absent)).toBeNull();
-      expect(
-        (
-          await call('PUT', `${BASE}/${a.orgcode}/${id}`, {
-            auth: writeA,
-            headers: { 'if-match': '*' },
-            body: { name: 'm' },
-          })
-        ).status,
-      ).toBe(200);
+      expect((await put(id, { 'if-match': '*' }, 'm')).status).toBe(200);
     });
 
     it('applies If-Unmodified-Since and If-Modified-Since to writes as Altinn (412 when they do not hold)', async () => {

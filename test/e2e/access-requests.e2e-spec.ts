@@ -5,7 +5,13 @@ import {
 } from '../../src/access-requests/access-request-events.js';
 import { Scopes } from '../../src/common/auth/scopes.js';
 import { PrismaService } from '../../src/prisma/prisma.service.js';
-import { CONSENT_PATH, consentBody, consumer as consentConsumer } from '../factories/consent-fixtures.js';
+import {
+  CONSENT_PATH,
+  consentBody,
+  consumer as consentConsumer,
+  http,
+  type HttpResult,
+} from '../factories/consent-fixtures.js';
 import { orgNumber, uniqueCode } from '../factories/orgs.js';
 import {
   ADMIN_ORG,
@@ -33,38 +39,16 @@ const LIST_WRITE = 'altinn:resourceregistry/accesslist.write';
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 type Json = any;
 
-interface Res {
-  status: number;
-  headers: Headers;
-  body: Json;
-}
-
 let t: TestApp;
 let prisma: PrismaService;
 
-async function call(method: string, path: string, auth?: string, body?: unknown): Promise<Res> {
-  const res = await fetch(`${t.url}${path}`, {
-    method,
-    headers: {
-      ...(auth ? { authorization: auth } : {}),
-      ...(body === undefined ? {} : { 'content-type': 'application/json' }),
-    },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  const text = await res.text();
-  let parsed: unknown = text;
-  try {
-    parsed = text ? JSON.parse(text) : undefined;
-  } catch {
-    /* keep the text */
-  }
-  return { status: res.status, headers: res.headers, body: parsed };
-}
+const call = (method: string, path: string, auth?: string, body?: unknown) =>
+  http(t, method, path, auth, body);
 
 /** Any valid token of the org: access requests need no particular scope. */
 const anyToken = (org: string) => bearer(t, { org, scope: 'some:unrelated' });
 
-function expectProblem(res: Res, status: number, code: string, detail?: RegExp): void {
+function expectProblem(res: HttpResult, status: number, code: string, detail?: RegExp): void {
   expect(res.status).toBe(status);
   expect(res.headers.get('content-type')).toMatch(/^application\/problem\+json/);
   expect(res.body).toMatchObject({ status, code, type: `urn:consentgw:error:${code}` });

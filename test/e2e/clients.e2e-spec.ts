@@ -6,20 +6,14 @@ import { ChangeBus, type ChangeEvent } from '../../src/common/events/change-bus.
 import { PrismaService } from '../../src/prisma/prisma.service.js';
 import { createTestApp, type TestApp } from '../helpers/app.js';
 import { bearer } from '../helpers/tokens.js';
+import { http } from '../factories/consent-fixtures.js';
 import { orgNumber, uniqueCode } from '../factories/orgs.js';
+import { expectProblemStatus } from '../factories/problems.js';
 
 /**
  * Client registry (DESIGN §4.4, §10): Maskinporten DCR shapes, the caller's org owns its
  * clients, public keys only — over real HTTP, real database, real keys.
  */
-
-interface Res {
-  status: number;
-  headers: Headers;
-  // Parsed JSON of any shape; the assertions check it.
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any
-  body: any;
-}
 
 let t: TestApp;
 let prisma: PrismaService;
@@ -28,25 +22,8 @@ let scope: string;
 let otherScope: string;
 let inactiveScope: string;
 
-async function call(method: string, path: string, auth?: string, body?: unknown): Promise<Res> {
-  const headers: Record<string, string> = {};
-  if (auth) headers.authorization = auth;
-  if (body !== undefined) headers['content-type'] = 'application/json';
-  const res = await fetch(`${t.url}${path}`, {
-    method,
-    headers,
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  const text = await res.text();
-  return { status: res.status, headers: res.headers, body: text ? JSON.parse(text) : undefined };
-}
-
-function expectProblem(res: Res, status: number, code?: string): void {
-  expect(res.status).toBe(status);
-  expect(res.headers.get('content-type')).toContain('application/problem+json');
-  expect(res.body).toMatchObject({ status, traceId: expect.any(String) });
-  if (code) expect(res.body.code).toBe(code);
-}
+const call = (method: string, path: string, auth?: string, body?: unknown) =>
+  http(t, method, path, auth, body);
 
 const dcr = (org: string) => bearer(t, { org, scope: [Scopes.dcrRead, Scopes.dcrWrite] });
 
@@ -158,7 +135,7 @@ describe('clients', () => {
       client_name: 'x',
       scopes: [scope, 'nobody:nothing', inactiveScope],
     });
-    expectProblem(res, 400);
+    expectProblemStatus(res, 400);
     expect(res.body.detail).toContain("'nobody:nothing'");
     expect(res.body.detail).toContain(`'${inactiveScope}'`);
     expect(res.body.validationErrors).toEqual([
@@ -187,7 +164,7 @@ describe('clients', () => {
   ])('refuses %s with a 400 naming the field, storing nothing', async (_name, body, path) => {
     const org = orgNumber();
     const res = await call('POST', '/api/v1/clients', await dcr(org), body);
-    expectProblem(res, 400);
+    expectProblemStatus(res, 400);
     expect(res.body.validationErrors).toEqual(
       expect.arrayContaining([expect.objectContaining({ paths: [path] })]),
     );
@@ -202,7 +179,7 @@ describe('clients', () => {
     expect(list.body.map((c: { client_id: string }) => c.client_id)).toEqual([a.clientId]);
     const one = await call('GET', `/api/v1/clients/${a.clientId}`, a.auth);
     expect(one).toMatchObject({ status: 200, body: { client_id: a.clientId, client_orgno: a.org } });
-    expectProblem(await call('GET', `/api/v1/clients/${b.clientId}`, a.auth), 404, 'CLI-00001');
+    expectProblemStatus(await call('GET', `/api/v1/clients/${b.clientId}`, a.auth), 404, 'CLI-00001');
   });
 
   it('updates a client, keeping omitted fields, with before/after in the audit', async () => {
@@ -227,16 +204,19 @@ describe('clients', () => {
 
   it('refuses an update with an unknown scope or field, changing nothing', async () => {
     const a = await orgWithClient();
-    expectProblem(
+    expectProblemStatus(
       await call('PUT', `/api/v1/clients/${a.clientId}`, a.auth, { scopes: ['nobody:x'] }),
       400,
       'CLI.VLD-00001',
     );
-    expectProblem(
+    expectProblemStatus(
       await call('PUT', `/api/v1/clients/${a.clientId}`, a.auth, { client_orgno: orgNumber() }),
       400,
     );
-    expectProblem(await call('PUT', `/api/v1/clients/${a.clientId}`, a.auth, { client_name: null }), 400);
+    expectProblemStatus(
+      await call('PUT', `/api/v1/clients/${a.clientId}`, a.auth, { client_name: null }),
+      400,
+    );
     expect(await prisma.client.findUnique({ where: { clientId: a.clientId } })).toMatchObject({
       clientName: 'Bank integration',
       scopes: [scope],
@@ -263,8 +243,8 @@ describe('clients', () => {
     expect(del.body).toBeUndefined();
     expect(await prisma.client.count({ where: { clientId: a.clientId } })).toBe(0);
     expect(await prisma.clientKey.count({ where: { clientId: a.clientId } })).toBe(0);
-    expectProblem(await call('GET', `/api/v1/clients/${a.clientId}`, a.auth), 404, 'CLI-00001');
-    expectProblem(await call('DELETE', `/api/v1/clients/${a.clientId}`, a.auth), 404, 'CLI-00001');
+    expectProblemStatus(await call('GET', `/api/v1/clients/${a.clientId}`, a.auth), 404, 'CLI-00001');
+    expectProblemStatus(await call('DELETE', `/api/v1/clients/${a.clientId}`, a.auth), 404, 'CLI-00001');
     const audit = await prisma.auditEntry.findFirst({
       where: { objectId: a.clientId, action: 'client.delete' },
     });
@@ -276,13 +256,13 @@ describe('clients', () => {
     await call('POST', `/api/v1/clients/${a.clientId}/jwks`, a.auth, { keys: [ecJwk('mine')] });
     const b = await dcr(orgNumber());
     const base = `/api/v1/clients/${a.clientId}`;
-    expectProblem(await call('GET', base, b), 404, 'CLI-00001');
-    expectProblem(await call('PUT', base, b, { client_name: 'taken' }), 404, 'CLI-00001');
-    expectProblem(await call('DELETE', base, b), 404, 'CLI-00001');
-    expectProblem(await call('GET', `${base}/jwks`, b), 404, 'CLI-00001');
-    expectProblem(await call('POST', `${base}/jwks`, b, { keys: [ecJwk('theirs')] }), 404, 'CLI-00001');
+    expectProblemStatus(await call('GET', base, b), 404, 'CLI-00001');
+    expectProblemStatus(await call('PUT', base, b, { client_name: 'taken' }), 404, 'CLI-00001');
+    expectProblemStatus(await call('DELETE', base, b), 404, 'CLI-00001');
+    expectProblemStatus(await call('GET', `${base}/jwks`, b), 404, 'CLI-00001');
+    expectProblemStatus(await call('POST', `${base}/jwks`, b, { keys: [ecJwk('theirs')] }), 404, 'CLI-00001');
     // Even a bad key set from another org gets 404, not a 400 about the keys.
-    expectProblem(
+    expectProblemStatus(
       await call('POST', `${base}/jwks`, b, { keys: [{ kty: 'oct', k: 'x' }] }),
       404,
       'CLI-00001',
@@ -298,9 +278,9 @@ describe('clients', () => {
   it('answers 400 to a client id that is not a UUID and 404 to an unknown one', async () => {
     const auth = await dcr(orgNumber());
     const bad = await call('GET', '/api/v1/clients/not-a-uuid', auth);
-    expectProblem(bad, 400);
+    expectProblemStatus(bad, 400);
     expect(bad.body.validationErrors).toEqual([expect.objectContaining({ paths: ['$.clientId'] })]);
-    expectProblem(
+    expectProblemStatus(
       await call('GET', '/api/v1/clients/6f1c1c1e-1111-4111-8111-111111111111', auth),
       404,
       'CLI-00001',
@@ -365,7 +345,7 @@ describe('client keys', () => {
     await call('POST', `/api/v1/clients/${a.clientId}/jwks`, a.auth, { keys: [kept] });
     const auditBefore = await prisma.auditEntry.count({ where: { objectId: a.clientId } });
     const res = await call('POST', `/api/v1/clients/${a.clientId}/jwks`, a.auth, { keys });
-    expectProblem(res, 400);
+    expectProblemStatus(res, 400);
     expect(res.body.validationErrors).toEqual(
       expect.arrayContaining([expect.objectContaining({ code, paths: expect.arrayContaining([path]) })]),
     );
@@ -426,7 +406,7 @@ describe('client keys', () => {
     await expectRefused('not-an-array', 'STD.VLD-00001', '$.keys');
     const a = await orgWithClient();
     const extra = await call('POST', `/api/v1/clients/${a.clientId}/jwks`, a.auth, { keys: [], extra: 1 });
-    expectProblem(extra, 400, 'STD.VLD-00002');
+    expectProblemStatus(extra, 400, 'STD.VLD-00002');
   });
 });
 
@@ -448,31 +428,31 @@ describe('authorization', () => {
     async (method, path, body) => {
       const wrong = await bearer(t, { org: orgNumber(), scope: [Scopes.scopesWrite, Scopes.admin] });
       const res = await call(method, path, wrong, body);
-      expectProblem(res, 403, 'AUTH-00403');
+      expectProblemStatus(res, 403, 'AUTH-00403');
       expect(res.headers.get('www-authenticate')).toContain('insufficient_scope');
     },
   );
 
   it.each(routes)('%s %s answers 401 without a token', async (method, path, body) => {
-    expectProblem(await call(method, path, undefined, body), 401);
+    expectProblemStatus(await call(method, path, undefined, body), 401);
   });
 
   it('does not let a read-only token create, change, delete or upload keys', async () => {
     const a = await orgWithClient();
     const read = await bearer(t, { org: a.org, scope: Scopes.dcrRead });
     expect((await call('GET', `/api/v1/clients/${a.clientId}`, read)).status).toBe(200);
-    expectProblem(
+    expectProblemStatus(
       await call('POST', '/api/v1/clients', read, { client_name: 'x', scopes: [] }),
       403,
       'AUTH-00403',
     );
-    expectProblem(
+    expectProblemStatus(
       await call('PUT', `/api/v1/clients/${a.clientId}`, read, { client_name: 'ro' }),
       403,
       'AUTH-00403',
     );
-    expectProblem(await call('DELETE', `/api/v1/clients/${a.clientId}`, read), 403, 'AUTH-00403');
-    expectProblem(
+    expectProblemStatus(await call('DELETE', `/api/v1/clients/${a.clientId}`, read), 403, 'AUTH-00403');
+    expectProblemStatus(
       await call('POST', `/api/v1/clients/${a.clientId}/jwks`, read, { keys: [] }),
       403,
       'AUTH-00403',

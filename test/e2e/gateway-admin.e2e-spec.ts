@@ -1,10 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { createTestApp, type TestApp } from '../helpers/app.js';
 import { bearer } from '../helpers/tokens.js';
-import { problemBody, sql } from '../factories/consent-fixtures.js';
+import { http, sql } from '../factories/consent-fixtures.js';
 import { ADMIN_ORG, createResource } from '../factories/registry.js';
 import { gatewayWorld, type GatewayWorld } from '../factories/gateway-fixtures.js';
 import { uniqueCode } from '../factories/orgs.js';
+import { expectProblem } from '../factories/problems.js';
 
 /**
  * `/admin/v1/apis` (DESIGN §4.9): owner-scoped registration of protected APIs. Every refusal
@@ -37,18 +38,8 @@ function body(w: GatewayWorld, overrides: Record<string, unknown> = {}): Record<
   };
 }
 
-async function call(method: string, path: string, auth: string | undefined, payload?: unknown) {
-  const res = await fetch(`${t.url}${path}`, {
-    method,
-    headers: {
-      ...(auth ? { authorization: auth } : {}),
-      ...(payload === undefined ? {} : { 'content-type': 'application/json' }),
-    },
-    body: payload === undefined ? undefined : JSON.stringify(payload),
-  });
-  const text = await res.text();
-  return { status: res.status, headers: res.headers, body: text ? JSON.parse(text) : undefined };
-}
+const call = (method: string, path: string, auth: string | undefined, payload?: unknown) =>
+  http(t, method, path, auth, payload);
 
 async function counts(): Promise<{ apis: number; audit: number }> {
   const [r] = await sql(
@@ -92,7 +83,7 @@ describe('create', () => {
   });
 
   it('stores every optional setting', async () => {
-    const b = body(world, {
+    const settings = {
       requiredAction: 'read',
       consentSource: 'token',
       audience: 'https://api.example/inntekt',
@@ -103,21 +94,10 @@ describe('create', () => {
         perConsumer: { requests: 10, perSeconds: 1 },
         perConsent: { requests: 100, perSeconds: 60 },
       },
-    });
-    const res = await call('POST', '/admin/v1/apis', world.owner.auth, b);
+    };
+    const res = await call('POST', '/admin/v1/apis', world.owner.auth, body(world, settings));
     expect(res.status).toBe(201);
-    expect(res.body).toMatchObject({
-      requiredAction: 'read',
-      consentSource: 'token',
-      audience: 'https://api.example/inntekt',
-      subject: { in: 'header', name: 'X-Subject' },
-      timeoutMs: 5000,
-      maxBodyBytes: 1024,
-      rateLimit: {
-        perConsumer: { requests: 10, perSeconds: 1 },
-        perConsent: { requests: 100, perSeconds: 60 },
-      },
-    });
+    expect(res.body).toMatchObject(settings);
   });
 
   it('answers 409 when the name is taken, also by another owner', async () => {
@@ -125,10 +105,7 @@ describe('create', () => {
     expect((await call('POST', '/admin/v1/apis', world.owner.auth, b)).status).toBe(201);
     const before = await counts();
     const res = await call('POST', '/admin/v1/apis', other.owner.auth, body(other, { name: b.name }));
-    expect(res.status).toBe(409);
-    expect(res.body).toEqual(
-      problemBody(409, 'GW-00409', 'Conflict', `A protected API named "${b.name as string}" already exists.`),
-    );
+    expectProblem(res, 409, 'GW-00409', `A protected API named "${b.name as string}" already exists.`);
     expect(await counts()).toEqual(before);
   });
 
@@ -170,26 +147,23 @@ describe('create', () => {
         subject: { in: 'header', name: 'X-Consent-From' },
       }),
     );
-    expect(res.status).toBe(400);
-    expect(res.body).toEqual(
-      problemBody(400, 'STD-00000', 'Bad Request', 'One or more validation errors occurred.', [
-        {
-          code: 'STD.VLD-00001',
-          title: 'subject.name is a header the gateway sets or removes',
-          paths: ['$.subject.name'],
-        },
-        {
-          code: 'STD.VLD-00001',
-          title: 'consentResources[1] is not a consent resource of the caller',
-          paths: ['$.consentResources[1]'],
-        },
-        {
-          code: 'STD.VLD-00001',
-          title: 'consentResources[2] is not a consent resource of the caller',
-          paths: ['$.consentResources[2]'],
-        },
-      ]),
-    );
+    expectProblem(res, 400, 'STD-00000', 'One or more validation errors occurred.', [
+      {
+        code: 'STD.VLD-00001',
+        title: 'subject.name is a header the gateway sets or removes',
+        paths: ['$.subject.name'],
+      },
+      {
+        code: 'STD.VLD-00001',
+        title: 'consentResources[1] is not a consent resource of the caller',
+        paths: ['$.consentResources[1]'],
+      },
+      {
+        code: 'STD.VLD-00001',
+        title: 'consentResources[2] is not a consent resource of the caller',
+        paths: ['$.consentResources[2]'],
+      },
+    ]);
     expect(await counts()).toEqual(before);
   });
 
@@ -232,14 +206,11 @@ describe('read', () => {
     const theirs = body(other);
     await call('POST', '/admin/v1/apis', other.owner.auth, theirs);
     const res = await call('GET', `/admin/v1/apis/${theirs.name as string}`, world.owner.auth);
-    expect(res.status).toBe(404);
-    expect(res.body).toEqual(
-      problemBody(
-        404,
-        'GW-00404',
-        'Not Found',
-        `No protected API named "${theirs.name as string}" exists for this owner.`,
-      ),
+    expectProblem(
+      res,
+      404,
+      'GW-00404',
+      `No protected API named "${theirs.name as string}" exists for this owner.`,
     );
     expect((await call('GET', '/admin/v1/apis/no-such-api', world.owner.auth)).status).toBe(404);
     expect((await call('GET', `/admin/v1/apis/${theirs.name as string}`, other.owner.auth)).status).toBe(200);

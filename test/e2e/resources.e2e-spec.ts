@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import type { ProblemDetails } from '../../src/common/errors/problem-details.js';
 import { ChangeBus, type ChangeEvent } from '../../src/common/events/change-bus.js';
 import { PrismaService } from '../../src/prisma/prisma.service.js';
 import { ResourcesService } from '../../src/resources/resources.service.js';
@@ -9,16 +10,6 @@ import { createTestApp, type TestApp } from '../helpers/app.js';
 import { bearer } from '../helpers/tokens.js';
 
 const BASE = '/resourceregistry/api/v1/resource';
-
-interface Problem {
-  type: string;
-  title: string;
-  status: number;
-  detail: string;
-  code: string;
-  traceId: string;
-  validationErrors?: { code: string; title: string; paths: string[] }[];
-}
 
 describe('consent resources', () => {
   let t: TestApp;
@@ -264,7 +255,7 @@ describe('consent resources', () => {
         identifier: 'some-other-id',
       });
       expect(res.status).toBe(400);
-      const problem = (await res.json()) as Problem;
+      const problem = (await res.json()) as ProblemDetails;
       expect(problem.validationErrors?.flatMap((e) => e.paths)).toEqual(['$.identifier']);
       expect(await snapshot()).toEqual(before);
     });
@@ -291,7 +282,7 @@ describe('consent resources', () => {
       const before = await snapshot();
       const refused = await send('DELETE', `${BASE}/${r.identifier}`, ownerA.auth);
       expect(refused.status).toBe(409);
-      const problem = (await refused.json()) as Problem;
+      const problem = (await refused.json()) as ProblemDetails;
       expect(problem.code).toBe('RR-00004');
       expect(problem.detail).toContain('consent request');
       expect(await snapshot()).toEqual(before);
@@ -319,7 +310,7 @@ describe('consent resources', () => {
       // Deleted identifiers are never reused, and a second delete or an update is 404.
       const again = await send('POST', BASE, ownerA.auth, resourceBody(ownerA, { identifier: r.identifier }));
       expect(again.status).toBe(409);
-      expect(((await again.json()) as Problem).detail).toContain('deleted');
+      expect(((await again.json()) as ProblemDetails).detail).toContain('deleted');
       expect((await send('DELETE', `${BASE}/${r.identifier}`, ownerA.auth)).status).toBe(404);
       expect(
         (
@@ -384,10 +375,10 @@ describe('consent resources', () => {
       const before = await snapshot();
       const asA = await send('POST', BASE, ownerB.auth, resourceBody(ownerA));
       expect(asA.status).toBe(403);
-      expect(((await asA.json()) as Problem).detail).toContain(ownerB.orgNumber);
+      expect(((await asA.json()) as ProblemDetails).detail).toContain(ownerB.orgNumber);
       const unknown = await send('POST', BASE, ownerB.auth, resourceBody({ orgcode: 'nosuchowner' }));
       expect(unknown.status).toBe(403);
-      expect(((await unknown.json()) as Problem).detail).toContain('not a registered service owner');
+      expect(((await unknown.json()) as ProblemDetails).detail).toContain('not a registered service owner');
       expect(await snapshot()).toEqual(before);
     });
 
@@ -566,7 +557,7 @@ describe('consent resources', () => {
         const res = await send('POST', BASE, ownerA.auth, body);
         expect(res.status).toBe(400);
         expect(res.headers.get('content-type')).toContain('application/problem+json');
-        const problem = (await res.json()) as Problem;
+        const problem = (await res.json()) as ProblemDetails;
         expect(problem).toMatchObject({ status: 400, title: 'Bad Request', traceId: expect.any(String) });
         expect(problem.validationErrors?.flatMap((e) => e.paths).sort()).toEqual([...paths].sort());
         for (const e of problem.validationErrors ?? []) {
@@ -589,7 +580,7 @@ describe('consent resources', () => {
         surprise: true,
       });
       expect(res.status).toBe(400);
-      const problem = (await res.json()) as Problem;
+      const problem = (await res.json()) as ProblemDetails;
       expect(problem.code).toBe('STD-00000');
       expect(problem.validationErrors?.flatMap((e) => e.paths).sort()).toEqual(
         [
@@ -606,7 +597,7 @@ describe('consent resources', () => {
 
     it('names a missing required field once, as required', async () => {
       const res = await send('POST', BASE, ownerA.auth, { ...resourceBody(ownerA), identifier: undefined });
-      const problem = (await res.json()) as Problem;
+      const problem = (await res.json()) as ProblemDetails;
       expect(problem.validationErrors).toEqual([
         { code: 'STD.VLD-00000', title: expect.any(String), paths: ['$.identifier'] },
       ]);
@@ -615,7 +606,7 @@ describe('consent resources', () => {
     it('refuses a body that is not a JSON object', async () => {
       const res = await send('POST', BASE, ownerA.auth, ['not', 'an', 'object']);
       expect(res.status).toBe(400);
-      expect(((await res.json()) as Problem).validationErrors?.[0].paths).toEqual(['$']);
+      expect(((await res.json()) as ProblemDetails).validationErrors?.[0].paths).toEqual(['$']);
     });
 
     it('validates PUT bodies the same way and changes nothing', async () => {
@@ -626,7 +617,7 @@ describe('consent resources', () => {
         consentText: { nb: '{ukjent}', nn: 'x', en: 'y' },
       });
       expect(res.status).toBe(400);
-      expect(((await res.json()) as Problem).validationErrors?.flatMap((e) => e.paths)).toEqual([
+      expect(((await res.json()) as ProblemDetails).validationErrors?.flatMap((e) => e.paths)).toEqual([
         '$.consentText.nb',
       ]);
       expect(await snapshot()).toEqual(before);

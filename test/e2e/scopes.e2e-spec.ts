@@ -4,36 +4,20 @@ import { PrismaService } from '../../src/prisma/prisma.service.js';
 import { ScopesService } from '../../src/scopes/scopes.service.js';
 import { createTestApp, type TestApp } from '../helpers/app.js';
 import { bearer } from '../helpers/tokens.js';
+import { http } from '../factories/consent-fixtures.js';
 import { orgNumber, uniqueCode } from '../factories/orgs.js';
+import { expectProblemStatus } from '../factories/problems.js';
 
 /**
  * Scope registry (DESIGN §4.4, §10): scopes, prefix ownership, platform scopes, grants and
  * delegations — over real HTTP against a real database, with real tokens from the built-in issuer.
  */
 
-interface Res {
-  status: number;
-  headers: Headers;
-  // Parsed JSON of any shape; the assertions check it.
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any
-  body: any;
-}
-
 let t: TestApp;
 let prisma: PrismaService;
 
-async function call(method: string, path: string, auth?: string, body?: unknown): Promise<Res> {
-  const headers: Record<string, string> = {};
-  if (auth) headers.authorization = auth;
-  if (body !== undefined) headers['content-type'] = 'application/json';
-  const res = await fetch(`${t.url}${path}`, {
-    method,
-    headers,
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  const text = await res.text();
-  return { status: res.status, headers: res.headers, body: text ? JSON.parse(text) : undefined };
-}
+const call = (method: string, path: string, auth?: string, body?: unknown) =>
+  http(t, method, path, auth, body);
 
 const q = (scope: string) => `scope=${encodeURIComponent(scope)}`;
 const owner = (org: string) => bearer(t, { org, scope: [Scopes.scopesRead, Scopes.scopesWrite] });
@@ -51,13 +35,6 @@ async function ownerWithScope(): Promise<{ org: string; auth: string; prefix: st
   });
   expect(res.status).toBe(201);
   return { org, auth, prefix: p, scope: `${p}:data` };
-}
-
-function expectProblem(res: Res, status: number, code?: string): void {
-  expect(res.status).toBe(status);
-  expect(res.headers.get('content-type')).toContain('application/problem+json');
-  expect(res.body).toMatchObject({ status, traceId: expect.any(String) });
-  if (code) expect(res.body.code).toBe(code);
 }
 
 beforeAll(async () => {
@@ -98,7 +75,7 @@ describe('platform scopes', () => {
       owner_orgno: null,
       active: true,
     });
-    expectProblem(
+    expectProblemStatus(
       await call('GET', `/api/v1/scopes?${q(Scopes.consentRequestsWrite)}`, await owner(orgNumber())),
       404,
       'SCP-00001',
@@ -115,7 +92,7 @@ describe('platform scopes', () => {
         subscope: 'mine',
         description: 'x',
       });
-      expectProblem(res, 403, 'SCP-00002');
+      expectProblemStatus(res, 403, 'SCP-00002');
       expect(res.body.detail).toContain(`'${p}'`);
       expect(await prisma.scope.count()).toBe(before);
       expect(await prisma.scopePrefix.findUnique({ where: { prefix: p } })).toMatchObject({
@@ -127,7 +104,7 @@ describe('platform scopes', () => {
   it('refuses changing a platform scope, even for an admin', async () => {
     const auth = await bearer(t, { org: orgNumber(), scope: [Scopes.scopesWrite, Scopes.admin] });
     const res = await call('PUT', `/api/v1/scopes?${q(Scopes.dcrRead)}`, auth, { description: 'hijacked' });
-    expectProblem(res, 403, 'SCP-00010');
+    expectProblemStatus(res, 403, 'SCP-00010');
     expect((await prisma.scope.findUnique({ where: { name: Scopes.dcrRead } }))?.description).not.toBe(
       'hijacked',
     );
@@ -209,8 +186,8 @@ describe('scopes', () => {
     expect(mine.status).toBe(200);
     expect(mine.body).toMatchObject({ name: a.scope, owner_orgno: a.org });
     const other = await call('GET', `/api/v1/scopes?${q(a.scope)}`, await owner(orgNumber()));
-    expectProblem(other, 404, 'SCP-00001');
-    expectProblem(await call('GET', `/api/v1/scopes?${q('nobody:nothing')}`, a.auth), 404, 'SCP-00001');
+    expectProblemStatus(other, 404, 'SCP-00001');
+    expectProblemStatus(await call('GET', `/api/v1/scopes?${q('nobody:nothing')}`, a.auth), 404, 'SCP-00001');
   });
 
   it('lets the first org claim a prefix and refuses it to a second org, storing nothing', async () => {
@@ -222,7 +199,7 @@ describe('scopes', () => {
       subscope: 'stolen',
       description: 'x',
     });
-    expectProblem(res, 403, 'SCP-00003');
+    expectProblemStatus(res, 403, 'SCP-00003');
     expect(res.body.detail).toContain(a.prefix);
     expect(await prisma.scope.count()).toBe(before);
     expect(await prisma.auditEntry.count()).toBe(auditBefore);
@@ -249,7 +226,7 @@ describe('scopes', () => {
       subscope: 'data',
       description: 'again',
     });
-    expectProblem(res, 409, 'SCP-00004');
+    expectProblemStatus(res, 409, 'SCP-00004');
     expect((await prisma.scope.findUnique({ where: { name: a.scope } }))?.description).toBe('Test data');
   });
 
@@ -292,7 +269,7 @@ describe('scopes', () => {
   ])('refuses %s with a 400 naming the field, storing nothing', async (_name, body, path) => {
     const before = await prisma.scope.count();
     const res = await call('POST', '/api/v1/scopes', await owner(orgNumber()), body);
-    expectProblem(res, 400);
+    expectProblemStatus(res, 400);
     expect(res.body.validationErrors).toEqual(
       expect.arrayContaining([expect.objectContaining({ paths: [path] })]),
     );
@@ -327,7 +304,7 @@ describe('scopes', () => {
   it('refuses an update of another org’s scope with 404, even for an admin, and changes nothing', async () => {
     const a = await ownerWithScope();
     const other = await bearer(t, { org: orgNumber(), scope: [Scopes.scopesWrite, Scopes.admin] });
-    expectProblem(
+    expectProblemStatus(
       await call('PUT', `/api/v1/scopes?${q(a.scope)}`, other, { description: 'mine now' }),
       404,
       'SCP-00001',
@@ -343,7 +320,7 @@ describe('scopes', () => {
   ])('refuses an update with %s, changing nothing', async (_name, body, path) => {
     const a = await ownerWithScope();
     const res = await call('PUT', `/api/v1/scopes?${q(a.scope)}`, a.auth, body);
-    expectProblem(res, 400);
+    expectProblemStatus(res, 400);
     expect(res.body.validationErrors).toEqual(
       expect.arrayContaining([expect.objectContaining({ paths: [path] })]),
     );
@@ -356,10 +333,10 @@ describe('scopes', () => {
 
   it('refuses a bad or missing ?scope= and unknown query parameters with 400', async () => {
     const auth = await owner(orgNumber());
-    expectProblem(await call('PUT', '/api/v1/scopes', auth, { description: 'x' }), 400);
-    expectProblem(await call('GET', '/api/v1/scopes?scope=NoColon', auth), 400);
-    expectProblem(await call('GET', '/api/v1/scopes?foo=bar', auth), 400);
-    expectProblem(await call('GET', '/api/v1/scopes/access?scope=a', auth), 400);
+    expectProblemStatus(await call('PUT', '/api/v1/scopes', auth, { description: 'x' }), 400);
+    expectProblemStatus(await call('GET', '/api/v1/scopes?scope=NoColon', auth), 400);
+    expectProblemStatus(await call('GET', '/api/v1/scopes?foo=bar', auth), 400);
+    expectProblemStatus(await call('GET', '/api/v1/scopes/access?scope=a', auth), 400);
   });
 });
 
@@ -389,13 +366,13 @@ describe('grants', () => {
     const b = await owner(orgNumber());
     const consumer = orgNumber();
     await call('PUT', `/api/v1/scopes/access/${consumer}?${q(a.scope)}`, a.auth);
-    expectProblem(
+    expectProblemStatus(
       await call('PUT', `/api/v1/scopes/access/${orgNumber()}?${q(a.scope)}`, b),
       404,
       'SCP-00001',
     );
-    expectProblem(await call('GET', `/api/v1/scopes/access?${q(a.scope)}`, b), 404, 'SCP-00001');
-    expectProblem(
+    expectProblemStatus(await call('GET', `/api/v1/scopes/access?${q(a.scope)}`, b), 404, 'SCP-00001');
+    expectProblemStatus(
       await call('DELETE', `/api/v1/scopes/access/${consumer}?${q(a.scope)}`, b),
       404,
       'SCP-00001',
@@ -410,7 +387,7 @@ describe('grants', () => {
     async (bad) => {
       const a = await ownerWithScope();
       const res = await call('PUT', `/api/v1/scopes/access/${bad}?${q(a.scope)}`, a.auth);
-      expectProblem(res, 400);
+      expectProblemStatus(res, 400);
       expect(res.body.validationErrors).toEqual([
         expect.objectContaining({ paths: ['$.consumerOrgNumber'] }),
       ]);
@@ -419,7 +396,7 @@ describe('grants', () => {
   );
 
   it('answers 404 for granting an unknown scope', async () => {
-    expectProblem(
+    expectProblemStatus(
       await call(
         'PUT',
         `/api/v1/scopes/access/${orgNumber()}?${q('nope:nothing')}`,
@@ -438,7 +415,7 @@ describe('grants', () => {
     expect(del.status).toBe(204);
     expect(del.body).toBeUndefined();
     expect(await prisma.scopeGrant.count({ where: { scope: a.scope } })).toBe(0);
-    expectProblem(
+    expectProblemStatus(
       await call('DELETE', `/api/v1/scopes/access/${consumer}?${q(a.scope)}`, a.auth),
       404,
       'SCP-00006',
@@ -454,7 +431,7 @@ describe('grants', () => {
     const a = await ownerWithScope();
     const adminOnly = await bearer(t, { org: a.org, scope: Scopes.admin });
     const res = await call('PUT', `/api/v1/scopes/access/${orgNumber()}?${q(a.scope)}`, adminOnly);
-    expectProblem(res, 403, 'AUTH-00403');
+    expectProblemStatus(res, 403, 'AUTH-00403');
     expect(res.headers.get('www-authenticate')).toContain('insufficient_scope');
     expect(await prisma.scopeGrant.count({ where: { scope: a.scope } })).toBe(0);
   });
@@ -467,7 +444,7 @@ describe('grants', () => {
       `/api/v1/scopes/access/${consumer}?${q(Scopes.consentRequestsWrite)}`,
       writer,
     );
-    expectProblem(refused, 403, 'SCP-00005');
+    expectProblemStatus(refused, 403, 'SCP-00005');
     expect(await t.app.get(ScopesService).isGranted(Scopes.consentRequestsWrite, consumer)).toBe(false);
 
     const admin = await bearer(t, { org: orgNumber(), scope: Scopes.admin });
@@ -482,7 +459,7 @@ describe('grants', () => {
     expect(list.body).toEqual(
       expect.arrayContaining([expect.objectContaining({ consumer_orgno: consumer })]),
     );
-    expectProblem(
+    expectProblemStatus(
       await call('DELETE', `/api/v1/scopes/access/${consumer}?${q(Scopes.consentRequestsWrite)}`, writer),
       403,
       'SCP-00005',
@@ -543,8 +520,8 @@ describe('delegations', () => {
     const path = `/api/v1/scopes/delegations/${supplier}?${q(c.scope)}`;
     await call('PUT', path, c.auth);
     expect((await call('DELETE', path, c.auth)).status).toBe(204);
-    expectProblem(await call('DELETE', path, c.auth), 404, 'SCP-00008');
-    expectProblem(await call('GET', path, c.auth), 404, 'SCP-00008');
+    expectProblemStatus(await call('DELETE', path, c.auth), 404, 'SCP-00008');
+    expectProblemStatus(await call('GET', path, c.auth), 404, 'SCP-00008');
     expect(await t.app.get(ScopesService).isDelegated(c.scope, c.consumer, supplier)).toBe(false);
   });
 
@@ -555,29 +532,29 @@ describe('delegations', () => {
       `/api/v1/scopes/delegations/${orgNumber()}?${q(a.scope)}`,
       await owner(orgNumber()),
     );
-    expectProblem(res, 403, 'SCP-00007');
+    expectProblemStatus(res, 403, 'SCP-00007');
     expect(await prisma.scopeDelegation.count({ where: { scope: a.scope } })).toBe(0);
   });
 
   it('refuses delegating to the caller’s own org, an unknown scope, the operator scope and a bad org number', async () => {
     const c = await grantedConsumer();
-    expectProblem(
+    expectProblemStatus(
       await call('PUT', `/api/v1/scopes/delegations/${c.consumer}?${q(c.scope)}`, c.auth),
       400,
       'SCP-00009',
     );
-    expectProblem(
+    expectProblemStatus(
       await call('PUT', `/api/v1/scopes/delegations/${orgNumber()}?${q('nope:none')}`, c.auth),
       404,
       'SCP-00001',
     );
-    expectProblem(
+    expectProblemStatus(
       await call('PUT', `/api/v1/scopes/delegations/${orgNumber()}?${q(Scopes.admin)}`, c.auth),
       403,
       'SCP-00011',
     );
     const bad = await call('PUT', `/api/v1/scopes/delegations/991825828?${q(c.scope)}`, c.auth);
-    expectProblem(bad, 400);
+    expectProblemStatus(bad, 400);
     expect(bad.body.validationErrors).toEqual([expect.objectContaining({ paths: ['$.supplierOrgNumber'] })]);
     expect(await prisma.scopeDelegation.count({ where: { consumerOrgNumber: c.consumer } })).toBe(0);
   });
@@ -587,12 +564,12 @@ describe('delegations', () => {
     const supplier = orgNumber();
     await call('PUT', `/api/v1/scopes/delegations/${supplier}?${q(c.scope)}`, c.auth);
     const other = await owner(orgNumber());
-    expectProblem(
+    expectProblemStatus(
       await call('GET', `/api/v1/scopes/delegations/${supplier}?${q(c.scope)}`, other),
       404,
       'SCP-00008',
     );
-    expectProblem(
+    expectProblemStatus(
       await call('DELETE', `/api/v1/scopes/delegations/${supplier}?${q(c.scope)}`, other),
       404,
       'SCP-00008',
@@ -700,30 +677,30 @@ describe('authorization', () => {
       const a = await ownerWithScope();
       const wrong = await bearer(t, { org: a.org, scope: [Scopes.dcrWrite, Scopes.resourceWrite] });
       const res = await call(method, path(a.scope, orgNumber()), wrong, body);
-      expectProblem(res, 403, 'AUTH-00403');
+      expectProblemStatus(res, 403, 'AUTH-00403');
       expect(res.headers.get('www-authenticate')).toContain('insufficient_scope');
     },
   );
 
   it.each(routes)('%s %# answers 401 without a token', async (method, path, body) => {
     const res = await call(method, path('a1:b', orgNumber()), undefined, body);
-    expectProblem(res, 401);
+    expectProblemStatus(res, 401);
   });
 
   it('does not let a read-only token write', async () => {
     const a = await ownerWithScope();
     const read = await bearer(t, { org: a.org, scope: Scopes.scopesRead });
-    expectProblem(
+    expectProblemStatus(
       await call('POST', '/api/v1/scopes', read, { prefix: a.prefix, subscope: 'ro', description: 'd' }),
       403,
       'AUTH-00403',
     );
-    expectProblem(
+    expectProblemStatus(
       await call('PUT', `/api/v1/scopes?${q(a.scope)}`, read, { description: 'ro' }),
       403,
       'AUTH-00403',
     );
-    expectProblem(
+    expectProblemStatus(
       await call('PUT', `/api/v1/scopes/access/${orgNumber()}?${q(a.scope)}`, read),
       403,
       'AUTH-00403',

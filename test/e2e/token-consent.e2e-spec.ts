@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { randomUUID } from 'node:crypto';
-import { createRemoteJWKSet, decodeProtectedHeader, jwtVerify, type JWTPayload } from 'jose';
+import { decodeProtectedHeader } from 'jose';
 import { PrismaService } from '../../src/prisma/prisma.service.js';
 import { createTestApp, type TestApp } from '../helpers/app.js';
 import { orgNumber, personNumber } from '../factories/orgs.js';
@@ -14,10 +14,10 @@ import {
   registerClient,
   requestToken,
   type ConsentState,
-  type HttpResult,
   type TestClient,
   type TestScope,
 } from '../factories/token-fixtures.js';
+import { expectOAuthError, tokenWorld, verifyIssued } from '../factories/token-world.js';
 
 /**
  * `POST /token` with `authorization_details` (DESIGN §4.5, §10): the consent is looked up and the
@@ -35,8 +35,7 @@ let client: TestClient;
 
 beforeAll(async () => {
   t = await createTestApp();
-  prisma = t.app.get(PrismaService);
-  ({ scope, client } = await consumerWithClient(t));
+  ({ prisma, scope, client } = await tokenWorld(t));
 });
 
 afterAll(async () => {
@@ -45,17 +44,6 @@ afterAll(async () => {
 
 const personUrn = (pid: string) => `urn:altinn:person:identifier-no:${pid}`;
 const detail = (id: string, from: string) => [{ type: 'urn:altinn:consent', id, from }];
-
-async function verifyIssued(token: string): Promise<JWTPayload> {
-  const jwks = createRemoteJWKSet(new URL(`${t.url}/jwk`));
-  return (await jwtVerify(token, jwks, { issuer: `${t.url}/`, algorithms: ['RS256'] })).payload;
-}
-
-function expectOAuthError(res: HttpResult, status: number, error: string): void {
-  expect({ status: res.status, error: res.body?.error }).toEqual({ status, error });
-  expect(res.headers.get('content-type')).toMatch(/^application\/json/);
-  expect(Object.keys(res.body).sort()).toEqual(['error', 'error_description']);
-}
 
 /** Same member names, same nesting, same JSON types; arrays compared element-wise by the first. */
 function shapeOf(v: unknown): unknown {
@@ -86,7 +74,7 @@ describe('a token with a consent', () => {
       claims: { authorization_details: detail(consent.id, consent.from) },
     });
     expect(res.status).toBe(200);
-    const claims = await verifyIssued(res.body.access_token);
+    const claims = await verifyIssued(t, res.body.access_token);
     expect(claims.authorization_details).toEqual([
       {
         type: 'urn:altinn:consent',
@@ -106,7 +94,7 @@ describe('a token with a consent', () => {
       claims: { authorization_details: detail(consent.id, consent.from) },
     });
     const sample = samples.issuedAccessToken;
-    const claims = await verifyIssued(res.body.access_token);
+    const claims = await verifyIssued(t, res.body.access_token);
     expect(Object.keys(claims)).toEqual(Object.keys(sample).filter((k) => !k.startsWith('_')));
     for (const name of Object.keys(claims))
       expect({ [name]: shapeOf(claims[name]) }).toEqual({ [name]: shapeOf(sample[name]) });
@@ -137,7 +125,7 @@ describe('a token with a consent', () => {
       claims: { consumer_org: consumerOrg, authorization_details: detail(consent.id, consent.from) },
     });
     expect(res.status).toBe(200);
-    const claims = await verifyIssued(res.body.access_token);
+    const claims = await verifyIssued(t, res.body.access_token);
     for (const [name, value] of Object.entries(samples.supplierFlowExtraClaims))
       expect({ [name]: shapeOf(claims[name]) }).toEqual({ [name]: shapeOf(value) });
     expect((claims.authorization_details as { to: unknown }[])[0].to).toEqual({
@@ -153,7 +141,7 @@ describe('a token with a consent', () => {
     });
     expect(res.status).toBe(200);
     expect(
-      ((await verifyIssued(res.body.access_token)).authorization_details as { id: string }[])[0].id,
+      ((await verifyIssued(t, res.body.access_token)).authorization_details as { id: string }[])[0].id,
     ).toBe(consent.id);
   });
 
@@ -164,7 +152,7 @@ describe('a token with a consent', () => {
       claims: { authorization_details: detail(consent.id, consent.from) },
     });
     expect(res.status).toBe(200);
-    const claims = await verifyIssued(res.body.access_token);
+    const claims = await verifyIssued(t, res.body.access_token);
     expect(claims.exp).toBe(Math.floor(validTo.getTime() / 1000));
     expect(res.body.expires_in).toBe(claims.exp! - claims.iat!);
     expect(res.body.expires_in).toBeLessThanOrEqual(45);
@@ -195,7 +183,7 @@ describe('a token with a consent', () => {
     const res = await requestToken(t, client, {
       claims: { authorization_details: detail(consent.id, consent.from) },
     });
-    const jti = (await verifyIssued(res.body.access_token)).jti;
+    const jti = (await verifyIssued(t, res.body.access_token)).jti;
     const rows = await prisma.auditEntry.findMany({
       where: { objectId: client.clientId, action: 'token.issued' },
     });

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { createRemoteJWKSet, decodeProtectedHeader, jwtVerify, SignJWT, type JWTPayload } from 'jose';
+import { decodeProtectedHeader, SignJWT } from 'jose';
 import { randomUUID } from 'node:crypto';
 import { PrismaService } from '../../src/prisma/prisma.service.js';
 import { AssertionReplayStore } from '../../src/tokens/assertion-replay.store.js';
@@ -23,6 +23,7 @@ import {
   type TestClient,
   type TestScope,
 } from '../factories/token-fixtures.js';
+import { expectOAuthError, tokenWorld, verifyIssued } from '../factories/token-world.js';
 
 /**
  * `POST /token` (DESIGN §4.5, §10): the JWT-bearer grant over real HTTP, with clients, keys,
@@ -37,28 +38,12 @@ let client: TestClient;
 
 beforeAll(async () => {
   t = await createTestApp();
-  prisma = t.app.get(PrismaService);
-  ({ scope, client } = await consumerWithClient(t));
+  ({ prisma, scope, client } = await tokenWorld(t));
 });
 
 afterAll(async () => {
   await t?.close();
 });
-
-async function verifyIssued(token: string): Promise<JWTPayload> {
-  const jwks = createRemoteJWKSet(new URL(`${t.url}/jwk`));
-  const { payload } = await jwtVerify(token, jwks, { issuer: `${t.url}/`, algorithms: ['RS256'] });
-  return payload;
-}
-
-/** OAuth error body, JSON (not problem+json), nothing else in it, never cached. */
-function expectOAuthError(res: HttpResult, status: number, error: string): void {
-  expect({ status: res.status, error: res.body?.error }).toEqual({ status, error });
-  expect(res.headers.get('content-type')).toMatch(/^application\/json/);
-  expect(Object.keys(res.body).sort()).toEqual(['error', 'error_description']);
-  expect(typeof res.body.error_description).toBe('string');
-  expect(res.headers.get('cache-control')).toBe('no-store');
-}
 
 const usedAssertions = (clientId: string) => prisma.usedAssertion.count({ where: { clientId } });
 const auditRows = (clientId: string, action: string) =>
@@ -86,7 +71,7 @@ describe('issuing a token', () => {
     const jwks = (await (await fetch(`${t.url}/jwk`)).json()) as { keys: { kid: string }[] };
     expect(jwks.keys.map((k) => k.kid)).toContain(header.kid);
 
-    const claims = await verifyIssued(res.body.access_token);
+    const claims = await verifyIssued(t, res.body.access_token);
     expect(claims).toEqual({
       scope: scope.name,
       iss: `${t.url}/`,
@@ -104,13 +89,13 @@ describe('issuing a token', () => {
 
   it('gives every token its own jti', async () => {
     const [a, b] = [await requestToken(t, client), await requestToken(t, client)];
-    const [ca, cb] = [await verifyIssued(a.body.access_token), await verifyIssued(b.body.access_token)];
+    const [ca, cb] = [await verifyIssued(t, a.body.access_token), await verifyIssued(t, b.body.access_token)];
     expect(ca.jti).not.toBe(cb.jti);
   });
 
   it('audits the issuance with client, scopes and token id, never the token itself', async () => {
     const res = await requestToken(t, client);
-    const claims = await verifyIssued(res.body.access_token);
+    const claims = await verifyIssued(t, res.body.access_token);
     const rows = await auditRows(client.clientId, 'token.issued');
     const row = rows.find((r) => (r.after as { jti?: string }).jti === claims.jti);
     expect(row).toMatchObject({
@@ -130,7 +115,7 @@ describe('issuing a token', () => {
       const { client: c } = await consumerWithClient(t, { alg });
       const res = await requestToken(t, c);
       expect(res.status).toBe(200);
-      expect((await verifyIssued(res.body.access_token)).client_id).toBe(c.clientId);
+      expect((await verifyIssued(t, res.body.access_token)).client_id).toBe(c.clientId);
     },
   );
 
@@ -138,7 +123,7 @@ describe('issuing a token', () => {
     const { client: c } = await consumerWithClient(t, { atMaxAge: 300 });
     const res = await requestToken(t, c);
     expect(res.body.expires_in).toBe(300);
-    const claims = await verifyIssued(res.body.access_token);
+    const claims = await verifyIssued(t, res.body.access_token);
     expect(claims.exp! - claims.iat!).toBe(300);
   });
 
@@ -163,7 +148,7 @@ describe('issuing a token', () => {
     const c = await registerClient(t, { org, scopes: [scope.name, other.name] });
     const res = await requestToken(t, c, { claims: { scope: other.name } });
     expect(res.status).toBe(200);
-    expect((await verifyIssued(res.body.access_token)).scope).toBe(other.name);
+    expect((await verifyIssued(t, res.body.access_token)).scope).toBe(other.name);
   });
 
   it('accepts scope as a form parameter (RFC 7523) when the assertion has none', async () => {
@@ -175,18 +160,18 @@ describe('issuing a token', () => {
   it('sets aud from an RFC 8707 resource form parameter, and leaves it out otherwise', async () => {
     const res = await requestToken(t, client, { form: { resource: 'https://api.example.no/inntekt' } });
     expect(res.status).toBe(200);
-    expect((await verifyIssued(res.body.access_token)).aud).toBe('https://api.example.no/inntekt');
+    expect((await verifyIssued(t, res.body.access_token)).aud).toBe('https://api.example.no/inntekt');
 
     const two = await requestToken(t, client, {
       form: { resource: ['https://a.example.no/', 'https://b.example.no/'] },
     });
-    expect((await verifyIssued(two.body.access_token)).aud).toEqual([
+    expect((await verifyIssued(t, two.body.access_token)).aud).toEqual([
       'https://a.example.no/',
       'https://b.example.no/',
     ]);
 
     const claimed = await requestToken(t, client, { claims: { resource: 'https://c.example.no/' } });
-    expect((await verifyIssued(claimed.body.access_token)).aud).toBe('https://c.example.no/');
+    expect((await verifyIssued(t, claimed.body.access_token)).aud).toBe('https://c.example.no/');
   });
 
   it('refuses a resource that is not an absolute URI with invalid_target', async () => {
@@ -598,19 +583,19 @@ describe('supplier flow (consumer_org)', () => {
     await delegateScope(t, s.name, consumerOrg, supplier.orgNumber);
     const res = await requestToken(t, supplier, { claims: { consumer_org: consumerOrg } });
     expect(res.status).toBe(200);
-    const claims = await verifyIssued(res.body.access_token);
+    const claims = await verifyIssued(t, res.body.access_token);
     expect(claims.consumer).toEqual({ authority: 'iso6523-actorid-upis', ID: `0192:${consumerOrg}` });
     expect(claims.supplier).toEqual({ authority: 'iso6523-actorid-upis', ID: `0192:${supplier.orgNumber}` });
     expect(claims.delegation_source).toBe(`${t.url}/`);
     expect(claims.client_id).toBe(supplier.clientId);
 
     const viaForm = await requestToken(t, supplier, { form: { consumer_org: consumerOrg } });
-    expect((await verifyIssued(viaForm.body.access_token)).supplier).toEqual(claims.supplier);
+    expect((await verifyIssued(t, viaForm.body.access_token)).supplier).toEqual(claims.supplier);
   });
 
   it('audits a supplier token with both organisations', async () => {
     const res = await requestToken(t, supplier, { claims: { consumer_org: consumerOrg } });
-    const claims = await verifyIssued(res.body.access_token);
+    const claims = await verifyIssued(t, res.body.access_token);
     const rows = await auditRows(supplier.clientId, 'token.issued');
     expect(rows.find((r) => (r.after as { jti?: string }).jti === claims.jti)?.after).toMatchObject({
       consumer: consumerOrg,
@@ -629,7 +614,7 @@ describe('supplier flow (consumer_org)', () => {
   it('treats consumer_org = the client org as the ordinary flow', async () => {
     const res = await requestToken(t, client, { claims: { consumer_org: client.orgNumber } });
     expect(res.status).toBe(200);
-    expect((await verifyIssued(res.body.access_token)).supplier).toBeUndefined();
+    expect((await verifyIssued(t, res.body.access_token)).supplier).toBeUndefined();
   });
 
   it('refuses an invalid consumer_org with invalid_request', async () => {

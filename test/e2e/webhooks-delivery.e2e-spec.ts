@@ -6,7 +6,7 @@
  */
 /* eslint-disable @typescript-eslint/no-explicit-any -- JSON answers and rows are checked by the assertions */
 import { createHmac } from 'node:crypto';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals';
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import pg from 'pg';
 import type { DatabaseConnection } from '../../src/prisma/database-connection.js';
 import { ConsentsService } from '../../src/consents/consents.service.js';
@@ -27,53 +27,21 @@ import { orgNumber, personNumber } from '../factories/orgs.js';
 import { createResource, registerOwner } from '../factories/registry.js';
 import { createScope } from '../factories/token-fixtures.js';
 import { bearer } from '../helpers/tokens.js';
-import {
-  eventually,
-  startReceiver,
-  subscribe,
-  WEBHOOKS,
-  webhookAuth,
-  type Receiver,
-} from '../factories/webhook-fixtures.js';
+import { deliveryLog, deliveryLogWhen, newConsent, receiverPool } from '../factories/webhook-deliveries.js';
+import { eventually, subscribe, WEBHOOKS, webhookAuth } from '../factories/webhook-fixtures.js';
 
 let t: TestApp;
 let world: ConsentWorld;
-const receivers: Receiver[] = [];
+const receiver = receiverPool();
 
 beforeAll(async () => {
   t = await createTestApp();
   world = await consentWorld(t);
 });
 
-afterEach(async () => {
-  for (const r of receivers.splice(0)) await r.stop();
-});
-
 afterAll(async () => {
   await t?.close();
 });
-
-async function receiver(): Promise<Receiver> {
-  const r = await startReceiver();
-  receivers.push(r);
-  return r;
-}
-
-/** A new consent request of the world's consumer: one `created` event. */
-async function newConsent(app: TestApp = t, w: ConsentWorld = world): Promise<string> {
-  const dto = await createConsent(
-    app,
-    w.consumer.auth,
-    consentBody({ to: w.consumer.org, resource: w.resource }),
-  );
-  return dto.id as string;
-}
-
-async function deliveryLog(subId: string, org = world.consumer.org, app: TestApp = t): Promise<any[]> {
-  const res = await http(app, 'GET', `${WEBHOOKS}/${subId}/deliveries`, await webhookAuth(app, org));
-  expect(res.status).toBe(200);
-  return res.body.data as any[];
-}
 
 /** Makes every pending delivery of a subscription due now (stands in for waiting out the backoff). */
 async function dueNow(subId: string, app: TestApp = t): Promise<void> {
@@ -107,7 +75,7 @@ describe('a successful delivery', () => {
   it('POSTs {id, type, time, data} with X-Webhook-Id, X-Webhook-Timestamp and a valid X-Signature', async () => {
     const r = await receiver();
     const sub = await subscribe(t, world.consumer.org, r.url, ['created']);
-    const consentId = await newConsent();
+    const consentId = await newConsent(t, world);
     const eventId = await eventIdOf(consentId, 'created');
     const [got] = await eventually(() => r.of(eventId).length && r.of(eventId), 10_000, 'the delivery');
 
@@ -135,10 +103,7 @@ describe('a successful delivery', () => {
     expect(got.headers['x-signature']).toBe(expected);
     expect(verifyWebhookSignature(got.rawBody, sub.secret, got.headers['x-signature'] as string)).toBe(true);
 
-    const log = await eventually(async () => {
-      const l = await deliveryLog(sub.id);
-      return l[0]?.status === 'delivered' && l;
-    });
+    const log = await deliveryLogWhen(t, sub.id, world.consumer.org, (d) => d?.status === 'delivered');
     expect(log).toEqual([
       {
         id: expect.any(String),
@@ -160,7 +125,7 @@ describe('a successful delivery', () => {
     const r = await receiver();
     const sub = await subscribe(t, world.consumer.org, r.url, ['created']);
     const other = await subscribe(t, world.consumer.org, 'https://bank.example/other', ['created']);
-    const eventId = await eventIdOf(await newConsent(), 'created');
+    const eventId = await eventIdOf(await newConsent(t, world), 'created');
     const [got] = await eventually(() => r.of(eventId).length && r.of(eventId));
     const signature = got.headers['x-signature'] as string;
     expect(verifyWebhookSignature(got.rawBody, sub.secret, signature)).toBe(true);
@@ -175,12 +140,12 @@ describe('a successful delivery', () => {
   });
 
   it('delivers only the subscribed event types of the subscriber’s own consents, and only events after it subscribed', async () => {
-    const before = await newConsent(); // committed before the subscription exists
+    const before = await newConsent(t, world); // committed before the subscription exists
     const r = await receiver();
     await subscribe(t, world.consumer.org, r.url, ['deleted', 'accepted']);
     const otherWorld = await consentWorld(t);
     const otherConsent = await newConsent(t, otherWorld);
-    const mine = await newConsent();
+    const mine = await newConsent(t, world);
     expect((await http(t, 'POST', `${CONSENT_PATH}/${mine}/cancel`, world.consumer.auth)).status).toBe(200);
     expect(
       (await http(t, 'POST', `${CONSENT_PATH}/${otherConsent}/cancel`, otherWorld.consumer.auth)).status,
@@ -228,12 +193,9 @@ describe('retries', () => {
     const r = await receiver();
     r.script.push({ status: 500 });
     const sub = await subscribe(t, world.consumer.org, r.url, ['created']);
-    const eventId = await eventIdOf(await newConsent(), 'created');
+    const eventId = await eventIdOf(await newConsent(t, world), 'created');
     await eventually(() => r.of(eventId).length === 1);
-    const [failed] = await eventually(async () => {
-      const l = await deliveryLog(sub.id);
-      return l[0]?.lastStatusCode === 500 && l;
-    });
+    const [failed] = await deliveryLogWhen(t, sub.id, world.consumer.org, (d) => d?.lastStatusCode === 500);
     expect(failed).toMatchObject({
       status: 'pending',
       attempts: 1,
@@ -253,10 +215,7 @@ describe('retries', () => {
     expect(verifyWebhookSignature(second.rawBody, sub.secret, second.headers['x-signature'] as string)).toBe(
       true,
     );
-    const [done] = await eventually(async () => {
-      const l = await deliveryLog(sub.id);
-      return l[0]?.status === 'delivered' && l;
-    });
+    const [done] = await deliveryLogWhen(t, sub.id, world.consumer.org, (d) => d?.status === 'delivered');
     expect(done).toMatchObject({ attempts: 2, lastStatusCode: 204, lastError: null });
     const healed = await http(t, 'GET', `${WEBHOOKS}/${sub.id}`, await webhookAuth(t, world.consumer.org));
     expect(healed.body).toMatchObject({ failureCount: 0, failingSince: null });
@@ -267,28 +226,23 @@ describe('retries', () => {
     const port = r.port;
     await r.stop();
     const sub = await subscribe(t, world.consumer.org, r.url, ['created']);
-    const eventId = await eventIdOf(await newConsent(), 'created');
+    const eventId = await eventIdOf(await newConsent(t, world), 'created');
     for (let attempt = 1; attempt <= 3; attempt++) {
-      await eventually(
-        async () =>
-          (await deliveryLog(sub.id))[0]?.attempts === attempt &&
-          (await deliveryLog(sub.id))[0].nextAttemptAt,
-      );
+      await deliveryLogWhen(t, sub.id, world.consumer.org, (d) => d?.attempts === attempt && d.nextAttemptAt);
       await dueNow(sub.id);
     }
-    const [down] = await eventually(async () => {
-      const l = await deliveryLog(sub.id);
-      return l[0]?.attempts >= 3 && l[0].lastError && l;
-    });
+    const [down] = await deliveryLogWhen(
+      t,
+      sub.id,
+      world.consumer.org,
+      (d) => d?.attempts >= 3 && d.lastError,
+    );
     expect(down).toMatchObject({ status: 'pending', lastStatusCode: null, lastError: 'connection refused' });
 
     await r.start(port);
     await dueNow(sub.id);
     await eventually(() => r.of(eventId).length === 1, 10_000, 'the delivery after the outage');
-    const [done] = await eventually(async () => {
-      const l = await deliveryLog(sub.id);
-      return l[0]?.status === 'delivered' && l;
-    });
+    const [done] = await deliveryLogWhen(t, sub.id, world.consumer.org, (d) => d?.status === 'delivered');
     expect(done.attempts).toBeGreaterThanOrEqual(4);
     await new Promise((res) => setTimeout(res, 300));
     expect(r.of(eventId)).toHaveLength(1);
@@ -298,11 +252,8 @@ describe('retries', () => {
     const r = await receiver();
     r.behaviour = { status: 302 };
     const sub = await subscribe(t, world.consumer.org, r.url, ['created']);
-    await newConsent();
-    const [failed] = await eventually(async () => {
-      const l = await deliveryLog(sub.id);
-      return l[0]?.lastStatusCode === 302 && l;
-    });
+    await newConsent(t, world);
+    const [failed] = await deliveryLogWhen(t, sub.id, world.consumer.org, (d) => d?.lastStatusCode === 302);
     expect(failed.status).toBe('pending');
     expect(failed.lastError).toContain('redirects are not followed');
   });
@@ -311,21 +262,15 @@ describe('retries', () => {
     const r = await receiver();
     r.behaviour = { status: 503 };
     const sub = await subscribe(t, world.consumer.org, r.url, ['created']);
-    await newConsent();
-    await eventually(
-      async () =>
-        (await deliveryLog(sub.id))[0]?.attempts === 1 && (await deliveryLog(sub.id))[0].lastStatusCode,
-    );
+    await newConsent(t, world);
+    await deliveryLogWhen(t, sub.id, world.consumer.org, (d) => d?.attempts === 1 && d.lastStatusCode);
     await sql(
       t,
       `UPDATE webhook_deliveries SET created_at = now() - interval '24 hours' WHERE subscription_id = $1`,
       [sub.id],
     );
     await dueNow(sub.id);
-    const [gaveUp] = await eventually(async () => {
-      const l = await deliveryLog(sub.id);
-      return l[0]?.status === 'failed' && l;
-    });
+    const [gaveUp] = await deliveryLogWhen(t, sub.id, world.consumer.org, (d) => d?.status === 'failed');
     expect(gaveUp).toMatchObject({ attempts: 2, nextAttemptAt: null, lastStatusCode: 503 });
   });
 
@@ -333,15 +278,12 @@ describe('retries', () => {
     const r = await receiver();
     r.behaviour = { status: 500 };
     const sub = await subscribe(t, world.consumer.org, r.url, ['created', 'deleted']);
-    const consentId = await newConsent();
-    await eventually(
-      async () =>
-        (await deliveryLog(sub.id))[0]?.attempts === 1 && (await deliveryLog(sub.id))[0].lastStatusCode,
-    );
+    const consentId = await newConsent(t, world);
+    await deliveryLogWhen(t, sub.id, world.consumer.org, (d) => d?.attempts === 1 && d.lastStatusCode);
     expect((await http(t, 'POST', `${CONSENT_PATH}/${consentId}/cancel`, world.consumer.auth)).status).toBe(
       200,
     );
-    await eventually(async () => (await deliveryLog(sub.id)).length === 2);
+    await eventually(async () => (await deliveryLog(t, sub.id, world.consumer.org)).length === 2);
     // The subscription has been failing for a day; the next failure disables it.
     await sql(
       t,
@@ -365,14 +307,14 @@ describe('retries', () => {
     );
     expect(audit.map((a) => a.action)).toEqual(['webhook.create', 'webhook.disabled']);
     expect(audit[1]).toMatchObject({ owner_org: world.consumer.org, after: { active: false } });
-    const log = await deliveryLog(sub.id);
+    const log = await deliveryLog(t, sub.id, world.consumer.org);
     expect(log.map((d) => d.status)).toEqual(['cancelled', 'cancelled']);
 
     // Disabled: new events are not queued for it any more.
     const received = r.received.length;
-    await newConsent();
+    await newConsent(t, world);
     await new Promise((res) => setTimeout(res, 500));
-    expect(await deliveryLog(sub.id)).toHaveLength(2);
+    expect(await deliveryLog(t, sub.id, world.consumer.org)).toHaveLength(2);
     expect(r.received.length).toBe(received);
   });
 });
@@ -465,10 +407,7 @@ describe('the transactional outbox', () => {
       second = await createTestApp({ db });
       await eventually(() => r.of(eventId).length === 1, 10_000, 'the delivery after the restart');
       expect(r.of(eventId)[0].body.data.consentRequestId).toBe(consentId);
-      const [done] = await eventually(async () => {
-        const l = await deliveryLog(sub.id, w.consumer.org, second);
-        return l[0]?.status === 'delivered' && l;
-      });
+      const [done] = await deliveryLogWhen(second, sub.id, w.consumer.org, (d) => d?.status === 'delivered');
       expect(done.attempts).toBe(1);
     } finally {
       await second?.close();
@@ -497,14 +436,11 @@ describe('the transactional outbox', () => {
       second = await createTestApp({ db });
       await new Promise((res) => setTimeout(res, 500));
       expect(r.received).toHaveLength(0); // still leased
-      const [leased] = await deliveryLog(sub.id, w.consumer.org, second);
+      const [leased] = await deliveryLog(second, sub.id, w.consumer.org);
       expect(new Date(leased.nextAttemptAt as string).getTime() - Date.now()).toBeGreaterThan(50_000);
       await dueNow(sub.id, second); // the lease runs out
       await eventually(() => r.of(eventId).length === 1, 10_000, 'the re-sent attempt');
-      const [done] = await eventually(async () => {
-        const l = await deliveryLog(sub.id, w.consumer.org, second);
-        return l[0]?.status === 'delivered' && l;
-      });
+      const [done] = await deliveryLogWhen(second, sub.id, w.consumer.org, (d) => d?.status === 'delivered');
       expect(done.attempts).toBe(2);
     } finally {
       await second?.close();

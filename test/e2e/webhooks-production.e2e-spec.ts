@@ -2,33 +2,19 @@
  * SSRF protection of webhooks in production (NODE_ENV=production): https only, and never a
  * loopback, private or reserved target — refused when subscribing and again when connecting.
  */
-/* eslint-disable @typescript-eslint/no-explicit-any -- JSON answers and rows are checked by the assertions */
-import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals';
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { createTestApp, type TestApp } from '../helpers/app.js';
 import { createTestDatabase } from '../helpers/database.js';
 import type { DatabaseConnection } from '../../src/prisma/database-connection.js';
-import {
-  consentBody,
-  consentWorld,
-  createConsent,
-  http,
-  sql,
-  type ConsentWorld,
-} from '../factories/consent-fixtures.js';
+import { consentWorld, http, sql, type ConsentWorld } from '../factories/consent-fixtures.js';
 import { orgNumber } from '../factories/orgs.js';
-import {
-  eventually,
-  startReceiver,
-  subscribe,
-  WEBHOOKS,
-  webhookAuth,
-  type Receiver,
-} from '../factories/webhook-fixtures.js';
+import { deliveryLogWhen, newConsent, receiverPool } from '../factories/webhook-deliveries.js';
+import { subscribe, WEBHOOKS, webhookAuth } from '../factories/webhook-fixtures.js';
 
 let db: DatabaseConnection;
 let t: TestApp;
 let world: ConsentWorld;
-const receivers: Receiver[] = [];
+const receiver = receiverPool();
 
 beforeAll(async () => {
   db = await createTestDatabase();
@@ -43,31 +29,23 @@ beforeAll(async () => {
   world = await consentWorld(t);
 });
 
-afterEach(async () => {
-  for (const r of receivers.splice(0)) await r.stop();
-});
-
 afterAll(async () => {
   await t?.close();
   await db?.stop();
 });
 
+const NOT_PUBLIC = 'url must not point at a loopback, private, link-local or reserved address';
+
 describe('subscribing in production', () => {
   it.each([
     ['http://bank.example/hooks', 'url must use https'],
     ['http://127.0.0.1:8080/hooks', 'url must use https'],
-    ['https://127.0.0.1/hooks', 'url must not point at a loopback, private, link-local or reserved address'],
-    ['https://localhost/hooks', 'url must not point at a loopback, private, link-local or reserved address'],
-    ['https://[::1]/hooks', 'url must not point at a loopback, private, link-local or reserved address'],
-    ['https://10.0.0.5/hooks', 'url must not point at a loopback, private, link-local or reserved address'],
-    [
-      'https://192.168.1.10/hooks',
-      'url must not point at a loopback, private, link-local or reserved address',
-    ],
-    [
-      'https://169.254.169.254/latest/meta-data',
-      'url must not point at a loopback, private, link-local or reserved address',
-    ],
+    ['https://127.0.0.1/hooks', NOT_PUBLIC],
+    ['https://localhost/hooks', NOT_PUBLIC],
+    ['https://[::1]/hooks', NOT_PUBLIC],
+    ['https://10.0.0.5/hooks', NOT_PUBLIC],
+    ['https://192.168.1.10/hooks', NOT_PUBLIC],
+    ['https://169.254.169.254/latest/meta-data', NOT_PUBLIC],
   ])('refuses %s (400 WH.VLD-00001) and stores nothing', async (url, title) => {
     const [before] = await sql(t, 'SELECT count(*)::int AS n FROM webhook_subscriptions');
     const res = await http(t, 'POST', WEBHOOKS, await webhookAuth(t, orgNumber()), {
@@ -101,25 +79,12 @@ describe('delivering in production', () => {
       /^refused: localhost resolves to /,
     ],
   ])('refuses to connect to %s even if the stored URL points there', async (_what, target, error) => {
-    const r = await startReceiver();
-    receivers.push(r);
+    const r = await receiver();
     const sub = await subscribe(t, world.consumer.org, 'https://bank.example/hooks', ['created']);
     // As if DNS or the row changed after the check at subscription time.
     await sql(t, 'UPDATE webhook_subscriptions SET url = $2 WHERE id = $1', [sub.id, target(r.port)]);
-    await createConsent(
-      t,
-      world.consumer.auth,
-      consentBody({ to: world.consumer.org, resource: world.resource }),
-    );
-    const [d] = await eventually(async () => {
-      const res = await http(
-        t,
-        'GET',
-        `${WEBHOOKS}/${sub.id}/deliveries`,
-        await webhookAuth(t, world.consumer.org),
-      );
-      return res.body.data[0]?.lastError && (res.body.data as any[]);
-    });
+    await newConsent(t, world);
+    const [d] = await deliveryLogWhen(t, sub.id, world.consumer.org, (newest) => newest?.lastError);
     expect(d).toMatchObject({
       status: 'pending',
       attempts: 1,
