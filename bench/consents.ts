@@ -7,7 +7,7 @@
  *   events-feed page query (exactly the service's SQL, `feedQuery`) with its EXPLAIN; target
  *   < 20 ms per page of 100, by index scans whatever the table size.
  */
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import pg from 'pg';
@@ -28,6 +28,23 @@ export interface CreateBenchResult extends LatencySummary {
   errors: number;
   concurrency: number;
   seconds: number;
+  /**
+   * Service CPU (user + system, all threads) per answered request in µs, when the service's pid
+   * was given: steadier than req/s when other work shares the machine.
+   */
+  serverCpuUsPerRequest?: number;
+}
+
+/** User + system CPU time of a process (all threads) in ms, from /proc (Linux); NaN elsewhere. */
+function processCpuMs(pid: number): number {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    // utime and stime: fields 14 and 15 of the line, in clock ticks (USER_HZ = 100).
+    return (Number(fields[11]) + Number(fields[12])) * 10;
+  } catch {
+    return NaN;
+  }
 }
 
 function percentile(sorted: number[], p: number): number {
@@ -48,7 +65,8 @@ async function median(measure: () => Promise<number>, runs = 9): Promise<number>
 
 /**
  * `body(i)` builds the i-th request (unique ids). Only 201 answers count; anything else is an
- * error (reported, never counted as throughput).
+ * error (reported, never counted as throughput). With `serverPid` the service's CPU per request
+ * over the measured interval is reported too.
  */
 export async function benchConsentCreate(
   baseUrl: string,
@@ -56,6 +74,7 @@ export async function benchConsentCreate(
   body: (i: number) => unknown,
   concurrency = 20,
   seconds = 5,
+  serverPid?: number,
 ): Promise<CreateBenchResult> {
   const url = new URL(baseUrl);
   const pool = new Pool(url.origin, { connections: concurrency, pipelining: 1 });
@@ -80,6 +99,7 @@ export async function benchConsentCreate(
   // Warm-up (JIT, connection setup, caches) is not measured.
   await Promise.all(Array.from({ length: concurrency }, () => one(next++).catch(() => false)));
 
+  const cpuBefore = serverPid === undefined ? NaN : processCpuMs(serverPid);
   const started = performance.now();
   const deadline = started + seconds * 1000;
   await Promise.all(
@@ -93,6 +113,7 @@ export async function benchConsentCreate(
     }),
   );
   const elapsed = (performance.now() - started) / 1000;
+  const cpuMs = serverPid === undefined ? NaN : processCpuMs(serverPid) - cpuBefore;
   await pool.close();
   if (errors && !latencies.length)
     throw new Error(`consent create bench: every request failed, e.g. ${firstError}`);
@@ -105,6 +126,9 @@ export async function benchConsentCreate(
     errors,
     concurrency,
     seconds,
+    ...(Number.isFinite(cpuMs)
+      ? { serverCpuUsPerRequest: Math.round((cpuMs * 1000) / (latencies.length + errors)) }
+      : {}),
   };
 }
 

@@ -82,8 +82,11 @@ async function runConsentBenches(
           base: string,
           token: string,
           body: (i: number) => unknown,
+          concurrency?: number,
+          seconds?: number,
+          serverPid?: number,
         ) => Promise<unknown>
-      )(gw.base, token, body);
+      )(gw.base, token, body, 20, 5, gw.child.pid);
       results.benchConsentCreate = { database: db.label, ...(r as object) };
       process.stdout.write(`${JSON.stringify(results.benchConsentCreate, null, 2)}\n`);
     }

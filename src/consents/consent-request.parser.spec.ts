@@ -229,4 +229,10 @@ describe('uuidv7', () => {
     expect(id.startsWith('0197593f-1794-7')).toBe(true);
     expect(['8', '9', 'a', 'b']).toContain(id[19]);
   });
+
+  it('stays unique and well-formed across refills of its random block', () => {
+    const ids = Array.from({ length: 2000 }, () => uuidv7(0x0197593f1794));
+    expect(new Set(ids).size).toBe(ids.length);
+    for (const id of ids) expect(id).toMatch(/^0197593f-1794-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+  });
 });

@@ -58,12 +58,30 @@ function isObject(v: unknown): v is Json {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
+/** Lower-cased name → canonical name, built once per object shape (not per request). */
+type FieldNames = ReadonlyMap<string, string>;
+const fieldNames = (names: readonly string[]): FieldNames => new Map(names.map((n) => [n.toLowerCase(), n]));
+
+const BODY_FIELDS = fieldNames([
+  'id',
+  'from',
+  'requiredDelegator',
+  'to',
+  'validTo',
+  'consentRights',
+  'requestMessage',
+  'redirectUrl',
+  'portalViewMode',
+]);
+const RIGHT_FIELDS = fieldNames(['action', 'resource', 'metadata']);
+const RESOURCE_FIELDS = fieldNames(['type', 'value']);
+const MESSAGE_FIELDS = fieldNames(LANGUAGES);
+
 /**
  * The object's properties under their canonical names; unknown or duplicate names become
  * problems. Returns an empty object when `value` is not an object (the caller reports that).
  */
-function canonical(value: Json, names: readonly string[], path: string, problems: ConsentProblem[]): Json {
-  const byLower = new Map(names.map((n) => [n.toLowerCase(), n]));
+function canonical(value: Json, byLower: FieldNames, path: string, problems: ConsentProblem[]): Json {
   const out: Json = {};
   for (const [key, v] of Object.entries(value)) {
     const name = byLower.get(key.toLowerCase());
@@ -201,7 +219,7 @@ function parseRights(value: unknown, problems: ConsentProblem[]): ParsedRight[] 
       problems.push(invalid(path, 'A right must be an object {action, resource, metadata}.'));
       return;
     }
-    const r = canonical(raw, ['action', 'resource', 'metadata'], path, problems);
+    const r = canonical(raw, RIGHT_FIELDS, path, problems);
     const right: ParsedRight = { index, action: [], metadata: null };
 
     if (r.action === undefined || r.action === null) problems.push(required(`${path}/action`, 'action'));
@@ -242,7 +260,7 @@ function parseRights(value: unknown, problems: ConsentProblem[]): ParsedRight[] 
         problem(ConsentCodes.invalidResource, `${path}/resource/0`, 'A resource is an object {type, value}.'),
       );
     } else {
-      const res = canonical(resources[0], ['type', 'value'], `${path}/resource/0`, problems);
+      const res = canonical(resources[0], RESOURCE_FIELDS, `${path}/resource/0`, problems);
       if (res.type !== RESOURCE_ATTRIBUTE_TYPE)
         problems.push(
           problem(
@@ -308,7 +326,7 @@ function parseRequestMessage(value: unknown, problems: ConsentProblem[]): Record
     problems.push(invalid('/requestMessage', "'requestMessage' must be an object {nb, nn, en}."));
     return null;
   }
-  const msg = canonical(value, LANGUAGES, '/requestMessage', problems);
+  const msg = canonical(value, MESSAGE_FIELDS, '/requestMessage', problems);
   const out: Record<string, string> = {};
   for (const [lang, text] of Object.entries(msg)) {
     if (typeof text !== 'string')
@@ -338,22 +356,7 @@ export function parseConsentRequestBody(
     problems.push(invalid('', 'The request body must be a JSON object.'));
     return { value, problems };
   }
-  const b = canonical(
-    body,
-    [
-      'id',
-      'from',
-      'requiredDelegator',
-      'to',
-      'validTo',
-      'consentRights',
-      'requestMessage',
-      'redirectUrl',
-      'portalViewMode',
-    ],
-    '',
-    problems,
-  );
+  const b = canonical(body, BODY_FIELDS, '', problems);
 
   if (b.id === undefined || b.id === null || b.id === '') problems.push(required('/id', 'id'));
   else if (!isUuid(b.id)) problems.push(invalid('/id', "'id' must be a UUID."));

@@ -17,6 +17,7 @@ import type { ConsentTemplateView } from '../resources/consent-template.view.js'
 import { ResourcesService } from '../resources/resources.service.js';
 import { TemplatesService } from '../resources/templates.service.js';
 import { canSee } from './consent-access.js';
+import { ConsentCreateWriter } from './consent-create.writer.js';
 import { ConsentEventsService } from './consent-events.service.js';
 import { ConsentFeedSequencer } from './consent-feed.sequencer.js';
 import {
@@ -49,57 +50,18 @@ export interface CreateResult {
   created: boolean;
 }
 
-/**
- * The whole of a create as ONE statement (so one implicit transaction and one round trip, the
- * hot path of the 500/s target): the request `INSERT … ON CONFLICT (id) DO NOTHING`, and — only
- * when that inserted — its audit row (the same columns AuditService.record writes), its NOTIFY
- * and its `created` event. Nothing is written for an existing id; PostgreSQL first waits for a
- * concurrent insert of the same id to commit, so the caller can then read it.
- */
-function createStatement(
-  r: ConsentRequestRow,
-  o: {
-    eventId: string;
-    performedBy: string;
-    actor: { org: string; client: string | null };
-    auditAfter: unknown;
-  },
-): Prisma.Sql {
-  const notify = ChangeBus.notifySql('consent', r.id).params;
-  return Prisma.sql`
-    WITH req AS (
-      INSERT INTO consent_requests (id, from_party, required_delegator, to_org, handled_by, valid_to, consent_rights,
-        resources, resource_versions, template_id, template_version, is_one_time, request_message, redirect_url,
-        portal_view_mode, owner_org, status, created_at, updated_at)
-      VALUES (${r.id}::uuid, ${r.fromParty}, ${r.requiredDelegator}, ${r.toOrg}, ${r.handledBy}, ${r.validTo.toISOString()}::timestamptz,
-        ${JSON.stringify(r.consentRights)}::jsonb, ${r.resources}::text[], ${JSON.stringify(r.resourceVersions)}::jsonb,
-        ${r.templateId}, ${r.templateVersion}::int, ${r.isOneTime},
-        ${r.requestMessage === null ? null : JSON.stringify(r.requestMessage)}::jsonb, ${r.redirectUrl}, ${r.portalViewMode},
-        ${r.ownerOrg}, ${r.status}, ${r.createdAt.toISOString()}::timestamptz, ${r.updatedAt.toISOString()}::timestamptz)
-      ON CONFLICT (id) DO NOTHING
-      RETURNING id, owner_org),
-    audited AS (
-      INSERT INTO audit_log (actor_org, actor_client, actor_person, action, object_type, object_id, owner_org, before, after)
-      SELECT ${o.actor.org}, ${o.actor.client}, NULL, 'consent.created', 'consent', req.id::text, req.owner_org, NULL,
-             ${JSON.stringify(o.auditAfter)}::jsonb
-      FROM req),
-    notified AS (SELECT count(pg_notify(${notify[0]}, ${notify[1]})) AS sent FROM req),
-    evented AS (
-      INSERT INTO consent_events (id, consent_request_id, event_type, created_at, performed_by, to_org, handled_by)
-      SELECT ${o.eventId}::uuid, req.id, 'created', ${r.createdAt.toISOString()}::timestamptz, ${o.performedBy}, ${r.toOrg}, ${r.handledBy}
-      FROM req CROSS JOIN notified)
-    SELECT 1 FROM req`;
-}
-
 @Injectable()
 export class ConsentRequestsService {
   private readonly templateCache = new Map<string, { view: ConsentTemplateView; until: number }>();
+  /** Loads in flight, so concurrent misses (a burst at start or at expiry) share one query. */
+  private readonly templateLoads = new Map<string, Promise<ConsentTemplateView | null>>();
 
   constructor(
     private readonly prisma: PrismaService,
     private readonly consents: ConsentsService,
     private readonly events: ConsentEventsService,
     private readonly sequencer: ConsentFeedSequencer,
+    private readonly writer: ConsentCreateWriter,
     private readonly resources: ResourcesService,
     private readonly templates: TemplatesService,
     private readonly accessLists: AccessListsService,
@@ -175,23 +137,21 @@ export class ConsentRequestsService {
       updatedAt: now,
     };
     const eventId = uuidv7(now.getTime());
-    const created = await this.prisma.$executeRaw(
-      createStatement(row, {
-        eventId,
-        performedBy,
-        actor: { org: principal.consumer, client: principal.clientId ?? null },
-        auditAfter: {
-          from: row.fromParty,
-          to: toOrg,
-          handledBy,
-          validTo: row.validTo,
-          resources: row.resources,
-          resourceVersions,
-        },
-      }),
-    );
+    const created = await this.writer.insert(row, {
+      eventId,
+      performedBy,
+      actor: { org: principal.consumer, client: principal.clientId ?? null },
+      auditAfter: {
+        from: row.fromParty,
+        to: toOrg,
+        handledBy,
+        validTo: row.validTo,
+        resources: row.resources,
+        resourceVersions,
+      },
+    });
     let outcome: { row: ConsentRequestRow; created: boolean };
-    if (created === 1) outcome = { row, created: true };
+    if (created) outcome = { row, created: true };
     else {
       // The id exists (ON CONFLICT waited for a concurrent insert of it to commit first).
       const existing = await this.prisma.consentRequest.findUnique({ where: { id } });
@@ -234,9 +194,18 @@ export class ConsentRequestsService {
   private async latestTemplate(id: string): Promise<ConsentTemplateView | null> {
     const hit = this.templateCache.get(id);
     if (hit && hit.until > Date.now()) return hit.view;
-    const view = await this.templates.getTemplate(id);
-    if (view) this.templateCache.set(id, { view, until: Date.now() + TEMPLATE_TTL_MS });
-    return view;
+    let load = this.templateLoads.get(id);
+    if (!load) {
+      load = this.templates
+        .getTemplate(id)
+        .then((view) => {
+          if (view) this.templateCache.set(id, { view, until: Date.now() + TEMPLATE_TTL_MS });
+          return view;
+        })
+        .finally(() => this.templateLoads.delete(id));
+      this.templateLoads.set(id, load);
+    }
+    return load;
   }
 
   /**

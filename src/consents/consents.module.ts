@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { AccessListsModule } from '../access-lists/access-lists.module.js';
 import { ResourcesModule } from '../resources/resources.module.js';
+import { ConsentCreateWriter } from './consent-create.writer.js';
 import { ConsentEventsService } from './consent-events.service.js';
 import { ConsentExpirySweeper } from './consent-expiry.sweeper.js';
 import { ConsentFeedSequencer } from './consent-feed.sequencer.js';
@@ -23,6 +24,7 @@ import { ConsentsService } from './consents.service.js';
     ConsentEventsService,
     ConsentFeedSequencer,
     ConsentRequestsService,
+    ConsentCreateWriter,
     ConsentListingService,
     ConsentLookupService,
     ConsentExpirySweeper,

@@ -1,11 +1,29 @@
-import { randomBytes } from 'node:crypto';
+import { randomFillSync } from 'node:crypto';
+
+/**
+ * Random bytes are drawn from the CSPRNG in blocks (as crypto.randomUUID does): one call per
+ * 256 ids instead of one per id, which showed in the create bench's profile.
+ */
+const RANDOM_BLOCK = 16 * 256;
+const entropy = Buffer.alloc(RANDOM_BLOCK);
+let entropyOffset = RANDOM_BLOCK;
+
+function random16(): Buffer {
+  if (entropyOffset === RANDOM_BLOCK) {
+    randomFillSync(entropy);
+    entropyOffset = 0;
+  }
+  const b = Buffer.from(entropy.subarray(entropyOffset, entropyOffset + 16));
+  entropyOffset += 16;
+  return b;
+}
 
 /**
  * RFC 9562 UUIDv7: 48-bit Unix milliseconds, then random bits. Event ids sort roughly by time,
  * which keeps the primary-key index append-mostly; ordering guarantees come from `seq`, not this.
  */
 export function uuidv7(now: number = Date.now()): string {
-  const b = randomBytes(16);
+  const b = random16();
   b[0] = Math.floor(now / 2 ** 40) & 0xff;
   b[1] = Math.floor(now / 2 ** 32) & 0xff;
   b[2] = (now >>> 24) & 0xff;

@@ -28,7 +28,7 @@ export function isDatabaseUnavailable(err: unknown): boolean {
     if (o.name === 'PrismaClientInitializationError') return true;
     if (
       typeof o.message === 'string' &&
-      /ECONNREFUSED|Connection terminated|connection timeout|terminating connection|Can't reach database/i.test(
+      /ECONNREFUSED|Connection terminated|connection timeout|timeout exceeded when trying to connect|terminating connection|Can't reach database/i.test(
         o.message,
       )
     )
