@@ -107,6 +107,8 @@ interface Call {
   consumer: string;
   consent: string;
   principal?: Principal;
+  /** The principal came from the verifier's cache: worth memoising what is derived from it. */
+  reusedPrincipal?: boolean;
   /** Values read on a cache miss (undefined = not read yet). */
   policy?: ResourcePolicy | null;
   allowed?: boolean;
@@ -295,6 +297,7 @@ export class GatewayProxyService implements ExchangeOwner<Call> {
     const cached = this.verifier.verifyCached(token);
     if (cached) {
       call.principal = cached;
+      call.reusedPrincipal = true;
       this.proceed(call);
       return;
     }
@@ -362,7 +365,7 @@ export class GatewayProxyService implements ExchangeOwner<Call> {
       if (!principal.scopes.has(s)) throw E.insufficientScope(route.requiredScopes);
 
     // Exactly one consent detail (403 GW-00005; a malformed field inside it: 401 GW-00009).
-    const detail = this.detailOf(principal);
+    const detail = this.detailOf(principal, call.reusedPrincipal === true);
     call.consent = detail.id;
 
     // Its rights cover this API (403 GW-00006).
@@ -469,8 +472,13 @@ export class GatewayProxyService implements ExchangeOwner<Call> {
     this.callEnded();
   }
 
-  private detailOf(principal: Principal): ConsentDetail {
-    let d = this.details.get(principal);
+  /**
+   * The parsed consent detail, memoised per cached principal. A principal verified just now is
+   * usually a token's first use and garbage after this call: memoising it would only add to the
+   * WeakMap the garbage collector must process, so it is parsed without being remembered.
+   */
+  private detailOf(principal: Principal, memoise: boolean): ConsentDetail {
+    let d = memoise ? this.details.get(principal) : undefined;
     if (d === undefined) {
       countCacheLookup('token', false);
       try {
@@ -479,7 +487,7 @@ export class GatewayProxyService implements ExchangeOwner<Call> {
         if (!(err instanceof DomainError)) throw err;
         d = err;
       }
-      this.details.set(principal, d);
+      if (memoise) this.details.set(principal, d);
     } else countCacheLookup('token', true);
     if (d instanceof DomainError) throw d;
     return d;

@@ -633,7 +633,8 @@ describe('TokenVerifier: verified-token cache', () => {
   it('returns the cached principal without verifying again, and still refuses it after exp', async () => {
     const { verifier } = await setup();
     const token = mint({ claims: { exp: nowS() + 60 } });
-    const first = await verifier.verify(token);
+    await verifier.verify(token); // first use: verified, remembered as seen
+    const first = await verifier.verify(token); // second use: verified again and cached
     const hits = async () =>
       (await register.getSingleMetricAsString('token_verify_cache_hits_total')).match(/ (\d+)$/m)?.[1];
     const before = Number(await hits());
@@ -652,6 +653,8 @@ describe('TokenVerifier: verified-token cache', () => {
     const { verifier } = await setup();
     const token = mint({ claims: { exp: nowS() + 60 } });
     expect(verifier.verifyCached(token)).toBeUndefined(); // never verified: no shortcut
+    await verifier.verify(token);
+    expect(verifier.verifyCached(token)).toBeUndefined(); // used once: not cached yet
     const first = await verifier.verify(token);
     expect(verifier.verifyCached(token)).toBe(first);
     expect(verifier.verifyCached(`${token}x`)).toBeUndefined();
@@ -664,6 +667,8 @@ describe('TokenVerifier: verified-token cache', () => {
     const { verifier, registry, jwks } = await setup({ keys: [extKey.jwk, extKey2.jwk] });
     const token = mint({ key: extKey2, claims: { exp: nowS() + 3000 } });
     await verifier.verify(token);
+    await verifier.verify(token);
+    expect(verifier.verifyCached(token)).toBeDefined();
     jwks.serve({ keys: [extKey.jwk] });
     now += 301_000;
     await verifier.verify(token); // triggers the refresh
@@ -674,12 +679,25 @@ describe('TokenVerifier: verified-token cache', () => {
   it('does not serve a cached token once its key disappeared from the JWKS', async () => {
     const { verifier, registry, jwks } = await setup({ keys: [extKey.jwk, extKey2.jwk] });
     const token = mint({ key: extKey2, claims: { exp: nowS() + 3000 } });
+    await verifier.verify(token);
     const first = await verifier.verify(token);
     jwks.serve({ keys: [extKey.jwk] });
     now += 301_000; // TTL passed: the next use triggers a background refresh
     expect(await verifier.verify(token)).toBe(first); // cache hit while the refresh runs
     await registry.get(EXT_ISSUER)!.whenIdle();
     await expect401(verifier, token, 'key_unknown');
+  });
+
+  it('admits a token on its second use, so tokens used once never displace reused ones', async () => {
+    const { verifier } = await setup();
+    const reused = mint({ claims: { exp: nowS() + 600 } });
+    await verifier.verify(reused);
+    const cached = await verifier.verify(reused);
+    // A flood of distinct single-use tokens (more than the cache holds)…
+    for (let i = 0; i < 4200; i++)
+      await verifier.verify(mint({ claims: { exp: nowS() + 600, jti: `j${i}` } }));
+    // …leaves the reused token where it was.
+    expect(verifier.verifyCached(reused)).toBe(cached);
   });
 
   it('does not cache refusals: a bad token costs a full check each time and stays refused', async () => {

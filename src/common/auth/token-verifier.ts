@@ -29,6 +29,9 @@ import { TrustedIssuerRegistry } from './trusted-issuer-registry.js';
 const CACHE_MAX_ENTRIES = 4096;
 /** Sum of cached token lengths: bounded even if every token had the maximum size. */
 const CACHE_MAX_TOKEN_CHARS = 8 * 1024 * 1024;
+/** Tokens seen once, remembered by a short tag of their signature (admission, see `admit`). */
+const SEEN_MAX_ENTRIES = 16_384;
+const SEEN_TAG_CHARS = 22; // 132 bits of the signature: distinct tokens never share one in practice
 
 interface CachedToken {
   principal: Principal;
@@ -49,6 +52,7 @@ function deepFreeze<T>(value: T): T {
 @Injectable()
 export class TokenVerifier {
   private readonly cache = new ClockCache<string, CachedToken>(CACHE_MAX_ENTRIES, CACHE_MAX_TOKEN_CHARS);
+  private readonly seenOnce = new ClockCache<string, true>(SEEN_MAX_ENTRIES);
 
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
@@ -116,6 +120,23 @@ export class TokenVerifier {
     return undefined;
   }
 
+  /**
+   * A verified token enters the cache on its second use, not its first. A client reuses its
+   * token, so that costs one extra verification per token; in exchange tokens used once (a
+   * client that fetches a token per call, or a flood of distinct tokens) never push reused ones
+   * out, and never fill old space with principals that are garbage right away, which under a
+   * new-token-per-request load was most of the gateway's garbage-collection work.
+   */
+  private admit(token: string): boolean {
+    const tag = token.slice(token.length - SEEN_TAG_CHARS);
+    if (this.seenOnce.get(tag) === undefined) {
+      this.seenOnce.set(tag, true);
+      return false;
+    }
+    this.seenOnce.delete(tag);
+    return true;
+  }
+
   private async verifyUncached(token: string): Promise<Principal> {
     const { header, payload, signingInput, signature } = parseCompactJws(token, this.config.maxTokenBytes);
     const { alg, kid } = checkHeader(header);
@@ -158,7 +179,8 @@ export class TokenVerifier {
     });
 
     const expMs = claims.exp * 1000;
-    if (nowMs < expMs) this.cache.set(token, { principal, expMs, kid, key, issuer }, token.length);
+    if (nowMs < expMs && this.admit(token))
+      this.cache.set(token, { principal, expMs, kid, key, issuer }, token.length);
     return principal;
   }
 }
