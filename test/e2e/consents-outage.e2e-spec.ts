@@ -1,10 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { randomUUID } from 'node:crypto';
 import pg from 'pg';
-import type { DatabaseConnection } from '../../src/prisma/database-connection.js';
-import { createTestApp, type TestApp } from '../helpers/app.js';
-import { CuttableRelay } from '../helpers/cuttable-relay.js';
-import { createTestDatabase } from '../helpers/database.js';
+import type { TestApp } from '../helpers/app.js';
+import { appBehindRelay, type AppBehindRelay, type CuttableRelay } from '../helpers/cuttable-relay.js';
 import {
   CONSENT_PATH,
   consentBody,
@@ -21,31 +19,24 @@ import {
 const describeOnPostgres = process.env.TEST_DATABASE_URL ? describe : describe.skip;
 
 describeOnPostgres('creating a consent request while the database is down', () => {
-  let db: DatabaseConnection;
+  let env: AppBehindRelay;
   let relay: CuttableRelay;
   let t: TestApp;
   let w: ConsentWorld;
 
   beforeAll(async () => {
-    db = await createTestDatabase();
-    const target = new URL(db.url);
-    relay = new CuttableRelay(target.hostname, Number(target.port || 5432));
-    await relay.start();
-    const viaRelay = new URL(db.url);
-    viaRelay.host = `127.0.0.1:${relay.port}`;
-    t = await createTestApp({ db: { ...db, url: viaRelay.toString(), stop: async () => undefined } });
+    env = await appBehindRelay();
+    ({ relay, t } = env);
     w = await consentWorld(t);
   });
 
   afterAll(async () => {
-    await t?.close().catch(() => undefined);
-    await relay?.cut().catch(() => undefined);
-    await db?.stop();
+    await env?.close();
   });
 
   /** Rows of one consent id, read past the relay. */
   async function rowsOf(id: string): Promise<{ requests: number; events: number; audit: number }> {
-    const c = new pg.Client({ connectionString: db.url });
+    const c = new pg.Client({ connectionString: env.db.url });
     await c.connect();
     try {
       const { rows } = await c.query<{ requests: string; events: string; audit: string }>(

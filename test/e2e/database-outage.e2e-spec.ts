@@ -1,32 +1,23 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { ADMIN_ORG } from '../factories/registry.js';
-import { createTestApp, type TestApp } from '../helpers/app.js';
-import { createTestDatabase } from '../helpers/database.js';
-import { CuttableRelay } from '../helpers/cuttable-relay.js';
+import type { TestApp } from '../helpers/app.js';
+import { appBehindRelay, type AppBehindRelay, type CuttableRelay } from '../helpers/cuttable-relay.js';
 import { bearer } from '../helpers/tokens.js';
-import type { DatabaseConnection } from '../../src/prisma/database-connection.js';
 
 describe('database outage', () => {
-  let db: DatabaseConnection;
+  let env: AppBehindRelay;
   let relay: CuttableRelay;
   let t: TestApp;
   let admin: string;
 
   beforeAll(async () => {
-    db = await createTestDatabase();
-    const target = new URL(db.url);
-    relay = new CuttableRelay(target.hostname, Number(target.port || 5432));
-    await relay.start();
-    const viaRelay = new URL(db.url);
-    viaRelay.host = `127.0.0.1:${relay.port}`;
-    t = await createTestApp({ db: { ...db, url: viaRelay.toString(), stop: async () => undefined } });
+    env = await appBehindRelay();
+    ({ relay, t } = env);
     admin = await bearer(t, { org: ADMIN_ORG, scope: 'consentgw:admin' });
   });
 
   afterAll(async () => {
-    await t?.close().catch(() => undefined);
-    await relay?.cut().catch(() => undefined);
-    await db?.stop();
+    await env?.close();
   });
 
   it('answers 503 with Retry-After while the database is down and recovers without a restart', async () => {

@@ -1,8 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { createTestApp, type TestApp } from '../helpers/app.js';
-import { CuttableRelay } from '../helpers/cuttable-relay.js';
-import { createTestDatabase } from '../helpers/database.js';
-import type { DatabaseConnection } from '../../src/prisma/database-connection.js';
+import type { TestApp } from '../helpers/app.js';
+import { appBehindRelay, type AppBehindRelay, type CuttableRelay } from '../helpers/cuttable-relay.js';
 import {
   acceptedConsent,
   consentBearer,
@@ -26,7 +24,7 @@ import { problemBody } from '../factories/consent-fixtures.js';
 const onPostgres = Boolean(process.env.TEST_DATABASE_URL);
 
 describe('gateway with the database down (503 GW-00015)', () => {
-  let db: DatabaseConnection;
+  let env: AppBehindRelay;
   let relay: CuttableRelay;
   let t: TestApp;
   let upstream: Upstream;
@@ -34,23 +32,16 @@ describe('gateway with the database down (503 GW-00015)', () => {
   let api: string;
 
   beforeAll(async () => {
-    db = await createTestDatabase();
-    const target = new URL(db.url);
-    relay = new CuttableRelay(target.hostname, Number(target.port || 5432));
-    await relay.start();
-    const viaRelay = new URL(db.url);
-    viaRelay.host = `127.0.0.1:${relay.port}`;
-    t = await createTestApp({ db: { ...db, url: viaRelay.toString(), stop: async () => undefined } });
+    env = await appBehindRelay();
+    ({ relay, t } = env);
     upstream = await startUpstream();
     world = await gatewayWorld(t);
     api = await registerApi(t, world, { upstreamUrl: `${upstream.url}/base` });
   });
 
   afterAll(async () => {
-    await t?.close().catch(() => undefined);
     await upstream?.close();
-    await relay?.cut().catch(() => undefined);
-    await db?.stop();
+    await env?.close();
   });
 
   /** Retries `call` until it gives `status` (the NOTIFY connection notices the cut quickly). */

@@ -1,4 +1,7 @@
 import { createServer, connect, type Server, type Socket } from 'node:net';
+import type { DatabaseConnection } from '../../src/prisma/database-connection.js';
+import { createTestApp, type TestApp } from './app.js';
+import { createTestDatabase } from './database.js';
 
 /**
  * A TCP relay between the app and its database that the test can cut and restore, so we can
@@ -39,4 +42,32 @@ export class CuttableRelay {
     this.sockets.clear();
     await new Promise<void>((resolve) => this.server?.close(() => resolve()));
   }
+}
+
+export interface AppBehindRelay {
+  db: DatabaseConnection;
+  relay: CuttableRelay;
+  t: TestApp;
+  close(): Promise<void>;
+}
+
+/** A test app whose database connections all pass through a relay the test can cut. */
+export async function appBehindRelay(): Promise<AppBehindRelay> {
+  const db = await createTestDatabase();
+  const target = new URL(db.url);
+  const relay = new CuttableRelay(target.hostname, Number(target.port || 5432));
+  await relay.start();
+  const viaRelay = new URL(db.url);
+  viaRelay.host = `127.0.0.1:${relay.port}`;
+  const t = await createTestApp({ db: { ...db, url: viaRelay.toString(), stop: async () => undefined } });
+  return {
+    db,
+    relay,
+    t,
+    async close() {
+      await t.close().catch(() => undefined);
+      await relay.cut().catch(() => undefined);
+      await db.stop();
+    },
+  };
 }
