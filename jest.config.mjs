@@ -1,13 +1,13 @@
+import { availableParallelism } from 'node:os';
 import { createDefaultEsmPreset } from 'ts-jest';
 
 const preset = createDefaultEsmPreset({ tsconfig: 'tsconfig.jest.json' });
 
-/** Unit tests: *.spec.ts beside the code. No database unless a spec starts one itself. */
-export default {
+/** What unit and e2e tests share: ts-jest (transpile only: isolatedModules) in ESM mode. */
+const shared = {
   ...preset,
+  rootDir: import.meta.dirname,
   testEnvironment: 'node',
-  roots: ['<rootDir>/src', '<rootDir>/test/unit'],
-  testMatch: ['**/*.spec.ts'],
   moduleNameMapper: { '^(\\.{1,2}/.*)\\.js$': '$1' },
   // @fastify/static needs content-disposition 3 (ESM-only); Jest on Node 20 can't `require` it.
   transform: {
@@ -20,3 +20,41 @@ export default {
   transformIgnorePatterns: ['/node_modules/(?!content-disposition/)'],
   setupFiles: ['reflect-metadata'],
 };
+
+/**
+ * Options Jest only reads from the top-level config (a project's own are ignored).
+ * Workers: each e2e file has a database of its own, so files run in parallel. 2 even on a 2-core
+ * machine (Jest's default would be 1 there): the e2e tests wait on the database and on timers a
+ * lot (3 measured no faster there). At most 4: a test app holds about 8 PostgreSQL connections
+ * and a few files run 2-3 apps at once, so this stays under the default max_connections (100).
+ * `--maxWorkers=N` / `--runInBand` on the command line still win.
+ * Timeout: the e2e one for all, as unit and e2e run in one Jest run (`npm test`).
+ */
+export const runOptions = {
+  maxWorkers: Math.min(4, Math.max(2, availableParallelism())),
+  testTimeout: 60_000,
+};
+
+/** Unit tests: *.spec.ts beside the code. No database unless a spec starts one itself. */
+export const unit = {
+  ...shared,
+  displayName: 'unit',
+  roots: ['<rootDir>/src', '<rootDir>/test/unit'],
+  testMatch: ['**/*.spec.ts'],
+};
+
+/**
+ * e2e tests boot the real AppModule against a real PostgreSQL (TEST_DATABASE_URL: each file gets
+ * a copy of a migrated template database) or, when it is unset, an in-memory PGlite per file.
+ * No globalSetup: Jest loads it without the ESM module mapper, so the template is built lazily
+ * (under an advisory lock) by test/helpers/database.ts.
+ */
+export const e2e = {
+  ...shared,
+  displayName: 'e2e',
+  roots: ['<rootDir>/test/e2e'],
+  testMatch: ['**/*.e2e-spec.ts'],
+};
+
+/** `npm test`: unit and e2e in one run sharing the workers; `--selectProjects unit` for unit only. */
+export default { ...runOptions, projects: [unit, e2e] };

@@ -1,28 +1,8 @@
-import { createDefaultEsmPreset } from 'ts-jest';
-
-const preset = createDefaultEsmPreset({ tsconfig: 'tsconfig.jest.json' });
+import { e2e, runOptions } from './jest.config.mjs';
 
 /**
- * e2e tests boot the real AppModule against a real PostgreSQL (TEST_DATABASE_URL: each file gets
- * a copy of a migrated template database) or, when it is unset, an in-memory PGlite per file.
- * No globalSetup: Jest loads it without the ESM module mapper, so the template is built lazily
- * (under an advisory lock) by test/helpers/database.ts.
+ * The e2e project alone, for tools that want one config file. The npm scripts use
+ * `--config jest.config.mjs --selectProjects e2e` instead: the same project config as in
+ * `npm test`, so they share its transform cache.
  */
-export default {
-  ...preset,
-  testEnvironment: 'node',
-  roots: ['<rootDir>/test/e2e'],
-  testMatch: ['**/*.e2e-spec.ts'],
-  moduleNameMapper: { '^(\\.{1,2}/.*)\\.js$': '$1' },
-  // @fastify/static needs content-disposition 3 (ESM-only); Jest on Node 20 can't `require` it.
-  transform: {
-    ...preset.transform,
-    '^.+/node_modules/content-disposition/.+\\.js$': [
-      'ts-jest',
-      { useESM: false, tsconfig: { allowJs: true, module: 'commonjs' }, isolatedModules: true },
-    ],
-  },
-  transformIgnorePatterns: ['/node_modules/(?!content-disposition/)'],
-  setupFiles: ['reflect-metadata'],
-  testTimeout: 60000,
-};
+export default { ...e2e, ...runOptions };

@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import pg from 'pg';
 import type { DatabaseConnection } from '../../src/prisma/database-connection.js';
 import { ConsentsService } from '../../src/consents/consents.service.js';
-import { WebhookDeliveryWorker } from '../../src/webhooks/webhook-delivery.worker.js';
+import { LEASE_SECONDS, WebhookDeliveryWorker } from '../../src/webhooks/webhook-delivery.worker.js';
 import { verifyWebhookSignature } from '../../src/webhooks/webhook-signature.js';
 import { createTestApp, type TestApp } from '../helpers/app.js';
 import { createTestDatabase } from '../helpers/database.js';
@@ -227,15 +227,20 @@ describe('retries', () => {
     await r.stop();
     const sub = await subscribe(t, world.consumer.org, r.url, ['created']);
     const eventId = await eventIdOf(await newConsent(t, world), 'created');
-    for (let attempt = 1; attempt <= 3; attempt++) {
-      await deliveryLogWhen(t, sub.id, world.consumer.org, (d) => d?.attempts === attempt && d.nextAttemptAt);
-      await dueNow(sub.id);
-    }
-    const [down] = await deliveryLogWhen(
-      t,
-      sub.id,
-      world.consumer.org,
-      (d) => d?.attempts >= 3 && d.lastError,
+    // Make each retry due at once until 3 attempts have failed and the last one has recorded its
+    // backoff (≥ 120 s, longer than a lease): a claimed attempt already counts in `attempts`, and
+    // one still in flight would record its backoff after a dueNow, so the retry or the delivery
+    // below would come too late.
+    const down = await eventually(
+      async () => {
+        const [d] = await deliveryLog(t, sub.id, world.consumer.org);
+        const settled = Date.parse(d?.nextAttemptAt) > Date.now() + LEASE_SECONDS * 1000;
+        if (d?.attempts >= 3 && d.lastError && settled) return d;
+        await dueNow(sub.id);
+        return null;
+      },
+      10_000,
+      'three failed attempts while the receiver is down',
     );
     expect(down).toMatchObject({ status: 'pending', lastStatusCode: null, lastError: 'connection refused' });
 

@@ -43,32 +43,43 @@ export interface TestAppOptions {
 export async function createTestApp(options: TestAppOptions = {}): Promise<TestApp> {
   const ownDb = !options.db;
   const db = options.db ?? (await createTestDatabase());
-  const port = await freePort();
-  const config = loadConfig({
-    NODE_ENV: 'test',
-    PORT: String(port),
-    HOST: '127.0.0.1',
-    PUBLIC_URL: `http://127.0.0.1:${port}`,
-    LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
-    EXPIRY_SWEEP_INTERVAL_MS: '200',
-    WEBHOOK_POLL_INTERVAL_MS: '100',
-    ...options.env,
-  });
-  const app = await NestFactory.create<NestFastifyApplication>(
-    AppModule.forRoot({ config, database: db }),
-    createFastifyAdapter(config),
-    { logger: false },
-  );
-  await configureApp(app, config);
-  await app.listen(port, '127.0.0.1');
-  return {
-    app,
-    url: `http://127.0.0.1:${port}`,
-    config,
-    db,
-    async close() {
+  // freePort() only proposes a port: in parallel Jest workers another process may bind it before
+  // we listen, so try again on EADDRINUSE with a fresh one.
+  for (let attempt = 1; ; attempt++) {
+    const port = await freePort();
+    const config = loadConfig({
+      NODE_ENV: 'test',
+      PORT: String(port),
+      HOST: '127.0.0.1',
+      PUBLIC_URL: `http://127.0.0.1:${port}`,
+      LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
+      EXPIRY_SWEEP_INTERVAL_MS: '200',
+      WEBHOOK_POLL_INTERVAL_MS: '100',
+      ...options.env,
+    });
+    const app = await NestFactory.create<NestFastifyApplication>(
+      AppModule.forRoot({ config, database: db }),
+      createFastifyAdapter(config),
+      { logger: false },
+    );
+    await configureApp(app, config);
+    try {
+      await app.listen(port, '127.0.0.1');
+    } catch (err) {
       await app.close();
+      if ((err as { code?: string }).code === 'EADDRINUSE' && attempt < 5) continue;
       if (ownDb) await db.stop();
-    },
-  };
+      throw err;
+    }
+    return {
+      app,
+      url: `http://127.0.0.1:${port}`,
+      config,
+      db,
+      async close() {
+        await app.close();
+        if (ownDb) await db.stop();
+      },
+    };
+  }
 }

@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { startEmbeddedDatabase } from '../../src/prisma/embedded-database.js';
 import { migrate, readMigrations } from '../../src/prisma/migrator.js';
@@ -6,7 +6,10 @@ import type { DatabaseConnection } from '../../src/prisma/database-connection.js
 
 /** Name of the migrated template database on TEST_DATABASE_URL. */
 export const TEMPLATE_DB = 'consentgw_test_template';
-/** Serialises template (re)builds between test files and parallel runs. */
+/**
+ * Guards the template: copies hold it shared, a (re)build holds it exclusively, so test files
+ * running in parallel Jest workers (or parallel runs) never copy a template that is being built.
+ */
 const TEMPLATE_LOCK = 727073691;
 
 export function withDatabase(url: string, database: string): string {
@@ -15,45 +18,75 @@ export function withDatabase(url: string, database: string): string {
   return u.toString();
 }
 
-let templateReady: Promise<void> | undefined;
+/** What the template must contain: the migration files' names and checksums, hashed. */
+async function migrationsFingerprint(): Promise<string> {
+  const hash = createHash('sha256');
+  for (const m of await readMigrations()) hash.update(`${m.name}\n${m.checksum}\n`);
+  return `consentgw migrations ${hash.digest('hex')}`;
+}
 
-/** The template is rebuilt only when its applied migrations differ from the files. */
-async function templateIsCurrent(base: string): Promise<boolean> {
-  const files = await readMigrations();
-  const c = new pg.Client({ connectionString: withDatabase(base, TEMPLATE_DB) });
+/**
+ * The fingerprint is the template's database comment, read from the admin connection: nobody
+ * connects to the template itself to check it, because `CREATE DATABASE … TEMPLATE` fails while
+ * any session is connected to the template.
+ */
+async function templateFingerprint(admin: pg.Client): Promise<string | null> {
+  const { rows } = await admin.query<{ comment: string | null }>(
+    "SELECT shobj_description(oid, 'pg_database') AS comment FROM pg_database WHERE datname = $1",
+    [TEMPLATE_DB],
+  );
+  return rows[0]?.comment ?? null;
+}
+
+async function rebuildTemplate(admin: pg.Client, base: string, fingerprint: string): Promise<void> {
+  await admin.query('SELECT pg_advisory_lock($1)', [TEMPLATE_LOCK]);
   try {
-    await c.connect();
-  } catch {
-    return false;
-  }
-  try {
-    const { rows } = await c.query<{ migration_name: string; checksum: string }>(
-      'SELECT migration_name, checksum FROM "_prisma_migrations" WHERE finished_at IS NOT NULL ORDER BY migration_name',
-    );
-    return (
-      rows.length === files.length &&
-      rows.every((r, i) => r.migration_name === files[i].name && r.checksum === files[i].checksum)
-    );
-  } catch {
-    return false;
+    if ((await templateFingerprint(admin)) === fingerprint) return; // another worker built it
+    await admin.query(`DROP DATABASE IF EXISTS "${TEMPLATE_DB}" WITH (FORCE)`);
+    await admin.query(`CREATE DATABASE "${TEMPLATE_DB}"`);
+    await migrate(withDatabase(base, TEMPLATE_DB));
+    // Set last, so a build that died halfway is rebuilt next time.
+    await admin.query(`COMMENT ON DATABASE "${TEMPLATE_DB}" IS '${fingerprint}'`);
   } finally {
-    await c.end();
+    await admin.query('SELECT pg_advisory_unlock($1)', [TEMPLATE_LOCK]);
   }
 }
 
-async function ensureTemplate(base: string): Promise<void> {
+/** Copies the template into `name`, (re)building the template first when the migrations changed. */
+async function copyTemplate(base: string, name: string): Promise<void> {
+  const fingerprint = await migrationsFingerprint();
   const admin = new pg.Client({ connectionString: base });
   await admin.connect();
   try {
-    await admin.query('SELECT pg_advisory_lock($1)', [TEMPLATE_LOCK]);
-    if (!(await templateIsCurrent(base))) {
-      await admin.query(`DROP DATABASE IF EXISTS "${TEMPLATE_DB}" WITH (FORCE)`);
-      await admin.query(`CREATE DATABASE "${TEMPLATE_DB}"`);
-      await migrate(withDatabase(base, TEMPLATE_DB));
+    for (;;) {
+      await admin.query('SELECT pg_advisory_lock_shared($1)', [TEMPLATE_LOCK]);
+      try {
+        if ((await templateFingerprint(admin)) === fingerprint) {
+          await createFromTemplate(admin, name);
+          return;
+        }
+      } finally {
+        await admin.query('SELECT pg_advisory_unlock_shared($1)', [TEMPLATE_LOCK]);
+      }
+      await rebuildTemplate(admin, base, fingerprint);
     }
   } finally {
-    await admin.query('SELECT pg_advisory_unlock($1)', [TEMPLATE_LOCK]).catch(() => undefined);
     await admin.end();
+  }
+}
+
+async function createFromTemplate(admin: pg.Client, name: string): Promise<void> {
+  // Fails while a session is connected to the template; with the lock above that is only a
+  // straggler (a psql left open on it), so keep trying for a while rather than fail the file.
+  const deadline = Date.now() + 15_000;
+  for (;;) {
+    try {
+      await admin.query(`CREATE DATABASE "${name}" TEMPLATE "${TEMPLATE_DB}"`);
+      return;
+    } catch (err) {
+      if ((err as { code?: string }).code !== '55006' || Date.now() > deadline) throw err;
+      await new Promise((r) => setTimeout(r, 100));
+    }
   }
 }
 
@@ -64,25 +97,8 @@ async function ensureTemplate(base: string): Promise<void> {
 export async function createTestDatabase(): Promise<DatabaseConnection> {
   const base = process.env.TEST_DATABASE_URL;
   if (base) {
-    templateReady ??= ensureTemplate(base);
-    await templateReady;
     const name = `consentgw_test_${randomBytes(6).toString('hex')}`;
-    const admin = new pg.Client({ connectionString: base });
-    await admin.connect();
-    try {
-      // CREATE DATABASE … TEMPLATE fails while another session is connected to the template.
-      for (let attempt = 0; ; attempt++) {
-        try {
-          await admin.query(`CREATE DATABASE "${name}" TEMPLATE "${TEMPLATE_DB}"`);
-          break;
-        } catch (err) {
-          if (attempt >= 20) throw err;
-          await new Promise((r) => setTimeout(r, 100));
-        }
-      }
-    } finally {
-      await admin.end();
-    }
+    await copyTemplate(base, name);
     return {
       url: withDatabase(base, name),
       embedded: false,
