@@ -70,11 +70,8 @@ export class TokenVerifier {
       if (typeof token !== 'string' || token.length > this.config.maxTokenBytes) {
         throw new InvalidTokenError(typeof token === 'string' ? 'too_large' : 'malformed');
       }
-      const cached = this.fromCache(token);
-      if (cached) {
-        tokenVerifyCacheHitsTotal.inc();
-        return cached;
-      }
+      const cached = this.verifyCached(token);
+      if (cached) return cached;
       const endTimer = tokenVerifySeconds.startTimer();
       try {
         return await this.verifyUncached(token);
