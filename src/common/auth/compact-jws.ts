@@ -19,15 +19,23 @@ export interface ParsedCompactJws {
 const COMPACT_JWS = /^([A-Za-z0-9_-]+)\.([A-Za-z0-9_-]+)\.([A-Za-z0-9_-]+)$/;
 const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 
+const BASE64URL = /^[A-Za-z0-9_-]*$/;
+const ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
+
 /**
  * Decodes one part, refusing non-canonical encodings (length ≡ 1 mod 4, or non-zero padding bits):
  * Node's decoder is lenient, and two spellings of one token would defeat exact-string caching.
+ * Over the alphabet, the only other spellings of the same bytes differ in the unused low bits of
+ * the last character, so checking those is the whole test (no re-encoding per part).
  */
 export function decodeBase64UrlStrict(part: string): Buffer {
-  if (part.length % 4 === 1) throw new InvalidTokenError('malformed');
-  const bytes = Buffer.from(part, 'base64url');
-  if (bytes.toString('base64url') !== part) throw new InvalidTokenError('malformed');
-  return bytes;
+  const rem = part.length % 4;
+  if (rem === 1 || !BASE64URL.test(part)) throw new InvalidTokenError('malformed');
+  if (rem !== 0) {
+    const last = ALPHABET.indexOf(part[part.length - 1]);
+    if ((last & (rem === 2 ? 0x0f : 0x03)) !== 0) throw new InvalidTokenError('malformed');
+  }
+  return Buffer.from(part, 'base64url');
 }
 
 function decodeJsonObject(part: string): Record<string, unknown> {

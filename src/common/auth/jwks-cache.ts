@@ -68,6 +68,17 @@ export class JwksCache {
    * Candidate keys for `kid` (empty when unknown even after an allowed refresh).
    * Throws KeysUnavailableError (503) when no trustworthy key set exists.
    */
+  /**
+   * The keys for `kid` when they can be had without waiting (usable and known), else undefined
+   * (then `getKeys` decides whether to fetch). Kicks a background TTL refresh like getKeys.
+   */
+  keysAtHand(kid: string): readonly VerificationKey[] | undefined {
+    if (!this.hasUsableKeys(this.opts.clock())) return undefined;
+    const found = this.keys?.get(kid);
+    if (found) this.maybeRefreshInBackground();
+    return found;
+  }
+
   async getKeys(kid: string): Promise<readonly VerificationKey[]> {
     if (!this.hasUsableKeys(this.opts.clock())) {
       if (this.inFlight || this.mayAttempt(this.opts.noKeysRetryIntervalMs)) await this.refreshShared();
