@@ -68,7 +68,10 @@ const ADMIN_ORG = '974761076';
 const OWNER_ORG = '991825827';
 const CONSUMER_ORG = '923609016';
 const SUBJECT = 'urn:altinn:person:identifier-no:02013299997';
-/** Distinct tokens for the new-token lines; more than the verifier's 10 000-entry cache. */
+/**
+ * Distinct tokens for the new-token lines: more than the verifier's cache (4 096) and its
+ * admission filter hold, so (nearly) every request is a full verification.
+ */
 const TOKEN_POOL = 14_000;
 
 const DIST = path.resolve(HERE, '../..');

@@ -168,6 +168,15 @@ function bearerToken(header: string | undefined): string | DomainError {
   return token;
 }
 
+/** The gateway's code for a verifier failure (401 GW-00003 or 503 GW-00014). */
+function tokenProblem(e: unknown): DomainError {
+  return e instanceof InvalidTokenError
+    ? e.withCode(E.GW.invalidToken)
+    : e instanceof KeysUnavailableError
+      ? e.withCode(E.GW.keysUnavailable)
+      : E.invalidToken();
+}
+
 class BodyLimitExceeded extends Error {}
 
 @Injectable()
@@ -301,20 +310,25 @@ export class GatewayProxyService implements ExchangeOwner<Call> {
       this.proceed(call);
       return;
     }
+    // A new token: verified synchronously when the issuer's keys are at hand (no promise).
+    let principal: Principal | undefined;
+    try {
+      principal = this.verifier.verifyNow(token);
+    } catch (e) {
+      this.fail(call, tokenProblem(e));
+      return;
+    }
+    if (principal) {
+      call.principal = principal;
+      this.proceed(call);
+      return;
+    }
     this.verifier.verify(token).then(
-      (principal) => {
-        call.principal = principal;
+      (p) => {
+        call.principal = p;
         this.proceed(call);
       },
-      (e: unknown) =>
-        this.fail(
-          call,
-          e instanceof InvalidTokenError
-            ? e.withCode(E.GW.invalidToken)
-            : e instanceof KeysUnavailableError
-              ? e.withCode(E.GW.keysUnavailable)
-              : E.invalidToken(),
-        ),
+      (e: unknown) => this.fail(call, tokenProblem(e)),
     );
   }
 

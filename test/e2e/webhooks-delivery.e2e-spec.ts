@@ -454,6 +454,45 @@ describe('the transactional outbox', () => {
   });
 });
 
+describe('the outbox without subscribers', () => {
+  it('skips the cursor to the end of the feed when no subscription is active; a later subscription gets only later events', async () => {
+    const db = await createTestDatabase();
+    const app = await createTestApp({ db });
+    try {
+      const w = await consentWorld(app);
+      const worker = app.app.get(WebhookDeliveryWorker);
+      await worker.onModuleDestroy(); // fan out by hand
+      const { WebhookOutbox } = await import('../../src/webhooks/webhook-outbox.service.js');
+      const outbox = app.app.get(WebhookOutbox);
+      const inactive = await subscribe(app, w.consumer.org, 'http://127.0.0.1:9/never', ['created']);
+      await sql(app, 'UPDATE webhook_subscriptions SET active = false WHERE id = $1', [inactive.id]);
+      for (let i = 0; i < 3; i++) await newConsent(app, w);
+      const numbered = async () =>
+        (await sql(app, 'SELECT count(*)::int AS n FROM consent_events WHERE seq <= 0'))[0].n === 0;
+      await eventually(numbered, 10_000, 'the events numbered');
+
+      await outbox.fanOutAll();
+      const [{ end }] = await sql(app, 'SELECT MAX(seq)::text AS end FROM consent_events');
+      const [{ cursor }] = await sql(app, `SELECT last_seq::text AS cursor FROM webhook_cursor`);
+      expect(cursor).toBe(end);
+      expect((await sql(app, 'SELECT id FROM webhook_deliveries')).length).toBe(0);
+
+      const active = await subscribe(app, w.consumer.org, 'http://127.0.0.1:9/never', ['created']);
+      const later = await eventIdOf(await newConsent(app, w), 'created', app);
+      await eventually(numbered, 10_000, 'the new event numbered');
+      await outbox.fanOutAll();
+      const rows = await sql(
+        app,
+        'SELECT subscription_id::text AS sub, event_id::text AS event FROM webhook_deliveries',
+      );
+      expect(rows).toEqual([{ sub: active.id, event: later }]);
+    } finally {
+      await app.close();
+      await db.stop();
+    }
+  });
+});
+
 describe('several replicas', () => {
   it('never hand one due delivery to two workers at once', async () => {
     const db = await createTestDatabase();
