@@ -28,6 +28,9 @@ RUN npm run build
 # ───────────────────────── runtime ─────────────────────────
 FROM node:20-bookworm-slim AS runtime
 ENV NODE_ENV=production
+# V8 heap sized for the service rather than for the host (src/config/runtime-flags.ts explains the
+# figures). Replace NODE_OPTIONS to change them, e.g. a larger old space with a larger memory limit.
+ENV NODE_OPTIONS="--max-old-space-size=384 --max-semi-space-size=8"
 WORKDIR /app
 
 # Production dependencies only.

@@ -21,6 +21,7 @@ import { createServer } from 'node:net';
 import { loadavg, tmpdir } from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
+import { NODE_RUNTIME_FLAGS } from '../src/config/runtime-flags.js';
 import { orgClaim, startIssuer, type BenchIssuer } from './lib/issuer.js';
 import { HERE, hasTaskset, rawRequest, readyPort, runLoad, spawnPinned, stop } from './lib/proc.js';
 
@@ -311,7 +312,8 @@ export async function startGateway(
       TRUSTED_ISSUERS: `${issuer.issuer}|${issuer.jwksUrl}`,
       ...db.env,
     },
-    (process.env.BENCH_GATEWAY_NODE_ARGS ?? '').split(' ').filter(Boolean),
+    // As `npm start` and the image run it; BENCH_GATEWAY_NODE_ARGS adds to (or overrides) them.
+    [...NODE_RUNTIME_FLAGS, ...(process.env.BENCH_GATEWAY_NODE_ARGS ?? '').split(' ').filter(Boolean)],
   );
   let stderr = '';
   child.stderr?.on('data', (c: Buffer) => (stderr = (stderr + c.toString()).slice(-4000)));

@@ -23,6 +23,17 @@ describe('parseStrictJson', () => {
     expect(({} as Record<string, unknown>).polluted).toBeUndefined();
   });
 
+  it('counts only own members: a property added to Object.prototype neither hides a duplicate nor invents one', () => {
+    const proto = Object.prototype as Record<string, unknown>;
+    proto.injected = 1; // enumerable, as careless code would add it
+    try {
+      expect(() => parseStrictJson('{"a":1,"a":2}')).toThrow(StrictJsonError);
+      expect(parseStrictJson('{"a":1,"b":{"c":2}}')).toEqual({ a: 1, b: { c: 2 } });
+    } finally {
+      delete proto.injected;
+    }
+  });
+
   it.each([
     ['duplicate names', '{"a":1,"a":2}'],
     ['duplicate names spelled with escapes', '{"a":1,"\\u0061":2}'],

@@ -16,7 +16,7 @@ const MAX_DEPTH = 32;
 
 /**
  * Member names in the parsed value, at every depth; throws past MAX_DEPTH. JSON.parse creates
- * every member as an own property (`__proto__` included), so Object.keys sees them all.
+ * every member as an own property (`__proto__` included), so for…in sees them all.
  */
 function countMembers(value: unknown, depth: number): number {
   if (typeof value !== 'object' || value === null) return 0;
@@ -26,8 +26,10 @@ function countMembers(value: unknown, depth: number): number {
     for (const v of value) n += countMembers(v, depth + 1);
     return n;
   }
+  // for…in rather than Object.keys: no array per object. Only own members count, so a property
+  // someone added to Object.prototype cannot make a duplicate go unnoticed.
   const obj = value as Record<string, unknown>;
-  for (const k of Object.keys(obj)) n += 1 + countMembers(obj[k], depth + 1);
+  for (const k in obj) if (Object.hasOwn(obj, k)) n += 1 + countMembers(obj[k], depth + 1);
   return n;
 }
 

@@ -74,10 +74,12 @@ function signatureTag(token: string): number {
   return (a >>> 0) * 0x200000 + (b >>> 11);
 }
 
+/** Freezes a tree of plain objects and arrays (walked with for…in: no array of values per object). */
 function deepFreeze<T>(value: T): T {
   if (typeof value === 'object' && value !== null && !Object.isFrozen(value)) {
     Object.freeze(value);
-    for (const v of Object.values(value)) deepFreeze(v);
+    const obj = value as Record<string, unknown>;
+    for (const k in obj) if (Object.hasOwn(obj, k)) deepFreeze(obj[k]);
   }
   return value;
 }
