@@ -1,6 +1,12 @@
 import { describe, expect, it } from '@jest/globals';
 import { DomainError } from '../common/errors/domain-error.js';
-import { findMatchingRight, normaliseRights, parseConsentDetail, parseTime } from './consent-detail.js';
+import {
+  findMatchingRight,
+  normaliseRights,
+  parseConsentDetail,
+  parseTime,
+  RightsMemo,
+} from './consent-detail.js';
 
 const FROM = 'urn:altinn:person:identifier-no:25922947409';
 
@@ -118,6 +124,73 @@ describe('normaliseRights', () => {
     ]);
     expect(r!.rights[0].metadataHeader).toBe('{"by":"Troms\\u00f8"}');
     expect(JSON.parse(r!.rights[0].metadataHeader)).toEqual({ by: 'Tromsø' });
+  });
+});
+
+describe('RightsMemo', () => {
+  const ID = 'f70542a8-d97a-40a8-9ef7-221603ffd5e6';
+  const rights = () => structuredClone(detail().consentRights) as Array<Record<string, unknown>>;
+
+  it('gives the remembered normalisation for the same rights in a later token, with keys in any order', () => {
+    const memo = new RightsMemo();
+    const first = memo.normalise(ID, rights());
+    const later = rights();
+    later[0].metadata = { fraogmed: '2024-01', tilogmed: '2024-12' };
+    expect(memo.normalise(ID, later)).toBe(first);
+    expect(first).toEqual(normaliseRights(rights()));
+  });
+
+  it.each([
+    ['another action', (r: Array<Record<string, unknown>>) => (r[0].action = ['read'])],
+    ['one more action', (r: Array<Record<string, unknown>>) => (r[0].action = ['consent', 'read'])],
+    [
+      'another resource',
+      (r: Array<Record<string, unknown>>) => (r[0].resource = [{ type: 'urn:altinn:resource', value: 'x' }]),
+    ],
+    [
+      'another metadata value',
+      (r: Array<Record<string, unknown>>) => (r[0].metadata = { tilogmed: '2025-12', fraogmed: '2024-01' }),
+    ],
+    [
+      'one more metadata key',
+      (r: Array<Record<string, unknown>>) =>
+        (r[0].metadata = { tilogmed: '2024-12', fraogmed: '2024-01', x: 'y' }),
+    ],
+    [
+      'one metadata key fewer',
+      (r: Array<Record<string, unknown>>) => (r[0].metadata = { tilogmed: '2024-12' }),
+    ],
+    ['no metadata', (r: Array<Record<string, unknown>>) => delete r[0].metadata],
+    [
+      'a non-string metadata value',
+      (r: Array<Record<string, unknown>>) => (r[0].metadata = { tilogmed: 2024, fraogmed: '2024-01' }),
+    ],
+    [
+      'a __proto__ metadata key',
+      (r: Array<Record<string, unknown>>) =>
+        (r[0].metadata = JSON.parse('{"tilogmed":"2024-12","__proto__":"2024-01"}')),
+    ],
+    ['a second right', (r: Array<Record<string, unknown>>) => r.push(structuredClone(r[0]))],
+    ['an empty list', (r: Array<Record<string, unknown>>) => r.splice(0)],
+  ])('normalises afresh when a later token has %s (exactly as normaliseRights would)', (_what, change) => {
+    const memo = new RightsMemo();
+    const first = memo.normalise(ID, rights());
+    const changed = rights();
+    change(changed);
+    const got = memo.normalise(ID, changed);
+    expect(got).not.toBe(first);
+    expect(got).toEqual(normaliseRights(changed));
+  });
+
+  it('keeps consents apart, and parseConsentDetail with a memo equals parseConsentDetail without', () => {
+    const memo = new RightsMemo();
+    const other = '0f1e2d3c-4b5a-4978-8695-a4b3c2d1e0f9';
+    const a = memo.normalise(ID, rights());
+    const changed = rights();
+    changed[0].action = ['read'];
+    expect(memo.normalise(other, changed)).toEqual(normaliseRights(changed));
+    expect(memo.normalise(ID, rights())).toBe(a);
+    expect(parseConsentDetail([detail()], memo)).toEqual(parseConsentDetail([detail()]));
   });
 });
 

@@ -8,6 +8,7 @@
  * 403 GW-00005; a malformed field inside the one consent detail is 401 GW-00009.
  */
 import { parseOrgClaim } from '../common/auth/claims-policy.js';
+import { ClockCache } from '../common/cache/clock-cache.js';
 import type { DomainError } from '../common/errors/domain-error.js';
 import { orgUrn, parsePartyUrn, partyUrn, type Party } from '../common/identifiers/party-urn.js';
 import { consentDetails, consentInactive } from './gateway-errors.js';
@@ -115,11 +116,68 @@ export function normaliseRights(v: unknown): { rights: ConsentRight[]; key: stri
   return { rights, key };
 }
 
+export type NormalisedRights = NonNullable<ReturnType<typeof normaliseRights>>;
+
+function sameMetadata(v: unknown, m: Readonly<Record<string, string>> | null): boolean {
+  if (v === undefined || v === null) return m === null;
+  if (!isRecord(v)) return false;
+  let n = 0;
+  for (const k in v) {
+    if (!Object.hasOwn(v, k)) continue;
+    n++;
+    if (m === null || !Object.hasOwn(m, k) || m[k] !== v[k]) return false;
+  }
+  return n === (m === null ? 0 : Object.keys(m).length);
+}
+
+/** True when `v` normalises to exactly `rights` (compared in place: nothing is allocated). */
+function sameRights(v: unknown, rights: readonly ConsentRight[]): boolean {
+  if (!Array.isArray(v) || v.length !== rights.length) return false;
+  for (let i = 0; i < v.length; i++) {
+    const r: unknown = v[i];
+    const n = rights[i];
+    if (!isRecord(r)) return false;
+    const { action, resource } = r;
+    if (!Array.isArray(action) || action.length !== n.action.length) return false;
+    for (let j = 0; j < action.length; j++) if (action[j] !== n.action[j]) return false;
+    if (!Array.isArray(resource) || resource.length !== n.resource.length) return false;
+    for (let j = 0; j < resource.length; j++) {
+      const x: unknown = resource[j];
+      if (!isRecord(x) || x.type !== n.resource[j].type || x.value !== n.resource[j].value) return false;
+    }
+    if (!sameMetadata(r.metadata, n.metadata)) return false;
+  }
+  return true;
+}
+
+/**
+ * Normalised rights remembered per consent id, for the gateway's new tokens. Every token for one
+ * consent carries the same rights (the issuer copies them from the stored consent), so after the
+ * first one an in-place comparison replaces normalisation, and its allocations (a fresh token per
+ * request made them a large share of the gateway's garbage). Rights that differ in any way are
+ * normalised afresh, so the result is always exactly `normaliseRights(v)`.
+ */
+export class RightsMemo {
+  private readonly known: ClockCache<string, NormalisedRights>;
+
+  constructor(maxConsents = 4096) {
+    this.known = new ClockCache(maxConsents);
+  }
+
+  normalise(consentId: string, v: unknown): NormalisedRights | null {
+    const known = this.known.get(consentId);
+    if (known && sameRights(v, known.rights)) return known;
+    const fresh = normaliseRights(v);
+    if (fresh) this.known.set(consentId, fresh);
+    return fresh;
+  }
+}
+
 /**
  * Finds the one consent detail and parses it. Throws 403 GW-00005 when the list is malformed or
  * does not hold exactly one consent detail, 401 GW-00009 when that detail is malformed.
  */
-export function parseConsentDetail(authorizationDetails: unknown): ConsentDetail {
+export function parseConsentDetail(authorizationDetails: unknown, memo?: RightsMemo): ConsentDetail {
   if (authorizationDetails === undefined)
     throw consentDetails('The access token carries no urn:altinn:consent authorization detail.');
   if (!Array.isArray(authorizationDetails)) throw consentDetails('authorization_details must be an array.');
@@ -137,14 +195,14 @@ export function parseConsentDetail(authorizationDetails: unknown): ConsentDetail
     throw consentDetails(
       `The access token must carry exactly one ${CONSENT_DETAIL_TYPE} authorization detail (found ${count}).`,
     );
-  return parseOneDetail(found);
+  return parseOneDetail(found, memo);
 }
 
 function malformed(field: string): DomainError {
   return consentInactive(`The consent authorization detail has a missing or malformed "${field}".`);
 }
 
-function parseOneDetail(d: Record<string, unknown>): ConsentDetail {
+function parseOneDetail(d: Record<string, unknown>, memo: RightsMemo | undefined): ConsentDetail {
   if (typeof d.id !== 'string' || !UUID.test(d.id)) throw malformed('id');
   const from = parsePartyUrn(d.from);
   if (!from) throw malformed('from');
@@ -154,10 +212,11 @@ function parseOneDetail(d: Record<string, unknown>): ConsentDetail {
   if (consentedMs === null) throw malformed('consented');
   const validToMs = parseTime(d.validTo);
   if (validToMs === null) throw malformed('validTo');
-  const rights = normaliseRights(d.consentRights);
+  const id = d.id.toLowerCase();
+  const rights = memo ? memo.normalise(id, d.consentRights) : normaliseRights(d.consentRights);
   if (!rights) throw malformed('consentRights');
   return {
-    id: d.id.toLowerCase(),
+    id,
     from,
     fromUrn: partyUrn(from),
     toOrg,

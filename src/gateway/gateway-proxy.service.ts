@@ -37,6 +37,7 @@ import { ApiRouteTable } from './api-route-table.js';
 import {
   findMatchingRight,
   parseConsentDetail,
+  RightsMemo,
   type ConsentDetail,
   type RightMatch,
 } from './consent-detail.js';
@@ -60,13 +61,9 @@ const PREFIX_LENGTH = '/proxy/'.length;
 /** Unread request bodies up to this size are drained (keep-alive survives); larger → close. */
 const DRAIN_LIMIT = 64 * 1024;
 /** Headers a request may carry only once: two values would be ambiguous between us and upstream. */
-const SINGLE_HEADERS = new Set([
-  'authorization',
-  'host',
-  'content-length',
-  'transfer-encoding',
-  'content-type',
-]);
+const SINGLE_HEADERS = new Map<string, number>(
+  ['authorization', 'host', 'content-length', 'transfer-encoding', 'content-type'].map((n, i) => [n, 1 << i]),
+);
 
 /** Request ids for upstream calls: a per-process random prefix and a counter (no syscall per request). */
 const ID_PREFIX = `gw${randomBytes(6).toString('hex')}`;
@@ -187,6 +184,8 @@ export class GatewayProxyService implements ExchangeOwner<Call> {
   private readonly limiter = new RateLimiter();
   /** Parsed consent detail (or its refusal) per verified principal; principals are cached per token. */
   private readonly details = new WeakMap<Principal, ConsentDetail | DomainError>();
+  /** Normalised consent rights per consent id: a new token's rights are compared, not rebuilt. */
+  private readonly rightsMemo = new RightsMemo();
   private inFlight = 0;
   private draining = false;
   private drained: (() => void) | null = null;
@@ -496,7 +495,7 @@ export class GatewayProxyService implements ExchangeOwner<Call> {
     if (d === undefined) {
       countCacheLookup('token', false);
       try {
-        d = parseConsentDetail(principal.authorizationDetails);
+        d = parseConsentDetail(principal.authorizationDetails, this.rightsMemo);
       } catch (err) {
         if (!(err instanceof DomainError)) throw err;
         d = err;
@@ -666,17 +665,17 @@ export class GatewayProxyService implements ExchangeOwner<Call> {
  */
 function headerNames(rawHeaders: readonly string[]): string[] | DomainError {
   const names: string[] = new Array<string>(rawHeaders.length >> 1);
-  let seen: Set<string> | null = null;
+  let seen = 0; // bits of SINGLE_HEADERS met so far: no Set per request
   for (let i = 0; i < rawHeaders.length; i += 2) {
     const name = rawHeaders[i].toLowerCase();
     names[i >> 1] = name;
-    if (!SINGLE_HEADERS.has(name)) continue;
-    seen ??= new Set();
-    if (seen.has(name))
+    const bit = SINGLE_HEADERS.get(name);
+    if (bit === undefined) continue;
+    if (seen & bit)
       return new DomainError(400, E.GW.badTarget, `The request carries the ${name} header more than once.`, {
         title: 'Bad Request',
       });
-    seen.add(name);
+    seen |= bit;
     if (name === 'transfer-encoding' && rawHeaders[i + 1].trim().toLowerCase() !== 'chunked')
       return new DomainError(400, E.GW.badTarget, 'Only "Transfer-Encoding: chunked" is accepted.', {
         title: 'Bad Request',
