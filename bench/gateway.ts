@@ -375,7 +375,7 @@ export async function benchGateway(
   o: { roundMs?: number; rounds?: number; log?: (s: string) => void } = {},
 ): Promise<GatewayBench> {
   const roundMs = o.roundMs ?? Number(process.env.BENCH_ROUND_MS ?? 2000);
-  const rounds = o.rounds ?? Number(process.env.BENCH_ROUNDS ?? 3);
+  const rounds = o.rounds ?? Number(process.env.BENCH_ROUNDS ?? 5);
   const log = o.log ?? ((s: string) => process.stderr.write(`${s}\n`));
   if (!existsSync(path.join(ROOT, 'dist', 'main.js')))
     throw new Error('dist/main.js is missing: run `npm run build` first');
