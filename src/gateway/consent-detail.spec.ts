@@ -5,7 +5,7 @@ import {
   normaliseRights,
   parseConsentDetail,
   parseTime,
-  RightsMemo,
+  ConsentDetailMemo,
 } from './consent-detail.js';
 
 const FROM = 'urn:altinn:person:identifier-no:25922947409';
@@ -127,12 +127,12 @@ describe('normaliseRights', () => {
   });
 });
 
-describe('RightsMemo', () => {
+describe('ConsentDetailMemo: rights', () => {
   const ID = 'f70542a8-d97a-40a8-9ef7-221603ffd5e6';
   const rights = () => structuredClone(detail().consentRights) as Array<Record<string, unknown>>;
 
   it('gives the remembered normalisation for the same rights in a later token, with keys in any order', () => {
-    const memo = new RightsMemo();
+    const memo = new ConsentDetailMemo();
     const first = memo.normalise(ID, rights());
     const later = rights();
     later[0].metadata = { fraogmed: '2024-01', tilogmed: '2024-12' };
@@ -173,7 +173,7 @@ describe('RightsMemo', () => {
     ['a second right', (r: Array<Record<string, unknown>>) => r.push(structuredClone(r[0]))],
     ['an empty list', (r: Array<Record<string, unknown>>) => r.splice(0)],
   ])('normalises afresh when a later token has %s (exactly as normaliseRights would)', (_what, change) => {
-    const memo = new RightsMemo();
+    const memo = new ConsentDetailMemo();
     const first = memo.normalise(ID, rights());
     const changed = rights();
     change(changed);
@@ -183,7 +183,7 @@ describe('RightsMemo', () => {
   });
 
   it('keeps consents apart, and parseConsentDetail with a memo equals parseConsentDetail without', () => {
-    const memo = new RightsMemo();
+    const memo = new ConsentDetailMemo();
     const other = '0f1e2d3c-4b5a-4978-8695-a4b3c2d1e0f9';
     const a = memo.normalise(ID, rights());
     const changed = rights();
@@ -191,6 +191,46 @@ describe('RightsMemo', () => {
     expect(memo.normalise(other, changed)).toEqual(normaliseRights(changed));
     expect(memo.normalise(ID, rights())).toBe(a);
     expect(parseConsentDetail([detail()], memo)).toEqual(parseConsentDetail([detail()]));
+  });
+});
+
+describe('ConsentDetailMemo: whole details', () => {
+  const parse = (d: Record<string, unknown>, memo?: ConsentDetailMemo) => {
+    try {
+      return parseConsentDetail([d], memo);
+    } catch (e) {
+      return e instanceof DomainError ? `${e.status} ${e.code} ${e.message}` : e;
+    }
+  };
+
+  it('gives the remembered detail for the same raw detail in a later token', () => {
+    const memo = new ConsentDetailMemo();
+    const first = parseConsentDetail([detail()], memo);
+    expect(parseConsentDetail([detail()], memo)).toBe(first);
+    expect(first).toEqual(parseConsentDetail([detail()]));
+  });
+
+  it.each([
+    ['another from', { from: 'urn:altinn:person:identifier-no:02013299997' }],
+    ['a malformed from', { from: 'urn:altinn:person:identifier-no:123' }],
+    ['another to', { to: { authority: 'iso6523-actorid-upis', ID: '0192:923609016' } }],
+    ['another authority', { to: { authority: 'x', ID: '0192:991825827' } }],
+    ['to as a string', { to: '0192:991825827' }],
+    ['another consented', { consented: '2026-02-03T10:14:06Z' }],
+    ['another validTo', { validTo: '2028-02-03T10:13:27Z' }],
+    ['a malformed validTo', { validTo: 'tomorrow' }],
+    [
+      'other rights',
+      { consentRights: [{ action: ['read'], resource: [{ type: 'urn:altinn:resource', value: 'x' }] }] },
+    ],
+    ['malformed rights', { consentRights: [] }],
+    ['the id in lower case', { id: 'f70542a8-d97a-40a8-9ef7-221603ffd5e6' }],
+  ])('parses afresh when a later token has %s (exactly as without a memo)', (_what, change) => {
+    const memo = new ConsentDetailMemo();
+    const first = parseConsentDetail([detail()], memo);
+    const got = parse(detail(change), memo);
+    expect(got).not.toBe(first);
+    expect(got).toEqual(parse(detail(change)));
   });
 });
 

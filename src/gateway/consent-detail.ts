@@ -150,26 +150,70 @@ function sameRights(v: unknown, rights: readonly ConsentRight[]): boolean {
   return true;
 }
 
+interface RememberedDetail {
+  /** The raw values the detail was parsed from (compared with a later token's, as they are). */
+  from: unknown;
+  toAuthority: unknown;
+  toId: unknown;
+  consented: unknown;
+  validTo: unknown;
+  detail: ConsentDetail;
+}
+
 /**
- * Normalised rights remembered per consent id, for the gateway's new tokens. Every token for one
- * consent carries the same rights (the issuer copies them from the stored consent), so after the
- * first one an in-place comparison replaces normalisation, and its allocations (a fresh token per
- * request made them a large share of the gateway's garbage). Rights that differ in any way are
- * normalised afresh, so the result is always exactly `normaliseRights(v)`.
+ * Parsed consent details remembered per consent id, for the gateway's new tokens. Every token for
+ * one consent carries the same detail (the issuer copies it from the stored consent), so after
+ * the first one an in-place comparison of the raw values replaces parsing and normalisation, and
+ * their allocations (with a fresh token per request they were a large share of the gateway's
+ * garbage). A detail that differs in any way is parsed afresh, so the result is always exactly
+ * what parsing without a memo gives.
  */
-export class RightsMemo {
-  private readonly known: ClockCache<string, NormalisedRights>;
+export class ConsentDetailMemo {
+  private readonly rights: ClockCache<string, NormalisedRights>;
+  private readonly details: ClockCache<string, RememberedDetail>;
 
   constructor(maxConsents = 4096) {
-    this.known = new ClockCache(maxConsents);
+    this.rights = new ClockCache(maxConsents);
+    this.details = new ClockCache(maxConsents);
   }
 
+  /** `normaliseRights(v)`, or the equal result remembered for this consent. */
   normalise(consentId: string, v: unknown): NormalisedRights | null {
-    const known = this.known.get(consentId);
+    const known = this.rights.get(consentId);
     if (known && sameRights(v, known.rights)) return known;
     const fresh = normaliseRights(v);
-    if (fresh) this.known.set(consentId, fresh);
+    if (fresh) this.rights.set(consentId, fresh);
     return fresh;
+  }
+
+  /** The detail parsed before from exactly these raw values, if any. */
+  recall(d: Record<string, unknown>): ConsentDetail | undefined {
+    if (typeof d.id !== 'string') return undefined;
+    const m = this.details.get(d.id);
+    if (
+      m === undefined ||
+      d.from !== m.from ||
+      d.consented !== m.consented ||
+      d.validTo !== m.validTo ||
+      !isRecord(d.to) ||
+      d.to.authority !== m.toAuthority ||
+      d.to.ID !== m.toId ||
+      !sameRights(d.consentRights, m.detail.rights)
+    )
+      return undefined;
+    return m.detail;
+  }
+
+  remember(d: Record<string, unknown>, detail: ConsentDetail): void {
+    const to = d.to as Record<string, unknown>;
+    this.details.set(d.id as string, {
+      from: d.from,
+      toAuthority: to.authority,
+      toId: to.ID,
+      consented: d.consented,
+      validTo: d.validTo,
+      detail,
+    });
   }
 }
 
@@ -177,7 +221,7 @@ export class RightsMemo {
  * Finds the one consent detail and parses it. Throws 403 GW-00005 when the list is malformed or
  * does not hold exactly one consent detail, 401 GW-00009 when that detail is malformed.
  */
-export function parseConsentDetail(authorizationDetails: unknown, memo?: RightsMemo): ConsentDetail {
+export function parseConsentDetail(authorizationDetails: unknown, memo?: ConsentDetailMemo): ConsentDetail {
   if (authorizationDetails === undefined)
     throw consentDetails('The access token carries no urn:altinn:consent authorization detail.');
   if (!Array.isArray(authorizationDetails)) throw consentDetails('authorization_details must be an array.');
@@ -202,7 +246,9 @@ function malformed(field: string): DomainError {
   return consentInactive(`The consent authorization detail has a missing or malformed "${field}".`);
 }
 
-function parseOneDetail(d: Record<string, unknown>, memo: RightsMemo | undefined): ConsentDetail {
+function parseOneDetail(d: Record<string, unknown>, memo: ConsentDetailMemo | undefined): ConsentDetail {
+  const known = memo?.recall(d);
+  if (known) return known;
   if (typeof d.id !== 'string' || !UUID.test(d.id)) throw malformed('id');
   const from = parsePartyUrn(d.from);
   if (!from) throw malformed('from');
@@ -215,7 +261,7 @@ function parseOneDetail(d: Record<string, unknown>, memo: RightsMemo | undefined
   const id = d.id.toLowerCase();
   const rights = memo ? memo.normalise(id, d.consentRights) : normaliseRights(d.consentRights);
   if (!rights) throw malformed('consentRights');
-  return {
+  const detail: ConsentDetail = {
     id,
     from,
     fromUrn: partyUrn(from),
@@ -226,6 +272,8 @@ function parseOneDetail(d: Record<string, unknown>, memo: RightsMemo | undefined
     rights: rights.rights,
     rightsKey: rights.key,
   };
+  memo?.remember(d, detail);
+  return detail;
 }
 
 export interface RightMatch {

@@ -37,7 +37,7 @@ import { ApiRouteTable } from './api-route-table.js';
 import {
   findMatchingRight,
   parseConsentDetail,
-  RightsMemo,
+  ConsentDetailMemo,
   type ConsentDetail,
   type RightMatch,
 } from './consent-detail.js';
@@ -184,8 +184,8 @@ export class GatewayProxyService implements ExchangeOwner<Call> {
   private readonly limiter = new RateLimiter();
   /** Parsed consent detail (or its refusal) per verified principal; principals are cached per token. */
   private readonly details = new WeakMap<Principal, ConsentDetail | DomainError>();
-  /** Normalised consent rights per consent id: a new token's rights are compared, not rebuilt. */
-  private readonly rightsMemo = new RightsMemo();
+  /** Parsed consent details per consent id: a new token's detail is compared, not parsed again. */
+  private readonly detailMemo = new ConsentDetailMemo();
   private inFlight = 0;
   private draining = false;
   private drained: (() => void) | null = null;
@@ -495,7 +495,7 @@ export class GatewayProxyService implements ExchangeOwner<Call> {
     if (d === undefined) {
       countCacheLookup('token', false);
       try {
-        d = parseConsentDetail(principal.authorizationDetails, this.rightsMemo);
+        d = parseConsentDetail(principal.authorizationDetails, this.detailMemo);
       } catch (err) {
         if (!(err instanceof DomainError)) throw err;
         d = err;
