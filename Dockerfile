@@ -30,7 +30,7 @@ FROM node:20-bookworm-slim AS runtime
 ENV NODE_ENV=production
 # V8 heap sized for the service rather than for the host (src/config/runtime-flags.ts explains the
 # figures). Replace NODE_OPTIONS to change them, e.g. a larger old space with a larger memory limit.
-ENV NODE_OPTIONS="--max-old-space-size=384 --max-semi-space-size=8"
+ENV NODE_OPTIONS="--max-old-space-size=384 --max-semi-space-size=16"
 WORKDIR /app
 
 # Production dependencies only.
