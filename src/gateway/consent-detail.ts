@@ -127,7 +127,9 @@ function sameMetadata(v: unknown, m: Readonly<Record<string, string>> | null): b
     n++;
     if (m === null || !Object.hasOwn(m, k) || m[k] !== v[k]) return false;
   }
-  return n === (m === null ? 0 : Object.keys(m).length);
+  // Every key of `v` is in `m`; equal counts mean the reverse holds too.
+  if (m !== null) for (const k in m) if (Object.hasOwn(m, k)) n--;
+  return n === 0;
 }
 
 /** True when `v` normalises to exactly `rights` (compared in place: nothing is allocated). */

@@ -312,7 +312,7 @@ export class GatewayProxyService implements ExchangeOwner<Call> {
     // A new token: verified synchronously when the issuer's keys are at hand (no promise).
     let principal: Principal | undefined;
     try {
-      principal = this.verifier.verifyNow(token);
+      principal = this.verifier.verifyUncachedNow(token);
     } catch (e) {
       this.fail(call, tokenProblem(e));
       return;

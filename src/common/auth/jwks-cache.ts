@@ -65,10 +65,6 @@ export class JwksCache {
   }
 
   /**
-   * Candidate keys for `kid` (empty when unknown even after an allowed refresh).
-   * Throws KeysUnavailableError (503) when no trustworthy key set exists.
-   */
-  /**
    * The keys for `kid` when they can be had without waiting (usable and known), else undefined
    * (then `getKeys` decides whether to fetch). Kicks a background TTL refresh like getKeys.
    */
@@ -79,16 +75,22 @@ export class JwksCache {
     return found;
   }
 
+  /**
+   * Candidate keys for `kid` (empty when unknown even after an allowed refresh).
+   * Throws KeysUnavailableError (503) when no trustworthy key set exists.
+   */
   async getKeys(kid: string): Promise<readonly VerificationKey[]> {
+    const atHand = this.keysAtHand(kid);
+    if (atHand) return atHand;
     if (!this.hasUsableKeys(this.opts.clock())) {
       if (this.inFlight || this.mayAttempt(this.opts.noKeysRetryIntervalMs)) await this.refreshShared();
       if (!this.hasUsableKeys(this.opts.clock()))
         throw new KeysUnavailableError(this.issuer, this.retryAfterSeconds());
+      const found = this.keys?.get(kid);
+      if (found) return found;
     } else {
       this.maybeRefreshInBackground();
     }
-    const found = this.keys?.get(kid);
-    if (found) return found;
     // Unknown kid: maybe a rotation. Ask again, but never more than once per interval.
     if (this.inFlight || this.mayAttempt(this.opts.minRefreshIntervalMs)) {
       await this.refreshShared();

@@ -10,14 +10,12 @@
  */
 export class SeenFilter {
   private readonly tags: Float64Array;
-  private readonly mask: number;
 
   /** `slots` is rounded up to a power of two. */
   constructor(slots: number) {
     let size = 1;
     while (size < slots) size *= 2;
     this.tags = new Float64Array(size);
-    this.mask = size - 1;
   }
 
   /**
@@ -26,7 +24,7 @@ export class SeenFilter {
    */
   seenBefore(tag: number): boolean {
     const t = tag + 1; // 0 marks an empty slot
-    const i = t % (this.mask + 1);
+    const i = t % this.tags.length;
     if (this.tags[i] === t) {
       this.tags[i] = 0;
       return true;
