@@ -4,8 +4,14 @@ import { startEmbeddedDatabase } from '../../src/prisma/embedded-database.js';
 import { migrate, readMigrations } from '../../src/prisma/migrator.js';
 import type { DatabaseConnection } from '../../src/prisma/database-connection.js';
 
-/** Name of the migrated template database on TEST_DATABASE_URL. */
-export const TEMPLATE_DB = 'consentgw_test_template';
+/**
+ * Name of the migrated template database on TEST_DATABASE_URL for one set of migrations: named
+ * after their fingerprint, so test runs of different checkouts (branches with other migrations)
+ * on one server each keep their own template instead of rebuilding each other's.
+ */
+function templateDb(fingerprint: string): string {
+  return `consentgw_test_template_${createHash('sha256').update(fingerprint).digest('hex').slice(0, 16)}`;
+}
 /**
  * Guards the template: copies hold it shared, a (re)build holds it exclusively, so test files
  * running in parallel Jest workers (or parallel runs) never copy a template that is being built.
@@ -30,23 +36,24 @@ async function migrationsFingerprint(): Promise<string> {
  * connects to the template itself to check it, because `CREATE DATABASE … TEMPLATE` fails while
  * any session is connected to the template.
  */
-async function templateFingerprint(admin: pg.Client): Promise<string | null> {
+async function templateFingerprint(admin: pg.Client, template: string): Promise<string | null> {
   const { rows } = await admin.query<{ comment: string | null }>(
     "SELECT shobj_description(oid, 'pg_database') AS comment FROM pg_database WHERE datname = $1",
-    [TEMPLATE_DB],
+    [template],
   );
   return rows[0]?.comment ?? null;
 }
 
 async function rebuildTemplate(admin: pg.Client, base: string, fingerprint: string): Promise<void> {
+  const template = templateDb(fingerprint);
   await admin.query('SELECT pg_advisory_lock($1)', [TEMPLATE_LOCK]);
   try {
-    if ((await templateFingerprint(admin)) === fingerprint) return; // another worker built it
-    await admin.query(`DROP DATABASE IF EXISTS "${TEMPLATE_DB}" WITH (FORCE)`);
-    await admin.query(`CREATE DATABASE "${TEMPLATE_DB}"`);
-    await migrate(withDatabase(base, TEMPLATE_DB));
+    if ((await templateFingerprint(admin, template)) === fingerprint) return; // another worker built it
+    await admin.query(`DROP DATABASE IF EXISTS "${template}" WITH (FORCE)`);
+    await admin.query(`CREATE DATABASE "${template}"`);
+    await migrate(withDatabase(base, template));
     // Set last, so a build that died halfway is rebuilt next time.
-    await admin.query(`COMMENT ON DATABASE "${TEMPLATE_DB}" IS '${fingerprint}'`);
+    await admin.query(`COMMENT ON DATABASE "${template}" IS '${fingerprint}'`);
   } finally {
     await admin.query('SELECT pg_advisory_unlock($1)', [TEMPLATE_LOCK]);
   }
@@ -61,8 +68,8 @@ async function copyTemplate(base: string, name: string): Promise<void> {
     for (;;) {
       await admin.query('SELECT pg_advisory_lock_shared($1)', [TEMPLATE_LOCK]);
       try {
-        if ((await templateFingerprint(admin)) === fingerprint) {
-          await createFromTemplate(admin, name);
+        if ((await templateFingerprint(admin, templateDb(fingerprint))) === fingerprint) {
+          await createFromTemplate(admin, name, templateDb(fingerprint));
           return;
         }
       } finally {
@@ -75,13 +82,13 @@ async function copyTemplate(base: string, name: string): Promise<void> {
   }
 }
 
-async function createFromTemplate(admin: pg.Client, name: string): Promise<void> {
+async function createFromTemplate(admin: pg.Client, name: string, template: string): Promise<void> {
   // Fails while a session is connected to the template; with the lock above that is only a
   // straggler (a psql left open on it), so keep trying for a while rather than fail the file.
   const deadline = Date.now() + 15_000;
   for (;;) {
     try {
-      await admin.query(`CREATE DATABASE "${name}" TEMPLATE "${TEMPLATE_DB}"`);
+      await admin.query(`CREATE DATABASE "${name}" TEMPLATE "${template}"`);
       return;
     } catch (err) {
       if ((err as { code?: string }).code !== '55006' || Date.now() > deadline) throw err;
