@@ -10,7 +10,7 @@ import { ChangeBus } from '../common/events/change-bus.js';
 import { Prisma } from '../generated/prisma/client.js';
 import { PrismaService, type PrismaTx } from '../prisma/prisma.service.js';
 import type { ConsentEventRecord, ConsentStatus } from './consent.record.js';
-import { uuidv7 } from './uuidv7.js';
+import { uuidv7 } from '../common/identifiers/uuid.js';
 
 export const FEED_PAGE_SIZE = 100;
 

@@ -21,7 +21,7 @@ import { toDetailsDto, toRecord } from './consent.mapper.js';
 import { decodeFeedToken, decodeListToken, encodeFeedToken, encodeListToken } from './continuation-token.js';
 import type { ConsentDetailsPageDto, ConsentEventsPageDto } from './dto/consent-request.dto.js';
 import { list, parseStatuses, parseTimeRange, readQuery, single } from './query-params.js';
-import { isUuid } from './uuidv7.js';
+import { isUuid } from '../common/identifiers/uuid.js';
 
 const LIST_PAGE_SIZE = 100;
 

@@ -19,7 +19,7 @@ import {
 import { parseParty } from './consent-request.parser.js';
 import { toLookupDto, toRecord } from './consent.mapper.js';
 import type { ConsentLookupResponseDto } from './dto/consent-request.dto.js';
-import { isUuid } from './uuidv7.js';
+import { isUuid } from '../common/identifiers/uuid.js';
 
 @Injectable()
 export class ConsentLookupService {

@@ -8,7 +8,7 @@ import {
 import { decodeFeedToken, decodeListToken, encodeFeedToken, encodeListToken } from './continuation-token.js';
 import { parseIsoDateTime } from './iso-datetime.js';
 import { effectiveStatus } from './consent.mapper.js';
-import { isUuid, uuidv7 } from './uuidv7.js';
+import { isUuid, uuidv7 } from '../common/identifiers/uuid.js';
 
 const NOW = new Date('2026-06-01T00:00:00Z');
 const valid = () => ({

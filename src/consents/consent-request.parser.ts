@@ -19,7 +19,7 @@ import {
   type ConsentProblem,
 } from './consent-problems.js';
 import { parseIsoDateTime } from './iso-datetime.js';
-import { isUuid } from './uuidv7.js';
+import { isUuid } from '../common/identifiers/uuid.js';
 
 export const RESOURCE_ATTRIBUTE_TYPE = 'urn:altinn:resource';
 export const MAX_RIGHTS = 50;

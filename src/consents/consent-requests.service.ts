@@ -39,7 +39,7 @@ import type { ConsentRight } from './consent.record.js';
 import { toDetailsDto, toRecord } from './consent.mapper.js';
 import { ConsentsService } from './consents.service.js';
 import type { ConsentDetailsDto } from './dto/consent-request.dto.js';
-import { isUuid, uuidv7 } from './uuidv7.js';
+import { isUuid, uuidv7 } from '../common/identifiers/uuid.js';
 
 export const REQUEST_CONSENT_ACTION = 'requestconsent';
 const TEMPLATE_TTL_MS = 60_000;

@@ -24,7 +24,7 @@ import { ConsentFeedSequencer } from './consent-feed.sequencer.js';
 import { ConsentCodes, consentProblem, INVALID_VALUE, notAuthorized, notFound } from './consent-problems.js';
 import type { ConsentReceipt, ConsentReceiptInput, ConsentRecord, ConsentStatus } from './consent.record.js';
 import { effectiveStatus, toRecord } from './consent.mapper.js';
-import { isUuid } from './uuidv7.js';
+import { isUuid } from '../common/identifiers/uuid.js';
 
 /** Interactive transactions wait for a pooled connection under load instead of failing fast. */
 export const TX_OPTIONS = { maxWait: 10_000, timeout: 20_000 } as const;

@@ -11,6 +11,7 @@ import { parseOrgClaim } from '../common/auth/claims-policy.js';
 import { ClockCache } from '../common/cache/clock-cache.js';
 import type { DomainError } from '../common/errors/domain-error.js';
 import { orgUrn, parsePartyUrn, partyUrn, type Party } from '../common/identifiers/party-urn.js';
+import { isUuid } from '../common/identifiers/uuid.js';
 import { consentDetails, consentInactive } from './gateway-errors.js';
 
 export const CONSENT_DETAIL_TYPE = 'urn:altinn:consent';
@@ -42,7 +43,6 @@ export interface ConsentDetail {
   readonly rightsKey: string;
 }
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const ISO_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d{1,9})?(?:Z|[+-]\d{2}:\d{2})$/;
 const MAX_RIGHTS = 100;
 
@@ -251,7 +251,7 @@ function malformed(field: string): DomainError {
 function parseOneDetail(d: Record<string, unknown>, memo: ConsentDetailMemo | undefined): ConsentDetail {
   const known = memo?.recall(d);
   if (known) return known;
-  if (typeof d.id !== 'string' || !UUID.test(d.id)) throw malformed('id');
+  if (typeof d.id !== 'string' || !isUuid(d.id)) throw malformed('id');
   const from = parsePartyUrn(d.from);
   if (!from) throw malformed('from');
   const toOrg = parseOrgClaim(d.to);

@@ -6,6 +6,7 @@ import type { Principal } from '../common/auth/principal.js';
 import { DomainError, type ValidationProblem } from '../common/errors/domain-error.js';
 import { INVALID_VALUE } from '../common/errors/validation-errors.js';
 import { ChangeBus } from '../common/events/change-bus.js';
+import { isUuid } from '../common/identifiers/uuid.js';
 import { Prisma, type Resource, type ResourceVersion } from '../generated/prisma/client.js';
 import type { OwnerView } from '../owners/owner.view.js';
 import { OwnersService } from '../owners/owners.service.js';
@@ -101,7 +102,7 @@ export class ResourcesService {
   ): Promise<ConsentResourceView | null> {
     const hit = this.versions.get(versionId);
     if (hit) return hit.identifier === identifier ? structuredClone(hit) : null;
-    if (!/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(versionId)) return null;
+    if (!isUuid(versionId)) return null;
     const version = await this.prisma.resourceVersion.findUnique({
       where: { versionId },
       include: { resource: true },

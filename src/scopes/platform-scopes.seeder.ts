@@ -1,7 +1,7 @@
 import { Injectable, Logger, type OnModuleInit } from '@nestjs/common';
-import { PLATFORM_SCOPES, Scopes, type PlatformScope } from '../common/auth/scopes.js';
+import { parseScopeName, PLATFORM_SCOPES, Scopes, type PlatformScope } from '../common/auth/scopes.js';
 import { PrismaService } from '../prisma/prisma.service.js';
-import { parseScopeName, PLATFORM_PREFIXES } from './scope-names.js';
+import { PLATFORM_PREFIXES } from './scope-names.js';
 
 const DESCRIPTIONS: Record<PlatformScope, string> = {
   [Scopes.resourceRead]: 'Read the caller’s consent resources, templates and protected APIs.',

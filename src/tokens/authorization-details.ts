@@ -4,6 +4,7 @@
  * is the grant service's business.
  */
 import { parsePartyUrn, partyUrn } from '../common/identifiers/party-urn.js';
+import { isUuid } from '../common/identifiers/uuid.js';
 import { OAuthError } from './oauth-error.js';
 
 export const CONSENT_DETAIL_TYPE = 'urn:altinn:consent';
@@ -15,12 +16,6 @@ export interface RequestedConsent {
   from: string;
 }
 
-/**
- * Altinn's ids are 8-4-4-4-12 hex but not always RFC 4122 variants (the wire samples have a
- * `c` variant nibble), so only the layout is required.
- */
-const UUID_LAYOUT = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
 export function parseConsentDetails(value: unknown): RequestedConsent {
   if (!Array.isArray(value)) throw OAuthError.invalidAuthorizationDetails('not_an_array');
   // Exactly one: a token that names two consents would be ambiguous at the gateway.
@@ -30,7 +25,7 @@ export function parseConsentDetails(value: unknown): RequestedConsent {
     throw OAuthError.invalidAuthorizationDetails('not_an_object');
   const { type, id, from } = detail as Record<string, unknown>;
   if (type !== CONSENT_DETAIL_TYPE) throw OAuthError.invalidAuthorizationDetails('type');
-  if (typeof id !== 'string' || !UUID_LAYOUT.test(id)) throw OAuthError.invalidAuthorizationDetails('id');
+  if (typeof id !== 'string' || !isUuid(id)) throw OAuthError.invalidAuthorizationDetails('id');
   const party = parsePartyUrn(from);
   if (!party) throw OAuthError.invalidAuthorizationDetails('from');
   return { id: id.toLowerCase(), from: partyUrn(party) };

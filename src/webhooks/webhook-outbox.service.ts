@@ -20,7 +20,7 @@
  * transaction that makes their change.
  */
 import { Injectable } from '@nestjs/common';
-import { uuidv7 } from '../consents/uuidv7.js';
+import { uuidv7 } from '../common/identifiers/uuid.js';
 import { TX_OPTIONS } from '../consents/consents.service.js';
 import { Prisma } from '../generated/prisma/client.js';
 import { PrismaService, type PrismaTx } from '../prisma/prisma.service.js';

@@ -12,7 +12,7 @@ import { DomainError, type ValidationProblem } from '../common/errors/domain-err
 import { INVALID_VALUE, REQUIRED, UNKNOWN_FIELD } from '../common/errors/validation-errors.js';
 import { ChangeBus } from '../common/events/change-bus.js';
 import { TX_OPTIONS } from '../consents/consents.service.js';
-import { isUuid } from '../consents/uuidv7.js';
+import { isUuid } from '../common/identifiers/uuid.js';
 import { APP_CONFIG, type AppConfig } from '../config/app-config.js';
 import type { Prisma } from '../generated/prisma/client.js';
 import { PrismaService } from '../prisma/prisma.service.js';

@@ -13,7 +13,7 @@ import {
   MaxLength,
   ValidateIf,
 } from 'class-validator';
-import { SCOPE_NAME_PATTERN } from '../../scopes/scope-names.js';
+import { SCOPE_NAME_PATTERN } from '../../common/auth/scopes.js';
 
 export const CLIENT_INTEGRATION_TYPES = ['maskinporten'] as const;
 export const TOKEN_ENDPOINT_AUTH_METHODS = ['private_key_jwt'] as const;

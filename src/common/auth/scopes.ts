@@ -21,3 +21,23 @@ export const PLATFORM_SCOPES: readonly PlatformScope[] = Object.freeze(Object.va
 
 /** Prefixes reserved for the platform operator (DESIGN §10): never creatable by an owner. */
 export const PLATFORM_SCOPE_PREFIXES = ['altinn:', 'idporten:', 'consentgw:'] as const;
+
+/**
+ * Scope name grammar (Maskinporten: `<prefix>:<subscope>`), in one place so DTOs, the seeder
+ * and the services of every context agree on every character.
+ */
+export const SCOPE_PREFIX_PATTERN = /^[a-z0-9]{2,30}$/;
+export const SUBSCOPE_PATTERN = /^[a-z0-9._/-]{1,100}$/;
+export const SCOPE_NAME_PATTERN = /^[a-z0-9]{2,30}:[a-z0-9._/-]{1,100}$/;
+
+export interface ScopeNameParts {
+  prefix: string;
+  subscope: string;
+}
+
+/** Splits at the first colon; null when the name does not follow the grammar. */
+export function parseScopeName(name: string): ScopeNameParts | null {
+  if (!SCOPE_NAME_PATTERN.test(name)) return null;
+  const i = name.indexOf(':');
+  return { prefix: name.slice(0, i), subscope: name.slice(i + 1) };
+}

@@ -2,7 +2,7 @@ import { ApiProperty } from '@nestjs/swagger';
 import { ArrayMaxSize, ArrayNotEmpty, IsArray, IsDefined, Matches } from 'class-validator';
 import { ROLE_CODE_PATTERN } from '../owner.view.js';
 import { PageLinksDto } from './owner.dto.js';
-import { IsOrgNumber, IsPersonNumber } from './validators.js';
+import { IsOrgNumber, IsPersonNumber } from '../../common/identifiers/identifier.decorators.js';
 
 export class OrgNumberParamDto {
   @ApiProperty({ example: '991825827' })

@@ -9,7 +9,7 @@ import {
   MaxLength,
   ValidateNested,
 } from 'class-validator';
-import { IsOrgNumber } from './validators.js';
+import { IsOrgNumber } from '../../common/identifiers/identifier.decorators.js';
 import { ORGCODE_PATTERN } from '../owner.view.js';
 
 export class OwnerNameDto {

@@ -18,6 +18,7 @@ import {
   MaxLength,
   ValidateNested,
 } from 'class-validator';
+import { IsUuid } from '../../common/identifiers/identifier.decorators.js';
 
 export const RESOURCE_IDENTIFIER_PATTERN = /^[a-z0-9_-]{4,}$/;
 export const RESOURCE_IDENTIFIER_MAX = 100;
@@ -317,9 +318,7 @@ export class ResourceBodyDto {
     description: 'On PUT: if sent, must be the current version (optimistic concurrency, else 412)',
   })
   @IsOptional()
-  @Matches(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i, {
-    message: 'versionId must be a UUID',
-  })
+  @IsUuid()
   versionId?: string;
 
   @ApiPropertyOptional({ readOnly: true, description: 'Ignored on input' })
@@ -426,9 +425,7 @@ export class ResourceIdParamDto {
 
 export class ResourceVersionParamsDto extends ResourceIdParamDto {
   @ApiProperty({ format: 'uuid' })
-  @Matches(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i, {
-    message: 'versionId must be a UUID',
-  })
+  @IsUuid()
   versionId: string;
 }
 

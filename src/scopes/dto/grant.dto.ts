@@ -1,5 +1,5 @@
 import { ApiProperty } from '@nestjs/swagger';
-import { IsOrgNumber } from './org-number.validator.js';
+import { IsOrgNumber } from '../../common/identifiers/identifier.decorators.js';
 
 export class ConsumerOrgParamsDto {
   @ApiProperty({ example: '991825827', description: 'Organisation number (checksum-validated).' })

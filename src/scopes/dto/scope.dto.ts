@@ -17,13 +17,8 @@ import {
   Min,
   ValidateIf,
 } from 'class-validator';
-import {
-  AT_MAX_AGE_MAX,
-  AT_MAX_AGE_MIN,
-  PREFIX_PATTERN,
-  SCOPE_NAME_PATTERN,
-  SUBSCOPE_PATTERN,
-} from '../scope-names.js';
+import { SCOPE_NAME_PATTERN, SCOPE_PREFIX_PATTERN, SUBSCOPE_PATTERN } from '../../common/auth/scopes.js';
+import { AT_MAX_AGE_MAX, AT_MAX_AGE_MIN } from '../scope-names.js';
 
 /** Integration types a scope may be used from; this service issues Maskinporten-style tokens only. */
 export const INTEGRATION_TYPES = ['maskinporten'] as const;
@@ -38,12 +33,12 @@ const present = (_o: object, v: unknown) => v !== undefined;
 export class CreateScopeDto {
   @ApiProperty({
     example: 'skd',
-    pattern: PREFIX_PATTERN.source,
+    pattern: SCOPE_PREFIX_PATTERN.source,
     description: 'Claimed by the first org that uses it.',
   })
   @IsDefined()
   @IsString()
-  @Matches(PREFIX_PATTERN, { message: 'prefix must be 2-30 characters a-z and 0-9' })
+  @Matches(SCOPE_PREFIX_PATTERN, { message: 'prefix must be 2-30 characters a-z and 0-9' })
   prefix: string;
 
   @ApiProperty({ example: 'inntekt', pattern: SUBSCOPE_PATTERN.source })

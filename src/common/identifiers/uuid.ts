@@ -1,3 +1,6 @@
+/**
+ * UUIDs: the ids this service mints (UUIDv7) and the one syntax check for ids it is given.
+ */
 import { randomFillSync } from 'node:crypto';
 
 /**
@@ -36,7 +39,11 @@ export function uuidv7(now: number = Date.now()): string {
   return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
 }
 
-/** Any RFC 4122/9562 UUID in canonical text form (Altinn's ids are .NET Guids of any version). */
+/**
+ * The one UUID check of the service: the canonical 8-4-4-4-12 hex layout, either case, any
+ * version and variant. Altinn's ids are .NET Guids, and its wire samples carry a `c` variant
+ * nibble that an RFC 9562 version check would refuse, so only the layout is required.
+ */
 export const UUID_PATTERN = /^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/;
 
 export function isUuid(s: unknown): s is string {
