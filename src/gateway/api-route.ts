@@ -3,7 +3,7 @@
  * (upstream origin and base path, scope list, resource set), so a request does no parsing.
  */
 import type { ProtectedApi } from '../generated/prisma/client.js';
-import type { RateRule } from './rate-limiter.js';
+import type { RateRule } from '../common/rate-limit/token-bucket.limiter.js';
 
 export type ConsentSource = 'local' | 'token';
 export type SubjectIn = 'header' | 'query';

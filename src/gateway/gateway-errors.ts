@@ -5,6 +5,7 @@
  */
 import { BEARER_REALM, InsufficientScopeError, InvalidTokenError } from '../common/auth/auth-errors.js';
 import { DomainError } from '../common/errors/domain-error.js';
+import { retryAfterHeaderValue } from '../common/rate-limit/token-bucket.limiter.js';
 
 export const GW = {
   unknownApi: 'GW-00001',
@@ -95,7 +96,7 @@ export function subjectMismatch(where: string): DomainError {
 export function rateLimited(retryAfterSeconds: number, scope: 'consumer' | 'consent'): DomainError {
   return new DomainError(429, GW.rateLimited, `Too many requests for this ${scope}; retry later.`, {
     title: 'Too Many Requests',
-    headers: { 'Retry-After': String(Math.max(1, Math.ceil(retryAfterSeconds))) },
+    headers: { 'Retry-After': retryAfterHeaderValue(retryAfterSeconds) },
   });
 }
 

@@ -29,6 +29,7 @@ import { isDatabaseUnavailable } from '../common/errors/prisma-error-map.js';
 import { PROBLEM_JSON, problemBody } from '../common/errors/problem-details.filter.js';
 import { traceIdFor } from '../common/errors/trace-id.js';
 import { orgUrn } from '../common/identifiers/party-urn.js';
+import { TokenBucketLimiter } from '../common/rate-limit/token-bucket.limiter.js';
 import { AccessListsService } from '../access-lists/access-lists.service.js';
 import { APP_CONFIG, type AppConfig } from '../config/app-config.js';
 import { ConsentsService } from '../consents/consents.service.js';
@@ -51,7 +52,6 @@ import * as E from './gateway-errors.js';
 import { apiMetrics, countCacheLookup, type ApiMetrics } from './gateway-metrics.js';
 import { OneTimeClaims } from './one-time-claims.js';
 import { upstreamRequestHeaders } from './proxy-headers.js';
-import { RateLimiter } from './rate-limiter.js';
 import { UpstreamExchange, type ExchangeOwner } from './upstream-exchange.js';
 import { checkRequestTarget, badRequestTargetError } from '../common/http/request-target.js';
 import { UpstreamPools } from './upstream-pools.js';
@@ -181,7 +181,7 @@ export class GatewayProxyService implements ExchangeOwner<Call> {
   private readonly logger = new Logger('Gateway');
   private readonly logCalls: boolean;
   private readonly pools = new UpstreamPools();
-  private readonly limiter = new RateLimiter();
+  private readonly limiter = new TokenBucketLimiter();
   /** Parsed consent detail (or its refusal) per verified principal; principals are cached per token. */
   private readonly details = new WeakMap<Principal, ConsentDetail | DomainError>();
   /** Parsed consent details per consent id: a new token's detail is compared, not parsed again. */

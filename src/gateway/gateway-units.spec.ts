@@ -2,7 +2,6 @@ import { describe, expect, it } from '@jest/globals';
 import { upstreamPath } from './api-route.js';
 import { InvalidatedCache } from './invalidated-cache.js';
 import { downstreamResponseHeaders, isReservedHeader, upstreamRequestHeaders } from './proxy-headers.js';
-import { RateLimiter } from './rate-limiter.js';
 import { checkUpstreamUrl } from './upstream-url.js';
 
 const CTX = {
@@ -125,20 +124,6 @@ describe('checkUpstreamUrl', () => {
   ])('refuses the loopback or link-local %s outside development', (url) => {
     expect(checkUpstreamUrl(url, false).ok).toBe(false);
     expect(checkUpstreamUrl(url, true).ok).toBe(true);
-  });
-});
-
-describe('RateLimiter', () => {
-  it('lets a burst of the limit through, then refuses with the time until the next token', () => {
-    let now = 0;
-    const limiter = new RateLimiter(() => now);
-    const rule = { requests: 2, perSeconds: 10 };
-    expect(limiter.take('k', rule)).toBe(0);
-    expect(limiter.take('k', rule)).toBe(0);
-    expect(limiter.take('k', rule)).toBeCloseTo(5);
-    now += 5000;
-    expect(limiter.take('k', rule)).toBe(0);
-    expect(limiter.take('other', rule)).toBe(0);
   });
 });
 

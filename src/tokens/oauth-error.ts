@@ -9,6 +9,7 @@
  * the audit trail only.
  */
 import { DomainError } from '../common/errors/domain-error.js';
+import { retryAfterHeaderValue } from '../common/rate-limit/token-bucket.limiter.js';
 
 export type OAuthErrorCode =
   | 'invalid_request'
@@ -93,7 +94,7 @@ export class OAuthError extends DomainError {
     return new OAuthError('temporarily_unavailable', 'rate_limited', {
       status: 429,
       description: 'Too many token requests for this client; retry later.',
-      headers: { 'retry-after': String(Math.max(1, Math.ceil(retryAfterSeconds))) },
+      headers: { 'retry-after': retryAfterHeaderValue(retryAfterSeconds) },
     });
   }
 }

@@ -3,6 +3,7 @@ import { AuditService } from '../audit/audit.service.js';
 import type { ActiveClient } from '../clients/clients.service.js';
 import { AUTH_CLOCK, type Clock } from '../common/auth/clock.js';
 import { orgUrn } from '../common/identifiers/party-urn.js';
+import { TokenBucketLimiter, type RateRule } from '../common/rate-limit/token-bucket.limiter.js';
 import type { ConsentRecord } from '../consents/consent.record.js';
 import { ConsentsService } from '../consents/consents.service.js';
 import { APP_CONFIG, type AppConfig } from '../config/app-config.js';
@@ -11,7 +12,7 @@ import { AssertionReplayStore } from './assertion-replay.store.js';
 import { AssertionVerifier, ClientRefusal } from './assertion-verifier.js';
 import { CONSENT_DETAIL_TYPE, type RequestedConsent } from './authorization-details.js';
 import { OAuthError } from './oauth-error.js';
-import { TokenRateLimiter } from './token-rate-limiter.js';
+
 import { resolveGrantParameters, type GrantParameters, type TokenForm } from './token-request.js';
 import { iso6523, TokenSigner } from './token-signer.service.js';
 
@@ -24,7 +25,7 @@ export interface TokenResponse {
 }
 
 /** Refusals audited per client and second at most; the rest are logged only (no write flood). */
-const REFUSAL_AUDITS_PER_SECOND = 5;
+const REFUSAL_AUDIT_RULE: RateRule = { requests: 5, perSeconds: 1 };
 /** A consent must outlive the token by at least this much to be worth a token. */
 const MIN_CONSENT_REMAINING_MS = 1000;
 /** Clients registered through the DCR API are all of this type (DESIGN §10). */
@@ -38,8 +39,9 @@ const INTEGRATION_TYPE = 'maskinporten';
 @Injectable()
 export class TokenGrantService {
   private readonly logger = new Logger(TokenGrantService.name);
-  private readonly rateLimiter: TokenRateLimiter;
-  private readonly refusalAuditLimiter: TokenRateLimiter;
+  /** Token requests per client (TOKEN_RATE_LIMIT_PER_SECOND), and refusals audited per client. */
+  private readonly limiter: TokenBucketLimiter;
+  private readonly rateRule: RateRule;
 
   constructor(
     private readonly assertions: AssertionVerifier,
@@ -51,8 +53,8 @@ export class TokenGrantService {
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     @Inject(AUTH_CLOCK) private readonly clock: Clock,
   ) {
-    this.rateLimiter = new TokenRateLimiter(config.tokenRateLimitPerSecond, clock);
-    this.refusalAuditLimiter = new TokenRateLimiter(REFUSAL_AUDITS_PER_SECOND, clock);
+    this.limiter = new TokenBucketLimiter({ now: clock });
+    this.rateRule = { requests: config.tokenRateLimitPerSecond, perSeconds: 1 };
   }
 
   async issue(form: TokenForm): Promise<TokenResponse> {
@@ -64,8 +66,8 @@ export class TokenGrantService {
 
       // After authentication, so nobody can use up another client's allowance with forged
       // assertions, and before the jti is burnt, so a throttled client may retry the same one.
-      const rate = this.rateLimiter.take(client.clientId);
-      if (!rate.allowed) throw OAuthError.rateLimited(rate.retryAfterSeconds);
+      const wait = this.limiter.take(`grant\u0000${client.clientId}`, this.rateRule);
+      if (wait > 0) throw OAuthError.rateLimited(wait);
 
       params = resolveGrantParameters(form, assertion.claims);
       if (!(await this.replay.remember(client.clientId, assertion.jti, new Date(assertion.exp * 1000))))
@@ -186,7 +188,7 @@ export class TokenGrantService {
       'token request refused',
     );
     if (!client || e.reason === 'rate_limited') return;
-    if (!this.refusalAuditLimiter.take(client.clientId).allowed) return;
+    if (this.limiter.take(`audit\u0000${client.clientId}`, REFUSAL_AUDIT_RULE) > 0) return;
     try {
       await this.audit.recordNow({
         actor: { org: client.orgNumber, client: client.clientId },
