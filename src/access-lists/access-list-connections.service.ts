@@ -19,7 +19,7 @@ export class AccessListConnectionsService extends AccessListPartsService<
   AccessListResourceConnectionDto
 > {
   protected readonly paging: PartPaging<ConnectionRow> = {
-    kind: 'connections',
+    part: 'connections',
     segment: 'resource-connections',
     keyOf: (c) => c.resourceIdentifier,
   };

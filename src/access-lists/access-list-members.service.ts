@@ -28,7 +28,7 @@ interface Applied {
 @Injectable()
 export class AccessListMembersService extends AccessListPartsService<MemberRow, AccessListMemberDto> {
   protected readonly paging: PartPaging<MemberRow> = {
-    kind: 'members',
+    part: 'members',
     segment: 'members',
     keyOf: (m) => m.orgNumber,
   };

@@ -3,8 +3,10 @@ import type { Principal } from '../common/auth/principal.js';
 import { APP_CONFIG, type AppConfig } from '../config/app-config.js';
 import { Prisma } from '../generated/prisma/client.js';
 import { PrismaService, type PrismaTx } from '../prisma/prisma.service.js';
+import { ContinuationTokens } from '../common/paging/continuation-tokens.js';
 import { AccessListChanges } from './access-list-changes.js';
 import { AccessListOwnerGate, type OwnerRef } from './access-list-owner.gate.js';
+import { PartPageTokens, type ListPart } from './access-list-paging.js';
 import { AccessListErrors } from './access-list.errors.js';
 import {
   LARGE_PAGE_SIZE,
@@ -16,12 +18,11 @@ import {
 } from './access-list.types.js';
 import { assertListIdentifier } from './access-list.validation.js';
 import { AccessListsRepository, type AccessListRow } from './access-lists.repository.js';
-import { ContinuationTokens, InvalidContinuationToken, type CursorKind } from './continuation-token.js';
 import { evaluateConditions, type RequestConditions } from './preconditions.js';
 
 /** How a part is paged: its token kind, its path segment, and the key a page ends on. */
 export interface PartPaging<R> {
-  kind: Extract<CursorKind, 'members' | 'connections'>;
+  part: ListPart;
   segment: string;
   keyOf: (row: R) => string;
 }
@@ -43,6 +44,7 @@ export abstract class AccessListPartsService<R, T> {
   ) {}
 
   protected abstract readonly paging: PartPaging<R>;
+  private partTokens?: PartPageTokens;
 
   /** Up to `take` rows of the list after `after`, in key order. */
   protected abstract fetchPage(
@@ -72,9 +74,7 @@ export abstract class AccessListPartsService<R, T> {
         if (!row) throw AccessListErrors.notFound(orgcode, identifier);
         let after: string | undefined;
         if (token !== undefined) {
-          const cursor = this.decode(token, row.id);
-          if (cursor.v !== row.version) throw AccessListErrors.changedWhilePaging();
-          after = cursor.a;
+          after = this.pageTokens.decode(token, row.id, row.version);
         }
         const outcome = evaluateConditions(conditions, stateOf(row), true);
         if (outcome === 'failed') throw AccessListErrors.preconditionFailed();
@@ -94,14 +94,14 @@ export abstract class AccessListPartsService<R, T> {
 
   /** A page from up to LARGE_PAGE_SIZE + 1 rows, its next link pinned to `list`'s version. */
   protected toPartPage(orgcode: string, list: AccessListRow, rows: R[]): Page<T> {
-    const { kind, segment, keyOf } = this.paging;
+    const { segment, keyOf } = this.paging;
     return toPage(
       rows,
       LARGE_PAGE_SIZE,
       (r) => this.toDto(r),
       (last) =>
         nextLink(this.config.publicUrl, [orgcode, list.identifier, segment], {
-          token: this.tokens.encode({ k: kind, s: list.id, v: list.version, a: keyOf(last) }),
+          token: this.pageTokens.encode(list.id, { version: list.version, after: keyOf(last) }),
         }),
     );
   }
@@ -128,12 +128,9 @@ export abstract class AccessListPartsService<R, T> {
     return { ...row, ...bumped };
   }
 
-  private decode(token: string, listId: string) {
-    try {
-      return this.tokens.decode(token, this.paging.kind, listId);
-    } catch (e) {
-      if (e instanceof InvalidContinuationToken) throw AccessListErrors.invalidContinuationToken();
-      throw e;
-    }
+  /** Made on first use: `paging` is a field of the subclass, unset while this constructor runs. */
+  private get pageTokens(): PartPageTokens {
+    this.partTokens ??= new PartPageTokens(this.tokens, this.paging.part);
+    return this.partTokens;
   }
 }

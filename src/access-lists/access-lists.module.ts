@@ -1,5 +1,4 @@
 import { Module } from '@nestjs/common';
-import { APP_CONFIG, type AppConfig } from '../config/app-config.js';
 import { AccessListChanges } from './access-list-changes.js';
 import { AccessListCheckService } from './access-list-check.service.js';
 import { AccessListConnectionsController } from './access-list-connections.controller.js';
@@ -10,7 +9,6 @@ import { AccessListOwnerGate } from './access-list-owner.gate.js';
 import { AccessListsController } from './access-lists.controller.js';
 import { AccessListsRepository } from './access-lists.repository.js';
 import { AccessListsService } from './access-lists.service.js';
-import { ContinuationTokens } from './continuation-token.js';
 
 /**
  * Access lists (issue #6). Exports AccessListsService (`isAllowed` for consents and the gateway),
@@ -28,12 +26,6 @@ import { ContinuationTokens } from './continuation-token.js';
     AccessListsService,
     AccessListMembersService,
     AccessListConnectionsService,
-    {
-      provide: ContinuationTokens,
-      inject: [APP_CONFIG],
-      // Same secret on every replica, so any replica continues any other's pages.
-      useFactory: (config: AppConfig) => new ContinuationTokens(config.keyEncryptionSecret ?? 'dev'),
-    },
   ],
   exports: [
     AccessListsService,

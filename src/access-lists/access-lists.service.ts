@@ -1,6 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { Principal } from '../common/auth/principal.js';
 import { DomainError } from '../common/errors/domain-error.js';
+import { ContinuationTokens } from '../common/paging/continuation-tokens.js';
 import { APP_CONFIG, type AppConfig } from '../config/app-config.js';
 import { Prisma } from '../generated/prisma/client.js';
 import { PrismaService } from '../prisma/prisma.service.js';
@@ -25,7 +26,7 @@ import {
   type Includes,
 } from './access-list.validation.js';
 import { AccessListsRepository, type AccessListRow } from './access-lists.repository.js';
-import { ContinuationTokens, InvalidContinuationToken } from './continuation-token.js';
+import { ListPageTokens } from './access-list-paging.js';
 import type { AccessListInfoDto, UpsertAccessListDto } from './dto/access-list.dto.js';
 import { evaluateConditions, type RequestConditions } from './preconditions.js';
 
@@ -41,15 +42,19 @@ export interface ListQuery {
  */
 @Injectable()
 export class AccessListsService {
+  private readonly pageTokens: ListPageTokens;
+
   constructor(
     private readonly prisma: PrismaService,
     private readonly repo: AccessListsRepository,
     private readonly gate: AccessListOwnerGate,
     private readonly changes: AccessListChanges,
     private readonly check: AccessListCheckService,
-    private readonly tokens: ContinuationTokens,
+    tokens: ContinuationTokens,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
-  ) {}
+  ) {
+    this.pageTokens = new ListPageTokens(tokens);
+  }
 
   /**
    * True when `orgNumber` is a member of a list of the resource's owner that is connected to the
@@ -73,7 +78,7 @@ export class AccessListsService {
     const owner = await this.gate.authorize(principal, orgcode, 'read');
     const includes = this.includesOf(query, true);
     let after: string | undefined;
-    if (query.token !== undefined) after = this.decode(query.token, orgcode);
+    if (query.token !== undefined) after = this.pageTokens.decode(query.token, orgcode);
     if (!owner) return { links: { next: null }, data: [] };
 
     const rows = await this.repo.pageByOwner(
@@ -88,7 +93,7 @@ export class AccessListsService {
       (r) => toAccessListDto(r, includes.connections ? (r.connections ?? []) : undefined, includes.actions),
       (last) =>
         nextLink(this.config.publicUrl, [orgcode], {
-          token: this.tokens.encode({ k: 'lists', s: orgcode, a: last.identifier }),
+          token: this.pageTokens.encode(orgcode, last.identifier),
           include: stringifyIncludes(includes),
           resource: includes.connections ? query.resource : undefined,
         }),
@@ -236,14 +241,5 @@ export class AccessListsService {
         },
       ]);
     return includes;
-  }
-
-  private decode(token: string, orgcode: string): string {
-    try {
-      return this.tokens.decode(token, 'lists', orgcode).a;
-    } catch (e) {
-      if (e instanceof InvalidContinuationToken) throw AccessListErrors.invalidContinuationToken();
-      throw e;
-    }
   }
 }

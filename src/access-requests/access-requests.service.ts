@@ -5,6 +5,8 @@ import { hasScopes, type Principal } from '../common/auth/principal.js';
 import { Scopes } from '../common/auth/scopes.js';
 import type { ValidationProblem } from '../common/errors/domain-error.js';
 import { INVALID_VALUE } from '../common/errors/validation-errors.js';
+import { ContinuationTokens, type PageTokens } from '../common/paging/continuation-tokens.js';
+import { cutPage, timeAndIdPosition, type TimeAndId } from '../common/paging/page-positions.js';
 import { APP_CONFIG, type AppConfig } from '../config/app-config.js';
 import type { AccessRequest, Prisma } from '../generated/prisma/client.js';
 import { PrismaService, type PrismaTx } from '../prisma/prisma.service.js';
@@ -32,7 +34,6 @@ import type {
   ListAccessRequestsQueryDto,
   RejectAccessRequestDto,
 } from './dto/access-request.dto.js';
-import { decodePageToken, encodePageToken } from './page-token.js';
 
 export const ACCESS_REQUESTS_PATH = '/api/v1/access-requests';
 export const ACCESS_REQUEST_PAGE_SIZE = 100;
@@ -69,6 +70,9 @@ interface Decided {
  */
 @Injectable()
 export class AccessRequestsService {
+  /** Newest first: pages continue before `(createdAt, id)`, bound to the caller's org and role. */
+  private readonly pages: PageTokens<TimeAndId>;
+
   constructor(
     private readonly prisma: PrismaService,
     private readonly resources: ResourcesService,
@@ -77,7 +81,10 @@ export class AccessRequestsService {
     private readonly audit: AuditService,
     private readonly events: AccessRequestEvents,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
-  ) {}
+    tokens: ContinuationTokens,
+  ) {
+    this.pages = tokens.forPages('access-requests', timeAndIdPosition);
+  }
 
   // ───────────── consumer ─────────────
 
@@ -158,9 +165,10 @@ export class AccessRequestsService {
    * resources (the platform operator: all); `role` narrows to one side.
    */
   async list(principal: Principal, query: ListAccessRequestsQueryDto): Promise<AccessRequestPageDto> {
-    const cursor =
-      query.continuationToken !== undefined ? decodePageToken(query.continuationToken) : undefined;
     const me = principal.consumer;
+    const scope = `${query.role ?? ''}:${me}`;
+    const cursor =
+      query.continuationToken !== undefined ? this.pages.decode(query.continuationToken, scope) : undefined;
     const side: Prisma.AccessRequestWhereInput =
       query.role === 'consumer'
         ? { consumerOrgNumber: me }
@@ -189,13 +197,9 @@ export class AccessRequestsService {
       orderBy: [{ createdAt: 'desc' }, { id: 'desc' }],
       take: ACCESS_REQUEST_PAGE_SIZE + 1,
     });
-    const page = rows.slice(0, ACCESS_REQUEST_PAGE_SIZE);
-    const last = page[page.length - 1];
-    const next =
-      rows.length > ACCESS_REQUEST_PAGE_SIZE && last
-        ? this.nextLink(query, encodePageToken({ createdAt: last.createdAt, id: last.id }))
-        : null;
-    return { links: { next }, data: await this.toDtos(page) };
+    const { items, lastIfMore } = cutPage(rows, ACCESS_REQUEST_PAGE_SIZE);
+    const next = lastIfMore && this.nextLink(query, this.pages.encode(scope, lastIfMore));
+    return { links: { next }, data: await this.toDtos(items) };
   }
 
   // ───────────── internals ─────────────

@@ -3,32 +3,13 @@ import { hasScopes, type Principal } from '../common/auth/principal.js';
 import { Scopes } from '../common/auth/scopes.js';
 import { DomainError } from '../common/errors/domain-error.js';
 import { INVALID_VALUE } from '../common/errors/validation-errors.js';
+import { ContinuationTokens, type PageTokens } from '../common/paging/continuation-tokens.js';
+import { cutPage, serialPosition } from '../common/paging/page-positions.js';
 import type { AuditEntry, Prisma } from '../generated/prisma/client.js';
 import { PrismaService } from '../prisma/prisma.service.js';
 import type { AuditEntryDto, AuditQueryDto } from './dto/audit.dto.js';
 
 export const AUDIT_PAGE_SIZE = 100;
-
-function invalidToken(): DomainError {
-  return DomainError.validation([
-    { code: INVALID_VALUE, title: 'The continuation token is invalid', paths: ['$.continuationToken'] },
-  ]);
-}
-
-/** Opaque to clients: base64url JSON of the last id served. */
-function encodeToken(lastId: bigint): string {
-  return Buffer.from(JSON.stringify({ after: lastId.toString() }), 'utf8').toString('base64url');
-}
-
-function decodeToken(token: string): bigint {
-  try {
-    const parsed = JSON.parse(Buffer.from(token, 'base64url').toString('utf8')) as { after?: unknown };
-    if (typeof parsed?.after === 'string' && /^[0-9]{1,19}$/.test(parsed.after)) return BigInt(parsed.after);
-  } catch {
-    /* fall through */
-  }
-  throw invalidToken();
-}
 
 function toDto(row: AuditEntry): AuditEntryDto {
   return {
@@ -51,7 +32,15 @@ function toDto(row: AuditEntry): AuditEntryDto {
  */
 @Injectable()
 export class AuditQueryService {
-  constructor(private readonly prisma: PrismaService) {}
+  /** Pages continue after the last entry id, bound to the reading organisation. */
+  private readonly pages: PageTokens<bigint>;
+
+  constructor(
+    private readonly prisma: PrismaService,
+    tokens: ContinuationTokens,
+  ) {
+    this.pages = tokens.forPages('audit', serialPosition);
+  }
 
   async list(
     query: AuditQueryDto,
@@ -63,7 +52,10 @@ export class AuditQueryService {
       throw DomainError.validation([
         { code: INVALID_VALUE, title: 'from must be before to', paths: ['$.from', '$.to'] },
       ]);
-    const after = query.continuationToken !== undefined ? decodeToken(query.continuationToken) : undefined;
+    const after =
+      query.continuationToken !== undefined
+        ? this.pages.decode(query.continuationToken, principal.consumer)
+        : undefined;
 
     const where: Prisma.AuditEntryWhereInput = {
       ...(hasScopes(principal, Scopes.admin) ? {} : { ownerOrg: principal.consumer }),
@@ -78,8 +70,10 @@ export class AuditQueryService {
       orderBy: { id: 'asc' },
       take: AUDIT_PAGE_SIZE + 1,
     });
-    const more = rows.length > AUDIT_PAGE_SIZE;
-    const page = rows.slice(0, AUDIT_PAGE_SIZE);
-    return { items: page.map(toDto), next: more ? encodeToken(page[page.length - 1].id) : null };
+    const { items, lastIfMore } = cutPage(rows, AUDIT_PAGE_SIZE);
+    return {
+      items: items.map(toDto),
+      next: lastIfMore && this.pages.encode(principal.consumer, lastIfMore.id),
+    };
   }
 }

@@ -4,6 +4,7 @@
  */
 import { Inject, Injectable } from '@nestjs/common';
 import type { Principal } from '../common/auth/principal.js';
+import { ContinuationTokens } from '../common/paging/continuation-tokens.js';
 import { APP_CONFIG, type AppConfig } from '../config/app-config.js';
 import type { Prisma } from '../generated/prisma/client.js';
 import { PrismaService } from '../prisma/prisma.service.js';
@@ -18,7 +19,7 @@ import {
 } from './consent-problems.js';
 import { parseParty } from './consent-request.parser.js';
 import { toDetailsDto, toRecord } from './consent.mapper.js';
-import { decodeFeedToken, decodeListToken, encodeFeedToken, encodeListToken } from './continuation-token.js';
+import { ConsentPageTokens } from './consent-page-tokens.js';
 import type { ConsentDetailsPageDto, ConsentEventsPageDto } from './dto/consent-request.dto.js';
 import { list, parseStatuses, parseTimeRange, readQuery, single } from './query-params.js';
 import { isUuid } from '../common/identifiers/uuid.js';
@@ -27,11 +28,16 @@ const LIST_PAGE_SIZE = 100;
 
 @Injectable()
 export class ConsentListingService {
+  private readonly pageTokens: ConsentPageTokens;
+
   constructor(
     private readonly prisma: PrismaService,
     private readonly events: ConsentEventsService,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
-  ) {}
+    tokens: ContinuationTokens,
+  ) {
+    this.pageTokens = new ConsentPageTokens(tokens);
+  }
 
   /**
    * GET /events (Altinn): the caller's consent events, oldest first, 100 per page. `next` is
@@ -48,7 +54,7 @@ export class ConsentListingService {
     const token = single(q, 'continuationToken', problems);
     let afterSeq = 0n;
     if (token !== undefined) {
-      const seq = decodeFeedToken(token);
+      const seq = this.pageTokens.decodeFeed(token, principal.consumer);
       if (seq === null)
         problems.push(
           problem(
@@ -92,7 +98,7 @@ export class ConsentListingService {
               createdBefore: keep('createdBefore'),
               eventType: eventTypes?.join(','),
               consentRequestId: keep('consentRequestId'),
-              continuationToken: encodeFeedToken(last.seq),
+              continuationToken: this.pageTokens.encodeFeed(principal.consumer, last.seq),
             })
           : null,
       },
@@ -126,7 +132,7 @@ export class ConsentListingService {
     }
     const range = parseTimeRange(q, problems);
     const token = single(q, 'continuationToken', problems);
-    const position = token !== undefined ? decodeListToken(token) : null;
+    const position = token !== undefined ? this.pageTokens.decodeList(token, principal.consumer) : null;
     if (token !== undefined && !position)
       problems.push(
         problem(
@@ -185,7 +191,7 @@ export class ConsentListingService {
                 from: keep('from'),
                 createdAfter: keep('createdAfter'),
                 createdBefore: keep('createdBefore'),
-                continuationToken: encodeListToken({ createdAt: last.createdAt, id: last.id }),
+                continuationToken: this.pageTokens.encodeList(principal.consumer, last),
               })
             : null,
       },

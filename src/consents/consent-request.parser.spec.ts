@@ -5,10 +5,8 @@ import {
   parseConsentRequestBody,
   parseParty,
 } from './consent-request.parser.js';
-import { decodeFeedToken, decodeListToken, encodeFeedToken, encodeListToken } from './continuation-token.js';
 import { parseIsoDateTime } from './iso-datetime.js';
 import { effectiveStatus } from './consent.mapper.js';
-import { isUuid, uuidv7 } from '../common/identifiers/uuid.js';
 
 const NOW = new Date('2026-06-01T00:00:00Z');
 const valid = () => ({
@@ -189,27 +187,6 @@ describe('ISO date-times', () => {
   });
 });
 
-describe('continuation tokens', () => {
-  it('round-trips feed and list positions and refuses anything else', () => {
-    expect(decodeFeedToken(encodeFeedToken(12345678901234n))).toBe(12345678901234n);
-    const pos = {
-      createdAt: new Date('2026-01-01T00:00:00.123Z'),
-      id: '0197593f-1794-7748-b5f2-91086bbecc3e',
-    };
-    expect(decodeListToken(encodeListToken(pos))).toEqual(pos);
-    for (const bad of [
-      '',
-      'e1',
-      'ZTA',
-      'ZTE=',
-      encodeListToken(pos),
-      Buffer.from('e99999999999999999999').toString('base64url'),
-    ])
-      expect(decodeFeedToken(bad)).toBeNull();
-    expect(decodeListToken(encodeFeedToken(1n))).toBeNull();
-  });
-});
-
 describe('effective status', () => {
   it('reads accepted and created past validTo as expired, other states as stored', () => {
     const past = new Date(NOW.getTime() - 1);
@@ -219,20 +196,5 @@ describe('effective status', () => {
     expect(effectiveStatus('accepted', future, NOW)).toBe('accepted');
     expect(effectiveStatus('revoked', past, NOW)).toBe('revoked');
     expect(effectiveStatus('used', past, NOW)).toBe('used');
-  });
-});
-
-describe('uuidv7', () => {
-  it('is a version-7 UUID carrying the millisecond time', () => {
-    const id = uuidv7(0x0197593f1794);
-    expect(isUuid(id)).toBe(true);
-    expect(id.startsWith('0197593f-1794-7')).toBe(true);
-    expect(['8', '9', 'a', 'b']).toContain(id[19]);
-  });
-
-  it('stays unique and well-formed across refills of its random block', () => {
-    const ids = Array.from({ length: 2000 }, () => uuidv7(0x0197593f1794));
-    expect(new Set(ids).size).toBe(ids.length);
-    for (const id of ids) expect(id).toMatch(/^0197593f-1794-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
   });
 });

@@ -2,10 +2,13 @@ import { Injectable } from '@nestjs/common';
 import { actorOf, AuditService } from '../audit/audit.service.js';
 import type { Principal } from '../common/auth/principal.js';
 import { DomainError } from '../common/errors/domain-error.js';
+import { ContinuationTokens, type PageTokens } from '../common/paging/continuation-tokens.js';
+import { cutPage, keyPosition } from '../common/paging/page-positions.js';
 import type { Owner, OrgRole } from '../generated/prisma/client.js';
 import { PrismaService } from '../prisma/prisma.service.js';
 import type { LocalizedName, OrgRoleView, OwnerView } from './owner.view.js';
-import { decodePageToken, encodePageToken, PAGE_SIZE } from './page-token.js';
+
+const PAGE_SIZE = 100;
 
 export interface Page<T> {
   items: T[];
@@ -44,10 +47,18 @@ function sameName(a: LocalizedName, b: LocalizedName): boolean {
  */
 @Injectable()
 export class OwnersService {
+  /** Owners page by org code, an organisation's roles by person number (bound to the organisation). */
+  private readonly ownerPages: PageTokens<string>;
+  private readonly rolePages: PageTokens<string>;
+
   constructor(
     private readonly prisma: PrismaService,
     private readonly audit: AuditService,
-  ) {}
+    tokens: ContinuationTokens,
+  ) {
+    this.ownerPages = tokens.forPages('owners', keyPosition);
+    this.rolePages = tokens.forPages('owners/roles', keyPosition);
+  }
 
   // ───────────── owners: used by other contexts ─────────────
 
@@ -64,15 +75,17 @@ export class OwnersService {
   // ───────────── owners: admin API ─────────────
 
   async list(continuationToken?: string): Promise<Page<OwnerView>> {
-    const after = decodePageToken(continuationToken);
+    const after = continuationToken === undefined ? undefined : this.ownerPages.decode(continuationToken, '');
     const rows = await this.prisma.owner.findMany({
       where: after === undefined ? {} : { orgcode: { gt: after } },
       orderBy: { orgcode: 'asc' },
       take: PAGE_SIZE + 1,
     });
-    const more = rows.length > PAGE_SIZE;
-    const items = rows.slice(0, PAGE_SIZE).map(toOwnerView);
-    return { items, next: more ? encodePageToken(items[items.length - 1].orgcode) : null };
+    const { items, lastIfMore } = cutPage(rows, PAGE_SIZE);
+    return {
+      items: items.map(toOwnerView),
+      next: lastIfMore && this.ownerPages.encode('', lastIfMore.orgcode),
+    };
   }
 
   async get(orgcode: string): Promise<OwnerView> {
@@ -169,15 +182,18 @@ export class OwnersService {
   // ───────────── org roles: admin API ─────────────
 
   async listRoles(orgNumber: string, continuationToken?: string): Promise<Page<OrgRoleView>> {
-    const after = decodePageToken(continuationToken);
+    const after =
+      continuationToken === undefined ? undefined : this.rolePages.decode(continuationToken, orgNumber);
     const rows = await this.prisma.orgRole.findMany({
       where: { orgNumber, ...(after === undefined ? {} : { personId: { gt: after } }) },
       orderBy: { personId: 'asc' },
       take: PAGE_SIZE + 1,
     });
-    const more = rows.length > PAGE_SIZE;
-    const items = rows.slice(0, PAGE_SIZE).map(toRoleView);
-    return { items, next: more ? encodePageToken(items[items.length - 1].personId) : null };
+    const { items, lastIfMore } = cutPage(rows, PAGE_SIZE);
+    return {
+      items: items.map(toRoleView),
+      next: lastIfMore && this.rolePages.encode(orgNumber, lastIfMore.personId),
+    };
   }
 
   /** Replaces the person's roles for the organisation (duplicates dropped, order kept). */

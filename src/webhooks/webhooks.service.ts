@@ -11,6 +11,8 @@ import type { Principal } from '../common/auth/principal.js';
 import { DomainError, type ValidationProblem } from '../common/errors/domain-error.js';
 import { INVALID_VALUE, REQUIRED, UNKNOWN_FIELD } from '../common/errors/validation-errors.js';
 import { ChangeBus } from '../common/events/change-bus.js';
+import { ContinuationTokens, type PageTokens } from '../common/paging/continuation-tokens.js';
+import { cutPage, uuidPosition } from '../common/paging/page-positions.js';
 import { TX_OPTIONS } from '../consents/consents.service.js';
 import { isUuid } from '../common/identifiers/uuid.js';
 import { APP_CONFIG, type AppConfig } from '../config/app-config.js';
@@ -44,13 +46,19 @@ interface ValidBody {
 
 @Injectable()
 export class WebhooksService {
+  /** The delivery log continues before the last delivery id, bound to the subscription. */
+  private readonly deliveryPages: PageTokens<string>;
+
   constructor(
     private readonly prisma: PrismaService,
     private readonly audit: AuditService,
     private readonly outbox: WebhookOutbox,
     private readonly changes: ChangeBus,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
-  ) {}
+    tokens: ContinuationTokens,
+  ) {
+    this.deliveryPages = tokens.forPages('webhooks/deliveries', uuidPosition);
+  }
 
   async create(principal: Principal, body: unknown): Promise<WebhookCreatedDto> {
     const valid = this.validate(body);
@@ -128,14 +136,10 @@ export class WebhooksService {
     query: WebhookDeliveriesQueryDto,
   ): Promise<WebhookDeliveryPageDto> {
     const sub = await this.owned(principal, id);
-    let before: string | undefined;
-    if (query.continuationToken !== undefined) {
-      before = Buffer.from(query.continuationToken, 'base64url').toString('utf8');
-      if (!isUuid(before))
-        throw DomainError.validation([
-          { code: INVALID_VALUE, title: 'Invalid continuation token', paths: ['$.continuationToken'] },
-        ]);
-    }
+    const before =
+      query.continuationToken !== undefined
+        ? this.deliveryPages.decode(query.continuationToken, sub.id)
+        : undefined;
     const where: Prisma.WebhookDeliveryWhereInput = {
       subscriptionId: sub.id,
       ...(before ? { id: { lt: before } } : {}),
@@ -147,16 +151,16 @@ export class WebhooksService {
       orderBy: { id: 'desc' },
       take: DELIVERY_PAGE_SIZE + 1,
     });
-    const page = rows.slice(0, DELIVERY_PAGE_SIZE);
+    const { items, lastIfMore } = cutPage(rows, DELIVERY_PAGE_SIZE);
     let next: string | null = null;
-    if (rows.length > DELIVERY_PAGE_SIZE) {
+    if (lastIfMore) {
       const params = new URLSearchParams({
-        continuationToken: Buffer.from(page[page.length - 1].id).toString('base64url'),
+        continuationToken: this.deliveryPages.encode(sub.id, lastIfMore.id),
       });
       if (query.status) params.set('status', query.status);
       next = `${this.config.publicUrl}${WEBHOOKS_PATH}/${sub.id}/deliveries?${params.toString()}`;
     }
-    return { links: { next }, data: page.map(toDeliveryDto) };
+    return { links: { next }, data: items.map(toDeliveryDto) };
   }
 
   private async owned(principal: Principal, id: string) {

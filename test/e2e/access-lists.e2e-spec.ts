@@ -669,11 +669,13 @@ describe('access lists (Altinn resource-registry API)', () => {
       ).json()) as Page<Member>;
       const token = new URL(page.links.next!).searchParams.get('token')!;
 
-      // Tampered: change the position inside the payload, keep the MAC.
-      const [payload, mac] = token.split('.');
-      const cursor = JSON.parse(Buffer.from(payload, 'base64url').toString('utf8')) as { a: string };
-      cursor.a = '000000000';
-      const forged = `${Buffer.from(JSON.stringify(cursor)).toString('base64url')}.${mac}`;
+      // Tampered: change the position inside the payload (JSON, then a 16-byte MAC), keep the MAC.
+      const raw = Buffer.from(token, 'base64url');
+      const position = JSON.parse(raw.subarray(0, -16).toString('utf8')) as [number, string];
+      position[1] = '000000000';
+      const forged = Buffer.concat([Buffer.from(JSON.stringify(position)), raw.subarray(-16)]).toString(
+        'base64url',
+      );
       const tampered = await expectProblem(
         await call('GET', `${BASE}/${a.orgcode}/${x}/members?token=${forged}`, { auth: readA }),
         400,
