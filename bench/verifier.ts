@@ -7,7 +7,9 @@
 import { randomUUID } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import { createLocalJWKSet, jwtVerify, type JSONWebKeySet } from 'jose';
+import { AuthMetrics } from '../src/common/auth/auth-metrics.js';
 import { systemClock } from '../src/common/auth/clock.js';
+import { MetricsRegistry } from '../src/common/metrics/metrics-registry.js';
 import { TokenVerifier } from '../src/common/auth/token-verifier.js';
 import { TrustedIssuerRegistry } from '../src/common/auth/trusted-issuer-registry.js';
 import { loadConfig } from '../src/config/load-config.js';
@@ -60,12 +62,14 @@ export async function benchTokenVerifier(count = 4000): Promise<VerifierBench> {
       PUBLIC_URL: 'http://127.0.0.1:9',
       TRUSTED_ISSUERS: `${issuer.issuer}|${issuer.jwksUrl}`,
     });
+    const metrics = new AuthMetrics(new MetricsRegistry({ processMetrics: false }));
     const registry = new TrustedIssuerRegistry(
       config,
       { getPublicJwks: async () => ({ keys: [] }) },
       systemClock,
+      metrics,
     );
-    const verifier = new TokenVerifier(config, registry, systemClock);
+    const verifier = new TokenVerifier(config, registry, systemClock, metrics);
     await verifier.verify(tokens[0]); // fetches the JWKS once, like the running gateway
 
     // Warm both paths (JIT) on tokens the measured runs do not use.

@@ -11,6 +11,7 @@ import { GatewayModule } from './gateway/gateway.module.js';
 import { AuthModule } from './common/auth/auth.module.js';
 import { EventsModule } from './common/events/events.module.js';
 import { loggerParams } from './common/http/logging.js';
+import { MetricsModule } from './common/metrics/metrics.module.js';
 import { PagingModule } from './common/paging/paging.module.js';
 import type { AppConfig } from './config/app-config.js';
 import { ConfigModule } from './config/config.module.js';
@@ -64,6 +65,7 @@ export class AppModule {
         ConfigModule.forRoot(config),
         LoggerModule.forRoot(loggerParams(config)),
         PrismaModule.forRoot(options.database),
+        MetricsModule,
         EventsModule,
         PagingModule,
         AuthModule,

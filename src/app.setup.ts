@@ -9,7 +9,7 @@ import { validationExceptionFactory } from './common/errors/validation-errors.js
 import { genRequestId } from './common/http/request-id.js';
 import { frameworkErrorHandler, installRequestTargetGuard } from './common/http/request-target.js';
 import type { AppConfig } from './config/app-config.js';
-import { MetricsService } from './health/metrics.service.js';
+import { HttpMetrics } from './common/http/http-metrics.js';
 
 /** The Fastify adapter with our server-wide limits (shared by main and every e2e test). */
 export function createFastifyAdapter(config: AppConfig): FastifyAdapter {
@@ -73,10 +73,10 @@ export async function configureApp(app: NestFastifyApplication, _config: AppConf
     sendProblem(reply, req, err, logger),
   );
 
-  const metrics = app.get(MetricsService);
+  const { requestDuration } = app.get(HttpMetrics);
   fastify.addHook('onResponse', (req: FastifyRequest, reply: FastifyReply, done: () => void) => {
     const route = req.routeOptions?.url ?? 'unmatched';
-    metrics.httpDuration.observe(
+    requestDuration.observe(
       { method: req.method, route, status: String(reply.statusCode) },
       reply.elapsedTime / 1000,
     );

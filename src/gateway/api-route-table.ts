@@ -13,7 +13,7 @@ import { ChangeBus } from '../common/events/change-bus.js';
 import type { ProtectedApi } from '../generated/prisma/client.js';
 import { PrismaService } from '../prisma/prisma.service.js';
 import { routeFingerprint, toApiRoute, type ApiRoute } from './api-route.js';
-import { apiMetrics, type ApiMetrics } from './gateway-metrics.js';
+import { GatewayMetrics, type ApiMetrics } from './gateway-metrics.js';
 
 const POLL_MS = 1000;
 const FULL_RELOAD_MS = 30_000;
@@ -31,6 +31,7 @@ export class ApiRouteTable implements OnModuleInit, OnModuleDestroy {
   constructor(
     private readonly prisma: PrismaService,
     private readonly bus: ChangeBus,
+    private readonly metrics: GatewayMetrics,
   ) {}
 
   async onModuleInit(): Promise<void> {
@@ -65,7 +66,7 @@ export class ApiRouteTable implements OnModuleInit, OnModuleDestroy {
   }
 
   metricsFor(name: string): ApiMetrics {
-    return apiMetrics(name);
+    return this.metrics.api(name);
   }
 
   /** Told after every change of the table (the proxy drops pools of origins no longer used). */

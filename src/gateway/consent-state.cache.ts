@@ -14,7 +14,7 @@ import type { ConsentRecord, ConsentStatus } from '../consents/consent.record.js
 import { ConsentsService } from '../consents/consents.service.js';
 import { ResourcesService } from '../resources/resources.service.js';
 import { normaliseRights } from './consent-detail.js';
-import { countCacheLookup } from './gateway-metrics.js';
+import { GatewayMetrics } from './gateway-metrics.js';
 import { InvalidatedCache } from './invalidated-cache.js';
 
 /** The parts of a stored consent the gateway compares a token with. */
@@ -64,6 +64,7 @@ export class GatewayStateCache implements OnModuleInit {
     private readonly consentsService: ConsentsService,
     private readonly resourcesService: ResourcesService,
     private readonly bus: ChangeBus,
+    metrics: GatewayMetrics,
   ) {
     const fresh = () => this.bus.connected;
     this.consents = new InvalidatedCache({
@@ -71,7 +72,7 @@ export class GatewayStateCache implements OnModuleInit {
       maxEntries: CONSENT_ENTRIES,
       ttlMs: TTL_MS,
       fresh,
-      onLookup: countCacheLookup,
+      onLookup: metrics.countCacheLookup,
       load: async (id) => {
         const r = await this.consentsService.findById(id);
         return r ? toConsentState(r) : null;
@@ -82,7 +83,7 @@ export class GatewayStateCache implements OnModuleInit {
       maxEntries: RESOURCE_ENTRIES,
       ttlMs: TTL_MS,
       fresh,
-      onLookup: countCacheLookup,
+      onLookup: metrics.countCacheLookup,
       load: async (identifier) => {
         const r = await this.resourcesService.getConsentResource(identifier);
         return r ? { identifier: r.identifier, accessListEnabled: r.accessListMode === 'Enabled' } : null;

@@ -49,7 +49,7 @@ import {
   type ResourcePolicy,
 } from './consent-state.cache.js';
 import * as E from './gateway-errors.js';
-import { apiMetrics, countCacheLookup, type ApiMetrics } from './gateway-metrics.js';
+import { GatewayMetrics, type ApiMetrics } from './gateway-metrics.js';
 import { OneTimeClaims } from './one-time-claims.js';
 import { upstreamRequestHeaders } from './proxy-headers.js';
 import { UpstreamExchange, type ExchangeOwner } from './upstream-exchange.js';
@@ -199,6 +199,7 @@ export class GatewayProxyService implements ExchangeOwner<Call> {
     private readonly consents: ConsentsService,
     private readonly claims: OneTimeClaims,
     private readonly usage: UsageRecorder,
+    private readonly metrics: GatewayMetrics,
   ) {
     routes.onChange(() => this.pools.retain(new Set(this.routes.all().map((r) => r.origin))));
     this.logCalls = ['info', 'debug', 'trace'].includes(config.logLevel);
@@ -256,7 +257,7 @@ export class GatewayProxyService implements ExchangeOwner<Call> {
     const target = checkRequestTarget(url);
     const names = target ? badRequestTargetError(target) : headerNames(req.rawHeaders);
     if (names instanceof DomainError) {
-      apiMetrics('').count(names.code);
+      this.metrics.api('').count(names.code);
       writeProblem(req, res, requestId, names);
       return;
     }
@@ -272,7 +273,7 @@ export class GatewayProxyService implements ExchangeOwner<Call> {
     const name = url.slice(PREFIX_LENGTH, end);
     const route = name ? this.routes.get(name) : undefined;
     if (!route) {
-      apiMetrics('').count(E.GW.unknownApi);
+      this.metrics.api('').count(E.GW.unknownApi);
       writeProblem(req, res, requestId, E.unknownApi());
       return;
     }
@@ -403,7 +404,7 @@ export class GatewayProxyService implements ExchangeOwner<Call> {
           match.resource,
           route.requiredAction,
         );
-        countCacheLookup('access_list', cached !== undefined);
+        this.metrics.countCacheLookup('access_list', cached !== undefined);
         if (cached === undefined)
           return this.resumeAfter(
             call,
@@ -493,7 +494,7 @@ export class GatewayProxyService implements ExchangeOwner<Call> {
   private detailOf(principal: Principal, memoise: boolean): ConsentDetail {
     let d = memoise ? this.details.get(principal) : undefined;
     if (d === undefined) {
-      countCacheLookup('token', false);
+      this.metrics.countCacheLookup('token', false);
       try {
         d = parseConsentDetail(principal.authorizationDetails, this.detailMemo);
       } catch (err) {
@@ -501,7 +502,7 @@ export class GatewayProxyService implements ExchangeOwner<Call> {
         d = err;
       }
       if (memoise) this.details.set(principal, d);
-    } else countCacheLookup('token', true);
+    } else this.metrics.countCacheLookup('token', true);
     if (d instanceof DomainError) throw d;
     return d;
   }

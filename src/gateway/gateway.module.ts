@@ -25,6 +25,7 @@ import { ConsentsModule } from '../consents/consents.module.js';
 import { ResourcesModule } from '../resources/resources.module.js';
 import { ApiRouteTable } from './api-route-table.js';
 import { GatewayStateCache } from './consent-state.cache.js';
+import { GatewayMetrics } from './gateway-metrics.js';
 import { GatewayProxyService, isProxyTarget } from './gateway-proxy.service.js';
 import { OneTimeClaims } from './one-time-claims.js';
 import { ProtectedApisController } from './protected-apis.controller.js';
@@ -41,6 +42,7 @@ const CLAIM_SWEEP_MS = 60_000;
   providers: [
     ApiRouteTable,
     GatewayStateCache,
+    GatewayMetrics,
     GatewayProxyService,
     OneTimeClaims,
     ProtectedApisService,

@@ -9,7 +9,7 @@ import {
 import type { FastifyReply } from 'fastify';
 import { Public } from '../common/auth/auth.decorators.js';
 import { TrustedIssuerRegistry } from '../common/auth/trusted-issuer-registry.js';
-import { MetricsService } from './metrics.service.js';
+import { MetricsRegistry } from '../common/metrics/metrics-registry.js';
 import { PrismaService } from '../prisma/prisma.service.js';
 
 @ApiTags('operations')
@@ -19,7 +19,7 @@ export class HealthController {
     private readonly health: HealthCheckService,
     private readonly indicators: HealthIndicatorService,
     private readonly prisma: PrismaService,
-    private readonly metrics: MetricsService,
+    private readonly metrics: MetricsRegistry,
     @Optional() private readonly issuers?: TrustedIssuerRegistry,
   ) {}
 
@@ -65,7 +65,7 @@ export class HealthController {
   @Header('cache-control', 'no-store')
   @ApiOperation({ summary: 'Prometheus metrics' })
   async metricsText(@Res({ passthrough: true }) reply: FastifyReply): Promise<string> {
-    void reply.header('content-type', this.metrics.contentType());
+    void reply.header('content-type', this.metrics.contentType);
     return this.metrics.render();
   }
 

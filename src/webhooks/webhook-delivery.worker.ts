@@ -35,11 +35,7 @@ import { ChangeBus } from '../common/events/change-bus.js';
 import { APP_CONFIG, type AppConfig } from '../config/app-config.js';
 import { PrismaService } from '../prisma/prisma.service.js';
 import { renderBody, type StoredPayload } from './webhook-events.js';
-import {
-  webhookAttemptSeconds,
-  webhookAttemptsTotal,
-  webhookSubscriptionsDisabledTotal,
-} from './webhook-metrics.js';
+import { WebhookMetrics } from './webhook-metrics.js';
 import { WebhookOutbox } from './webhook-outbox.service.js';
 import { nextAttemptAt, RETRY_WINDOW_MS } from './retry-schedule.js';
 import { openSecret } from './webhook-secret.js';
@@ -108,6 +104,7 @@ export class WebhookDeliveryWorker implements OnApplicationBootstrap, OnModuleDe
     private readonly audit: AuditService,
     private readonly changes: ChangeBus,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly metrics: WebhookMetrics,
   ) {
     this.sender = new WebhookSender(config.nodeEnv !== 'production');
   }
@@ -254,7 +251,7 @@ export class WebhookDeliveryWorker implements OnApplicationBootstrap, OnModuleDe
       await this.release(c);
       return result;
     }
-    webhookAttemptSeconds.observe((performance.now() - started) / 1000);
+    this.metrics.attemptSeconds.observe((performance.now() - started) / 1000);
     if (result.ok) await this.recordSuccess(c, result.status ?? 200);
     else await this.recordFailure(c, result);
     return result;
@@ -270,7 +267,7 @@ export class WebhookDeliveryWorker implements OnApplicationBootstrap, OnModuleDe
           UPDATE webhook_subscriptions SET failure_count = 0, failing_since = NULL
            WHERE id = ${c.subscriptionId}::uuid AND (failure_count <> 0 OR failing_since IS NOT NULL)`;
     });
-    webhookAttemptsTotal.inc({ outcome: 'delivered' });
+    this.metrics.attemptsTotal.inc({ outcome: 'delivered' });
   }
 
   private async recordFailure(c: ClaimedDelivery, result: SendResult): Promise<void> {
@@ -312,9 +309,9 @@ export class WebhookDeliveryWorker implements OnApplicationBootstrap, OnModuleDe
       });
       return { org: sub.org_number, url: sub.url, reason };
     });
-    webhookAttemptsTotal.inc({ outcome: next ? 'retry' : 'failed' });
+    this.metrics.attemptsTotal.inc({ outcome: next ? 'retry' : 'failed' });
     if (disabled) {
-      webhookSubscriptionsDisabledTotal.inc();
+      this.metrics.subscriptionsDisabledTotal.inc();
       this.logger.warn(
         `webhook subscription ${c.subscriptionId} of ${disabled.org} disabled: ${disabled.reason}`,
       );

@@ -25,7 +25,7 @@ import { TX_OPTIONS } from '../consents/consents.service.js';
 import { Prisma } from '../generated/prisma/client.js';
 import { PrismaService, type PrismaTx } from '../prisma/prisma.service.js';
 import { consentPayload, type StoredPayload } from './webhook-events.js';
-import { webhookQueuedTotal } from './webhook-metrics.js';
+import { WebhookMetrics } from './webhook-metrics.js';
 
 export const CURSOR_ID = 'consent-events';
 export const FANOUT_BATCH = 500;
@@ -49,7 +49,10 @@ interface CursorRow {
 
 @Injectable()
 export class WebhookOutbox {
-  constructor(private readonly prisma: PrismaService) {}
+  constructor(
+    private readonly prisma: PrismaService,
+    private readonly metrics: WebhookMetrics,
+  ) {}
 
   /**
    * Turns up to `limit` new consent events into deliveries. Returns how many events were
@@ -116,7 +119,7 @@ export class WebhookOutbox {
       });
       return events.length;
     }, TX_OPTIONS);
-    if (queued) webhookQueuedTotal.inc(queued);
+    if (queued) this.metrics.queuedTotal.inc(queued);
     return consumed;
   }
 
@@ -156,7 +159,7 @@ export class WebhookOutbox {
       })),
       skipDuplicates: true,
     });
-    webhookQueuedTotal.inc(count);
+    this.metrics.queuedTotal.inc(count);
     return count;
   }
 

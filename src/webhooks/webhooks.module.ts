@@ -2,6 +2,7 @@ import { Module } from '@nestjs/common';
 import { AccessRequestsModule } from '../access-requests/access-requests.module.js';
 import { AccessRequestWebhooks } from './access-request-webhooks.js';
 import { WebhookDeliveryWorker } from './webhook-delivery.worker.js';
+import { WebhookMetrics } from './webhook-metrics.js';
 import { WebhookOutbox } from './webhook-outbox.service.js';
 import { WebhooksController } from './webhooks.controller.js';
 import { WebhooksService } from './webhooks.service.js';
@@ -16,7 +17,7 @@ import { WebhooksService } from './webhooks.service.js';
 @Module({
   imports: [AccessRequestsModule],
   controllers: [WebhooksController],
-  providers: [WebhooksService, WebhookOutbox, WebhookDeliveryWorker, AccessRequestWebhooks],
+  providers: [WebhooksService, WebhookOutbox, WebhookDeliveryWorker, AccessRequestWebhooks, WebhookMetrics],
   exports: [WebhookOutbox, WebhookDeliveryWorker],
 })
 export class WebhooksModule {}

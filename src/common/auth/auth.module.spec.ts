@@ -22,6 +22,7 @@ import type { FastifyReply } from 'fastify';
 import { generateKeyPairSync, sign } from 'node:crypto';
 import { APP_CONFIG, type AppConfig } from '../../config/app-config.js';
 import { DomainError } from '../errors/domain-error.js';
+import { MetricsModule } from '../metrics/metrics.module.js';
 import { AuthModule } from './auth.module.js';
 import { CurrentPrincipal, Public, RequireAnyScope, RequireScopes } from './auth.decorators.js';
 import { AUTH_CLOCK } from './clock.js';
@@ -110,7 +111,7 @@ describe('AuthModule in a Fastify app', () => {
   beforeAll(async () => {
     Logger.overrideLogger(false);
     const moduleRef = await Test.createTestingModule({
-      imports: [FakeTokensModule, AuthModule],
+      imports: [FakeTokensModule, MetricsModule, AuthModule],
       controllers: [TestController],
       providers: [{ provide: APP_FILTER, useClass: TestProblemFilter }],
     })

@@ -5,6 +5,7 @@
  */
 import { Global, Module } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
+import { AuthMetrics } from './auth-metrics.js';
 import { AuthGuard } from './auth.guard.js';
 import { AUTH_CLOCK, systemClock } from './clock.js';
 import { TokenVerifier } from './token-verifier.js';
@@ -14,6 +15,7 @@ import { TrustedIssuerRegistry } from './trusted-issuer-registry.js';
 @Module({
   providers: [
     { provide: AUTH_CLOCK, useValue: systemClock },
+    AuthMetrics,
     TrustedIssuerRegistry,
     TokenVerifier,
     AuthGuard,

@@ -2,7 +2,9 @@
 import { describe, expect, it } from '@jest/globals';
 import { Logger } from '@nestjs/common';
 import { generateKeyPairSync } from 'node:crypto';
+import { MetricsRegistry } from '../metrics/metrics-registry.js';
 import { KeysUnavailableError } from './auth-errors.js';
+import { AuthMetrics } from './auth-metrics.js';
 import { JwksCache, type JwksCacheOptions } from './jwks-cache.js';
 
 Logger.overrideLogger(false);
@@ -38,6 +40,7 @@ function harness(overrides: Partial<JwksCacheOptions> = {}) {
     minRefreshIntervalMs: 30_000,
     noKeysRetryIntervalMs: 5_000,
     loadTimeoutMs: 200,
+    metrics: new AuthMetrics(new MetricsRegistry({ processMetrics: false })),
     ...overrides,
   });
   return h;

@@ -11,7 +11,7 @@
 import { Logger } from '@nestjs/common';
 import type { Clock } from './clock.js';
 import { KeysUnavailableError } from './auth-errors.js';
-import { jwksRefreshFailuresTotal, jwksRefreshTotal, trackJwksMetrics } from './auth-metrics.js';
+import type { AuthMetrics } from './auth-metrics.js';
 import { buildKeySet, InvalidJwksError, type KeySet, type VerificationKey } from './jwk-set.js';
 import { JwksFetchError, type JwksLoader } from './jwks-fetch.js';
 
@@ -41,6 +41,7 @@ export interface JwksCacheOptions {
   noKeysRetryIntervalMs: number;
   /** A load still pending after this long counts as failed (a hung key source must not hang requests). */
   loadTimeoutMs: number;
+  metrics: AuthMetrics;
 }
 
 const EMPTY: readonly VerificationKey[] = Object.freeze([]);
@@ -61,7 +62,7 @@ export class JwksCache {
   constructor(private readonly opts: JwksCacheOptions) {
     this.issuer = opts.issuer;
     this.builtIn = opts.builtIn;
-    this.untrack = trackJwksMetrics(this);
+    this.untrack = opts.metrics.trackJwks(this);
   }
 
   /**
@@ -203,7 +204,7 @@ export class JwksCache {
   /** One fetch; records the outcome and never throws. */
   private async fetchOnce(): Promise<void> {
     const labels = { issuer: this.issuer };
-    jwksRefreshTotal.inc(labels);
+    this.opts.metrics.jwksRefreshTotal.inc(labels);
     try {
       const doc = await withTimeout(this.opts.loader(), this.opts.loadTimeoutMs);
       const built = buildKeySet(doc);
@@ -223,7 +224,7 @@ export class JwksCache {
         logger.warn(`JWKS refresh for ${this.issuer} failed: ${known ? message : String(e).slice(0, 300)}`);
       }
       this.lastError = message;
-      jwksRefreshFailuresTotal.inc(labels);
+      this.opts.metrics.jwksRefreshFailuresTotal.inc(labels);
     }
   }
 }

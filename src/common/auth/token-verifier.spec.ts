@@ -14,9 +14,10 @@ import {
 } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { register } from 'prom-client';
 import type { AppConfig } from '../../config/app-config.js';
+import { MetricsRegistry } from '../metrics/metrics-registry.js';
 import { InvalidTokenError, KeysUnavailableError } from './auth-errors.js';
+import { AuthMetrics } from './auth-metrics.js';
 import type { IssuerKeySource } from './issuer-key-source.js';
 import { TokenVerifier } from './token-verifier.js';
 import { TrustedIssuerRegistry } from './trusted-issuer-registry.js';
@@ -155,6 +156,8 @@ interface Fixture {
   registry: TrustedIssuerRegistry;
   jwks: JwksServer;
   keySource: IssuerKeySource & { calls: number; keys: JsonWebKey[] };
+  metrics: MetricsRegistry;
+  authMetrics: AuthMetrics;
 }
 
 const servers: JwksServer[] = [];
@@ -195,9 +198,11 @@ async function setup(
   };
   const clock = () => now;
   const config = testConfig(jwks.url, overrides);
-  const registry = new TrustedIssuerRegistry(config, keySource, clock);
-  const verifier = new TokenVerifier(config, registry, clock);
-  return { verifier, registry, jwks, keySource };
+  const metrics = new MetricsRegistry({ processMetrics: false });
+  const authMetrics = new AuthMetrics(metrics);
+  const registry = new TrustedIssuerRegistry(config, keySource, clock, authMetrics);
+  const verifier = new TokenVerifier(config, registry, clock, authMetrics);
+  return { verifier, registry, jwks, keySource, metrics, authMetrics };
 }
 
 async function rejection(p: Promise<unknown>): Promise<unknown> {
@@ -631,16 +636,15 @@ describe('TokenVerifier: structure and strict JSON', () => {
 
 describe('TokenVerifier: verified-token cache', () => {
   it('returns the cached principal without verifying again, and still refuses it after exp', async () => {
-    const { verifier } = await setup();
+    const { verifier, authMetrics } = await setup();
     const token = mint({ claims: { exp: nowS() + 60 } });
     await verifier.verify(token); // first use: verified, remembered as seen
     const first = await verifier.verify(token); // second use: verified again and cached
-    const hits = async () =>
-      (await register.getSingleMetricAsString('token_verify_cache_hits_total')).match(/ (\d+)$/m)?.[1];
-    const before = Number(await hits());
+    const hits = async () => (await authMetrics.tokenVerifyCacheHitsTotal.get()).values[0]?.value ?? 0;
+    const before = await hits();
     const second = await verifier.verify(token);
     expect(second).toBe(first);
-    expect(Number(await hits())).toBe(before + 1);
+    expect(await hits()).toBe(before + 1);
 
     now += 61_000; // past exp, inside the leeway: verified again (not from cache)
     const third = await verifier.verify(token);
@@ -937,20 +941,21 @@ describe('TrustedIssuerRegistry', () => {
         { issuer: EXT_ISSUER, jwksUrl: 'http://b/' },
       ],
     });
-    expect(() => new TrustedIssuerRegistry(dup, source, () => 0)).toThrow(/twice/);
+    const metrics = new AuthMetrics(new MetricsRegistry({ processMetrics: false }));
+    expect(() => new TrustedIssuerRegistry(dup, source, () => 0, metrics)).toThrow(/twice/);
     const clash = testConfig('http://127.0.0.1:1/jwk', {
       trustedIssuers: [{ issuer: BUILT_IN_ISSUER, jwksUrl: 'http://a/' }],
     });
-    expect(() => new TrustedIssuerRegistry(clash, source, () => 0)).toThrow(/twice/);
+    expect(() => new TrustedIssuerRegistry(clash, source, () => 0, metrics)).toThrow(/twice/);
   });
 
   it('reports per-issuer status for readiness and exposes JWKS metrics', async () => {
-    const { verifier, registry } = await setup();
+    const { verifier, registry, metrics: registryOfMetrics } = await setup();
     await verifier.verify(mint());
     const ext = registry.status().find((s) => s.issuer === EXT_ISSUER)!;
     expect(ext).toMatchObject({ builtIn: false, state: 'ok', keyCount: 2, lastError: null });
     expect(ext.lastGoodFetchAt).toBe(new Date(now).toISOString());
-    const metrics = await register.metrics();
+    const metrics = await registryOfMetrics.render();
     expect(metrics).toContain(`jwks_refresh_total{issuer="${EXT_ISSUER}"}`);
     expect(metrics).toContain(`jwks_keys{issuer="${EXT_ISSUER}"} 2`);
     expect(metrics).toMatch(/jwks_key_age_seconds\{issuer="https:\/\/ext\.test\/"\} \d/);

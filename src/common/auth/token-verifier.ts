@@ -10,7 +10,7 @@ import { APP_CONFIG, type AppConfig } from '../../config/app-config.js';
 import { ClockCache } from '../cache/clock-cache.js';
 import { SeenFilter } from '../cache/seen-filter.js';
 import { InvalidTokenError, KeysUnavailableError } from './auth-errors.js';
-import { tokenVerifyCacheHitsTotal, tokenVerifyFailuresTotal, tokenVerifySeconds } from './auth-metrics.js';
+import { AuthMetrics } from './auth-metrics.js';
 import { checkClaims, splitScope, type CheckedClaims } from './claims-policy.js';
 import { AUTH_CLOCK, type Clock } from './clock.js';
 import { parseCompactJws } from './compact-jws.js';
@@ -93,6 +93,7 @@ export class TokenVerifier {
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly issuers: TrustedIssuerRegistry,
     @Inject(AUTH_CLOCK) private readonly clock: Clock,
+    private readonly metrics: AuthMetrics,
   ) {}
 
   /**
@@ -108,7 +109,7 @@ export class TokenVerifier {
     } catch (e) {
       throw this.failure(e);
     } finally {
-      tokenVerifySeconds.observe((performance.now() - started) / 1000);
+      this.metrics.tokenVerifySeconds.observe((performance.now() - started) / 1000);
     }
   }
 
@@ -137,7 +138,7 @@ export class TokenVerifier {
       if (lookInCache) {
         const cached = this.fromCache(token);
         if (cached) {
-          tokenVerifyCacheHitsTotal.inc();
+          this.metrics.tokenVerifyCacheHitsTotal.inc();
           return cached;
         }
       }
@@ -145,7 +146,7 @@ export class TokenVerifier {
       const keys = prepared.issuer.keysAtHand(prepared.kid);
       if (!keys) return undefined;
       const principal = this.complete(token, prepared, keys);
-      tokenVerifySeconds.observe((performance.now() - started) / 1000);
+      this.metrics.tokenVerifySeconds.observe((performance.now() - started) / 1000);
       return principal;
     } catch (e) {
       throw this.failure(e);
@@ -159,7 +160,7 @@ export class TokenVerifier {
   verifyCached(token: string): Principal | undefined {
     if (typeof token !== 'string' || token.length > this.config.maxTokenBytes) return undefined;
     const principal = this.fromCache(token);
-    if (principal) tokenVerifyCacheHitsTotal.inc();
+    if (principal) this.metrics.tokenVerifyCacheHitsTotal.inc();
     return principal;
   }
 
@@ -169,7 +170,7 @@ export class TokenVerifier {
       e instanceof InvalidTokenError || e instanceof KeysUnavailableError
         ? e
         : new InvalidTokenError('internal');
-    tokenVerifyFailuresTotal.inc({
+    this.metrics.tokenVerifyFailuresTotal.inc({
       reason: err instanceof InvalidTokenError ? err.reason : 'keys_unavailable',
     });
     return err;

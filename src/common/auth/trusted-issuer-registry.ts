@@ -6,6 +6,7 @@
  */
 import { Inject, Injectable, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
 import { APP_CONFIG, type AppConfig } from '../../config/app-config.js';
+import { AuthMetrics } from './auth-metrics.js';
 import { AUTH_CLOCK, type Clock } from './clock.js';
 import { ISSUER_KEY_SOURCE, type IssuerKeySource } from './issuer-key-source.js';
 import { JwksCache, type IssuerStatus } from './jwks-cache.js';
@@ -30,6 +31,7 @@ export class TrustedIssuerRegistry implements OnApplicationBootstrap, OnModuleDe
     @Inject(APP_CONFIG) config: AppConfig,
     @Inject(ISSUER_KEY_SOURCE) keySource: IssuerKeySource,
     @Inject(AUTH_CLOCK) clock: Clock,
+    metrics: AuthMetrics,
   ) {
     this.builtInIssuer = builtInIssuer(config);
     const ttlMs = config.jwksTtlSeconds * 1000;
@@ -47,6 +49,7 @@ export class TrustedIssuerRegistry implements OnApplicationBootstrap, OnModuleDe
         minRefreshIntervalMs: Math.min(minRefreshIntervalMs, BUILT_IN_MAX_REFRESH_INTERVAL_MS),
         noKeysRetryIntervalMs: 0,
         loadTimeoutMs: config.jwksFetchTimeoutMs,
+        metrics,
       }),
     );
     for (const { issuer, jwksUrl } of config.trustedIssuers) {
@@ -65,6 +68,7 @@ export class TrustedIssuerRegistry implements OnApplicationBootstrap, OnModuleDe
           noKeysRetryIntervalMs: Math.min(minRefreshIntervalMs, EXTERNAL_NO_KEYS_RETRY_MS),
           // Backstop only: the HTTP fetch enforces jwksFetchTimeoutMs itself.
           loadTimeoutMs: config.jwksFetchTimeoutMs + 1_000,
+          metrics,
         }),
       );
     }
