@@ -7,6 +7,7 @@
  * Property names match case-insensitively (Altinn's .NET binder does, and Altinn's own guide
  * writes `metaData`); anything unknown is refused, as is the same property twice.
  */
+import { LANGS } from '../common/i18n/languages.js';
 import { isValidOrgNumber } from '../common/identifiers/org-number.js';
 import { isValidPersonNumber } from '../common/identifiers/person-number.js';
 import { ORGANIZATION_URN_PREFIX, PERSON_URN_PREFIX, type Party } from '../common/identifiers/party-urn.js';
@@ -27,7 +28,6 @@ export const MAX_ACTIONS = 20;
 export const MAX_METADATA_KEYS = 50;
 export const MAX_TEXT = 4000;
 export const MAX_URL = 2048;
-const LANGUAGES = ['nb', 'nn', 'en'] as const;
 
 export interface ParsedRight {
   index: number;
@@ -75,7 +75,7 @@ const BODY_FIELDS = fieldNames([
 ]);
 const RIGHT_FIELDS = fieldNames(['action', 'resource', 'metadata']);
 const RESOURCE_FIELDS = fieldNames(['type', 'value']);
-const MESSAGE_FIELDS = fieldNames(LANGUAGES);
+const MESSAGE_FIELDS = fieldNames(LANGS);
 
 /**
  * The object's properties under their canonical names; unknown or duplicate names become

@@ -13,6 +13,7 @@ import { Injectable } from '@nestjs/common';
 import type { AuditActor } from '../audit/audit.service.js';
 import { AuditService } from '../audit/audit.service.js';
 import { DomainError } from '../common/errors/domain-error.js';
+import { isLang } from '../common/i18n/languages.js';
 import { ChangeBus } from '../common/events/change-bus.js';
 import { isValidOrgNumber } from '../common/identifiers/org-number.js';
 import { orgUrn, parsePartyUrn, personUrn } from '../common/identifiers/party-urn.js';
@@ -118,7 +119,7 @@ export class ConsentsService {
     receipt: ConsentReceiptInput,
   ): Promise<ConsentRecord> {
     const by = personActor(actor);
-    if (!receipt || !['nb', 'nn', 'en'].includes(receipt.language) || typeof receipt.html !== 'string')
+    if (!receipt || !isLang(receipt.language) || typeof receipt.html !== 'string')
       throw badActor('A receipt needs language nb, nn or en and the rendered html.');
     const text = JSON.parse(JSON.stringify(receipt.text ?? null)) as Prisma.InputJsonValue;
     return this.transition({

@@ -1,30 +1,23 @@
 /**
- * The guide's own words in Norwegian Bokmål and English. Every language has every key (the type
- * enforces it). Resource texts (title, description) come from the registry in all three
- * languages; Nynorsk readers get the Bokmål chrome.
+ * The guide's own words, on the common i18n mechanism (common/i18n). The guide is written in
+ * Bokmål and English; a Nynorsk reader gets the Bokmål page (the resource's own texts come from
+ * the registry in all three languages).
  */
+import { Dictionary } from '../common/i18n/dictionary.js';
+import { negotiateLang } from '../common/i18n/languages.js';
+
 export const GUIDE_LANGS = ['nb', 'en'] as const;
 export type GuideLang = (typeof GUIDE_LANGS)[number];
 
-/** `?lang=`, then `Accept-Language`, then Bokmål. Never an error. */
+/** `?lang=`, then `Accept-Language`, then Bokmål; Nynorsk reads the Bokmål page. Never an error. */
 export function pickLang(query: unknown, acceptLanguage: string | undefined): GuideLang {
-  if (query === 'en' || query === 'nb') return query;
-  if (query === 'nn' || query === 'no') return 'nb';
-  const first = (acceptLanguage ?? '')
-    .split(',')
-    .map((part) => {
-      const [tag, ...params] = part.trim().toLowerCase().split(';');
-      const q = params.map((p) => /^q=([0-9.]+)$/.exec(p.trim())).find(Boolean);
-      return { tag, q: q ? Number(q[1]) : 1 };
-    })
-    .filter((l) => l.tag && l.q > 0)
-    .sort((a, b) => b.q - a.q)
-    .find((l) => /^(en|nb|nn|no)(-|$)/.test(l.tag));
-  return first?.tag.startsWith('en') ? 'en' : 'nb';
+  return negotiateLang(GUIDE_LANGS, query, acceptLanguage);
 }
 
 const nb = {
   pageTitle: 'Integrasjonsveiledning',
+  navLabel: 'Språk og format',
+  otherLanguage: 'English',
   lead: 'Alt du som datakonsument trenger for å be om samtykke til denne ressursen og bruke det mot tjenesteeierens API.',
   jsonLink: 'Samme veiledning som JSON',
   owner: 'Tjenesteeier',
@@ -80,6 +73,8 @@ const nb = {
 
 const en: typeof nb = {
   pageTitle: 'Integration guide',
+  navLabel: 'Language and format',
+  otherLanguage: 'Norsk (bokmål)',
   lead: 'Everything you, a data consumer, need to ask for consent to this resource and use it with the service owner’s API.',
   jsonLink: 'The same guide as JSON',
   owner: 'Service owner',
@@ -134,4 +129,4 @@ const en: typeof nb = {
 };
 
 export type GuideTexts = typeof nb;
-export const GUIDE_TEXTS: Record<GuideLang, GuideTexts> = { nb, en };
+export const GUIDE_TEXTS = new Dictionary<GuideTexts>({ nb, en });

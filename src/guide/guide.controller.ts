@@ -13,7 +13,7 @@ import { Public } from '../common/auth/auth.decorators.js';
 import { DomainError } from '../common/errors/domain-error.js';
 import { APP_CONFIG, type AppConfig } from '../config/app-config.js';
 import { GuideDto } from './dto/guide.dto.js';
-import { GUIDE_CSP, renderGuidePage, renderNotFoundPage } from './guide-page.js';
+import { GUIDE_CSP, GuideViews } from './guide-views.js';
 import { pickLang } from './guide-texts.js';
 import { GuideService } from './guide.service.js';
 import { wantsJson } from './media-type.js';
@@ -25,6 +25,7 @@ import { wantsJson } from './media-type.js';
 export class GuideController {
   constructor(
     private readonly guides: GuideService,
+    private readonly views: GuideViews,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
@@ -60,7 +61,7 @@ export class GuideController {
       void reply
         .header('content-type', 'text/html; charset=utf-8')
         .header('content-security-policy', GUIDE_CSP);
-      return renderGuidePage({
+      return this.views.guidePage({
         guide,
         view,
         lang,
@@ -73,7 +74,7 @@ export class GuideController {
         .status(404)
         .header('content-type', 'text/html; charset=utf-8')
         .header('content-security-policy', GUIDE_CSP);
-      return renderNotFoundPage(lang);
+      return this.views.notFoundPage(lang);
     }
   }
 }

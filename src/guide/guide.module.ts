@@ -3,6 +3,7 @@ import { OwnersModule } from '../owners/owners.module.js';
 import { ResourcesModule } from '../resources/resources.module.js';
 import { GuideController } from './guide.controller.js';
 import { GuideService } from './guide.service.js';
+import { GuideViews } from './guide-views.js';
 
 /**
  * The integration guide (DESIGN §4.11). Reads owners and resources through their services and
@@ -12,7 +13,7 @@ import { GuideService } from './guide.service.js';
 @Module({
   imports: [ResourcesModule, OwnersModule],
   controllers: [GuideController],
-  providers: [GuideService],
+  providers: [GuideService, GuideViews],
   exports: [GuideService],
 })
 export class GuideModule {}

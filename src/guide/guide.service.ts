@@ -141,7 +141,7 @@ export class GuideService {
   }
 
   private gateway(api: GuideApi, lang: GuideLang): GuideGatewayDto {
-    const t = GUIDE_TEXTS[lang];
+    const t = GUIDE_TEXTS.in(lang);
     const subject: GuideGatewayDto['subject'] =
       (api.subjectIn === 'header' || api.subjectIn === 'query') && api.subjectName
         ? { in: api.subjectIn, name: api.subjectName }

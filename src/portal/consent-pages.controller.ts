@@ -25,19 +25,12 @@ import { orgUrn, personUrn } from '../common/identifiers/party-urn.js';
 import { ConsentsService } from '../consents/consents.service.js';
 import type { ConsentRecord, ConsentStatus } from '../consents/consent.record.js';
 import type { ConsentResourceView } from '../resources/consent-resource.view.js';
+import { formatDateTime, LANGS, LANGUAGE_NAMES, type Lang } from '../common/i18n/languages.js';
 import { ConsentPresenter, formatPartyNumber } from './consent-presenter.service.js';
 import { PortalActionFormDto } from './dto/portal-forms.dto.js';
 import { PortalAccessService, type PortalAction } from './portal-access.service.js';
 import { form, query, seeOther } from './portal-http.js';
-import {
-  formatDateTime,
-  LANGUAGE_NAMES,
-  parseLang,
-  STATUS_NAMES,
-  STATUS_NOTICES,
-  UI,
-  type Lang,
-} from './portal-i18n.js';
+import { parseLang, STATUS_NAMES, STATUS_NOTICES, UI } from './portal-i18n.js';
 import { PortalErrorFilter } from './portal-error.filter.js';
 import { PortalPages } from './portal-pages.service.js';
 import { PortalSessionsService, type PortalSession } from './portal-sessions.service.js';
@@ -63,7 +56,7 @@ interface Visitor {
 function HtmlPage(summary: string): MethodDecorator {
   return applyDecorators(
     ApiOperation({ summary }),
-    ApiQuery({ name: 'lang', required: false, enum: ['nb', 'nn', 'en'] }),
+    ApiQuery({ name: 'lang', required: false, enum: [...LANGS] }),
     ApiProduces('text/html'),
     ApiResponse({ status: 303, description: 'Not logged in: to `/login?returnTo=…`' }),
   );
@@ -127,7 +120,7 @@ export class ConsentPagesController {
     const { lang } = visitor.page;
 
     const model = await this.presenter.build(consent, loaded, lang);
-    const notice = consent.status === 'created' ? null : STATUS_NOTICES[lang][consent.status];
+    const notice = consent.status === 'created' ? null : STATUS_NOTICES.in(lang)[consent.status];
     const redirectSource = formActionSource(consent.redirectUrl);
     this.pages.send(
       reply,
@@ -221,7 +214,7 @@ export class ConsentPagesController {
       reply,
       200,
       'active.njk',
-      { ...page, title: UI[lang].activeTitle },
+      { ...page, title: UI.in(lang).activeTitle },
       { active, pending, earlier, revoked: query(req, 'revoked') === '1' },
     );
   }
@@ -245,7 +238,7 @@ export class ConsentPagesController {
       validTo: formatDateTime(consent.validTo, lang),
       isOneTime: consent.isOneTime,
       status: consent.status,
-      statusName: STATUS_NAMES[lang][consent.status],
+      statusName: STATUS_NAMES.in(lang)[consent.status],
       receiptHref:
         consent.consented && HAD_RECEIPT.has(consent.status) ? receiptPath(consent.id, lang) : null,
       requestHref: requestPath(consent.id, lang),
@@ -294,10 +287,10 @@ export class ConsentPagesController {
       reply,
       200,
       'receipt.njk',
-      { ...page, title: UI[lang].receiptTitle },
+      { ...page, title: UI.in(lang).receiptTitle },
       {
         status: consent.status,
-        statusName: STATUS_NAMES[lang][consent.status],
+        statusName: STATUS_NAMES.in(lang)[consent.status],
         acceptedAt: formatDateTime(receipt.acceptedAt, lang),
         acceptedBy: formatPartyNumber(receipt.acceptedBy.replace(/^urn:altinn:person:identifier-no:/, '')),
         receiptLanguage: LANGUAGE_NAMES[receiptLang],
@@ -404,7 +397,7 @@ export class ConsentPagesController {
     } catch (err) {
       if (!(err instanceof DomainError && STALE_CODES.has(err.code))) throw err;
       const now = await this.consents.findById(id);
-      const notice = now && now.status !== 'created' ? STATUS_NOTICES[page.lang][now.status] : undefined;
+      const notice = now && now.status !== 'created' ? STATUS_NOTICES.in(page.lang)[now.status] : undefined;
       return this.pages.error(reply, 409, 'conflict', page, { notice });
     }
     seeOther(reply, then());

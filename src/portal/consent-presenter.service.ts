@@ -14,7 +14,8 @@ import type { ConsentTemplateView, TemplateText } from '../resources/consent-tem
 import { ResourcesService } from '../resources/resources.service.js';
 import { TemplatesService } from '../resources/templates.service.js';
 import { renderConsentMarkdown, substituteMetadata } from './consent-markdown.js';
-import { formatDateTime, UI, type Lang } from './portal-i18n.js';
+import { formatDateTime, type Lang } from '../common/i18n/languages.js';
+import { UI } from './portal-i18n.js';
 import { PortalViews } from './portal-views.js';
 
 /** The request's resource versions (in the order its rights name them) and template version. */
@@ -145,8 +146,8 @@ export class ConsentPresenter {
       cache?.set(party.id, name);
     }
     return name
-      ? { short: name, full: `${name} (${UI[lang].orgNo} ${number})` }
-      : { short: number, full: `${UI[lang].orgNo} ${number}` };
+      ? { short: name, full: `${name} (${UI.in(lang).orgNo} ${number})` }
+      : { short: number, full: `${UI.in(lang).orgNo} ${number}` };
   }
 
   async build(consent: ConsentRecord, loaded: LoadedConsent, lang: Lang): Promise<ConsentTextModel> {
@@ -206,7 +207,7 @@ export class ConsentPresenter {
 
   /** The consent text as HTML: shown on the request page and stored verbatim as the receipt. */
   renderHtml(model: ConsentTextModel): string {
-    return this.views.render('consent-text.njk', { c: model, t: UI[model.language] });
+    return this.views.render('consent-text.njk', { c: model, t: UI.in(model.language) });
   }
 
   /** The structured receipt: every text the page showed, in the language shown. */

@@ -21,7 +21,8 @@ import { APP_CONFIG, type AppConfig } from '../config/app-config.js';
 import { LoginFormDto, PortalActionFormDto } from './dto/portal-forms.dto.js';
 import { OidcLoginError, OidcLoginService } from './oidc-login.service.js';
 import { form, query, seeOther } from './portal-http.js';
-import { parseLang, UI, type Lang } from './portal-i18n.js';
+import { LANGS, type Lang } from '../common/i18n/languages.js';
+import { parseLang, UI } from './portal-i18n.js';
 import { PortalErrorFilter } from './portal-error.filter.js';
 import { PortalPages } from './portal-pages.service.js';
 import { OIDC_PENDING_MS, PortalSessionsService, type PortalSession } from './portal-sessions.service.js';
@@ -59,7 +60,7 @@ export class LoginController {
     summary: 'Login page (HTML): ID-porten button and, outside production, the development form',
   })
   @ApiQuery({ name: 'returnTo', required: false, description: 'Same-site path to return to after login' })
-  @ApiQuery({ name: 'lang', required: false, enum: ['nb', 'nn', 'en'] })
+  @ApiQuery({ name: 'lang', required: false, enum: [...LANGS] })
   @ApiProduces('text/html')
   @ApiResponse({
     status: 200,
@@ -90,7 +91,7 @@ export class LoginController {
       reply,
       status,
       'login.njk',
-      { lang, session, switchTo: this.loginPage(returnTo, lang), title: UI[lang].loginTitle },
+      { lang, session, switchTo: this.loginPage(returnTo, lang), title: UI.in(lang).loginTitle },
       {
         devLogin: true,
         oidcHref: this.oidc.enabled ? this.oidcHref(returnTo, lang) : null,
@@ -136,7 +137,7 @@ export class LoginController {
     const pid = raw.replace(/\s+/g, '');
     if (!isValidPersonNumber(pid))
       return this.renderForm(reply, 400, session, lang, returnTo, {
-        message: UI[lang].pidInvalid,
+        message: UI.in(lang).pidInvalid,
         pid: raw.slice(0, 20),
       });
 
@@ -162,7 +163,7 @@ export class LoginController {
   @Get('login/oidc')
   @ApiOperation({ summary: 'Starts OpenID Connect login (authorization code + PKCE, state, nonce)' })
   @ApiQuery({ name: 'returnTo', required: false })
-  @ApiQuery({ name: 'lang', required: false, enum: ['nb', 'nn', 'en'] })
+  @ApiQuery({ name: 'lang', required: false, enum: [...LANGS] })
   @ApiResponse({ status: 303, description: 'To the identity provider' })
   @ApiResponse({ status: 404, description: 'OIDC is not configured' })
   async startOidc(@Req() req: FastifyRequest, @Res() reply: FastifyReply): Promise<void> {

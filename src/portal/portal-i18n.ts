@@ -1,26 +1,17 @@
 /**
- * The portal's own words in the three official languages (DESIGN §4.8). Consent wording comes
- * from the template and the resource; these are only the page chrome, buttons and messages.
- * Every language has every key (the type enforces it), so a page never falls back silently.
+ * The portal's own words in the three official languages (DESIGN §4.8), on the common i18n
+ * mechanism (common/i18n). Consent wording comes from the template and the resource; these are
+ * only the page chrome, buttons and messages. Every language has every key (the types below
+ * enforce it), so a portal page never falls back to another language.
  */
+import { Dictionary } from '../common/i18n/dictionary.js';
+import { LANGS, negotiateLang, type Lang } from '../common/i18n/languages.js';
 import type { ConsentStatus } from '../consents/consent.record.js';
-
-export const LANGS = ['nb', 'nn', 'en'] as const;
-export type Lang = (typeof LANGS)[number];
-export const DEFAULT_LANG: Lang = 'nb';
 
 /** `?lang=` / hidden `lang` field; anything else reads as the default (never an error). */
 export function parseLang(value: unknown): Lang {
-  return typeof value === 'string' && (LANGS as readonly string[]).includes(value)
-    ? (value as Lang)
-    : DEFAULT_LANG;
+  return negotiateLang(LANGS, value);
 }
-
-/** Names of the languages in themselves, for the switcher (WCAG 3.1.2: marked with their own `lang`). */
-export const LANGUAGE_NAMES: Record<Lang, string> = { nb: 'Bokmål', nn: 'Nynorsk', en: 'English' };
-
-/** BCP 47 locale for dates. */
-export const LOCALES: Record<Lang, string> = { nb: 'nb-NO', nn: 'nn-NO', en: 'en-GB' };
 
 const nb = {
   siteName: 'Samtykke',
@@ -242,10 +233,10 @@ const en: Strings = {
 };
 
 export type UiStrings = Strings;
-export const UI: Record<Lang, UiStrings> = { nb, nn, en };
+export const UI = Dictionary.complete<UiStrings>({ nb, nn, en });
 
 /** How a consent's status reads in lists. */
-export const STATUS_NAMES: Record<Lang, Record<ConsentStatus, string>> = {
+export const STATUS_NAMES = Dictionary.complete<Record<ConsentStatus, string>>({
   nb: {
     created: 'Venter på svar',
     accepted: 'Aktivt',
@@ -273,10 +264,10 @@ export const STATUS_NAMES: Record<Lang, Record<ConsentStatus, string>> = {
     expired: 'Expired',
     used: 'Used',
   },
-};
+});
 
 /** What the request page says instead of the buttons once the request is no longer `created`. */
-export const STATUS_NOTICES: Record<Lang, Record<Exclude<ConsentStatus, 'created'>, string>> = {
+export const STATUS_NOTICES = Dictionary.complete<Record<Exclude<ConsentStatus, 'created'>, string>>({
   nb: {
     accepted: 'Du har allerede godtatt denne forespørselen. Samtykket er aktivt.',
     rejected: 'Denne forespørselen er avvist.',
@@ -301,13 +292,4 @@ export const STATUS_NOTICES: Record<Lang, Record<Exclude<ConsentStatus, 'created
     expired: 'The request has expired and can no longer be answered.',
     used: 'The one-time consent has been used and no longer applies.',
   },
-};
-
-/** A date and time in Norway's time zone, as people there read it. */
-export function formatDateTime(date: Date, lang: Lang): string {
-  return new Intl.DateTimeFormat(LOCALES[lang], {
-    dateStyle: 'long',
-    timeStyle: 'short',
-    timeZone: 'Europe/Oslo',
-  }).format(date);
-}
+});

@@ -5,7 +5,8 @@
 import { Injectable } from '@nestjs/common';
 import type { FastifyReply } from 'fastify';
 import { formatPartyNumber } from './consent-presenter.service.js';
-import { LANGS, LANGUAGE_NAMES, UI, type Lang, type UiStrings } from './portal-i18n.js';
+import { LANGS, LANGUAGE_NAMES, type Lang } from '../common/i18n/languages.js';
+import { UI, type UiStrings } from './portal-i18n.js';
 import { sendHtml } from './portal-http.js';
 import type { PortalSession } from './portal-sessions.service.js';
 import { PortalViews } from './portal-views.js';
@@ -48,7 +49,7 @@ export class PortalPages {
   constructor(private readonly views: PortalViews) {}
 
   render(template: string, o: PageOptions, context: Record<string, unknown> = {}): string {
-    const t = UI[o.lang];
+    const t = UI.in(o.lang);
     return this.views.render(template, {
       ...context,
       lang: o.lang,
@@ -84,7 +85,7 @@ export class PortalPages {
     o: Omit<PageOptions, 'title'>,
     extra: { notice?: string; loginHref?: string } = {},
   ): void {
-    const { title, text } = ERROR_TEXTS[kind](UI[o.lang]);
+    const { title, text } = ERROR_TEXTS[kind](UI.in(o.lang));
     this.send(reply, status, 'error.njk', { ...o, title }, { heading: title, text, ...extra });
   }
 }

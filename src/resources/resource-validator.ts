@@ -7,6 +7,7 @@ import {
   toValidationProblems,
   UNKNOWN_FIELD,
 } from '../common/errors/validation-errors.js';
+import { LANGS } from '../common/i18n/languages.js';
 import { isValidOrgNumber } from '../common/identifiers/index.js';
 import { consentTextPlaceholders } from './consent-resource.view.js';
 import {
@@ -17,7 +18,6 @@ import {
   ResourceBodyDto,
 } from './dto/resource.dto.js';
 
-const LANGS = ['nb', 'nn', 'en'] as const;
 const MAX_METADATA_KEYS = 50;
 /** `GET /resource/resourcelist` is a fixed route, so a resource by that name could never be read. */
 const RESERVED_IDENTIFIERS = new Set(['resourcelist']);

@@ -4,6 +4,7 @@
  * again for a bad `pid`), not with the API's problem+json.
  */
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { LANGS } from '../../common/i18n/languages.js';
 
 export class LoginFormDto {
   @ApiProperty({
@@ -18,7 +19,7 @@ export class LoginFormDto {
   @ApiPropertyOptional({ description: 'Same-site path to go to after login (e.g. `/consent/request?id=…`).' })
   returnTo?: string;
 
-  @ApiPropertyOptional({ enum: ['nb', 'nn', 'en'] })
+  @ApiPropertyOptional({ enum: [...LANGS] })
   lang?: string;
 }
 
@@ -27,7 +28,7 @@ export class PortalActionFormDto {
   _csrf: string;
 
   @ApiPropertyOptional({
-    enum: ['nb', 'nn', 'en'],
+    enum: [...LANGS],
     description: 'Language (accept: the language of the receipt).',
   })
   lang?: string;
