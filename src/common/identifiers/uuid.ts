@@ -44,7 +44,7 @@ export function uuidv7(now: number = Date.now()): string {
  * version and variant. Altinn's ids are .NET Guids, and its wire samples carry a `c` variant
  * nibble that an RFC 9562 version check would refuse, so only the layout is required.
  */
-export const UUID_PATTERN = /^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/;
+export const UUID_PATTERN = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 export function isUuid(s: unknown): s is string {
   return typeof s === 'string' && UUID_PATTERN.test(s);

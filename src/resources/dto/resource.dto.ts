@@ -19,6 +19,7 @@ import {
   ValidateNested,
 } from 'class-validator';
 import { IsUuid } from '../../common/identifiers/identifier.decorators.js';
+import { UUID_PATTERN } from '../../common/identifiers/uuid.js';
 
 export const RESOURCE_IDENTIFIER_PATTERN = /^[a-z0-9_-]{4,}$/;
 export const RESOURCE_IDENTIFIER_MAX = 100;
@@ -314,6 +315,7 @@ export class ResourceBodyDto {
   // Read-only fields of the response: accepted so a client can PUT back what it GETs.
   @ApiPropertyOptional({
     format: 'uuid',
+    pattern: UUID_PATTERN.source,
     readOnly: true,
     description: 'On PUT: if sent, must be the current version (optimistic concurrency, else 412)',
   })
@@ -424,7 +426,7 @@ export class ResourceIdParamDto {
 }
 
 export class ResourceVersionParamsDto extends ResourceIdParamDto {
-  @ApiProperty({ format: 'uuid' })
+  @ApiProperty({ format: 'uuid', pattern: UUID_PATTERN.source })
   @IsUuid()
   versionId: string;
 }
