@@ -13,9 +13,9 @@ import { EventsModule } from './common/events/events.module.js';
 import { loggerParams } from './common/http/logging.js';
 import { MetricsModule } from './common/metrics/metrics.module.js';
 import { PagingModule } from './common/paging/paging.module.js';
-import type { AppConfig } from './config/app-config.js';
-import { ConfigModule } from './config/config.module.js';
-import { loadConfig } from './config/load-config.js';
+import { APP_CONFIG } from './config/app-config.js';
+import { AppConfigModule } from './config/app-config.module.js';
+import type { Env } from './config/load-config.js';
 import { GuideModule } from './guide/guide.module.js';
 import { HealthModule } from './health/health.module.js';
 import type { DatabaseConnection } from './prisma/database-connection.js';
@@ -26,7 +26,8 @@ import { TokensModule } from './tokens/tokens.module.js';
 import { WebhooksModule } from './webhooks/webhooks.module.js';
 
 export interface AppModuleOptions {
-  config?: AppConfig;
+  /** The environment to validate instead of process.env (tests, the OpenAPI generator). */
+  env?: Env;
   /** An already-open, migrated database (tests); otherwise opened from config. */
   database?: DatabaseConnection;
 }
@@ -58,12 +59,11 @@ const CONTEXT_MODULES = [
 @Module({})
 export class AppModule {
   static forRoot(options: AppModuleOptions = {}): DynamicModule {
-    const config = options.config ?? loadConfig();
     return {
       module: AppModule,
       imports: [
-        ConfigModule.forRoot(config),
-        LoggerModule.forRoot(loggerParams(config)),
+        AppConfigModule.forRoot(options.env),
+        LoggerModule.forRootAsync({ inject: [APP_CONFIG], useFactory: loggerParams }),
         PrismaModule.forRoot(options.database),
         MetricsModule,
         EventsModule,

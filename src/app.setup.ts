@@ -9,12 +9,13 @@ import { validationExceptionFactory } from './common/errors/validation-errors.js
 import { genRequestId } from './common/http/request-id.js';
 import { frameworkErrorHandler, installRequestTargetGuard } from './common/http/request-target.js';
 import type { AppConfig } from './config/app-config.js';
+import { BODY_LIMIT_BYTES } from './config/load-config.js';
 import { HttpMetrics } from './common/http/http-metrics.js';
 
 /** The Fastify adapter with our server-wide limits (shared by main and every e2e test). */
-export function createFastifyAdapter(config: AppConfig): FastifyAdapter {
+export function createFastifyAdapter(): FastifyAdapter {
   const options = {
-    bodyLimit: config.bodyLimitBytes,
+    bodyLimit: BODY_LIMIT_BYTES,
     genReqId: genRequestId,
     // Keep-alive connections are closed when idle on shutdown; in-flight requests finish.
     forceCloseConnections: 'idle',
@@ -46,6 +47,7 @@ export function buildOpenApiDocument(app: INestApplication): OpenAPIObject {
  */
 export async function configureApp(app: NestFastifyApplication, _config: AppConfig): Promise<void> {
   app.useLogger(app.get(Logger));
+  app.flushLogs(); // what main buffered before pino took over
   const fastify: FastifyInstance = app.getHttpAdapter().getInstance();
   // DESIGN §10: request-target hygiene first, for every route (absolute-form, traversal → 400).
   installRequestTargetGuard(fastify);

@@ -1,30 +1,32 @@
 import 'reflect-metadata';
+import { Logger } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { AppModule } from './app.module.js';
 import { configureApp, createFastifyAdapter } from './app.setup.js';
-import { ConfigError, loadConfig } from './config/load-config.js';
-import type { AppConfig } from './config/app-config.js';
+import { APP_CONFIG, type AppConfig } from './config/app-config.js';
+import { ConfigError } from './config/load-config.js';
 
 async function bootstrap(): Promise<void> {
-  let config: AppConfig;
+  let app: NestFastifyApplication;
   try {
-    config = loadConfig();
+    // The configuration is validated by AppConfigModule (@nestjs/config's `validate`) while the
+    // app is built. Logs are buffered until pino takes over (configureApp), and a bad
+    // configuration prints its one line instead of Nest's stack trace.
+    app = await NestFactory.create<NestFastifyApplication>(AppModule.forRoot(), createFastifyAdapter(), {
+      bufferLogs: true,
+      autoFlushLogs: false,
+      abortOnError: false,
+    });
   } catch (err) {
     if (err instanceof ConfigError) {
       process.stderr.write(`${err.message}\n`);
       process.exit(1);
     }
+    Logger.flush();
     throw err;
   }
-
-  const app = await NestFactory.create<NestFastifyApplication>(
-    AppModule.forRoot({ config }),
-    createFastifyAdapter(config),
-    {
-      bufferLogs: true,
-    },
-  );
+  const config = app.get<AppConfig>(APP_CONFIG);
   await configureApp(app, config);
   await app.listen(config.port, config.host);
 

@@ -3,7 +3,7 @@ import { NestFactory } from '@nestjs/core';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { AppModule } from '../app.module.js';
 import { buildOpenApiDocument, configureApp, createFastifyAdapter } from '../app.setup.js';
-import { loadConfig } from '../config/load-config.js';
+import { APP_CONFIG, type AppConfig } from '../config/app-config.js';
 
 /**
  * `npm run openapi:generate` writes openapi.json; `npm run openapi:check` fails when the
@@ -23,20 +23,20 @@ function sortKeys(v: unknown): unknown {
 
 async function main(): Promise<void> {
   const mode = process.argv[2];
-  const config = loadConfig({
+  const env = {
     NODE_ENV: 'test',
     DATA_DIR: 'memory://',
     LOG_LEVEL: 'silent',
     PUBLIC_URL: 'http://localhost:8080',
-  });
+  };
   const app = await NestFactory.create<NestFastifyApplication>(
-    AppModule.forRoot({ config }),
-    createFastifyAdapter(config),
+    AppModule.forRoot({ env }),
+    createFastifyAdapter(),
     {
       logger: false,
     },
   );
-  await configureApp(app, config);
+  await configureApp(app, app.get<AppConfig>(APP_CONFIG));
   await app.init();
   const text = `${JSON.stringify(sortKeys(buildOpenApiDocument(app)), null, 2)}\n`;
   await app.close();

@@ -1,6 +1,9 @@
 import path from 'node:path';
 import type { AppConfig, LogLevel, NodeEnv, TrustedIssuer } from './app-config.js';
 
+/** JSON bodies at most 1 MiB (DESIGN §10); fixed, so the HTTP adapter can be built before the app. */
+export const BODY_LIMIT_BYTES = 1024 * 1024;
+
 /** Thrown for any invalid variable; `main.ts` prints the message and exits with status 1. */
 export class ConfigError extends Error {
   constructor(
@@ -12,7 +15,7 @@ export class ConfigError extends Error {
   }
 }
 
-type Env = Record<string, string | undefined>;
+export type Env = Record<string, string | undefined>;
 
 function str(env: Env, name: string): string | undefined {
   const v = env[name];
@@ -109,7 +112,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
     maxTokenLifetimeSeconds: int(env, 'MAX_TOKEN_LIFETIME_SECONDS', 3600, 60, 86400),
     clockSkewSeconds: 30,
     maxTokenBytes: 8 * 1024,
-    bodyLimitBytes: 1024 * 1024,
+    bodyLimitBytes: BODY_LIMIT_BYTES,
     keyEncryptionSecret,
     defaultAccessTokenTtlSeconds: int(env, 'ACCESS_TOKEN_TTL_SECONDS', 120, 10, 3600),
     tokenRateLimitPerSecond: int(env, 'TOKEN_RATE_LIMIT_PER_SECOND', 50, 1, 100000),

@@ -3,8 +3,7 @@ import { NestFactory } from '@nestjs/core';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { AppModule } from '../../src/app.module.js';
 import { configureApp, createFastifyAdapter } from '../../src/app.setup.js';
-import type { AppConfig } from '../../src/config/app-config.js';
-import { loadConfig } from '../../src/config/load-config.js';
+import { APP_CONFIG, type AppConfig } from '../../src/config/app-config.js';
 import type { DatabaseConnection } from '../../src/prisma/database-connection.js';
 import { createTestDatabase } from './database.js';
 
@@ -47,7 +46,7 @@ export async function createTestApp(options: TestAppOptions = {}): Promise<TestA
   // we listen, so try again on EADDRINUSE with a fresh one.
   for (let attempt = 1; ; attempt++) {
     const port = await freePort();
-    const config = loadConfig({
+    const env = {
       NODE_ENV: 'test',
       PORT: String(port),
       HOST: '127.0.0.1',
@@ -56,12 +55,13 @@ export async function createTestApp(options: TestAppOptions = {}): Promise<TestA
       EXPIRY_SWEEP_INTERVAL_MS: '200',
       WEBHOOK_POLL_INTERVAL_MS: '100',
       ...options.env,
-    });
+    };
     const app = await NestFactory.create<NestFastifyApplication>(
-      AppModule.forRoot({ config, database: db }),
-      createFastifyAdapter(config),
+      AppModule.forRoot({ env, database: db }),
+      createFastifyAdapter(),
       { logger: false },
     );
+    const config = app.get<AppConfig>(APP_CONFIG);
     await configureApp(app, config);
     try {
       await app.listen(port, '127.0.0.1');
