@@ -1,12 +1,12 @@
 import fastifyCookie from '@fastify/cookie';
-import { Logger as NestLogger, ValidationPipe, type INestApplication } from '@nestjs/common';
+import { Logger as NestLogger, type INestApplication } from '@nestjs/common';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DocumentBuilder, SwaggerModule, type OpenAPIObject } from '@nestjs/swagger';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { Logger } from 'nestjs-pino';
 import { ProblemDetailsFilter, sendProblem } from './common/errors/problem-details.filter.js';
-import { validationExceptionFactory } from './common/errors/validation-errors.js';
 import { genRequestId } from './common/http/request-id.js';
+import { createValidationPipe } from './common/http/validation-pipe.js';
 import { frameworkErrorHandler, installRequestTargetGuard } from './common/http/request-target.js';
 import type { AppConfig } from './config/app-config.js';
 import { BODY_LIMIT_BYTES } from './config/load-config.js';
@@ -45,7 +45,7 @@ export function buildOpenApiDocument(app: INestApplication): OpenAPIObject {
  * Pipes, filter, body parsers, Swagger and hooks: everything main.ts and the e2e tests share,
  * so tests exercise exactly what production runs.
  */
-export async function configureApp(app: NestFastifyApplication, _config: AppConfig): Promise<void> {
+export async function configureApp(app: NestFastifyApplication, config: AppConfig): Promise<void> {
   app.useLogger(app.get(Logger));
   app.flushLogs(); // what main buffered before pino took over
   const fastify: FastifyInstance = app.getHttpAdapter().getInstance();
@@ -58,14 +58,7 @@ export async function configureApp(app: NestFastifyApplication, _config: AppConf
   fastify.removeContentTypeParser('text/plain');
   await app.register(fastifyCookie as never);
 
-  app.useGlobalPipes(
-    new ValidationPipe({
-      whitelist: true,
-      forbidNonWhitelisted: true,
-      transform: true,
-      exceptionFactory: validationExceptionFactory,
-    }),
-  );
+  app.useGlobalPipes(createValidationPipe(config));
   app.useGlobalFilters(new ProblemDetailsFilter());
 
   // Errors raised by Fastify itself (body parsing, size limit, media type) never reach Nest's

@@ -1,5 +1,5 @@
 import { Body, Controller, Delete, Get, HttpCode, Inject, Param, Post, Query, Res } from '@nestjs/common';
-import { ApiBody, ApiParam, ApiTags } from '@nestjs/swagger';
+import { ApiParam, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { CurrentPrincipal, RequireScopes } from '../common/auth/auth.decorators.js';
 import type { Principal } from '../common/auth/principal.js';
@@ -39,10 +39,9 @@ export class WebhooksController {
     badRequest: 'validationErrors: STD.VLD-00000/1/2, WH.VLD-00001 (url), WH.VLD-00002 (event type).',
     conflict: 'WH-00002: the organisation has the most subscriptions allowed.',
   })
-  @ApiBody({ type: CreateWebhookDto })
   async create(
     @CurrentPrincipal() principal: Principal,
-    @Body() body: unknown,
+    @Body() body: CreateWebhookDto,
     @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<WebhookCreatedDto> {
     const created = await this.webhooks.create(principal, body);

@@ -8,8 +8,7 @@ import { randomUUID } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import { AuditService, actorOf } from '../audit/audit.service.js';
 import type { Principal } from '../common/auth/principal.js';
-import { DomainError, type ValidationProblem } from '../common/errors/domain-error.js';
-import { INVALID_VALUE, REQUIRED, UNKNOWN_FIELD } from '../common/errors/validation-errors.js';
+import { DomainError } from '../common/errors/domain-error.js';
 import { ChangeBus } from '../common/events/change-bus.js';
 import { ContinuationTokens, type PageTokens } from '../common/paging/continuation-tokens.js';
 import { cutPage, uuidPosition } from '../common/paging/page-positions.js';
@@ -19,6 +18,7 @@ import { APP_CONFIG, type AppConfig } from '../config/app-config.js';
 import type { Prisma } from '../generated/prisma/client.js';
 import { PrismaService } from '../prisma/prisma.service.js';
 import type {
+  CreateWebhookDto,
   WebhookCreatedDto,
   WebhookDeliveriesQueryDto,
   WebhookDeliveryPageDto,
@@ -26,23 +26,14 @@ import type {
   WebhookPageDto,
 } from './dto/webhook.dto.js';
 import { WebhookCodes, webhookNotFound } from './webhook-errors.js';
-import { WEBHOOK_EVENT_TYPES } from './webhook-events.js';
 import { toDeliveryDto, toWebhookDto } from './webhook.mapper.js';
 import { WebhookOutbox } from './webhook-outbox.service.js';
 import { generateWebhookSecret, sealSecret } from './webhook-secret.js';
-import { webhookUrlProblem } from './webhook-url.js';
 
 export const WEBHOOKS_PATH = '/api/v1/webhooks';
 /** Subscriptions per organisation: enough for every environment of a consumer, not a flood. */
 export const MAX_SUBSCRIPTIONS_PER_ORG = 20;
 export const DELIVERY_PAGE_SIZE = 100;
-
-const BODY_FIELDS = ['url', 'eventTypes'];
-
-interface ValidBody {
-  url: string;
-  eventTypes: string[];
-}
 
 @Injectable()
 export class WebhooksService {
@@ -60,8 +51,7 @@ export class WebhooksService {
     this.deliveryPages = tokens.forPages('webhooks/deliveries', uuidPosition);
   }
 
-  async create(principal: Principal, body: unknown): Promise<WebhookCreatedDto> {
-    const valid = this.validate(body);
+  async create(principal: Principal, body: CreateWebhookDto): Promise<WebhookCreatedDto> {
     const secret = generateWebhookSecret();
     const org = principal.consumer;
     const row = await this.prisma.$transaction(async (tx) => {
@@ -77,8 +67,8 @@ export class WebhooksService {
         data: {
           id: randomUUID(),
           orgNumber: org,
-          url: valid.url,
-          eventTypes: valid.eventTypes,
+          url: body.url,
+          eventTypes: body.eventTypes,
           secret: sealSecret(secret, this.config.keyEncryptionSecret),
           afterSeq: await this.outbox.currentFeedPosition(tx),
         },
@@ -169,52 +159,5 @@ export class WebhooksService {
       : null;
     if (!row || row.orgNumber !== principal.consumer) throw webhookNotFound(id);
     return row;
-  }
-
-  /** Every problem of the body in one 400 (DESIGN §4). */
-  private validate(body: unknown): ValidBody {
-    if (typeof body !== 'object' || body === null || Array.isArray(body))
-      throw DomainError.validation([
-        { code: REQUIRED, title: 'A JSON object {url, eventTypes} is required', paths: ['$'] },
-      ]);
-    const b = body as Record<string, unknown>;
-    const problems: ValidationProblem[] = [];
-    for (const key of Object.keys(b))
-      if (!BODY_FIELDS.includes(key))
-        problems.push({ code: UNKNOWN_FIELD, title: `Unknown field $.${key}`, paths: [`$.${key}`] });
-
-    if (b.url === undefined || b.url === null || b.url === '')
-      problems.push({ code: REQUIRED, title: 'url is required', paths: ['$.url'] });
-    else {
-      const urlProblem = webhookUrlProblem(b.url, { allowPrivate: this.config.nodeEnv !== 'production' });
-      if (urlProblem) problems.push({ code: WebhookCodes.invalidUrl, title: urlProblem, paths: ['$.url'] });
-    }
-
-    const types = b.eventTypes;
-    if (types === undefined || types === null)
-      problems.push({ code: REQUIRED, title: 'eventTypes is required', paths: ['$.eventTypes'] });
-    else if (!Array.isArray(types) || types.length === 0)
-      problems.push({
-        code: INVALID_VALUE,
-        title: 'eventTypes must be a non-empty list',
-        paths: ['$.eventTypes'],
-      });
-    else {
-      const seen = new Set<string>();
-      types.forEach((t, i) => {
-        const path = `$.eventTypes[${i}]`;
-        if (typeof t !== 'string' || !WEBHOOK_EVENT_TYPES.includes(t))
-          problems.push({
-            code: WebhookCodes.invalidEventType,
-            title: `Unknown event type ${JSON.stringify(t)}; use ${WEBHOOK_EVENT_TYPES.join(', ')} (lowercase)`,
-            paths: [path],
-          });
-        else if (seen.has(t))
-          problems.push({ code: INVALID_VALUE, title: `Event type ${t} is listed twice`, paths: [path] });
-        else seen.add(t);
-      });
-    }
-    if (problems.length) throw DomainError.validation(problems);
-    return { url: b.url as string, eventTypes: types as string[] };
   }
 }

@@ -1,13 +1,79 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsIn, IsOptional, IsString, MaxLength } from 'class-validator';
+import {
+  IsDefined,
+  IsIn,
+  IsNotEmpty,
+  IsOptional,
+  IsString,
+  MaxLength,
+  Validate,
+  ValidatorConstraint,
+  type ValidationArguments,
+  type ValidatorConstraintInterface,
+} from 'class-validator';
+import type { ValidationProblem } from '../../common/errors/domain-error.js';
+import { INVALID_VALUE, type ProblemContext } from '../../common/errors/validation-errors.js';
+import { DeploymentGroups } from '../../common/http/validation-pipe.js';
+import { WebhookCodes } from '../webhook-errors.js';
 import { WEBHOOK_EVENT_TYPES } from '../webhook-events.js';
+import { webhookUrlProblem } from '../webhook-url.js';
 
 export const DELIVERY_STATUSES = ['pending', 'delivered', 'failed', 'cancelled'] as const;
 export type DeliveryStatus = (typeof DELIVERY_STATUSES)[number];
 
+const blank = (v: unknown) => v === undefined || v === null || v === '';
+
+/** The SSRF rules of webhook-url.ts; `constraints[0]` says whether private targets are allowed. */
+@ValidatorConstraint({ name: 'webhookUrl' })
+class WebhookUrlRule implements ValidatorConstraintInterface {
+  validate(value: unknown, args: ValidationArguments): boolean {
+    return blank(value) || webhookUrlProblem(value, { allowPrivate: args.constraints[0] === true }) === null;
+  }
+
+  defaultMessage(args: ValidationArguments): string {
+    return webhookUrlProblem(args.value, { allowPrivate: args.constraints[0] === true }) ?? 'url is invalid';
+  }
+}
+
+/** A non-empty list of known, lowercase event types, each named once; one problem per bad element. */
+function eventTypeProblems(value: unknown, path: string): ValidationProblem[] {
+  if (!Array.isArray(value) || value.length === 0)
+    return [{ code: INVALID_VALUE, title: 'eventTypes must be a non-empty list', paths: [path] }];
+  const problems: ValidationProblem[] = [];
+  const seen = new Set<string>();
+  value.forEach((t: unknown, i) => {
+    const at = `${path}[${i}]`;
+    if (typeof t !== 'string' || !WEBHOOK_EVENT_TYPES.includes(t))
+      problems.push({
+        code: WebhookCodes.invalidEventType,
+        title: `Unknown event type ${JSON.stringify(t)}; use ${WEBHOOK_EVENT_TYPES.join(', ')} (lowercase)`,
+        paths: [at],
+      });
+    else if (seen.has(t))
+      problems.push({ code: INVALID_VALUE, title: `Event type ${t} is listed twice`, paths: [at] });
+    else seen.add(t);
+  });
+  return problems;
+}
+
+@ValidatorConstraint({ name: 'webhookEventTypes' })
+class EventTypesRule implements ValidatorConstraintInterface {
+  validate(value: unknown): boolean {
+    return value === undefined || value === null || eventTypeProblems(value, '').length === 0;
+  }
+
+  /** Never shown (the context lists the problems), but class-validator keeps a context only with a message. */
+  defaultMessage(): string {
+    return 'eventTypes must be a non-empty list of known event types, each once';
+  }
+}
+
+const URL_PROBLEM: ProblemContext = { code: WebhookCodes.invalidUrl };
+const EVENT_TYPE_PROBLEMS: ProblemContext = { problems: eventTypeProblems };
+
 /**
- * Body of `POST /api/v1/webhooks`. Documentation only: the service validates the raw body itself
- * so that every problem (unknown fields, URL, each event type) is reported in one 400.
+ * Body of `POST /api/v1/webhooks`, validated by the global ValidationPipe: unknown members,
+ * the URL (stricter in production) and each event type are all reported in one 400.
  */
 export class CreateWebhookDto {
   @ApiProperty({
@@ -17,6 +83,9 @@ export class CreateWebhookDto {
       'Where deliveries are POSTed. `https` in production, and never a loopback, private or reserved address; ' +
       'outside production `http` and loopback receivers are allowed.',
   })
+  @IsNotEmpty({ message: 'url is required' })
+  @Validate(WebhookUrlRule, [false], { groups: [DeploymentGroups.production], context: URL_PROBLEM })
+  @Validate(WebhookUrlRule, [true], { groups: [DeploymentGroups.outsideProduction], context: URL_PROBLEM })
   url: string;
 
   @ApiProperty({
@@ -25,6 +94,8 @@ export class CreateWebhookDto {
     enum: WEBHOOK_EVENT_TYPES,
     description: 'Consent event types to receive, lowercase as in the events feed.',
   })
+  @IsDefined({ message: 'eventTypes is required' })
+  @Validate(EventTypesRule, { context: EVENT_TYPE_PROBLEMS })
   eventTypes: string[];
 }
 
