@@ -3,7 +3,7 @@ import type { AppConfig } from '../config/app-config.js';
 import { openDatabase, type DatabaseConnection } from '../prisma/database-connection.js';
 import { PrismaService } from '../prisma/prisma.service.js';
 import { SigningKeysService } from '../tokens/signing-keys.service.js';
-import { TokenSigner } from '../tokens/token-signer.service.js';
+import { TokenSignerService } from '../tokens/token-signer.service.js';
 
 /**
  * What the operator CLIs need, without booting the HTTP app: config, the database (the running
@@ -14,7 +14,7 @@ export interface CliContext {
   db: DatabaseConnection;
   prisma: PrismaService;
   keys: SigningKeysService;
-  signer: TokenSigner;
+  signer: TokenSignerService;
   close(): Promise<void>;
 }
 
@@ -36,7 +36,7 @@ export async function openCliContext(): Promise<CliContext> {
     db,
     prisma,
     keys,
-    signer: new TokenSigner(keys, config),
+    signer: new TokenSignerService(keys, config),
     async close() {
       await prisma.$disconnect();
       await db.stop();

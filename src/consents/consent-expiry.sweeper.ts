@@ -23,10 +23,9 @@ import { AuditService } from '../audit/audit.service.js';
 import { ChangeBus } from '../common/events/change-bus.js';
 import { orgUrn } from '../common/identifiers/party-urn.js';
 import { APP_CONFIG, type AppConfig } from '../config/app-config.js';
-import { PrismaService } from '../prisma/prisma.service.js';
+import { PrismaService, TX_OPTIONS } from '../prisma/prisma.service.js';
 import { ConsentEventsService } from './consent-events.service.js';
 import { ConsentFeedSequencer } from './consent-feed.sequencer.js';
-import { TX_OPTIONS } from './consents.service.js';
 
 export const SWEEP_BATCH = 500;
 

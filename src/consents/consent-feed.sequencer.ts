@@ -50,7 +50,7 @@ import {
 } from '@nestjs/common';
 import pg from 'pg';
 import { DATABASE_CONNECTION, type DatabaseConnection } from '../prisma/database-connection.js';
-import { PrismaService } from '../prisma/prisma.service.js';
+import { PrismaService, TX_OPTIONS } from '../prisma/prisma.service.js';
 
 /** Advisory lock key of the sequencer (distinct from the migrator's 72707369). */
 export const CONSENT_FEED_LOCK_KEY = 736_825_401;
@@ -198,12 +198,9 @@ export class ConsentFeedSequencer implements OnApplicationBootstrap, OnApplicati
       )) as unknown as pg.QueryResult[];
       return results[1]?.rowCount ?? 0;
     }
-    return this.prisma.$transaction(
-      async (tx) => {
-        await tx.$executeRaw`SELECT pg_advisory_xact_lock(${CONSENT_FEED_LOCK_KEY}::bigint)`;
-        return tx.$executeRawUnsafe(numberingSql(limit));
-      },
-      { maxWait: 10_000, timeout: 20_000 },
-    );
+    return this.prisma.$transaction(async (tx) => {
+      await tx.$executeRaw`SELECT pg_advisory_xact_lock(${CONSENT_FEED_LOCK_KEY}::bigint)`;
+      return tx.$executeRawUnsafe(numberingSql(limit));
+    }, TX_OPTIONS);
   }
 }

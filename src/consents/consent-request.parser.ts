@@ -7,6 +7,7 @@
  * Property names match case-insensitively (Altinn's .NET binder does, and Altinn's own guide
  * writes `metaData`); anything unknown is refused, as is the same property twice.
  */
+import { isValidRedirectUrl } from '../common/http/redirect-url.js';
 import { LANGS } from '../common/i18n/languages.js';
 import { isValidOrgNumber } from '../common/identifiers/org-number.js';
 import { isValidPersonNumber } from '../common/identifiers/person-number.js';
@@ -27,7 +28,6 @@ export const MAX_RIGHTS = 50;
 export const MAX_ACTIONS = 20;
 export const MAX_METADATA_KEYS = 50;
 export const MAX_TEXT = 4000;
-export const MAX_URL = 2048;
 
 export interface ParsedRight {
   index: number;
@@ -165,27 +165,6 @@ export function parseParty(value: unknown, path: string, name: string): PartyPar
       'Invalid party URN.',
     ),
   };
-}
-
-/** Schemes a browser must never be sent to, whatever the consumer asks for. */
-const DANGEROUS_SCHEMES = new Set(['javascript', 'data', 'vbscript', 'file', 'blob', 'about', 'filesystem']);
-
-/**
- * Altinn's rule: an absolute URL, http(s) with a host, or a custom scheme for app deep links
- * (`bankapp://consent`). Script-capable and local schemes are refused outright.
- */
-export function isValidRedirectUrl(s: string): boolean {
-  if (s.length > MAX_URL || /[\s\p{Cc}]/u.test(s)) return false;
-  const scheme = /^([A-Za-z][A-Za-z0-9+.-]*):/.exec(s)?.[1]?.toLowerCase();
-  if (!scheme || DANGEROUS_SCHEMES.has(scheme)) return false;
-  let url: URL;
-  try {
-    url = new URL(s);
-  } catch {
-    return false;
-  }
-  if (scheme === 'http' || scheme === 'https') return url.hostname.length > 0;
-  return /^[a-z][a-z0-9+.-]*$/.test(scheme) && s.length > scheme.length + 1;
 }
 
 function parseRights(value: unknown, problems: ConsentProblem[]): ParsedRight[] {

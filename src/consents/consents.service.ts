@@ -19,16 +19,13 @@ import { isValidOrgNumber } from '../common/identifiers/org-number.js';
 import { orgUrn, parsePartyUrn, personUrn } from '../common/identifiers/party-urn.js';
 import { isValidPersonNumber } from '../common/identifiers/person-number.js';
 import { Prisma, type ConsentRequest as ConsentRequestRow } from '../generated/prisma/client.js';
-import { PrismaService, type PrismaTx } from '../prisma/prisma.service.js';
+import { PrismaService, TX_OPTIONS, type PrismaTx } from '../prisma/prisma.service.js';
 import { ConsentEventsService } from './consent-events.service.js';
 import { ConsentFeedSequencer } from './consent-feed.sequencer.js';
 import { ConsentCodes, consentProblem, INVALID_VALUE, notAuthorized, notFound } from './consent-problems.js';
 import type { ConsentReceipt, ConsentReceiptInput, ConsentRecord, ConsentStatus } from './consent.record.js';
 import { effectiveStatus, toRecord } from './consent.mapper.js';
 import { isUuid } from '../common/identifiers/uuid.js';
-
-/** Interactive transactions wait for a pooled connection under load instead of failing fast. */
-export const TX_OPTIONS = { maxWait: 10_000, timeout: 20_000 } as const;
 
 interface Transition {
   id: string;

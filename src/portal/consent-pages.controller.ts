@@ -26,13 +26,13 @@ import { ConsentsService } from '../consents/consents.service.js';
 import type { ConsentRecord, ConsentStatus } from '../consents/consent.record.js';
 import type { ConsentResourceView } from '../resources/consent-resource.view.js';
 import { formatDateTime, LANGS, LANGUAGE_NAMES, type Lang } from '../common/i18n/languages.js';
-import { ConsentPresenter, formatPartyNumber } from './consent-presenter.service.js';
+import { ConsentPresenterService, formatPartyNumber } from './consent-presenter.service.js';
 import { PortalActionFormDto } from './dto/portal-forms.dto.js';
 import { PortalAccessService, type PortalAction } from './portal-access.service.js';
 import { form, query, seeOther } from './portal-http.js';
 import { parseLang, STATUS_NAMES, STATUS_NOTICES, UI } from './portal-i18n.js';
 import { PortalErrorFilter } from './portal-error.filter.js';
-import { PortalPages } from './portal-pages.service.js';
+import { PortalPagesService } from './portal-pages.service.js';
 import { PortalSessionsService, type PortalSession } from './portal-sessions.service.js';
 import { decisionRedirect, formActionSource, loginUrl } from './portal-urls.js';
 import { PortalViews } from './portal-views.js';
@@ -84,10 +84,10 @@ function FormAction(summary: string, refusals: { forbidden: string; conflict: st
 export class ConsentPagesController {
   constructor(
     private readonly consents: ConsentsService,
-    private readonly presenter: ConsentPresenter,
+    private readonly presenter: ConsentPresenterService,
     private readonly access: PortalAccessService,
     private readonly sessions: PortalSessionsService,
-    private readonly pages: PortalPages,
+    private readonly pages: PortalPagesService,
     private readonly views: PortalViews,
   ) {}
 
@@ -221,7 +221,7 @@ export class ConsentPagesController {
 
   private async listItem(
     consent: ConsentRecord,
-    resources: Awaited<ReturnType<ConsentPresenter['loadResources']>>,
+    resources: Awaited<ReturnType<ConsentPresenterService['loadResources']>>,
     lang: Lang,
     names: Map<string, string | null>,
   ) {

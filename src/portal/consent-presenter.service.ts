@@ -91,7 +91,7 @@ function pick(
 }
 
 @Injectable()
-export class ConsentPresenter {
+export class ConsentPresenterService {
   constructor(
     private readonly resources: ResourcesService,
     private readonly templates: TemplatesService,

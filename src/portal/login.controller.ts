@@ -24,7 +24,7 @@ import { form, query, seeOther } from './portal-http.js';
 import { LANGS, type Lang } from '../common/i18n/languages.js';
 import { parseLang, UI } from './portal-i18n.js';
 import { PortalErrorFilter } from './portal-error.filter.js';
-import { PortalPages } from './portal-pages.service.js';
+import { PortalPagesService } from './portal-pages.service.js';
 import { OIDC_PENDING_MS, PortalSessionsService, type PortalSession } from './portal-sessions.service.js';
 import { safeReturnTo } from './portal-urls.js';
 
@@ -38,7 +38,7 @@ export class LoginController {
   constructor(
     private readonly sessions: PortalSessionsService,
     private readonly oidc: OidcLoginService,
-    private readonly pages: PortalPages,
+    private readonly pages: PortalPagesService,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 

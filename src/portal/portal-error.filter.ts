@@ -9,13 +9,13 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { toDomainError } from '../common/errors/problem-details.filter.js';
 import { field } from './portal-http.js';
 import { parseLang } from './portal-i18n.js';
-import { PortalPages, type ErrorKind } from './portal-pages.service.js';
+import { PortalPagesService, type ErrorKind } from './portal-pages.service.js';
 
 @Catch()
 export class PortalErrorFilter implements ExceptionFilter {
   private readonly logger = new Logger('Portal');
 
-  constructor(private readonly pages: PortalPages) {}
+  constructor(private readonly pages: PortalPagesService) {}
 
   catch(exception: unknown, host: ArgumentsHost): void {
     const http = host.switchToHttp();

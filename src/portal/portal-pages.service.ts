@@ -45,7 +45,7 @@ function withLang(target: string, lang: Lang): string {
 }
 
 @Injectable()
-export class PortalPages {
+export class PortalPagesService {
   constructor(private readonly views: PortalViews) {}
 
   render(template: string, o: PageOptions, context: Record<string, unknown> = {}): string {

@@ -2,7 +2,7 @@
  * URL rules of the portal: where a decision sends the user back to (the consumer's
  * `redirectUrl`, as Altinn does it) and where a login may return to (never off-site).
  */
-import { isValidRedirectUrl } from '../consents/consent-request.parser.js';
+import { isValidRedirectUrl, urlScheme } from '../common/http/redirect-url.js';
 
 export const REJECTED_MESSAGE = 'User did not give consent';
 
@@ -33,7 +33,7 @@ export function decisionRedirect(redirectUrl: string, accepted: boolean): string
  */
 export function formActionSource(redirectUrl: string): string | null {
   if (!isValidRedirectUrl(redirectUrl)) return null;
-  const scheme = /^([A-Za-z][A-Za-z0-9+.-]*):/.exec(redirectUrl)?.[1]?.toLowerCase();
+  const scheme = urlScheme(redirectUrl);
   if (!scheme) return null;
   if (scheme === 'http' || scheme === 'https') {
     const origin = new URL(redirectUrl).origin;

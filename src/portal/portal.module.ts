@@ -3,12 +3,12 @@ import { ConsentsModule } from '../consents/consents.module.js';
 import { OwnersModule } from '../owners/owners.module.js';
 import { ResourcesModule } from '../resources/resources.module.js';
 import { ConsentPagesController } from './consent-pages.controller.js';
-import { ConsentPresenter } from './consent-presenter.service.js';
+import { ConsentPresenterService } from './consent-presenter.service.js';
 import { LoginController } from './login.controller.js';
 import { OidcLoginService } from './oidc-login.service.js';
 import { PortalAccessService } from './portal-access.service.js';
 import { PortalErrorFilter } from './portal-error.filter.js';
-import { PortalPages } from './portal-pages.service.js';
+import { PortalPagesService } from './portal-pages.service.js';
 import { PortalSessionsService } from './portal-sessions.service.js';
 import { PortalViews } from './portal-views.js';
 
@@ -22,10 +22,10 @@ import { PortalViews } from './portal-views.js';
   controllers: [ConsentPagesController, LoginController],
   providers: [
     PortalViews,
-    PortalPages,
+    PortalPagesService,
     PortalSessionsService,
     PortalAccessService,
-    ConsentPresenter,
+    ConsentPresenterService,
     OidcLoginService,
     PortalErrorFilter,
   ],

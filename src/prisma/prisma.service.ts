@@ -26,5 +26,12 @@ export class PrismaService extends PrismaClient implements OnModuleInit, OnModul
   }
 }
 
+/**
+ * Options of an interactive transaction that may meet a busy pool: it waits (up to 10 s) for a
+ * connection instead of failing fast, and may run up to 20 s. Every context uses these unless a
+ * transaction has a reason of its own.
+ */
+export const TX_OPTIONS = { maxWait: 10_000, timeout: 20_000 } as const;
+
 /** The transaction client type handed to `$transaction(async (tx) => …)`. */
 export type PrismaTx = Parameters<Parameters<PrismaService['$transaction']>[0]>[0];

@@ -14,7 +14,7 @@ import { CONSENT_DETAIL_TYPE, type RequestedConsent } from './authorization-deta
 import { OAuthError } from './oauth-error.js';
 
 import { resolveGrantParameters, type GrantParameters, type TokenForm } from './token-request.js';
-import { iso6523, TokenSigner } from './token-signer.service.js';
+import { iso6523, TokenSignerService } from './token-signer.service.js';
 
 /** RFC 6749 §5.1 successful token response. */
 export interface TokenResponse {
@@ -48,7 +48,7 @@ export class TokenGrantService {
     private readonly replay: AssertionReplayStore,
     private readonly scopes: ScopesService,
     private readonly consents: ConsentsService,
-    private readonly signer: TokenSigner,
+    private readonly signer: TokenSignerService,
     private readonly audit: AuditService,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     @Inject(AUTH_CLOCK) private readonly clock: Clock,

@@ -27,7 +27,7 @@ export function iso6523(orgNumber: string): { authority: 'iso6523-actorid-upis';
 
 /** Signs Maskinporten-shaped access tokens with the built-in issuer's current key. */
 @Injectable()
-export class TokenSigner {
+export class TokenSignerService {
   constructor(
     private readonly keys: SigningKeysService,
     @Inject(APP_CONFIG) private readonly config: AppConfig,

@@ -9,7 +9,7 @@ import { SigningKeysService } from './signing-keys.service.js';
 import { TokenEndpointHooks } from './token-endpoint.hooks.js';
 import { TokenGrantController } from './token-grant.controller.js';
 import { TokenGrantService } from './token-grant.service.js';
-import { TokenSigner } from './token-signer.service.js';
+import { TokenSignerService } from './token-signer.service.js';
 import { WellKnownController } from './well-known.controller.js';
 
 /**
@@ -22,13 +22,13 @@ import { WellKnownController } from './well-known.controller.js';
   controllers: [WellKnownController, TokenGrantController],
   providers: [
     SigningKeysService,
-    TokenSigner,
+    TokenSignerService,
     { provide: ISSUER_KEY_SOURCE, useExisting: SigningKeysService },
     AssertionVerifier,
     AssertionReplayStore,
     TokenGrantService,
     TokenEndpointHooks,
   ],
-  exports: [SigningKeysService, TokenSigner, ISSUER_KEY_SOURCE],
+  exports: [SigningKeysService, TokenSignerService, ISSUER_KEY_SOURCE],
 })
 export class TokensModule {}

@@ -8,7 +8,7 @@
 import { Injectable, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
 import { AccessRequestEvents } from '../access-requests/access-request-events.js';
 import { WebhookDeliveryWorker } from './webhook-delivery.worker.js';
-import { WebhookOutbox } from './webhook-outbox.service.js';
+import { WebhookOutboxService } from './webhook-outbox.service.js';
 
 @Injectable()
 export class AccessRequestWebhooks implements OnModuleInit, OnModuleDestroy {
@@ -16,7 +16,7 @@ export class AccessRequestWebhooks implements OnModuleInit, OnModuleDestroy {
 
   constructor(
     private readonly events: AccessRequestEvents,
-    private readonly outbox: WebhookOutbox,
+    private readonly outbox: WebhookOutboxService,
     private readonly worker: WebhookDeliveryWorker,
   ) {}
 

@@ -2,7 +2,7 @@
  * Sends queued webhook deliveries (DESIGN §4.10, §10).
  *
  * Every `WEBHOOK_POLL_INTERVAL_MS`, and right after a consent changes in this or another replica
- * (ChangeBus), the worker (1) fans new consent events out into deliveries (WebhookOutbox) and
+ * (ChangeBus), the worker (1) fans new consent events out into deliveries (WebhookOutboxService) and
  * (2) claims due deliveries and sends them, several at a time.
  *
  * ── One attempt is never sent twice at once ────────────────────────────────────────────────
@@ -36,7 +36,7 @@ import { APP_CONFIG, type AppConfig } from '../config/app-config.js';
 import { PrismaService } from '../prisma/prisma.service.js';
 import { renderBody, type StoredPayload } from './webhook-events.js';
 import { WebhookMetrics } from './webhook-metrics.js';
-import { WebhookOutbox } from './webhook-outbox.service.js';
+import { WebhookOutboxService } from './webhook-outbox.service.js';
 import { nextAttemptAt, RETRY_WINDOW_MS } from './retry-schedule.js';
 import { openSecret } from './webhook-secret.js';
 import { WebhookSender, type SendResult } from './webhook-sender.js';
@@ -100,7 +100,7 @@ export class WebhookDeliveryWorker implements OnApplicationBootstrap, OnModuleDe
 
   constructor(
     private readonly prisma: PrismaService,
-    private readonly outbox: WebhookOutbox,
+    private readonly outbox: WebhookOutboxService,
     private readonly audit: AuditService,
     private readonly changes: ChangeBus,
     @Inject(APP_CONFIG) private readonly config: AppConfig,

@@ -21,9 +21,8 @@
  */
 import { Injectable } from '@nestjs/common';
 import { uuidv7 } from '../common/identifiers/uuid.js';
-import { TX_OPTIONS } from '../consents/consents.service.js';
 import { Prisma } from '../generated/prisma/client.js';
-import { PrismaService, type PrismaTx } from '../prisma/prisma.service.js';
+import { PrismaService, TX_OPTIONS, type PrismaTx } from '../prisma/prisma.service.js';
 import { consentPayload, type StoredPayload } from './webhook-events.js';
 import { WebhookMetrics } from './webhook-metrics.js';
 
@@ -48,7 +47,7 @@ interface CursorRow {
 }
 
 @Injectable()
-export class WebhookOutbox {
+export class WebhookOutboxService {
   constructor(
     private readonly prisma: PrismaService,
     private readonly metrics: WebhookMetrics,

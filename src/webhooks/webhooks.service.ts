@@ -12,11 +12,10 @@ import { DomainError } from '../common/errors/domain-error.js';
 import { ChangeBus } from '../common/events/change-bus.js';
 import { ContinuationTokens, type PageTokens } from '../common/paging/continuation-tokens.js';
 import { cutPage, uuidPosition } from '../common/paging/page-positions.js';
-import { TX_OPTIONS } from '../consents/consents.service.js';
 import { isUuid } from '../common/identifiers/uuid.js';
 import { APP_CONFIG, type AppConfig } from '../config/app-config.js';
 import type { Prisma } from '../generated/prisma/client.js';
-import { PrismaService } from '../prisma/prisma.service.js';
+import { PrismaService, TX_OPTIONS } from '../prisma/prisma.service.js';
 import type {
   CreateWebhookDto,
   WebhookCreatedDto,
@@ -27,7 +26,7 @@ import type {
 } from './dto/webhook.dto.js';
 import { WebhookCodes, webhookNotFound } from './webhook-errors.js';
 import { toDeliveryDto, toWebhookDto } from './webhook.mapper.js';
-import { WebhookOutbox } from './webhook-outbox.service.js';
+import { WebhookOutboxService } from './webhook-outbox.service.js';
 import { generateWebhookSecret, sealSecret } from './webhook-secret.js';
 
 export const WEBHOOKS_PATH = '/api/v1/webhooks';
@@ -43,7 +42,7 @@ export class WebhooksService {
   constructor(
     private readonly prisma: PrismaService,
     private readonly audit: AuditService,
-    private readonly outbox: WebhookOutbox,
+    private readonly outbox: WebhookOutboxService,
     private readonly changes: ChangeBus,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     tokens: ContinuationTokens,

@@ -6,7 +6,7 @@
  * What is real and what stands in:
  * - HTTP requests, curl, jq, openssl and node in the shell blocks run for real.
  * - `npm run -s token -- …` runs the token CLI's own argument parser (src/cli/cli-context.ts) and
- *   signs with the service's TokenSigner exactly as src/cli/token.ts does; `npm run keys`,
+ *   signs with the service's TokenSignerService exactly as src/cli/token.ts does; `npm run keys`,
  *   `npm run db:migrate` call the same services as their CLIs. The service itself runs inside
  *   this test process, so the compiled CLIs (which need `npm run build`) are not spawned.
  * - `docker compose …` cannot run here (no Docker engine): each invocation is checked against
@@ -27,7 +27,7 @@ import { isValidOrgNumber } from '../../src/common/identifiers/org-number.js';
 import { migrate } from '../../src/prisma/migrator.js';
 import { PrismaService } from '../../src/prisma/prisma.service.js';
 import { SigningKeysService } from '../../src/tokens/signing-keys.service.js';
-import { TokenSigner } from '../../src/tokens/token-signer.service.js';
+import { TokenSignerService } from '../../src/tokens/token-signer.service.js';
 import { createTestApp, freePort, type TestApp } from '../helpers/app.js';
 import { DocsRunner, extractBlocks, type CommandResult } from '../factories/docs-runner.js';
 
@@ -106,7 +106,7 @@ async function npm(argv: string[]): Promise<CommandResult> {
       const ttl = a.ttl ? Number(a.ttl) : undefined;
       if (ttl !== undefined && (!Number.isInteger(ttl) || ttl < 1 || ttl > t.config.maxTokenLifetimeSeconds))
         return failed(`--ttl must be an integer between 1 and ${t.config.maxTokenLifetimeSeconds}`);
-      const { token } = await t.app.get(TokenSigner).sign({
+      const { token } = await t.app.get(TokenSignerService).sign({
         consumer: a.org,
         supplier: a.supplier,
         scope: a.scope.trim().split(/\s+/).join(' '),

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { randomUUID } from 'node:crypto';
 import { ConsentsService } from '../../src/consents/consents.service.js';
-import { TokenSigner } from '../../src/tokens/token-signer.service.js';
+import { TokenSignerService } from '../../src/tokens/token-signer.service.js';
 import { createTestApp, type TestApp } from '../helpers/app.js';
 import { mintToken } from '../helpers/tokens.js';
 import { orgNumber, personNumber } from '../factories/orgs.js';
@@ -59,7 +59,7 @@ async function authorised(o: Parameters<typeof acceptedConsent>[2] = {}) {
 /** A token for a fresh accepted consent, signed by the issuer with these claims overridden. */
 async function signedWith(extraClaims: Record<string, unknown>): Promise<string> {
   const consent = await acceptedConsent(t, world);
-  const { token } = await t.app.get(TokenSigner).sign({
+  const { token } = await t.app.get(TokenSignerService).sign({
     consumer: world.consumer,
     scope: world.scope,
     clientId: 'c',

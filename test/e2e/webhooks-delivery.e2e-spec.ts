@@ -432,8 +432,8 @@ describe('the transactional outbox', () => {
       await worker.onModuleDestroy();
       const eventId = await eventIdOf(await newConsent(first, w), 'created', first);
       // Fan out and claim by hand, then "die" without sending.
-      const { WebhookOutbox } = await import('../../src/webhooks/webhook-outbox.service.js');
-      await first.app.get(WebhookOutbox).fanOutAll();
+      const { WebhookOutboxService } = await import('../../src/webhooks/webhook-outbox.service.js');
+      await first.app.get(WebhookOutboxService).fanOutAll();
       const claimed = await worker.claim(10);
       expect(claimed.map((c) => c.payload.id)).toEqual([eventId]);
       await first.close();
@@ -462,8 +462,8 @@ describe('the outbox without subscribers', () => {
       const w = await consentWorld(app);
       const worker = app.app.get(WebhookDeliveryWorker);
       await worker.onModuleDestroy(); // fan out by hand
-      const { WebhookOutbox } = await import('../../src/webhooks/webhook-outbox.service.js');
-      const outbox = app.app.get(WebhookOutbox);
+      const { WebhookOutboxService } = await import('../../src/webhooks/webhook-outbox.service.js');
+      const outbox = app.app.get(WebhookOutboxService);
       const inactive = await subscribe(app, w.consumer.org, 'http://127.0.0.1:9/never', ['created']);
       await sql(app, 'UPDATE webhook_subscriptions SET active = false WHERE id = $1', [inactive.id]);
       for (let i = 0; i < 3; i++) await newConsent(app, w);
@@ -506,8 +506,11 @@ describe('several replicas', () => {
       await workerA.onModuleDestroy();
       await workerB.onModuleDestroy();
       for (let i = 0; i < 30; i++) await newConsent(a, w);
-      const { WebhookOutbox } = await import('../../src/webhooks/webhook-outbox.service.js');
-      await Promise.all([a.app.get(WebhookOutbox).fanOutAll(), b.app.get(WebhookOutbox).fanOutAll()]);
+      const { WebhookOutboxService } = await import('../../src/webhooks/webhook-outbox.service.js');
+      await Promise.all([
+        a.app.get(WebhookOutboxService).fanOutAll(),
+        b.app.get(WebhookOutboxService).fanOutAll(),
+      ]);
       const [{ n }] = await sql(a, 'SELECT count(*)::int AS n FROM webhook_deliveries');
       expect(n).toBe(30); // fan-out by two replicas at once made each delivery once
       const claims = await Promise.all([

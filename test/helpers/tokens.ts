@@ -1,4 +1,4 @@
-import { TokenSigner } from '../../src/tokens/token-signer.service.js';
+import { TokenSignerService } from '../../src/tokens/token-signer.service.js';
 import type { TestApp } from './app.js';
 
 export interface TokenOptions {
@@ -15,7 +15,7 @@ export interface TokenOptions {
 
 /** A real RS256 token from the app's own built-in issuer (same keys as `/jwk`). */
 export async function mintToken(t: TestApp, o: TokenOptions): Promise<string> {
-  const { token } = await t.app.get(TokenSigner).sign({
+  const { token } = await t.app.get(TokenSignerService).sign({
     consumer: o.org,
     supplier: o.supplier,
     scope: Array.isArray(o.scope) ? o.scope.join(' ') : o.scope,
