@@ -26,34 +26,37 @@ import { TokensModule } from './tokens/tokens.module.js';
 import { WebhooksModule } from './webhooks/webhooks.module.js';
 
 export interface AppModuleOptions {
-  /** The environment to validate instead of process.env (tests, the OpenAPI generator). */
+  /** The environment to validate instead of the process environment (tests, the OpenAPI generator). */
   env?: Env;
   /** An already-open, migrated database (tests); otherwise opened from config. */
   database?: DatabaseConnection;
 }
 
-/** Bounded contexts in dependency order (CONVENTIONS: the arrows point one way). */
+/**
+ * Bounded contexts by layer (docs/architecture.md; test/unit/architecture.spec.ts checks that
+ * each imports only lower layers).
+ */
 const CONTEXT_MODULES = [
+  // 0
+  AuditModule,
+  HealthModule,
   // 1
   OwnersModule,
-  AuditModule,
+  ScopesModule,
   // 2
   ResourcesModule,
-  ScopesModule,
   ClientsModule,
   AccessListsModule,
   // 3
   ConsentsModule,
   AccessRequestsModule,
+  GuideModule,
   // 4
   TokensModule,
   PortalModule,
   WebhooksModule,
-  GuideModule,
   // 5
   GatewayModule,
-  // operations
-  HealthModule,
 ];
 
 @Module({})
