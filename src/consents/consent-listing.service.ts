@@ -10,13 +10,7 @@ import type { Prisma } from '../generated/prisma/client.js';
 import { PrismaService } from '../prisma/prisma.service.js';
 import { audienceOf, CONSENT_REQUESTS_PATH, nextLink } from './consent-access.js';
 import { ConsentEventsService, FEED_PAGE_SIZE } from './consent-events.service.js';
-import {
-  ConsentCodes,
-  INVALID_VALUE,
-  problem,
-  validationError,
-  type ConsentProblem,
-} from './consent-problems.js';
+import { INVALID_VALUE, problem, validationError, type ConsentProblem } from './consent-problems.js';
 import { parseParty } from './consent-request.parser.js';
 import { toDetailsDto, toRecord } from './consent.mapper.js';
 import { ConsentPageTokens } from './consent-page-tokens.js';
@@ -52,20 +46,7 @@ export class ConsentListingService {
       problems,
     );
     const token = single(q, 'continuationToken', problems);
-    let afterSeq = 0n;
-    if (token !== undefined) {
-      const seq = this.pageTokens.decodeFeed(token, principal.consumer);
-      if (seq === null)
-        problems.push(
-          problem(
-            ConsentCodes.invalidContinuationToken,
-            '/continuationToken',
-            'The continuation token is invalid.',
-            'Invalid continuation token.',
-          ),
-        );
-      else afterSeq = seq;
-    }
+    const afterSeq = this.pageTokens.decodeFeed(token, principal.consumer, problems) ?? 0n;
     const range = parseTimeRange(q, problems);
     const eventTypes = parseStatuses(list(q, 'eventType'), '/eventType', problems);
     const consentRequestId = single(q, 'consentRequestId', problems);
@@ -132,16 +113,7 @@ export class ConsentListingService {
     }
     const range = parseTimeRange(q, problems);
     const token = single(q, 'continuationToken', problems);
-    const position = token !== undefined ? this.pageTokens.decodeList(token, principal.consumer) : null;
-    if (token !== undefined && !position)
-      problems.push(
-        problem(
-          ConsentCodes.invalidContinuationToken,
-          '/continuationToken',
-          'The continuation token is invalid.',
-          'Invalid continuation token.',
-        ),
-      );
+    const position = this.pageTokens.decodeList(token, principal.consumer, problems);
     if (problems.length) throw validationError(problems);
 
     const now = new Date();

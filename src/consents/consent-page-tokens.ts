@@ -1,8 +1,8 @@
 /**
  * The consent API's continuation tokens (common/paging format): the events feed continues after
  * a feed sequence number, the request list after `(createdAt, id)`; both are bound to the
- * calling organisation. A token that is not ours for this page is AM.VLD-00053, collected with
- * the query's other problems (hence null here rather than a throw).
+ * calling organisation. A token that is not ours for this page is AM.VLD-00053, added to the
+ * query's other problems (the API answers all of them in one 400).
  */
 import {
   InvalidContinuationToken,
@@ -10,13 +10,29 @@ import {
   type PageTokens,
 } from '../common/paging/continuation-tokens.js';
 import { serialPosition, timeAndIdPosition, type TimeAndId } from '../common/paging/page-positions.js';
+import { ConsentCodes, problem, type ConsentProblem } from './consent-problems.js';
 
-function orNull<P>(tokens: PageTokens<P>, token: string, caller: string): P | null {
+/** The position of `token` (undefined without one); a bad token adds AM.VLD-00053 to `problems`. */
+function positionOf<P>(
+  tokens: PageTokens<P>,
+  token: string | undefined,
+  caller: string,
+  problems: ConsentProblem[],
+): P | undefined {
+  if (token === undefined) return undefined;
   try {
     return tokens.decode(token, caller);
   } catch (e) {
-    if (e instanceof InvalidContinuationToken) return null;
-    throw e;
+    if (!(e instanceof InvalidContinuationToken)) throw e;
+    problems.push(
+      problem(
+        ConsentCodes.invalidContinuationToken,
+        '/continuationToken',
+        'The continuation token is invalid.',
+        'Invalid continuation token.',
+      ),
+    );
+    return undefined;
   }
 }
 
@@ -33,15 +49,15 @@ export class ConsentPageTokens {
     return this.feed.encode(caller, afterSeq);
   }
 
-  decodeFeed(token: string, caller: string): bigint | null {
-    return orNull(this.feed, token, caller);
+  decodeFeed(token: string | undefined, caller: string, problems: ConsentProblem[]): bigint | undefined {
+    return positionOf(this.feed, token, caller, problems);
   }
 
   encodeList(caller: string, after: TimeAndId): string {
     return this.list.encode(caller, after);
   }
 
-  decodeList(token: string, caller: string): TimeAndId | null {
-    return orNull(this.list, token, caller);
+  decodeList(token: string | undefined, caller: string, problems: ConsentProblem[]): TimeAndId | undefined {
+    return positionOf(this.list, token, caller, problems);
   }
 }
