@@ -1,4 +1,4 @@
-import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { ApiProperty, ApiPropertyOptional, PickType } from '@nestjs/swagger';
 import {
   IsDefined,
   IsIn,
@@ -99,25 +99,6 @@ export class CreateWebhookDto {
   eventTypes: string[];
 }
 
-export class WebhookCreatedDto {
-  @ApiProperty({ format: 'uuid' })
-  id: string;
-
-  @ApiProperty()
-  url: string;
-
-  @ApiProperty({ isArray: true, enum: WEBHOOK_EVENT_TYPES })
-  eventTypes: string[];
-
-  @ApiProperty({
-    example: 'whsec_Lq3u4f1Xo1d6nq0mJ0bYc9h0Y2n8r8oG6kqkJ8b0y2w',
-    description:
-      'The signing secret, shown only in this answer. `X-Signature` is `sha256=` + hex HMAC-SHA256 of the raw body ' +
-      'with this string (its UTF-8 bytes) as the key.',
-  })
-  secret: string;
-}
-
 export class WebhookDto {
   @ApiProperty({ format: 'uuid' })
   id: string;
@@ -150,6 +131,17 @@ export class WebhookDto {
 
   @ApiProperty({ format: 'date-time' })
   createdAt: string;
+}
+
+/** The answer to a subscription: what GET shows of it, and the secret, this once. */
+export class WebhookCreatedDto extends PickType(WebhookDto, ['id', 'url', 'eventTypes'] as const) {
+  @ApiProperty({
+    example: 'whsec_Lq3u4f1Xo1d6nq0mJ0bYc9h0Y2n8r8oG6kqkJ8b0y2w',
+    description:
+      'The signing secret, shown only in this answer. `X-Signature` is `sha256=` + hex HMAC-SHA256 of the raw body ' +
+      'with this string (its UTF-8 bytes) as the key.',
+  })
+  secret: string;
 }
 
 export class PageLinksDto {
