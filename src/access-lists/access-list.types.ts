@@ -1,3 +1,4 @@
+import { cutPage, pageLink } from '../common/paging/pages.js';
 import type { VersionedState } from './preconditions.js';
 
 /** Altinn's paginated envelope. */
@@ -30,17 +31,11 @@ export function nextLink(
   segments: string[],
   query: Record<string, string | undefined>,
 ): string {
-  const path = [ACCESS_LISTS_PATH, ...segments.map(encodeURIComponent)].join('/');
-  const qs = new URLSearchParams();
-  for (const [k, v] of Object.entries(query)) if (v !== undefined) qs.set(k, v);
-  return `${publicUrl}${path}?${qs.toString()}`;
+  return pageLink(`${publicUrl}${[ACCESS_LISTS_PATH, ...segments.map(encodeURIComponent)].join('/')}`, query);
 }
 
 /** A page from `size + 1` rows: the extra row only tells whether there is a next page. */
 export function toPage<R, T>(rows: R[], size: number, map: (r: R) => T, next: (last: R) => string): Page<T> {
-  const items = rows.slice(0, size);
-  return {
-    links: { next: rows.length > size && items.length ? next(items[items.length - 1]) : null },
-    data: items.map(map),
-  };
+  const { items, lastIfMore } = cutPage(rows, size);
+  return { links: { next: lastIfMore && next(lastIfMore) }, data: items.map(map) };
 }

@@ -6,7 +6,8 @@ import { Scopes } from '../common/auth/scopes.js';
 import type { ValidationProblem } from '../common/errors/domain-error.js';
 import { INVALID_VALUE } from '../common/errors/validation-errors.js';
 import { ContinuationTokens, type PageTokens } from '../common/paging/continuation-tokens.js';
-import { cutPage, timeAndIdPosition, type TimeAndId } from '../common/paging/page-positions.js';
+import { timeAndIdPosition, type TimeAndId } from '../common/paging/page-positions.js';
+import { cutPage, pageLink } from '../common/paging/pages.js';
 import { APP_CONFIG, type AppConfig } from '../config/app-config.js';
 import type { AccessRequest, Prisma } from '../generated/prisma/client.js';
 import { PrismaService, type PrismaTx } from '../prisma/prisma.service.js';
@@ -374,14 +375,9 @@ export class AccessRequestsService {
     );
   }
 
-  private nextLink(query: ListAccessRequestsQueryDto, token: string): string {
-    const params = new URLSearchParams();
-    for (const key of ['status', 'role', 'resource'] as const) {
-      const v = query[key];
-      if (v !== undefined) params.set(key, v);
-    }
-    params.set('continuationToken', token);
-    return `${this.config.publicUrl}${ACCESS_REQUESTS_PATH}?${params.toString()}`;
+  private nextLink({ status, role, resource }: ListAccessRequestsQueryDto, token: string): string {
+    const base = `${this.config.publicUrl}${ACCESS_REQUESTS_PATH}`;
+    return pageLink(base, { status, role, resource, continuationToken: token });
   }
 }
 

@@ -2,18 +2,13 @@ import { Controller, Get, Query } from '@nestjs/common';
 import { ApiBadRequestResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { CurrentPrincipal, RequireScopes } from '../common/auth/auth.decorators.js';
 import type { Principal } from '../common/auth/principal.js';
+import { pageLink } from '../common/paging/pages.js';
 import { AuditQueryService } from './audit-query.service.js';
 import { AuditPageDto, AuditQueryDto } from './dto/audit.dto.js';
 
 /** Paging and filters go back into `links.next`, so a client just follows it. */
-function nextLink(query: AuditQueryDto, token: string): string {
-  const params = new URLSearchParams();
-  for (const key of ['objectType', 'objectId', 'action', 'from', 'to'] as const) {
-    const v = query[key];
-    if (v !== undefined) params.set(key, v);
-  }
-  params.set('continuationToken', token);
-  return `/admin/v1/audit?${params.toString()}`;
+function nextLink({ objectType, objectId, action, from, to }: AuditQueryDto, token: string): string {
+  return pageLink('/admin/v1/audit', { objectType, objectId, action, from, to, continuationToken: token });
 }
 
 @ApiTags('admin: audit')

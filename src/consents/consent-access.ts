@@ -23,10 +23,3 @@ export function canSee(p: Principal, r: ConsentRecord): boolean {
     (r.handledBy !== null && a.handledByOrgs.some((o) => orgUrn(o) === r.handledBy))
   );
 }
-
-/** Path and query of a next-page link. */
-export function nextLink(base: string, q: Record<string, string | undefined>): string {
-  const params = new URLSearchParams();
-  for (const [k, v] of Object.entries(q)) if (v !== undefined) params.set(k, v);
-  return `${base}?${params.toString()}`;
-}

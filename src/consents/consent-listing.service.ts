@@ -8,7 +8,8 @@ import { ContinuationTokens } from '../common/paging/continuation-tokens.js';
 import { APP_CONFIG, type AppConfig } from '../config/app-config.js';
 import type { Prisma } from '../generated/prisma/client.js';
 import { PrismaService } from '../prisma/prisma.service.js';
-import { audienceOf, CONSENT_REQUESTS_PATH, nextLink } from './consent-access.js';
+import { pageLink } from '../common/paging/pages.js';
+import { audienceOf, CONSENT_REQUESTS_PATH } from './consent-access.js';
 import { ConsentEventsService, FEED_PAGE_SIZE } from './consent-events.service.js';
 import { INVALID_VALUE, problem, validationError, type ConsentProblem } from './consent-problems.js';
 import { parseParty } from './consent-request.parser.js';
@@ -74,7 +75,7 @@ export class ConsentListingService {
     return {
       links: {
         next: last
-          ? nextLink(`${CONSENT_REQUESTS_PATH}/events`, {
+          ? pageLink(`${CONSENT_REQUESTS_PATH}/events`, {
               createdAfter: keep('createdAfter'),
               createdBefore: keep('createdBefore'),
               eventType: eventTypes?.join(','),
@@ -157,7 +158,7 @@ export class ConsentListingService {
       links: {
         next:
           rows.length > LIST_PAGE_SIZE && last
-            ? nextLink(CONSENT_REQUESTS_PATH, {
+            ? pageLink(CONSENT_REQUESTS_PATH, {
                 status: keep('status'),
                 resource: keep('resource'),
                 from: keep('from'),

@@ -2,6 +2,7 @@ import { Body, Controller, Delete, Get, HttpCode, Param, Put, Query, Res } from 
 import { ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { CurrentPrincipal, RequireScopes } from '../common/auth/auth.decorators.js';
+import { pageLink } from '../common/paging/pages.js';
 import type { Principal } from '../common/auth/principal.js';
 import { Scopes } from '../common/auth/scopes.js';
 import { ApiRoute } from '../common/http/owner-scoped.decorators.js';
@@ -49,9 +50,9 @@ export class OrgRolesController {
     const page = await this.owners.listRoles(params.orgNumber, query.continuationToken);
     return {
       links: {
-        next: page.next
-          ? `/admin/v1/organizations/${params.orgNumber}/roles?continuationToken=${encodeURIComponent(page.next)}`
-          : null,
+        next:
+          page.next &&
+          pageLink(`/admin/v1/organizations/${params.orgNumber}/roles`, { continuationToken: page.next }),
       },
       data: page.items.map(toDto),
     };

@@ -10,6 +10,7 @@ import {
 } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { CurrentPrincipal, RequireScopes } from '../common/auth/auth.decorators.js';
+import { pageLink } from '../common/paging/pages.js';
 import type { Principal } from '../common/auth/principal.js';
 import { Scopes } from '../common/auth/scopes.js';
 import {
@@ -47,7 +48,7 @@ export class OwnersController {
     const page = await this.owners.list(query.continuationToken);
     return {
       links: {
-        next: page.next ? `/admin/v1/owners?continuationToken=${encodeURIComponent(page.next)}` : null,
+        next: page.next && pageLink('/admin/v1/owners', { continuationToken: page.next }),
       },
       data: page.items.map(toDto),
     };

@@ -11,7 +11,8 @@ import type { Principal } from '../common/auth/principal.js';
 import { DomainError } from '../common/errors/domain-error.js';
 import { ChangeBus } from '../common/events/change-bus.js';
 import { ContinuationTokens, type PageTokens } from '../common/paging/continuation-tokens.js';
-import { cutPage, uuidPosition } from '../common/paging/page-positions.js';
+import { uuidPosition } from '../common/paging/page-positions.js';
+import { cutPage, pageLink } from '../common/paging/pages.js';
 import { isUuid } from '../common/identifiers/uuid.js';
 import { APP_CONFIG, type AppConfig } from '../config/app-config.js';
 import type { Prisma } from '../generated/prisma/client.js';
@@ -141,14 +142,12 @@ export class WebhooksService {
       take: DELIVERY_PAGE_SIZE + 1,
     });
     const { items, lastIfMore } = cutPage(rows, DELIVERY_PAGE_SIZE);
-    let next: string | null = null;
-    if (lastIfMore) {
-      const params = new URLSearchParams({
+    const next =
+      lastIfMore &&
+      pageLink(`${this.config.publicUrl}${WEBHOOKS_PATH}/${sub.id}/deliveries`, {
         continuationToken: this.deliveryPages.encode(sub.id, lastIfMore.id),
+        status: query.status || undefined,
       });
-      if (query.status) params.set('status', query.status);
-      next = `${this.config.publicUrl}${WEBHOOKS_PATH}/${sub.id}/deliveries?${params.toString()}`;
-    }
     return { links: { next }, data: items.map(toDeliveryDto) };
   }
 

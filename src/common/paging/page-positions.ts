@@ -46,12 +46,3 @@ export const timeAndIdPosition: PositionCodec<TimeAndId> = {
     return { createdAt: new Date(ms as number), id };
   },
 };
-
-/**
- * A page from `size + 1` rows read in key order: the first `size`, and the last of those when
- * the extra row shows there is more (the position the next page starts after), else null.
- */
-export function cutPage<T>(rows: readonly T[], size: number): { items: T[]; lastIfMore: T | null } {
-  const items = rows.slice(0, size);
-  return { items, lastIfMore: rows.length > size ? items[items.length - 1] : null };
-}
