@@ -18,7 +18,7 @@ describe('cutPage', () => {
         for (;;) {
           const from: number | null = after;
           const rows = sorted.filter((v) => from === null || v > from).slice(0, size + 1);
-          const { items, lastIfMore } = cutPage(rows, size);
+          const { items, lastIfMore }: { items: number[]; lastIfMore: number | null } = cutPage(rows, size);
           seen.push(...items);
           if (lastIfMore === null) break;
           after = lastIfMore;
