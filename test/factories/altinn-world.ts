@@ -53,6 +53,17 @@ const NAMES: Record<string, { orgcode: string; name: string }> = {
 const text = (nb: string, en = nb) => ({ nb, nn: nb, en });
 const required = { optional: false };
 
+/** Altinn's skattegrunnlag resources: metadata `fraogmed` and `tilogmed`, both required. */
+const taxBase = (nb: string, en: string, consentTemplate: string) => ({
+  title: text(nb, en),
+  consentTemplate,
+  consentMetadata: { fraogmed: required, tilogmed: required },
+  consentText: text(
+    'Skattegrunnlaget ditt fra {fraogmed} til {tilogmed}.',
+    'Your tax base from {fraogmed} to {tilogmed}.',
+  ),
+});
+
 /**
  * The consent resources, keyed by Altinn's identifiers. Titles are the names Altinn's consent
  * tests seed them with (its registry mock gives them all one generic title).
@@ -64,37 +75,12 @@ const RESOURCES: Record<string, Record<string, unknown>> = {
     consentMetadata: { inntektsaar: required },
     consentText: text('Inntekten din for {inntektsaar}.', 'Your income for {inntektsaar}.'),
   },
-  ttd_skattegrunnlag: {
-    title: text('Skattegrunnlag', 'Tax base'),
-    consentTemplate: 'default', // Altinn: sblanesoknad
-    consentMetadata: { fraogmed: required, tilogmed: required },
-    consentText: text(
-      'Skattegrunnlaget ditt fra {fraogmed} til {tilogmed}.',
-      'Your tax base from {fraogmed} to {tilogmed}.',
-    ),
-  },
-  ttd_skattegrunnlag2: {
-    title: text('Skattegrunnlag 2', 'Tax base 2'),
-    consentTemplate: 'poa', // Altinn: sblanesoknad2
-    consentMetadata: { fraogmed: required, tilogmed: required },
-    consentText: text(
-      'Skattegrunnlaget ditt fra {fraogmed} til {tilogmed}.',
-      'Your tax base from {fraogmed} to {tilogmed}.',
-    ),
-  },
-  ttd_skattegrunnlag3: {
-    title: text('Skattegrunnlag3', 'Tax base 3'),
-    // Altinn's mock says sblanesoknad2, but its fixture 2fe8bd3e… combines this resource with
-    // ttd_inntektsopplysninger under sblanesoknad (its repository inserts it unvalidated); a
-    // request made through the API needs one template, so it is the fixture's here.
-    consentTemplate: 'default',
-    consentMetadata: { fraogmed: required, tilogmed: required },
-    consentText: text(
-      'Skattegrunnlaget ditt fra {fraogmed} til {tilogmed}.',
-      'Your tax base from {fraogmed} to {tilogmed}.',
-    ),
-    delegable: false,
-  },
+  ttd_skattegrunnlag: taxBase('Skattegrunnlag', 'Tax base', 'default'), // Altinn: sblanesoknad
+  ttd_skattegrunnlag2: taxBase('Skattegrunnlag 2', 'Tax base 2', 'poa'), // Altinn: sblanesoknad2
+  // Altinn's mock gives ttd_skattegrunnlag3 sblanesoknad2, but its fixture 2fe8bd3e… combines it
+  // with ttd_inntektsopplysninger under sblanesoknad (its repository inserts it unvalidated); a
+  // request made through the API needs one template, so it is the fixture's here.
+  ttd_skattegrunnlag3: { ...taxBase('Skattegrunnlag3', 'Tax base 3', 'default'), delegable: false },
   ttd_navnescore: {
     title: text('Navnescore', 'Name score'),
     consentTemplate: 'default',

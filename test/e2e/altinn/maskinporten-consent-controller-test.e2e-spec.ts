@@ -37,6 +37,19 @@ afterAll(async () => t?.close());
 // Altinn's client posts with a trailing slash.
 const lookup = (body: unknown) => http(t, 'POST', `${LOOKUP_PATH}/`, lookupAuth, body);
 
+/**
+ * Elena accepts the request from Lepsøy og Tonstad (she holds DAGL there), then SmekkFull Bank's
+ * lookup answers it as Altinn asserts: consented lately, both rights, `from` the organisation.
+ */
+async function acceptAndLookUp(id: string): Promise<void> {
+  expect((await decide(await elena(t), id, true)).status).toBe(303);
+  const res = await lookup({ id, from: orgUrn(ORG.lepsoyOgTonstad), to: orgUrn(ORG.smekkFullBank) });
+  expect(res.status).toBe(200);
+  expect(Date.parse(res.body.consented as string)).toBeGreaterThan(Date.now() - 2 * 86_400_000);
+  expect(res.body.consentRights).toHaveLength(2);
+  expect(res.body.from).toBe(orgUrn(ORG.lepsoyOgTonstad));
+}
+
 describe('Altinn MaskinPorten ConsentControllerTest', () => {
   // Altinn: ConsentControllerTest.GetConsent_CreatedExpired_Returns500MultipleProblemsExpiredAndNotAccepted
   it('GetConsent_CreatedExpired_Returns500MultipleProblemsExpiredAndNotAccepted', async () => {
@@ -59,13 +72,7 @@ describe('Altinn MaskinPorten ConsentControllerTest', () => {
     const { id } = await createFixture(t, 'e2071c55-6adf-487b-af05-9198a230ed77', {
       validTo: daysFromNow(10),
     });
-    // The request is from Lepsøy og Tonstad: Elena accepts for it (she holds DAGL there).
-    expect((await decide(await elena(t), id, true)).status).toBe(303);
-    const res = await lookup({ id, from: orgUrn(ORG.lepsoyOgTonstad), to: orgUrn(ORG.smekkFullBank) });
-    expect(res.status).toBe(200);
-    expect(Date.parse(res.body.consented as string)).toBeGreaterThan(Date.now() - 2 * 86_400_000);
-    expect(res.body.consentRights).toHaveLength(2);
-    expect(res.body.from).toBe(orgUrn(ORG.lepsoyOgTonstad));
+    await acceptAndLookUp(id);
   });
 
   // Altinn: ConsentControllerTest.GetConsent_ValidHandledByOrg_Returns200WithConsentInfo
@@ -78,12 +85,7 @@ describe('Altinn MaskinPorten ConsentControllerTest', () => {
       to: orgUrn(ORG.kolsaasOgFlaam),
       handledBy: orgUrn(ORG.smekkFullBank),
     });
-    expect((await decide(await elena(t), id, true)).status).toBe(303);
-    const res = await lookup({ id, from: orgUrn(ORG.lepsoyOgTonstad), to: orgUrn(ORG.smekkFullBank) });
-    expect(res.status).toBe(200);
-    expect(Date.parse(res.body.consented as string)).toBeGreaterThan(Date.now() - 2 * 86_400_000);
-    expect(res.body.consentRights).toHaveLength(2);
-    expect(res.body.from).toBe(orgUrn(ORG.lepsoyOgTonstad));
+    await acceptAndLookUp(id);
   });
 
   // Altinn: ConsentControllerTest.GetConsent_Created_Returns400ConsentNotAccepted
