@@ -601,6 +601,18 @@ describe('who may create', () => {
       res.body.id,
     ]);
     expect(row).toEqual({ handled_by: caller, to_org: other.org });
+    // Cancelling (beyond Altinn) follows the create policy: not with .read alone, with .org yes.
+    const before = await consentCounts(t);
+    const readOnly = await bearer(t, { org: caller, scope: Scopes.consentRequestsRead });
+    expect((await http(t, 'POST', `${path}/cancel`, readOnly)).status).toBe(403);
+    expect(await consentCounts(t)).toEqual(before);
+    const cancelled = await http(t, 'POST', `${path}/cancel`, auth);
+    expect(cancelled.status).toBe(200);
+    expect(cancelled.body.status).toBe('deleted');
+    expect(cancelled.body.consentRequestEvents[1]).toMatchObject({
+      eventType: 'deleted',
+      performedBy: orgUrnOf(caller),
+    });
   });
 
   it('.org for another `to` wins over a supplier claim: the caller (not the supplier) handles it', async () => {
