@@ -1,0 +1,80 @@
+import { describe, expect, it } from '@jest/globals';
+import { IsString, Validate, ValidatorConstraint, type ValidatorConstraintInterface } from 'class-validator';
+import { DomainError } from '../errors/domain-error.js';
+import type { ProblemContext } from '../errors/validation-errors.js';
+import { createValidationPipe, DeploymentGroups } from './validation-pipe.js';
+
+@ValidatorConstraint({ name: 'notLocal' })
+class NotLocal implements ValidatorConstraintInterface {
+  validate(v: unknown) {
+    return typeof v === 'string' && !v.includes('localhost');
+  }
+  defaultMessage() {
+    return 'host must not be localhost';
+  }
+}
+
+@ValidatorConstraint({ name: 'evenItems' })
+class EvenItems implements ValidatorConstraintInterface {
+  validate(v: unknown) {
+    return Array.isArray(v) && v.every((n) => n % 2 === 0);
+  }
+  defaultMessage() {
+    return 'items must be even';
+  }
+}
+
+const oddOnes: ProblemContext = {
+  problems: (v, path) =>
+    (v as number[]).flatMap((n, i) =>
+      n % 2 ? [{ code: 'X.VLD-00002', title: `${n} is odd`, paths: [`${path}[${i}]`] }] : [],
+    ),
+};
+
+class Body {
+  @IsString()
+  @Validate(NotLocal, { groups: [DeploymentGroups.production], context: { code: 'X.VLD-00001' } })
+  host!: string;
+
+  @Validate(EvenItems, { context: oddOnes })
+  items!: number[];
+}
+
+async function problems(body: unknown, nodeEnv: 'production' | 'development' | 'test') {
+  try {
+    await createValidationPipe({ nodeEnv }).transform(body, { type: 'body', metatype: Body });
+    return [];
+  } catch (e) {
+    return (e as DomainError).validationErrors;
+  }
+}
+
+describe('createValidationPipe', () => {
+  it('applies a rule of the production group in production only, and every other rule always', async () => {
+    const body = { host: 'localhost', items: [2] };
+    expect(await problems(body, 'development')).toEqual([]);
+    expect(await problems(body, 'test')).toEqual([]);
+    expect(await problems(body, 'production')).toEqual([
+      { code: 'X.VLD-00001', title: 'host must not be localhost', paths: ['$.host'] },
+    ]);
+    expect(await problems({ host: 7, items: [2] }, 'development')).toEqual([
+      { code: 'STD.VLD-00001', title: 'host must be a string', paths: ['$.host'] },
+    ]);
+  });
+
+  it('lets a rule report one problem per offending element, and refuses unknown members', async () => {
+    expect(await problems({ host: 'a.example', items: [2, 3, 4, 5], extra: 1 }, 'development')).toEqual([
+      { code: 'STD.VLD-00002', title: 'Unknown field $.extra', paths: ['$.extra'] },
+      { code: 'X.VLD-00002', title: '3 is odd', paths: ['$.items[1]'] },
+      { code: 'X.VLD-00002', title: '5 is odd', paths: ['$.items[3]'] },
+    ]);
+  });
+
+  it('hands the handler an instance of the DTO', async () => {
+    const body = await createValidationPipe({ nodeEnv: 'production' }).transform(
+      { host: 'a.example', items: [] },
+      { type: 'body', metatype: Body },
+    );
+    expect(body).toBeInstanceOf(Body);
+  });
+});
