@@ -22,7 +22,7 @@ RUN --mount=type=cache,target=/root/.npm npm ci --ignore-scripts
 
 COPY . .
 # prebuild → `prisma generate` (into src/generated/prisma), then `nest build`, which compiles
-# src/ including the generated client into dist/ and copies the portal views.
+# src/ including the generated client into dist/ and copies the portal and guide views.
 RUN npm run build
 
 # ───────────────────────── runtime ─────────────────────────
