@@ -54,6 +54,8 @@ import { upstreamRequestHeaders } from './proxy-headers.js';
 import { RateLimiter } from './rate-limiter.js';
 import { UpstreamExchange, type ExchangeOwner } from './upstream-exchange.js';
 import { checkRequestTarget, badRequestTargetError } from '../common/http/request-target.js';
+import { bearerInQueryError, findQueryCredential } from '../common/http/bearer-credential.js';
+import { subjectQueryValue } from './subject-query.js';
 import { UpstreamPools } from './upstream-pools.js';
 import { UsageRecorder } from './usage-recorder.js';
 
@@ -252,9 +254,14 @@ export class GatewayProxyService implements ExchangeOwner<Call> {
     const url = req.url ?? '';
     const requestId = nextRequestId();
 
-    // Request shape first (400 GW-00002): the target, then ambiguous headers.
+    // Request shape first (400 GW-00002): the target, a token in the query, ambiguous headers.
     const target = checkRequestTarget(url);
-    const names = target ? badRequestTargetError(target) : headerNames(req.rawHeaders);
+    const credential = target ? null : findQueryCredential(url);
+    const names = target
+      ? badRequestTargetError(target)
+      : credential !== null
+        ? bearerInQueryError(E.GW.badTarget, credential)
+        : headerNames(req.rawHeaders);
     if (names instanceof DomainError) {
       apiMetrics('').count(names.code);
       writeProblem(req, res, requestId, names);
@@ -525,6 +532,7 @@ export class GatewayProxyService implements ExchangeOwner<Call> {
       clientIp: req.socket.remoteAddress ?? '',
       proto: (req.socket as { encrypted?: boolean }).encrypted ? 'https' : 'http',
       requestId: call.requestId,
+      subjectHeader: route.subject?.in === 'header' ? route.subject.key : null,
     });
     call.sentAt = performance.now();
     try {
@@ -710,10 +718,7 @@ function checkSubject(req: IncomingMessage, route: ApiRoute, detail: ConsentDeta
   if (subject.in === 'header') {
     value = req.headers[subject.key];
   } else {
-    const url = req.url ?? '';
-    const q = url.indexOf('?');
-    const all = q === -1 ? [] : new URLSearchParams(url.slice(q + 1)).getAll(subject.name);
-    value = all.length === 1 ? all[0] : undefined;
+    value = subjectQueryValue(req.url ?? '', subject.name);
   }
   // The accepted forms (bare number, party URN) are exact, so comparing with the consent's own
   // two forms is the same as parsing the value and comparing parties, without the checksums.
