@@ -6,6 +6,8 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { Logger } from 'nestjs-pino';
 import { ProblemDetailsFilter, sendProblem } from './common/errors/problem-details.filter.js';
 import { validationExceptionFactory } from './common/errors/validation-errors.js';
+import { installBodyParsers } from './common/http/body-parsers.js';
+import { answerUnmetExpectations, clientErrorHandler } from './common/http/client-errors.js';
 import { genRequestId } from './common/http/request-id.js';
 import { frameworkErrorHandler, installRequestTargetGuard } from './common/http/request-target.js';
 import type { AppConfig } from './config/app-config.js';
@@ -23,6 +25,10 @@ export function createFastifyAdapter(config: AppConfig): FastifyAdapter {
     routerOptions: { ignoreDuplicateSlashes: false, maxParamLength: 500 },
     // Router refusals (bad URL encoding, over-long parameter) as problem+json, not Fastify's JSON.
     frameworkErrors: frameworkErrorHandler,
+    // So are the HTTP parser's (request line, header syntax, framing, CL + TE, header size).
+    clientErrorHandler,
+    // A missing Host is refused by the request-shape check (problem+json), not by Node's bare 400.
+    http: { requireHostHeader: false },
   };
   return new FastifyAdapter(options as never);
 }
@@ -44,15 +50,17 @@ export function buildOpenApiDocument(app: INestApplication): OpenAPIObject {
  * Pipes, filter, body parsers, Swagger and hooks: everything main.ts and the e2e tests share,
  * so tests exercise exactly what production runs.
  */
-export async function configureApp(app: NestFastifyApplication, _config: AppConfig): Promise<void> {
+export async function configureApp(app: NestFastifyApplication, config: AppConfig): Promise<void> {
   app.useLogger(app.get(Logger));
   const fastify: FastifyInstance = app.getHttpAdapter().getInstance();
   // DESIGN §10: request-target hygiene first, for every route (absolute-form, traversal → 400).
   installRequestTargetGuard(fastify);
+  answerUnmetExpectations(fastify.server);
   const logger = new NestLogger('Http');
 
-  // Nest's Fastify adapter already parses application/x-www-form-urlencoded (portal forms, /token).
+  // JSON and forms (portal, /token) through our parsers: UTF-8 and storable text only (DESIGN §11).
   // JSON APIs take JSON only: a text/plain body is 415, not a string handed to validation.
+  installBodyParsers(app, config.bodyLimitBytes);
   fastify.removeContentTypeParser('text/plain');
   await app.register(fastifyCookie as never);
 

@@ -53,8 +53,7 @@ import { OneTimeClaims } from './one-time-claims.js';
 import { upstreamRequestHeaders } from './proxy-headers.js';
 import { RateLimiter } from './rate-limiter.js';
 import { UpstreamExchange, type ExchangeOwner } from './upstream-exchange.js';
-import { checkRequestTarget, badRequestTargetError } from '../common/http/request-target.js';
-import { bearerInQueryError, findQueryCredential } from '../common/http/bearer-credential.js';
+import { requestShapeError } from '../common/http/request-target.js';
 import { subjectQueryValue } from './subject-query.js';
 import { UpstreamPools } from './upstream-pools.js';
 import { UsageRecorder } from './usage-recorder.js';
@@ -254,14 +253,8 @@ export class GatewayProxyService implements ExchangeOwner<Call> {
     const url = req.url ?? '';
     const requestId = nextRequestId();
 
-    // Request shape first (400 GW-00002): the target, a token in the query, ambiguous headers.
-    const target = checkRequestTarget(url);
-    const credential = target ? null : findQueryCredential(url);
-    const names = target
-      ? badRequestTargetError(target)
-      : credential !== null
-        ? bearerInQueryError(E.GW.badTarget, credential)
-        : headerNames(req.rawHeaders);
+    // Request shape first (400 GW-00002): the target and head, a token in the query, ambiguous headers.
+    const names = requestShapeError(req, E.GW.badTarget) ?? headerNames(req.rawHeaders);
     if (names instanceof DomainError) {
       apiMetrics('').count(names.code);
       writeProblem(req, res, requestId, names);

@@ -34,7 +34,8 @@ import { isUtf8 } from 'node:buffer';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { DomainError } from '../errors/domain-error.js';
 import { sendProblem } from '../errors/problem-details.filter.js';
-import { bearerInQueryError, findQueryCredential } from './bearer-credential.js';
+import type { IncomingMessage } from 'node:http';
+import { BEARER_IN_QUERY_CODE, bearerInQueryError, findQueryCredential } from './bearer-credential.js';
 
 export const MAX_REQUEST_TARGET_LENGTH = 4096;
 /** DESIGN §10: bad request target. */
@@ -217,6 +218,47 @@ export function badRequestTargetError(problem: RequestTargetProblem): DomainErro
   return new DomainError(400, BAD_REQUEST_TARGET_CODE, DETAILS[problem], { title: 'Bad Request' });
 }
 
+function badHead(detail: string): DomainError {
+  return new DomainError(400, BAD_REQUEST_TARGET_CODE, detail, { title: 'Bad Request' });
+}
+
+/**
+ * The request head around the target (RFC 9112): an HTTP/1.1 request needs exactly one Host
+ * (§3.2; Node would answer a missing one with a bare 400 of its own, so it is asked not to and
+ * we answer here), and a Transfer-Encoding other than plain `chunked` leaves the body length
+ * undeterminable (§6.3: 400). Node's parser already refuses Content-Length with
+ * Transfer-Encoding, repeated Content-Length and `chunked, chunked` (client-errors.ts).
+ */
+function checkRequestHead(req: IncomingMessage): DomainError | null {
+  const raw = req.rawHeaders;
+  let hosts = 0;
+  for (let i = 0; i < raw.length; i += 2) {
+    const name = raw[i];
+    if (name.length === 4 && name.toLowerCase() === 'host') hosts++;
+  }
+  if (hosts > 1 || (hosts === 0 && req.httpVersionMajor === 1 && req.httpVersionMinor >= 1))
+    return badHead('An HTTP/1.1 request must carry exactly one Host header.');
+  const te = req.headers['transfer-encoding'];
+  if (te !== undefined && te.trim().toLowerCase() !== 'chunked')
+    return badHead('Only "Transfer-Encoding: chunked" is accepted.');
+  return null;
+}
+
+/**
+ * Everything about the request's shape that is refused before routing, as the problem to
+ * answer, or null: the target, the head, and a bearer token in the query (`credentialCode` is
+ * the problem code for that last one: GW-00002 at the gateway, AUTH-00400 elsewhere).
+ */
+export function requestShapeError(req: IncomingMessage, credentialCode: string): DomainError | null {
+  const url = req.url;
+  const problem = checkRequestTarget(url);
+  if (problem !== null) return badRequestTargetError(problem);
+  const head = checkRequestHead(req);
+  if (head !== null) return head;
+  const credential = findQueryCredential(url!);
+  return credential === null ? null : bearerInQueryError(credentialCode, credential);
+}
+
 /**
  * Refuses bad request targets, and bearer tokens in the query (RFC 6750 §2, §5.3), for every
  * route (and for unknown paths) before any handler runs. Call once, on the root instance, before
@@ -226,20 +268,14 @@ export function installRequestTargetGuard(fastify: FastifyInstance): void {
   fastify.addHook(
     'onRequest',
     (request: FastifyRequest, reply: FastifyReply, done: (err?: Error) => void) => {
-      const url = request.raw.url;
-      const problem = checkRequestTarget(url);
+      const problem = requestShapeError(request.raw, BEARER_IN_QUERY_CODE);
       if (problem === null) {
-        const credential = findQueryCredential(url!);
-        if (credential === null) {
-          done();
-          return;
-        }
-        sendProblem(reply, request, bearerInQueryError('AUTH-00400', credential));
+        done();
         return;
       }
       // The connection may carry more requests whose framing we no longer trust.
       void reply.header('connection', 'close');
-      sendProblem(reply, request, badRequestTargetError(problem));
+      sendProblem(reply, request, problem);
     },
   );
 }
