@@ -52,7 +52,12 @@ import { apiMetrics, countCacheLookup, type ApiMetrics } from './gateway-metrics
 import { OneTimeClaims } from './one-time-claims.js';
 import { upstreamRequestHeaders } from './proxy-headers.js';
 import { RateLimiter } from './rate-limiter.js';
-import { UpstreamExchange, type ExchangeOwner } from './upstream-exchange.js';
+import {
+  CLIENT_CLOSED,
+  CLIENT_CLOSED_STATUS,
+  UpstreamExchange,
+  type ExchangeOwner,
+} from './upstream-exchange.js';
 import { requestShapeError } from '../common/http/request-target.js';
 import { subjectQueryValue } from './subject-query.js';
 import { UpstreamPools } from './upstream-pools.js';
@@ -517,6 +522,8 @@ export class GatewayProxyService implements ExchangeOwner<Call> {
 
     const exchange = new UpstreamExchange<Call>(res, this, call);
     watchClient(req.socket, exchange);
+    // Gone while the checks ran (a database read, a key fetch): nothing to forward.
+    if (req.socket.destroyed) exchange.clientClosed();
     const headers = upstreamRequestHeaders(req.rawHeaders, call.names, req.headers.connection, {
       consentId: v.detail.id,
       fromUrn: v.detail.fromUrn,
@@ -585,7 +592,7 @@ export class GatewayProxyService implements ExchangeOwner<Call> {
     this.usage.record(call.route.name, call.consumer, call.consent, outcome);
     const v = call.verified;
     if (v?.claim) void this.releaseOnce(call);
-    this.accessLog(call, call.res.statusCode, outcome);
+    this.accessLog(call, outcome === CLIENT_CLOSED ? CLIENT_CLOSED_STATUS : call.res.statusCode, outcome);
     this.callEnded();
   }
 

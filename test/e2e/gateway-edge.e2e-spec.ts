@@ -278,3 +278,58 @@ describe('the subject query parameter under other spellings (403 GW-00010)', () 
     expect(upstream.hits[upstream.hits.length - 1].url).toBe(`/base/x?person_id=${pid}&personid=other`);
   });
 });
+
+describe('a client that goes away (client_closed, not GW-00012)', () => {
+  async function outcomes(): Promise<Record<string, number>> {
+    const text = await (await fetch(`${t.url}/metrics`)).text();
+    const out: Record<string, number> = {};
+    const re = new RegExp(`^gateway_requests_total\\{api="${api}",outcome="([^"]+)"\\} (\\d+)$`, 'gm');
+    for (const m of text.matchAll(re)) out[m[1]] = Number(m[2]);
+    return out;
+  }
+
+  /** Opens a connection, sends `before` requests (answered), then a slow one, and hangs up once the upstream has it. */
+  async function abandon(answeredFirst: number): Promise<void> {
+    const net = await import('node:net');
+    const u = new URL(t.url);
+    const socket = net.connect(Number(u.port), u.hostname);
+    await new Promise((r) => socket.once('connect', r));
+    const request = (path: string) =>
+      socket.write(`GET ${path} HTTP/1.1\r\nHost: ${u.host}\r\nAuthorization: ${auth}\r\n\r\n`);
+    for (let i = 0; i < answeredFirst; i++) {
+      request(`/proxy/${api}/x`);
+      await new Promise<void>((resolve) => {
+        let seen = '';
+        const onData = (c: Buffer) => {
+          seen += c.toString('latin1');
+          // The echo's JSON ends with bodyLength; the answer may be chunked (then a last chunk).
+          if (/"bodyLength":\d+\}(?:\r\n0\r\n\r\n)?$/.test(seen)) {
+            socket.off('data', onData);
+            resolve();
+          }
+        };
+        socket.on('data', onData);
+      });
+    }
+    const hits = upstream.hits.length;
+    request(`/proxy/${api}/slow/1500`);
+    while (upstream.hits.length === hits) await new Promise((r) => setTimeout(r, 10));
+    socket.destroy();
+  }
+
+  it('counts a call whose client hung up as client_closed, on a new and on a kept-alive connection', async () => {
+    const before = await outcomes();
+    await abandon(0);
+    await abandon(2); // the connection's close listener predates this response's (the soak's case)
+    let after = await outcomes();
+    for (let i = 0; i < 50 && (after.client_closed ?? 0) - (before.client_closed ?? 0) < 2; i++) {
+      await new Promise((r) => setTimeout(r, 50));
+      after = await outcomes();
+    }
+    expect((after.client_closed ?? 0) - (before.client_closed ?? 0)).toBe(2);
+    expect(after['GW-00012'] ?? 0).toBe(before['GW-00012'] ?? 0);
+    expect(after.upstream_aborted ?? 0).toBe(before.upstream_aborted ?? 0);
+    // The gateway is unharmed: the next call goes through.
+    expect((await get(`/proxy/${api}/x`)).status).toBe(200);
+  });
+});
