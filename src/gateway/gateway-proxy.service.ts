@@ -26,6 +26,7 @@ import type { Principal } from '../common/auth/principal.js';
 import { TokenVerifier } from '../common/auth/token-verifier.js';
 import { DomainError } from '../common/errors/domain-error.js';
 import { isDatabaseUnavailable } from '../common/errors/prisma-error-map.js';
+import { unavailabilityLog } from '../prisma/database-unavailable.js';
 import { PROBLEM_JSON, problemBody } from '../common/errors/problem-details.filter.js';
 import { traceIdFor } from '../common/errors/trace-id.js';
 import { orgUrn } from '../common/identifiers/party-urn.js';
@@ -650,7 +651,10 @@ export class GatewayProxyService implements ExchangeOwner<Call> {
 
   private toProblem(err: unknown, context: string): DomainError {
     if (err instanceof DomainError) return err;
-    if (isDatabaseUnavailable(err)) return E.databaseUnavailable();
+    if (isDatabaseUnavailable(err)) {
+      unavailabilityLog.note(err, `gateway (${context})`);
+      return E.databaseUnavailable();
+    }
     this.logger.error(`gateway check failed (${context}): ${(err as Error)?.stack ?? String(err)}`);
     return new DomainError(
       500,

@@ -34,8 +34,16 @@ export function loggerParams(config: AppConfig): Params {
         }),
       },
       autoLogging: { ignore: (req) => req.url === '/health/live' || req.url === '/metrics' },
+      // 503 is an expected refusal (database or issuer keys down, shutting down) whose cause is
+      // logged once on its own; it must not flood the log at error level during an outage.
       customLogLevel: (_req, res, err) =>
-        err || res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'warn' : 'info',
+        res.statusCode === 503
+          ? 'warn'
+          : err || res.statusCode >= 500
+            ? 'error'
+            : res.statusCode >= 400
+              ? 'warn'
+              : 'info',
     },
   };
 }
