@@ -12,8 +12,9 @@
  * `HTTP_X_CONSENT_ID`, so a client header whose folded name is reserved is dropped too. nginx
  * drops every name with an underscore by default for the same reason; we drop only the ones that
  * collide with a name we own, so other client headers keep working. The same goes for spellings
- * of the API's subject header other than the one the gateway checked, and for method-override
- * headers (the upstream must act on the method the gateway saw and logged).
+ * of the API's subject header other than the one the gateway checked, for method-override
+ * headers (the upstream must act on the method the gateway saw and logged) and for headers some
+ * frameworks let override the path or host (`X-Original-URL`, `X-Rewrite-URL`, `X-Host`).
  */
 import type { IncomingHttpHeaders } from 'node:http';
 
@@ -46,6 +47,13 @@ const DROPPED_REQUEST = new Set([
   'x-http-method-override',
   'x-http-method',
   'x-method-override',
+  // IIS URL Rewrite, Symfony and Zend/Laminas let these replace the request path (and host):
+  // the upstream would serve another path than the one the gateway forwarded.
+  'x-original-url',
+  'x-rewrite-url',
+  'x-original-uri',
+  'x-original-host',
+  'x-host',
 ]);
 
 /** Names a client may send but only in their canonical spelling (framing and body type). */

@@ -13,6 +13,7 @@ import {
   acceptedConsent,
   consentBearer,
   gatewayWorld,
+  rawExchange,
   rawRequest,
   registerApi,
   startUpstream,
@@ -331,5 +332,88 @@ describe('a client that goes away (client_closed, not GW-00012)', () => {
     expect(after.upstream_aborted ?? 0).toBe(before.upstream_aborted ?? 0);
     // The gateway is unharmed: the next call goes through.
     expect((await get(`/proxy/${api}/x`)).status).toBe(200);
+  });
+});
+
+describe('other places where the gateway and an upstream could disagree', () => {
+  const host = () => new URL(t.url).host;
+
+  it('refuses Content-Length with Transfer-Encoding before the gateway runs (no smuggling)', async () => {
+    const before = upstream.hits.length;
+    const res = await rawExchange(
+      t,
+      `POST /proxy/${api}/x HTTP/1.1\r\nHost: ${host()}\r\nAuthorization: ${auth}\r\nContent-Length: 4\r\n` +
+        `Transfer-Encoding: chunked\r\n\r\n0\r\n\r\nGET /proxy/${api}/smuggled HTTP/1.1\r\nHost: x\r\n\r\n`,
+    );
+    expect(res.status).toBe(400);
+    expect(res.body).toMatchObject({
+      code: 'STD-00400',
+      detail: 'Content-Length and Transfer-Encoding must not be sent together.',
+    });
+    await new Promise((r) => setTimeout(r, 100));
+    expect(upstream.hits.length).toBe(before);
+  });
+
+  it('sends the upstream its own Host, whatever the client sent (trailing dot, none on HTTP/1.0)', async () => {
+    const upstreamHost = new URL(upstream.url).host;
+    const before = upstream.hits.length;
+    const dotted = await rawExchange(
+      t,
+      `GET /proxy/${api}/x HTTP/1.1\r\nHost: evil.example.\r\nAuthorization: ${auth}\r\nConnection: close\r\n\r\n`,
+    );
+    expect(dotted.status).toBe(200);
+    const http10 = await rawExchange(t, `GET /proxy/${api}/y HTTP/1.0\r\nAuthorization: ${auth}\r\n\r\n`);
+    expect(http10.status).toBe(200);
+    expect(upstream.hits.slice(before).map((h) => h.headers.host)).toEqual([upstreamHost, upstreamHost]);
+  });
+
+  it('drops headers that let frameworks replace the path or host (X-Original-URL, X-Rewrite-URL, X-Host)', async () => {
+    const before = upstream.hits.length;
+    const res = await get(`/proxy/${api}/x`, [
+      ['authorization', auth],
+      ['X-Original-URL', '/admin'],
+      ['X-Rewrite-URL', '/admin'],
+      ['X_Original_URL', '/admin'],
+      ['X-Host', 'internal.example'],
+      ['X-Forwarded-Prefix', '/admin'],
+    ]);
+    expect(res.status).toBe(200);
+    expect(JSON.stringify(upstream.hits.slice(before)[0].headers)).not.toMatch(/admin|internal\.example/);
+  });
+
+  it('refuses TRACE (405) and never forwards it', async () => {
+    const before = upstream.hits.length;
+    const res = await rawRequest(t, {
+      method: 'TRACE',
+      path: `/proxy/${api}/x`,
+      headers: [['authorization', auth]],
+    });
+    expect(res.status).toBe(405);
+    expect(res.body).toMatchObject({ code: 'STD-00405', detail: 'TRACE is not allowed.' });
+    expect(upstream.hits.length).toBe(before);
+  });
+
+  it('answers an Expect other than 100-continue with 417 problem+json, and forwards 100-continue bodies without Expect', async () => {
+    const res = await rawExchange(
+      t,
+      `GET /proxy/${api}/x HTTP/1.1\r\nHost: ${host()}\r\nAuthorization: ${auth}\r\nExpect: teapot\r\n\r\n`,
+    );
+    expect(res.status).toBe(417);
+    expect(res.headers.get('content-type')).toMatch(/^application\/problem\+json/);
+    const before = upstream.hits.length;
+    const ok = await rawRequest(t, {
+      method: 'POST',
+      path: `/proxy/${api}/x`,
+      headers: [
+        ['authorization', auth],
+        ['expect', '100-continue'],
+        ['content-length', '5'],
+      ],
+      body: 'hello',
+    });
+    expect(ok.status).toBe(200);
+    const [hit] = upstream.hits.slice(before);
+    expect(hit.bodyLength).toBe(5);
+    expect(hit.headers.expect).toBeUndefined();
   });
 });

@@ -44,6 +44,9 @@ const NEVER = [
   'HTTP_PROXY_AUTHORIZATION',
   'HTTP_TRANSFER_ENCODING',
   'HTTP_HOST',
+  'HTTP_X_ORIGINAL_URL',
+  'HTTP_X_REWRITE_URL',
+  'HTTP_X_HOST',
 ];
 
 const NAMES = [
@@ -67,6 +70,9 @@ const NAMES = [
   'content-type',
   'x-http-method-override',
   'x-method-override',
+  'x-original-url',
+  'x-rewrite-url',
+  'x-host',
   'x-person-id',
   'accept',
   'x-custom-thing',

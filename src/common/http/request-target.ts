@@ -227,9 +227,14 @@ function badHead(detail: string): DomainError {
  * (§3.2; Node would answer a missing one with a bare 400 of its own, so it is asked not to and
  * we answer here), and a Transfer-Encoding other than plain `chunked` leaves the body length
  * undeterminable (§6.3: 400). Node's parser already refuses Content-Length with
- * Transfer-Encoding, repeated Content-Length and `chunked, chunked` (client-errors.ts).
+ * Transfer-Encoding, repeated Content-Length and `chunked, chunked` (client-errors.ts). TRACE
+ * (and IIS's TRACK) are refused with 405 everywhere, the gateway included.
  */
 function checkRequestHead(req: IncomingMessage): DomainError | null {
+  // TRACE echoes the request back (cross-site tracing); nginx refuses it too. Nothing here uses it.
+  const method = req.method;
+  if (method === 'TRACE' || method === 'TRACK')
+    return new DomainError(405, 'STD-00405', `${method} is not allowed.`, { title: 'Method Not Allowed' });
   const raw = req.rawHeaders;
   let hosts = 0;
   for (let i = 0; i < raw.length; i += 2) {
