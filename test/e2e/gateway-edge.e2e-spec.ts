@@ -381,6 +381,27 @@ describe('other places where the gateway and an upstream could disagree', () => 
     expect(JSON.stringify(upstream.hits.slice(before)[0].headers)).not.toMatch(/admin|internal\.example/);
   });
 
+  it('refuses two Content-Type headers (which one would the upstream read?)', async () => {
+    const before = upstream.hits.length;
+    const res = await rawRequest(t, {
+      method: 'POST',
+      path: `/proxy/${api}/x`,
+      headers: [
+        ['authorization', auth],
+        ['content-type', 'application/json'],
+        ['content-type', 'application/xml'],
+        ['content-length', '2'],
+      ],
+      body: '{}',
+    });
+    expect(res.status).toBe(400);
+    expect(res.body).toMatchObject({
+      code: 'GW-00002',
+      detail: 'The request carries the content-type header more than once.',
+    });
+    expect(upstream.hits.length).toBe(before);
+  });
+
   it('refuses TRACE (405) and never forwards it', async () => {
     const before = upstream.hits.length;
     const res = await rawRequest(t, {
