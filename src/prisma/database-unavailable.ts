@@ -88,41 +88,34 @@ function oneUnavailable(o: ErrorLike): boolean {
   return typeof o.message === 'string' && MESSAGES.test(o.message);
 }
 
-/** True when `err` (or anything it wraps) means the database could not be reached or was lost. */
-export function isDatabaseUnavailable(err: unknown): boolean {
+/** `err` and everything it wraps (causes, Prisma's driver error, AggregateError members), breadth first. */
+function* wrapped(err: unknown): Generator<ErrorLike> {
   const queue: unknown[] = [err];
   for (let seen = 0; queue.length > 0 && seen < 16; seen++) {
     const e = queue.shift();
     if (!e || typeof e !== 'object') continue;
     const o = e as ErrorLike;
-    if (oneUnavailable(o)) return true;
+    yield o;
     queue.push(o.cause, o.meta?.driverAdapterError);
     if (Array.isArray(o.errors)) queue.push(...(o.errors as unknown[])); // AggregateError (happy eyeballs)
   }
+}
+
+/** True when `err` (or anything it wraps) means the database could not be reached or was lost. */
+export function isDatabaseUnavailable(err: unknown): boolean {
+  for (const o of wrapped(err)) if (oneUnavailable(o)) return true;
   return false;
 }
 
 /** A short, secret-free description of why (for the once-per-outage log line). */
 export function unavailableReason(err: unknown): string {
-  const queue: unknown[] = [err];
-  for (let seen = 0; queue.length > 0 && seen < 16; seen++) {
-    const e = queue.shift();
-    if (!e || typeof e !== 'object') continue;
-    const o = e as ErrorLike;
+  for (const o of wrapped(err)) {
     const code = [o.originalCode, o.code].find((c) => typeof c === 'string' && !/^P\d{4}$/.test(c));
     if (typeof code === 'string') return code;
     if (typeof o.kind === 'string' && o.kind !== 'postgres') return o.kind;
-    queue.push(o.cause, o.meta?.driverAdapterError);
-    if (Array.isArray(o.errors)) queue.push(...(o.errors as unknown[]));
   }
   const m = (err as ErrorLike | undefined)?.message;
-  return typeof m === 'string'
-    ? m
-        .split('\n')
-        .find((l) => l.trim())!
-        .trim()
-        .slice(0, 120)
-    : 'unknown';
+  return typeof m === 'string' ? (m.split('\n').find((l) => l.trim()) ?? '').trim().slice(0, 120) : 'unknown';
 }
 
 /**
