@@ -30,6 +30,9 @@ import {
   type Upstream,
 } from '../factories/gateway-fixtures.js';
 import type { DatabaseConnection } from '../../src/prisma/database-connection.js';
+import { isDatabaseUnavailable } from '../../src/prisma/database-unavailable.js';
+import { PrismaService } from '../../src/prisma/prisma.service.js';
+import { toDomainError } from '../../src/common/errors/problem-details.filter.js';
 
 const describeOnPostgres = process.env.TEST_DATABASE_URL ? describe : describe.skip;
 
@@ -214,24 +217,61 @@ describeOnPostgres('database failure modes', () => {
     expect(await ownersStored([w.code])).toBe(0);
   });
 
-  it('answers 503 for a query whose session is terminated mid-flight (57P01), and the next call works', async () => {
-    const [auth] = await unseenConsentTokens(1);
+  it('classifies a real 57P01 (a session terminated mid-query, through Prisma) as unavailable: 503', async () => {
+    const prisma = t.app.get(PrismaService);
+    const marker = `w17-${randomBytes(4).toString('hex')}`;
+    const slow = prisma.$queryRawUnsafe(`SELECT pg_sleep(10), '${marker}'`).then(
+      () => null,
+      (err: unknown) => err,
+    );
+    for (let i = 0; i < 100; i++) {
+      const { rows } = await su(
+        `SELECT pid FROM pg_stat_activity WHERE query LIKE '%${marker}%' AND pid <> pg_backend_pid()`,
+      );
+      if (rows.length) {
+        await su(`SELECT pg_terminate_backend(${rows[0].pid as number})`);
+        break;
+      }
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    const err = await slow;
+    expect(err).not.toBeNull();
+    expect(isDatabaseUnavailable(err)).toBe(true);
+    expect(toDomainError(err)).toMatchObject({
+      status: 503,
+      code: 'STD-00503',
+      headers: { 'Retry-After': '5' },
+    });
+    // Terminated sessions are not an outage: the next query connects at once.
+    await expect(prisma.$queryRawUnsafe('SELECT 1')).resolves.toBeDefined();
+  });
+
+  it('answers calls whose sessions are terminated mid-flight with 503 (never 500), and the next calls work', async () => {
+    const tokens = await unseenConsentTokens(3);
     const admin = `${t.url}/admin/v1/owners`;
-    expect((await fetch(admin, { headers: { authorization: adminAuth } })).status).toBe(200);
+    // Fill the pool with idle connections, so the calls below take existing sessions.
+    await Promise.all(
+      Array.from({ length: 5 }, () => fetch(admin, { headers: { authorization: adminAuth } })),
+    );
     relay.hold(); // the app's next queries wait in the relay…
-    const [call, list] = [
-      proxy(t, `/proxy/${api}/x`, { auth }),
-      fetch(admin, { headers: { authorization: adminAuth } }),
+    const calls = [
+      ...tokens.map((auth) => proxy(t, `/proxy/${api}/x`, { auth })),
+      ...[0, 1, 2].map(async () => {
+        const res = await fetch(admin, { headers: { authorization: adminAuth } });
+        return { status: res.status, headers: res.headers, body: (await res.json()) as { code?: string } };
+      }),
     ];
     await new Promise((r) => setTimeout(r, 300));
     await terminateAppSessions(); // …and PostgreSQL ends their sessions: FATAL 57P01 comes back
     await new Promise((r) => setTimeout(r, 100));
     relay.release();
-    expect503(await call, 'GW-00015');
-    const listed = await list;
-    expect503({ status: listed.status, headers: listed.headers, body: await listed.json() }, 'STD-00503');
-    // Terminated sessions are not an outage: new connections work at once.
-    expect((await proxy(t, `/proxy/${api}/x`, { auth })).status).toBe(200);
+    const answers = await Promise.all(calls);
+    // A call whose query was held in a terminated session gets 503; one the pool gave a new
+    // connection (all of its sessions were busy) succeeds. Never a 500.
+    const refused = answers.filter((a) => a.status !== 200);
+    expect(refused.length).toBeGreaterThan(0);
+    for (const a of refused) expect503(a, a.body?.code === 'GW-00015' ? 'GW-00015' : 'STD-00503');
+    expect((await proxy(t, `/proxy/${api}/x`, { auth: tokens[0] })).status).toBe(200);
     expect((await fetch(admin, { headers: { authorization: adminAuth } })).status).toBe(200);
   });
 });

@@ -145,7 +145,8 @@ describe('a key removed from an external issuer’s JWKS', () => {
   it('is refused on the first call after a quiet period, without being served once more', async () => {
     const again = rsa('quiet-1');
     jwks.keys = [kept.jwk, again.jwk];
-    // An unknown kid makes the gateway fetch the new JWKS.
+    // Quiet for longer than TTL + fetch time: the next call refreshes before it verifies.
+    await new Promise((r) => setTimeout(r, TTL_MS + FETCH_TIMEOUT_MS + 200));
     const cached = await token(again);
     for (let i = 0; i < 2; i++)
       expect((await proxy(t, `/proxy/${api}/x`, { auth: cached })).status).toBe(200);
