@@ -17,8 +17,11 @@ export const ACCESS_TOKEN_PARAM = 'access_token';
 /** Problem code of the API routes for this refusal (the gateway answers GW-00002). */
 export const BEARER_IN_QUERY_CODE = 'AUTH-00400';
 
-/** Only a query that mentions "token" (or hides letters in escapes) needs parsing. */
-const MAY_HOLD_CREDENTIAL = /token|%|\+/i;
+/**
+ * Only a query that says "token" (any case) or hides letters in escapes (`tok%65n`, `%2574`)
+ * can name `access_token`; every other query is let through without parsing it.
+ */
+const MAY_HOLD_CREDENTIAL = /token|%25|%[4-7][0-9a-f]/i;
 
 /** The raw name of the first query parameter that is `access_token` to some framework, or null. */
 export function findQueryCredential(url: string): string | null {
