@@ -22,7 +22,10 @@ export function createFastifyAdapter(config: AppConfig): FastifyAdapter {
     forceCloseConnections: 'idle',
     return503OnClosing: true,
     allowErrorHandlerOverride: true,
-    routerOptions: { ignoreDuplicateSlashes: false, maxParamLength: 500 },
+    // ignoreTrailingSlash: Altinn's own clients (its integration tests, its k6 suite) call
+    // `…/consentrequests/` and `…/consent/lookup/`, which ASP.NET routes like the bare path; so do
+    // we. The gateway's /proxy traffic is dispatched before this router and keeps its exact target.
+    routerOptions: { ignoreDuplicateSlashes: false, ignoreTrailingSlash: true, maxParamLength: 500 },
     // Router refusals (bad URL encoding, over-long parameter) as problem+json, not Fastify's JSON.
     frameworkErrors: frameworkErrorHandler,
     // So are the HTTP parser's (request line, header syntax, framing, CL + TE, header size).

@@ -49,6 +49,8 @@ export interface AppConfig {
   };
   sessionTtlSeconds: number;
   expirySweepIntervalMs: number;
+  /** Events per page of the consent events feed (Altinn's `EventsPageSize`, 100). */
+  consentEventsPageSize: number;
   webhookPollIntervalMs: number;
   shutdownGraceMs: number;
 }

@@ -12,6 +12,7 @@ import { PrismaService, type PrismaTx } from '../prisma/prisma.service.js';
 import type { ConsentEventRecord, ConsentStatus } from './consent.record.js';
 import { uuidv7 } from './uuidv7.js';
 
+/** Altinn's events page size (its `ConsentSettings.EventsPageSize`); `CONSENT_EVENTS_PAGE_SIZE` changes it. */
 export const FEED_PAGE_SIZE = 100;
 
 export interface NewConsentEvent {

@@ -8,7 +8,7 @@ import { APP_CONFIG, type AppConfig } from '../config/app-config.js';
 import type { Prisma } from '../generated/prisma/client.js';
 import { PrismaService } from '../prisma/prisma.service.js';
 import { audienceOf, CONSENT_REQUESTS_PATH, nextLink } from './consent-access.js';
-import { ConsentEventsService, FEED_PAGE_SIZE } from './consent-events.service.js';
+import { ConsentEventsService } from './consent-events.service.js';
 import {
   ConsentCodes,
   INVALID_VALUE,
@@ -34,9 +34,10 @@ export class ConsentListingService {
   ) {}
 
   /**
-   * GET /events (Altinn): the caller's consent events, oldest first, 100 per page. `next` is
-   * present whenever the page has events (the feed may grow: follow it until a page is empty, and
-   * keep the last link to poll from); null on an empty page.
+   * GET /events (Altinn): the caller's consent events, oldest first, `consentEventsPageSize` (100)
+   * per page. As in Altinn, `next` is set only on a full page and null on a shorter one (DESIGN
+   * §11): a shorter page is the end of the feed for now, and a reader polls for more by fetching
+   * that page's own URL again (its token still points before it, so nothing is skipped).
    */
   async eventsFeed(principal: Principal, query: unknown): Promise<ConsentEventsPageDto> {
     const problems: ConsentProblem[] = [];
@@ -74,15 +75,16 @@ export class ConsentListingService {
       );
     if (problems.length) throw validationError(problems);
 
+    const pageSize = this.config.consentEventsPageSize;
     const rows = await this.events.feed(audienceOf(principal), {
       afterSeq,
       createdAfter: range.after,
       createdBefore: range.before,
       eventTypes,
       consentRequestId: consentRequestId?.toLowerCase(),
-      limit: FEED_PAGE_SIZE,
+      limit: pageSize,
     });
-    const last = rows.at(-1);
+    const last = rows.length === pageSize ? rows.at(-1) : undefined;
     const keep = (name: string) => q[name]?.join(',');
     return {
       links: {

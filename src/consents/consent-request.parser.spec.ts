@@ -81,7 +81,7 @@ describe('parseConsentRequestBody', () => {
       ['AM.VLD-00001', '/to'],
       ['AM.VLD-00001', '/requiredDelegator'],
       ['AM.VLD-00022', '/validTo'],
-      ['AM.VLD-00023', '/consentRights/0/action'],
+      ['STD.VLD-00000', '/consentRights/0/action'],
       ['AM-00005', '/consentRights/0/resource'],
       ['STD.VLD-00001', '/consentRights/1'],
       ['STD.VLD-00001', '/consentRights/2/action/0'],

@@ -222,18 +222,15 @@ function parseRights(value: unknown, problems: ConsentProblem[]): ParsedRight[] 
     const r = canonical(raw, RIGHT_FIELDS, path, problems);
     const right: ParsedRight = { index, action: [], metadata: null };
 
+    // Altinn answers an empty action list with its "required" error (its MissingAction test),
+    // not with AM.VLD-00023, which it keeps for an empty consentRights list.
     if (r.action === undefined || r.action === null) problems.push(required(`${path}/action`, 'action'));
+    else if (Array.isArray(r.action) && r.action.length === 0)
+      problems.push(
+        problem(REQUIRED, `${path}/action`, 'A right needs at least one action.', 'The field is required.'),
+      );
     else if (!Array.isArray(r.action))
       problems.push(invalid(`${path}/action`, "'action' must be an array of strings."));
-    else if (r.action.length === 0)
-      problems.push(
-        problem(
-          ConsentCodes.emptyList,
-          `${path}/action`,
-          'A right needs at least one action.',
-          'The list must not be empty.',
-        ),
-      );
     else if (r.action.length > MAX_ACTIONS)
       problems.push(invalid(`${path}/action`, `At most ${MAX_ACTIONS} actions per right.`));
     else

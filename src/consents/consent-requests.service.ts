@@ -42,6 +42,23 @@ import type { ConsentDetailsDto } from './dto/consent-request.dto.js';
 import { isUuid, uuidv7 } from './uuidv7.js';
 
 export const REQUEST_CONSENT_ACTION = 'requestconsent';
+
+/**
+ * Who handles a new request for `toOrg` (Altinn's enterprise controller): a caller creating for
+ * another organisation needs `altinn:consentrequests.org` (403 AM-00000 otherwise, before anything
+ * is stored) and becomes `handledBy` itself, so it can read and follow the request it made;
+ * otherwise the supplier named in the token, if any, handles it for the caller.
+ */
+export function handledByFor(principal: Principal, toOrg: string | undefined): string | null {
+  if (toOrg && toOrg !== principal.consumer) {
+    if (!principal.scopes.has(Scopes.consentRequestsOrg))
+      throw notAuthorized(
+        `'to' must be the caller's organisation (${principal.consumer}); requesting for another organisation needs ${Scopes.consentRequestsOrg}.`,
+      );
+    return principal.consumer;
+  }
+  return principal.supplier && principal.supplier !== toOrg ? principal.supplier : null;
+}
 const TEMPLATE_TTL_MS = 60_000;
 
 export interface CreateResult {
@@ -79,10 +96,7 @@ export class ConsentRequestsService {
     const now = new Date();
     const { value, problems } = parseConsentRequestBody(body, now);
 
-    if (value.toOrg && value.toOrg !== principal.consumer && !principal.scopes.has(Scopes.consentRequestsOrg))
-      throw notAuthorized(
-        `'to' must be the caller's organisation (${principal.consumer}); requesting for another organisation needs ${Scopes.consentRequestsOrg}.`,
-      );
+    const handledBy = handledByFor(principal, value.toOrg);
 
     const checked = await this.checkRights(value.rights, problems);
     const template = checked.templateId ? await this.latestTemplate(checked.templateId) : null;
@@ -109,7 +123,6 @@ export class ConsentRequestsService {
         );
     }
 
-    const handledBy = principal.supplier && principal.supplier !== toOrg ? principal.supplier : null;
     const performedBy = orgUrn(principal.consumer);
     const resourceVersions = Object.fromEntries(views.map((v) => [v.identifier, v.versionId]));
     const firstView = checked.views.get(value.rights[0].resource!)!;

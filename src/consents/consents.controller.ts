@@ -12,7 +12,7 @@ import {
   ApiTags,
 } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
-import { CurrentPrincipal, RequireScopes } from '../common/auth/auth.decorators.js';
+import { CurrentPrincipal, RequireAnyScope, RequireScopes } from '../common/auth/auth.decorators.js';
 import type { Principal } from '../common/auth/principal.js';
 import { Scopes } from '../common/auth/scopes.js';
 import { APP_CONFIG, type AppConfig } from '../config/app-config.js';
@@ -29,6 +29,17 @@ import {
   ConsentLookupResponseDto,
   CreateConsentRequestDto,
 } from './dto/consent-request.dto.js';
+
+/**
+ * Altinn's scope policies (DESIGN §11): creating (and, beyond Altinn, cancelling) needs `.write`
+ * or `.org`; reading needs any of the three, so a write-only client can read back what it made.
+ */
+const WRITE_POLICY = [Scopes.consentRequestsWrite, Scopes.consentRequestsOrg] as const;
+const READ_POLICY = [
+  Scopes.consentRequestsRead,
+  Scopes.consentRequestsWrite,
+  Scopes.consentRequestsOrg,
+] as const;
 
 const PROBLEM =
   'application/problem+json (RFC 9457) with Altinn codes; validation problems are listed in `validationErrors`.';
@@ -47,7 +58,7 @@ export class ConsentsController {
   ) {}
 
   @Post()
-  @RequireScopes(Scopes.consentRequestsWrite)
+  @RequireAnyScope(...WRITE_POLICY)
   @ApiOperation({
     summary: 'Create a consent request',
     description:
@@ -61,7 +72,8 @@ export class ConsentsController {
   })
   @ApiBadRequestResponse({ description: PROBLEM })
   @ApiForbiddenResponse({
-    description: "`to` is not the caller (AM-00000), or the caller is not on the resource's access list.",
+    description:
+      "The token has neither `.write` nor `.org`; `to` is not the caller and the token lacks `altinn:consentrequests.org` (AM-00000); or `to` is not on the resource's access list (AM-00000). A `.org` caller creating for another `to` becomes `handledBy`.",
   })
   async create(
     @CurrentPrincipal() principal: Principal,
@@ -76,7 +88,7 @@ export class ConsentsController {
   }
 
   @Get()
-  @RequireScopes(Scopes.consentRequestsRead)
+  @RequireAnyScope(...READ_POLICY)
   @ApiOperation({
     summary: "List the caller's consent requests (beyond Altinn)",
     description: 'Newest first, 100 per page.',
@@ -98,11 +110,11 @@ export class ConsentsController {
   }
 
   @Get('events')
-  @RequireScopes(Scopes.consentRequestsRead)
+  @RequireAnyScope(...READ_POLICY)
   @ApiOperation({
     summary: "The caller's consent events, oldest first",
     description:
-      "Altinn's feed: 100 per page, `links.next` continues after the last event (null on an empty page). An event is in the feed as soon as it commits, and none is ever skipped.",
+      "Altinn's feed: 100 per page; `links.next` is set only on a full page and continues after its last event (null on a shorter page: the end for now). To poll for more, fetch the last page's own URL again. An event is in the feed as soon as it commits, and none is ever skipped.",
   })
   @ApiQuery({ name: 'continuationToken', required: false })
   @ApiQuery({ name: 'createdAfter', required: false })
@@ -120,7 +132,7 @@ export class ConsentsController {
   }
 
   @Get(':id')
-  @RequireScopes(Scopes.consentRequestsRead)
+  @RequireAnyScope(...READ_POLICY)
   @ApiOperation({ summary: 'Read a consent request (the consumer `to` or `handledBy` only)' })
   @ApiParam({ name: 'id', format: 'uuid' })
   @ApiOkResponse({ type: ConsentDetailsDto })
@@ -132,7 +144,7 @@ export class ConsentsController {
 
   @Post(':id/cancel')
   @HttpCode(200)
-  @RequireScopes(Scopes.consentRequestsWrite)
+  @RequireAnyScope(...WRITE_POLICY)
   @ApiOperation({ summary: 'Cancel an unanswered request: status `deleted` (beyond Altinn)' })
   @ApiParam({ name: 'id', format: 'uuid' })
   @ApiOkResponse({ type: ConsentDetailsDto })

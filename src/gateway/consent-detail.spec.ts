@@ -259,6 +259,50 @@ describe('findMatchingRight', () => {
     expect(findMatchingRight(d, new Set(['a-resource']), 'consent')).toBeNull();
     expect(findMatchingRight(d, new Set(['c-resource']), 'consent')).toBeNull();
   });
+
+  describe('one resource in several rights (inntektsaar 2023 and 2024)', () => {
+    const res = (value: string) => [{ type: 'urn:altinn:resource', value }];
+    const twice = parseConsentDetail([
+      detail({
+        consentRights: [
+          { action: ['read'], resource: res('inntekt'), metadata: { inntektsaar: '2022' } },
+          { action: ['consent'], resource: res('inntekt'), metadata: { inntektsaar: '2023' } },
+          { action: ['consent', 'read'], resource: res('inntekt'), metadata: { inntektsaar: '2024' } },
+        ],
+      }),
+    ]);
+
+    it('keeps every right, each with its own metadata', () => {
+      expect(twice.rights.map((r) => r.metadataHeader)).toEqual([
+        '{"inntektsaar":"2022"}',
+        '{"inntektsaar":"2023"}',
+        '{"inntektsaar":"2024"}',
+      ]);
+    });
+
+    it('matches any right that grants the action, the first in the consent’s order when several do', () => {
+      const match = (action: string) =>
+        findMatchingRight(twice, new Set(['inntekt']), action)?.right.metadataHeader;
+      expect(match('consent')).toBe('{"inntektsaar":"2023"}');
+      expect(match('read')).toBe('{"inntektsaar":"2022"}');
+      expect(match('write')).toBeUndefined();
+    });
+
+    it('tells the rights apart when comparing with the stored consent (order included)', () => {
+      const stored = normaliseRights([
+        { action: ['consent'], resource: res('inntekt'), metadata: { inntektsaar: '2023' } },
+        { action: ['consent'], resource: res('inntekt'), metadata: { inntektsaar: '2024' } },
+      ])!;
+      const swapped = normaliseRights([
+        { action: ['consent'], resource: res('inntekt'), metadata: { inntektsaar: '2024' } },
+        { action: ['consent'], resource: res('inntekt'), metadata: { inntektsaar: '2023' } },
+      ])!;
+      const once = normaliseRights([
+        { action: ['consent'], resource: res('inntekt'), metadata: { inntektsaar: '2023' } },
+      ])!;
+      expect(new Set([stored.key, swapped.key, once.key]).size).toBe(3);
+    });
+  });
 });
 
 describe('parseTime', () => {

@@ -284,7 +284,13 @@ export interface RightMatch {
   resource: string;
 }
 
-/** The first right that gives `action` on one of `resources`. */
+/**
+ * The right the gateway acts on: any right that gives `action` on one of `resources` covers the
+ * call, and when several do (one resource asked for twice with different metadata, e.g.
+ * `inntektsaar` 2023 and 2024) the first of them in the consent's own order wins, so
+ * `X-Consent-Metadata` is that right's metadata. The consent's order is the order the person read
+ * and accepted, and the same for every token of the consent, so the upstream sees a stable value.
+ */
 export function findMatchingRight(
   detail: ConsentDetail,
   resources: ReadonlySet<string>,

@@ -34,6 +34,14 @@ export interface RenderedRight {
   resource: string;
   versionId: string;
   title: string;
+  /** The right's metadata in the order it was requested (empty when it has none). */
+  metadata: { key: string; value: string }[];
+  /**
+   * True when the consent names this resource in more than one right (e.g. `inntektsaar` 2023
+   * and 2024): then each right's heading and a list show its own metadata, because the owner's
+   * text need not mention every key and the person must see what each right covers.
+   */
+  showMetadata: boolean;
   /** The owner's markdown with the metadata substituted (escaped), as rendered below. */
   markdown: string;
   html: string;
@@ -170,6 +178,10 @@ export class ConsentPresenter {
 
     const message = template.isMessageSetInRequest ? pickWithLang(consent.requestMessage, lang) : null;
     const byId = new Map(loaded.resources.map((r) => [r.identifier, r]));
+    const rightsPerResource = new Map<string, number>();
+    for (const right of consent.consentRights)
+      for (const ref of right.resource)
+        rightsPerResource.set(ref.value, (rightsPerResource.get(ref.value) ?? 0) + 1);
     const rights: RenderedRight[] = consent.consentRights.flatMap((right) =>
       right.resource.map((ref) => {
         const resource = byId.get(ref.value)!;
@@ -178,6 +190,8 @@ export class ConsentPresenter {
           resource: resource.identifier,
           versionId: resource.versionId,
           title: pick(resource.title, lang) ?? resource.identifier,
+          metadata: Object.entries(right.metadata ?? {}).map(([key, value]) => ({ key, value })),
+          showMetadata: (rightsPerResource.get(ref.value) ?? 0) > 1,
           markdown,
           html: renderConsentMarkdown(markdown),
         };
@@ -226,6 +240,7 @@ export class ConsentPresenter {
         resource: r.resource,
         versionId: r.versionId,
         title: r.title,
+        metadata: Object.fromEntries(r.metadata.map((m) => [m.key, m.value])),
         text: r.markdown,
       })),
       templateId: model.templateId,

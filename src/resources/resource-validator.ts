@@ -40,7 +40,7 @@ export interface StoredResourceBody {
   accessListMode: 'Disabled' | 'Enabled';
   delegable: boolean;
   availableForType: string[];
-  resourceReferences: { referenceSource: string; reference: string; referenceType: string }[];
+  resourceReferences: { referenceSource: string | null; reference: string; referenceType: string }[];
   contactPoints: { category?: string; email?: string; telephone?: string; contactPage?: string }[];
   consentRoles: string[];
 }
@@ -247,7 +247,7 @@ export function normalizeResourceBody(
     delegable: dto.delegable ?? true,
     availableForType: dto.availableForType ? [...dto.availableForType] : [...AVAILABLE_FOR_TYPES],
     resourceReferences: (dto.resourceReferences ?? []).map((r) => ({
-      referenceSource: r.referenceSource,
+      referenceSource: r.referenceSource ?? null,
       reference: r.reference,
       referenceType: r.referenceType,
     })),

@@ -332,6 +332,17 @@ describe('validation (one code each, exact problem, nothing stored)', () => {
     );
   });
 
+  it('STD.VLD-00000: a right with an empty action list (Altinn\'s "required" answer, not AM.VLD-00023)', async () => {
+    const payload = body();
+    (payload.consentRights as { action: string[] }[])[0].action = [];
+    await refused(
+      payload,
+      problemBody(400, 'STD.VLD-00000', VALIDATION, 'A right needs at least one action.', [
+        { code: 'STD.VLD-00000', title: 'The field is required.', paths: ['/consentRights/0/action'] },
+      ]),
+    );
+  });
+
   it('AM-00005: the resource does not exist', async () => {
     await refused(
       body({ resource: 'ske-samtykke-x' }),
@@ -529,15 +540,20 @@ describe('validation (one code each, exact problem, nothing stored)', () => {
 });
 
 describe('who may create', () => {
-  it('needs a token (401) with altinn:consentrequests.write (403), storing nothing', async () => {
+  it('needs a token (401) with altinn:consentrequests.write or .org (403 for a .read-only token), storing nothing', async () => {
     const before = await consentCounts(t);
     expect((await http(t, 'POST', CONSENT_PATH, undefined, body())).status).toBe(401);
     const res = await http(t, 'POST', CONSENT_PATH, w.consumer.read, body());
     expect(res.status).toBe(403);
+    expect(res.body).toMatchObject({
+      code: 'AUTH-00403',
+      detail:
+        'The access token lacks a required scope (requires one of: altinn:consentrequests.write, altinn:consentrequests.org).',
+    });
     expect(await consentCounts(t)).toEqual(before);
   });
 
-  it('AM-00000: `to` must be the caller without altinn:consentrequests.org', async () => {
+  it('AM-00000: .write alone cannot create for another `to`, and nothing is stored', async () => {
     const other = orgNumber();
     await refused(
       body({ to: other }),
@@ -547,16 +563,75 @@ describe('who may create', () => {
         'Not authorized for consent request',
         `'to' must be the caller's organisation (${w.consumer.org}); requesting for another organisation needs altinn:consentrequests.org.`,
       ),
+      w.consumer.write,
     );
   });
 
-  it('lets a caller with altinn:consentrequests.org request for another organisation', async () => {
-    const platform = await consumer(t, orgNumber(), [Scopes.consentRequestsOrg]);
-    const other = orgNumber();
-    const res = await http(t, 'POST', CONSENT_PATH, platform.auth, body({ to: other }));
+  it('.org alone creates for the caller itself (no handledBy), and the caller reads it back', async () => {
+    const org = orgNumber();
+    const auth = await bearer(t, { org, scope: Scopes.consentRequestsOrg });
+    const res = await http(t, 'POST', CONSENT_PATH, auth, body({ to: org }));
     expect(res.status).toBe(201);
-    expect(res.body.to).toBe(orgUrnOf(other));
-    expect(res.body.consentRequestEvents[0].performedBy).toBe(orgUrnOf(platform.org));
+    expect(res.body).toMatchObject({ to: orgUrnOf(org), handledBy: null, status: 'created' });
+    expect((await http(t, 'GET', `${CONSENT_PATH}/${res.body.id as string}`, auth)).body).toEqual(res.body);
+  });
+
+  it('.org for another `to`: the caller becomes handledBy and performedBy, reads it back, and so does `to`', async () => {
+    const caller = orgNumber();
+    const auth = await bearer(t, { org: caller, scope: Scopes.consentRequestsOrg });
+    const other = await consumer(t);
+    const res = await http(t, 'POST', CONSENT_PATH, auth, body({ to: other.org }));
+    expect(res.status).toBe(201);
+    expect(res.body).toMatchObject({ to: orgUrnOf(other.org), handledBy: orgUrnOf(caller) });
+    expect(res.body.consentRequestEvents[0].performedBy).toBe(orgUrnOf(caller));
+    const path = `${CONSENT_PATH}/${res.body.id as string}`;
+    expect((await http(t, 'GET', path, auth)).body).toEqual(res.body);
+    expect((await http(t, 'GET', path, other.read)).body).toEqual(res.body);
+    // and it follows the request in its events feed
+    const feed = await http(
+      t,
+      'GET',
+      `${CONSENT_PATH}/events?consentRequestId=${res.body.id as string}`,
+      auth,
+    );
+    expect(feed.body.data).toEqual([
+      { consentRequestId: res.body.id, eventType: 'created', changedDate: expect.any(String) },
+    ]);
+    const [row] = await sql(t, 'SELECT handled_by, to_org FROM consent_requests WHERE id = $1', [
+      res.body.id,
+    ]);
+    expect(row).toEqual({ handled_by: caller, to_org: other.org });
+    // Cancelling (beyond Altinn) follows the create policy: not with .read alone, with .org yes.
+    const before = await consentCounts(t);
+    const readOnly = await bearer(t, { org: caller, scope: Scopes.consentRequestsRead });
+    expect((await http(t, 'POST', `${path}/cancel`, readOnly)).status).toBe(403);
+    expect(await consentCounts(t)).toEqual(before);
+    const cancelled = await http(t, 'POST', `${path}/cancel`, auth);
+    expect(cancelled.status).toBe(200);
+    expect(cancelled.body.status).toBe('deleted');
+    expect(cancelled.body.consentRequestEvents[1]).toMatchObject({
+      eventType: 'deleted',
+      performedBy: orgUrnOf(caller),
+    });
+  });
+
+  it('.org for another `to` wins over a supplier claim: the caller (not the supplier) handles it', async () => {
+    const caller = orgNumber();
+    const auth = await bearer(t, { org: caller, supplier: orgNumber(), scope: Scopes.consentRequestsOrg });
+    const to = orgNumber();
+    const res = await http(t, 'POST', CONSENT_PATH, auth, body({ to }));
+    expect(res.status).toBe(201);
+    expect(res.body.handledBy).toBe(orgUrnOf(caller));
+  });
+
+  it('a third organisation still cannot read a request handled by another', async () => {
+    const caller = orgNumber();
+    const auth = await bearer(t, { org: caller, scope: Scopes.consentRequestsOrg });
+    const res = await http(t, 'POST', CONSENT_PATH, auth, body({ to: orgNumber() }));
+    const stranger = await consumer(t);
+    const read = await http(t, 'GET', `${CONSENT_PATH}/${res.body.id as string}`, stranger.auth);
+    expect(read.status).toBe(403);
+    expect(read.body.code).toBe('AM-00000');
   });
 
   it('records the token supplier as handledBy', async () => {

@@ -5,21 +5,25 @@ import { randomUUID } from 'node:crypto';
 import { ConsentsService } from '../../src/consents/consents.service.js';
 import { createTestApp, type TestApp } from '../helpers/app.js';
 import { orgNumber, personNumber } from '../factories/orgs.js';
+import { Scopes } from '../../src/common/auth/scopes.js';
+import { bearer } from '../helpers/tokens.js';
 import {
-  CONSENT_PATH,
   consentBody,
   consentWorld,
   consumer,
   createConsent,
+  EVENTS_PATH as EVENTS,
+  FeedPoller,
   http,
   problemBody,
+  walkFeed,
   type ConsentWorld,
   type Consumer,
+  type FeedItem,
 } from '../factories/consent-fixtures.js';
 
 /** GET /consentrequests/events: Altinn's feed (DESIGN §4.6, §10 "Events feed"). */
 
-const EVENTS = `${CONSENT_PATH}/events`;
 const VALIDATION = 'One or more validation errors occurred.';
 interface Samples {
   eventsPage: { data: Record<string, unknown>[] };
@@ -42,29 +46,8 @@ afterAll(async () => {
   await t?.close();
 });
 
-interface FeedItem {
-  consentRequestId: string;
-  eventType: string;
-  changedDate: string;
-}
-
-/** Follows `next` from `path` until an empty page; returns every item and the last next link. */
-async function drain(
-  auth: string,
-  path = EVENTS,
-): Promise<{ items: FeedItem[]; pages: number; resume: string }> {
-  const items: FeedItem[] = [];
-  let pages = 0;
-  let link = path;
-  for (;;) {
-    const res = await http(t, 'GET', link, auth);
-    expect(res.status).toBe(200);
-    pages++;
-    items.push(...(res.body.data as FeedItem[]));
-    if (!res.body.links.next) return { items, pages, resume: link };
-    link = res.body.links.next as string;
-  }
-}
+/** Follows `next` from `path` until a page without one; every item and the number of pages. */
+const drain = (auth: string, path = EVENTS) => walkFeed(t, auth, path);
 
 describe('the events feed', () => {
   let c: Consumer;
@@ -104,7 +87,7 @@ describe('the events feed', () => {
     );
 
     const { items, pages } = await drain(c.read);
-    expect(pages).toBe(3); // 100 + 20 + the empty page that ends the walk
+    expect(pages).toBe(2); // 100 with a next link, then 20 without one (DESIGN §11: next only on a full page)
     expect(items).toHaveLength(120);
     expect(items.slice(0, 60).map((e) => [e.consentRequestId, e.eventType])).toEqual(
       ids.map((id) => [id, 'created']),
@@ -124,10 +107,20 @@ describe('the events feed', () => {
     const comma = await drain(c.read, `${EVENTS}?eventType=rejected,deleted`);
     expect(comma.items).toEqual(two.items);
     const one = await http(t, 'GET', `${EVENTS}?consentRequestId=${ids[4]}`, c.read);
-    expect(one.body.data.map((e: FeedItem) => e.eventType)).toEqual(['created', 'rejected']);
-    expect(one.body.links.next).toContain(`consentRequestId=${ids[4]}`);
-    const page = await http(t, 'GET', `${EVENTS}?eventType=created`, c.read);
-    expect(page.body.links.next).toContain('eventType=created');
+    expect(one.body).toEqual({
+      links: { next: null }, // a shorter page: no next link
+      data: [
+        { consentRequestId: ids[4], eventType: 'created', changedDate: expect.any(String) },
+        { consentRequestId: ids[4], eventType: 'rejected', changedDate: expect.any(String) },
+      ],
+    });
+    // 60 created + 20 rejected + 20 deleted: exactly one full page, so a next link that keeps the
+    // filter, and then an empty page without one.
+    const full = await http(t, 'GET', `${EVENTS}?eventType=created&eventType=rejected,deleted`, c.read);
+    expect(full.body.data).toHaveLength(100);
+    expect(full.body.links.next).toMatch(/[?&]eventType=created%2Crejected%2Cdeleted&/);
+    const after = await http(t, 'GET', full.body.links.next as string, c.read);
+    expect(after.body).toEqual({ links: { next: null }, data: [] });
     const none = await http(
       t,
       'GET',
@@ -157,28 +150,38 @@ describe('the events feed', () => {
     expect(feed.items.map((e) => e.consentRequestId)).toEqual([created.id]);
   });
 
-  it('shows an event as soon as its transaction commits, after the last next link', async () => {
+  it('shows an event as soon as its transaction commits, to a poller of the last page', async () => {
     const c2 = await consumer(t);
-    const before = await drain(c2.read);
-    expect(before.items).toEqual([]);
+    const poller = new FeedPoller(t, c2.read);
+    expect(await poller.poll()).toEqual([]);
     const created = await createConsent(t, c2.auth, consentBody({ to: c2.org, resource: w.resource }));
-    const seen = await http(t, 'GET', EVENTS, c2.read);
-    expect(seen.body.data).toEqual([
+    expect(await poller.poll()).toEqual([
       {
         consentRequestId: created.id,
         eventType: 'created',
         changedDate: created.consentRequestEvents[0].created,
       },
     ]);
-    // Polling from the last link of a walk picks up only what is new.
-    const resumeFrom = seen.body.links.next as string;
+    // Asking for the last (shorter) page again picks up what is new.
     await consents.reject(created.id as string, { personId: personNumber() });
-    const next = await http(t, 'GET', resumeFrom, c2.read);
-    expect(next.body.data.map((e: FeedItem) => e.eventType)).toEqual(['rejected']);
+    expect((await poller.poll()).map((e: FeedItem) => e.eventType)).toEqual(['rejected']);
   });
 
-  it('needs altinn:consentrequests.read', async () => {
-    expect((await http(t, 'GET', EVENTS, c.write)).status).toBe(403);
+  it("reads with Altinn's read policy: .read, .write or .org; 403 with another scope, 401 without a token", async () => {
+    const org = await bearer(t, { org: c.org, scope: Scopes.consentRequestsOrg });
+    for (const auth of [c.read, c.write, org]) {
+      const res = await http(t, 'GET', `${EVENTS}?consentRequestId=${ids[0]}`, auth);
+      expect(res.status).toBe(200);
+      expect(res.body.data.map((e: FeedItem) => e.eventType)).toEqual(['created', 'accepted']);
+    }
+    const other = await http(
+      t,
+      'GET',
+      EVENTS,
+      await bearer(t, { org: c.org, scope: 'altinn:consentrequests.wite' }),
+    );
+    expect(other.status).toBe(403);
+    expect(other.body.code).toBe('AUTH-00403');
     expect((await http(t, 'GET', EVENTS)).status).toBe(401);
   });
 });

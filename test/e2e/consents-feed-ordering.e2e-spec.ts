@@ -6,15 +6,17 @@ import { ConsentsService } from '../../src/consents/consents.service.js';
 import { createTestApp, type TestApp } from '../helpers/app.js';
 import { personNumber } from '../factories/orgs.js';
 import {
-  CONSENT_PATH,
   consentBody,
   consentWorld,
   consumer,
   createConsent,
-  http,
+  EVENTS_PATH as EVENTS,
+  FeedPoller,
   rawClient,
+  walkFeed,
   type ConsentWorld,
   type Consumer,
+  type FeedItem,
 } from '../factories/consent-fixtures.js';
 
 /**
@@ -24,7 +26,6 @@ import {
  * PostgreSQL only: PGlite serves one connection at a time, so transactions cannot interleave.
  */
 
-const EVENTS = `${CONSENT_PATH}/events`;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 let t: TestApp;
 let w: ConsentWorld;
@@ -38,28 +39,7 @@ afterAll(async () => {
   await t?.close();
 });
 
-interface Item {
-  consentRequestId: string;
-  eventType: string;
-}
-
-/** Reads one page from `link`; returns its items and where to read next (the same link when empty). */
-async function page(auth: string, link: string): Promise<{ items: Item[]; next: string }> {
-  const res = await http(t, 'GET', link, auth);
-  expect(res.status).toBe(200);
-  return { items: res.body.data as Item[], next: (res.body.links.next as string | null) ?? link };
-}
-
-/** Follows the feed from `link` to its current end. */
-async function walk(auth: string, link: string): Promise<{ items: Item[]; next: string }> {
-  const items: Item[] = [];
-  for (;;) {
-    const p = await page(auth, link);
-    if (!p.items.length) return { items, next: link };
-    items.push(...p.items);
-    link = p.next;
-  }
-}
+const walk = async (auth: string, link: string) => (await walkFeed(t, auth, link)).items;
 
 /** A consent transaction by hand: the status update, then the event insert (as the service writes it). */
 async function writeEvent(c: pg.Client, requestId: string, org: string): Promise<bigint> {
@@ -98,7 +78,8 @@ const contiguous = (xs: bigint[]) => xs.every((x, i) => x === BigInt(i + 1));
       const c = await consumer(t);
       const sequencer = t.app.get(ConsentFeedSequencer);
       const [a, b] = await twoRequests(c);
-      const { next: resume } = await walk(c.read, EVENTS);
+      const poller = new FeedPoller(t, c.read);
+      expect(await poller.poll()).toHaveLength(2); // the two `created` events
       const txA = await rawClient(t);
       const txB = await rawClient(t);
       try {
@@ -110,20 +91,19 @@ const contiguous = (xs: bigint[]) => xs.every((x, i) => x === BigInt(i + 1));
 
         await txB.query('COMMIT');
         await sequencer.flush();
-        const first = await walk(c.read, resume);
-        expect(first.items).toEqual([
+        expect(await poller.poll()).toEqual([
           { consentRequestId: b, eventType: 'rejected', changedDate: expect.any(String) },
         ]);
 
-        // The reader's cursor is now past B. A, inserted before B, commits only now …
+        // The reader has now seen B. A, inserted before B, commits only now …
         await txA.query('COMMIT');
         await sequencer.flush();
         // … and is handed out after B instead of being skipped.
-        const second = await walk(c.read, first.next);
-        expect(second.items).toEqual([
+        expect(await poller.poll()).toEqual([
           { consentRequestId: a, eventType: 'rejected', changedDate: expect.any(String) },
         ]);
-        expect((await walk(c.read, resume)).items.map((i) => i.consentRequestId)).toEqual([b, a]);
+        const rejected = (await walk(c.read, EVENTS)).filter((i) => i.eventType === 'rejected');
+        expect(rejected.map((i) => i.consentRequestId)).toEqual([b, a]);
       } finally {
         await txA.end();
         await txB.end();
@@ -133,18 +113,19 @@ const contiguous = (xs: bigint[]) => xs.every((x, i) => x === BigInt(i + 1));
     it('keeps an uncommitted event out of the feed, and shows it within 1 s of its commit with no help', async () => {
       const c = await consumer(t);
       const [a] = await twoRequests(c);
-      const { next: resume } = await walk(c.read, EVENTS);
+      const poller = new FeedPoller(t, c.read);
+      await poller.poll();
       const tx = await rawClient(t);
       try {
         await writeEvent(tx, a, c.org);
         await t.app.get(ConsentFeedSequencer).flush();
-        expect((await walk(c.read, resume)).items).toEqual([]);
+        expect(await poller.poll()).toEqual([]);
         await tx.query('COMMIT');
         const committedAt = Date.now();
-        let items: Item[] = [];
+        let items: FeedItem[] = [];
         while (!items.length && Date.now() - committedAt < 1000) {
           await sleep(20);
-          items = (await walk(c.read, resume)).items; // the background timer numbers it
+          items = await poller.poll(); // the background timer numbers it
         }
         expect(items.map((i) => i.consentRequestId)).toEqual([a]);
         expect(Date.now() - committedAt).toBeLessThan(1000);
@@ -194,7 +175,7 @@ const contiguous = (xs: bigint[]) => xs.every((x, i) => x === BigInt(i + 1));
         expect(rows[0].n).toBe(0);
         expect(observations).toBeGreaterThan(5);
         const feed = await walk(c.read, EVENTS);
-        expect(feed.items.filter((i) => i.eventType === 'rejected')).toHaveLength(200);
+        expect(feed.filter((i) => i.eventType === 'rejected')).toHaveLength(200);
       } finally {
         await Promise.all(writers.map((x) => x.end()));
         await observer.end();
@@ -207,23 +188,22 @@ const contiguous = (xs: bigint[]) => xs.every((x, i) => x === BigInt(i + 1));
       const consents = t.app.get(ConsentsService);
       const committed = new Map<string, number>();
       const seen = new Map<string, number>();
-      const collected: Item[] = [];
+      const collected: FeedItem[] = [];
       let writing = true;
 
       const reader = (async () => {
-        let link = EVENTS;
+        const poller = new FeedPoller(t, c.read);
         for (;;) {
-          // Read `writing` before the request: an empty page only ends the walk if every write
-          // had returned (and so was in the feed) before this page was asked for.
+          // Read `writing` before the request: a poll with nothing new only ends the walk if every
+          // write had returned (and so was in the feed) before its first page was asked for.
           const lastRound = !writing;
           const sentAt = Date.now();
-          const p = await page(c.read, link);
-          for (const i of p.items) {
+          const items = await poller.poll();
+          for (const i of items) {
             collected.push(i);
             seen.set(`${i.consentRequestId}/${i.eventType}`, sentAt);
           }
-          link = p.next;
-          if (!p.items.length) {
+          if (!items.length) {
             if (lastRound) return;
             await sleep(5);
           }

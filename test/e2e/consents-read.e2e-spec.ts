@@ -1,7 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { randomUUID } from 'node:crypto';
 import { ConsentsService } from '../../src/consents/consents.service.js';
+import { Scopes } from '../../src/common/auth/scopes.js';
 import { createTestApp, type TestApp } from '../helpers/app.js';
+import { bearer } from '../helpers/tokens.js';
 import { orgNumber, personNumber } from '../factories/orgs.js';
 import {
   CONSENT_PATH,
@@ -91,16 +93,30 @@ describe('reading one request', () => {
     );
   });
 
-  it('needs altinn:consentrequests.read', async () => {
+  it("reads with Altinn's read policy: a write-only token reads back what it created; another scope is 403", async () => {
     const created = await createConsent(
       t,
-      w.consumer.auth,
+      w.consumer.write,
       consentBody({ to: w.consumer.org, resource: w.resource }),
     );
-    expect((await http(t, 'GET', `${CONSENT_PATH}/${created.id as string}`, w.consumer.write)).status).toBe(
-      403,
-    );
-    expect((await http(t, 'GET', `${CONSENT_PATH}/${created.id as string}`)).status).toBe(401);
+    const path = `${CONSENT_PATH}/${created.id as string}`;
+    const asOrg = await bearer(t, { org: w.consumer.org, scope: Scopes.consentRequestsOrg });
+    for (const auth of [w.consumer.write, w.consumer.read, asOrg]) {
+      const res = await http(t, 'GET', path, auth);
+      expect(res.status).toBe(200);
+      expect(res.body).toEqual(created);
+    }
+    for (const path2 of [path, CONSENT_PATH]) {
+      const other = await http(
+        t,
+        'GET',
+        path2,
+        await bearer(t, { org: w.consumer.org, scope: 'skd:inntekt' }),
+      );
+      expect(other.status).toBe(403);
+      expect(other.body.code).toBe('AUTH-00403');
+      expect((await http(t, 'GET', path2)).status).toBe(401);
+    }
   });
 });
 

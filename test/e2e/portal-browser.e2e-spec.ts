@@ -251,6 +251,15 @@ suite('the portal in a real browser', () => {
     const accepted = await newRequest(personUrnOf(pid));
     const forOrg = await newRequest(orgUrnOf(org));
     const someoneElses = await newRequest(personUrnOf(personNumber()));
+    // One resource in two rights: each shown with its own metadata (issue 18 item 6).
+    const twice = await createConsent(t, w.consumer.auth, {
+      ...consentBody({ to: w.consumer.org, resource: w.resource, from: personUrnOf(pid) }),
+      consentRights: ['2023', '2024'].map((inntektsaar) => ({
+        action: ['consent'],
+        resource: [{ type: 'urn:altinn:resource', value: w.resource }],
+        metadata: { inntektsaar },
+      })),
+    });
     // axe is injected as a script, which the portal's CSP rightly forbids: bypass it here only.
     const context = await browser.newContext({ bypassCSP: true, viewport: { width: 390, height: 844 } });
     const page = await context.newPage();
@@ -276,6 +285,12 @@ suite('the portal in a real browser', () => {
       }
       await page.goto(`${t.url}/consent/request?id=${forOrg}&lang=nb`);
       await check('request for an organisation');
+      await page.goto(`${t.url}/consent/request?id=${twice.id as string}&lang=en`);
+      expect(await page.getByRole('heading', { level: 3 }).allTextContents()).toEqual([
+        'Income information (inntektsaar: 2023)',
+        'Income information (inntektsaar: 2024)',
+      ]);
+      await check('request with one resource in two rights');
       await page.goto(`${t.url}/consent/request?id=${accepted}&lang=en`);
       await page.getByRole('button', { name: 'Accept', exact: true }).click();
       await page.waitForURL(`${consumerUrl}/**`);

@@ -623,6 +623,49 @@ describe('consent resources', () => {
       expect(await snapshot()).toEqual(before);
     });
 
+    it("accepts a reference without referenceSource (nullable in Altinn's ResourceReference), stored as null", async () => {
+      const body = resourceBody(ownerA, {
+        resourceReferences: [
+          { reference: `${ownerA.orgcode}:inntekt`, referenceType: 'MaskinportenScope' },
+          { referenceSource: null, reference: 'https://example.no', referenceType: 'Uri' },
+        ],
+      });
+      const res = await send('POST', BASE, ownerA.auth, body);
+      expect(res.status).toBe(201);
+      const created = (await res.json()) as Record<string, unknown>;
+      const expected = [
+        { referenceSource: null, reference: `${ownerA.orgcode}:inntekt`, referenceType: 'MaskinportenScope' },
+        { referenceSource: null, reference: 'https://example.no', referenceType: 'Uri' },
+      ];
+      expect(created.resourceReferences).toEqual(expected);
+      const read = await send('GET', `${BASE}/${body.identifier as string}`, undefined);
+      expect(((await read.json()) as Record<string, unknown>).resourceReferences).toEqual(expected);
+      // GET → PUT round trip keeps the null; a scope named by such a reference still counts.
+      const put = await send('PUT', `${BASE}/${body.identifier as string}`, ownerA.auth, created);
+      expect(put.status).toBe(200);
+      const view = await t.app.get(ResourcesService).getConsentResource(body.identifier as string);
+      expect(view?.scopes).toEqual([`${ownerA.orgcode}:inntekt`]);
+    });
+
+    it('still refuses an unknown referenceSource, changing nothing', async () => {
+      const before = await snapshot();
+      const res = await send(
+        'POST',
+        BASE,
+        ownerA.auth,
+        resourceBody(ownerA, {
+          resourceReferences: [
+            { referenceSource: 'Altinn9', reference: 'x:y', referenceType: 'MaskinportenScope' },
+          ],
+        }),
+      );
+      expect(res.status).toBe(400);
+      expect(((await res.json()) as ProblemDetails).validationErrors?.flatMap((e) => e.paths)).toEqual([
+        '$.resourceReferences[0].referenceSource',
+      ]);
+      expect(await snapshot()).toEqual(before);
+    });
+
     it('accepts optional metadata, braces with spaces as text, and the poa template', async () => {
       const res = await send(
         'POST',

@@ -223,3 +223,59 @@ export async function expiredInDb(t: TestApp, id: string): Promise<void> {
   }
   throw new Error(`consent ${id} was not expired`);
 }
+
+export const EVENTS_PATH = `${CONSENT_PATH}/events`;
+
+export interface FeedItem {
+  consentRequestId: string;
+  eventType: string;
+  changedDate: string;
+}
+
+/**
+ * Reads the events feed from `start` the way Altinn pages it (DESIGN §11): follows `links.next`
+ * through full pages until a page without one. Returns every item, the number of pages and the
+ * URL of the last page read (where a poller asks again).
+ */
+export async function walkFeed(
+  t: TestApp,
+  auth: string,
+  start = EVENTS_PATH,
+): Promise<{ items: FeedItem[]; pages: number; last: string }> {
+  const items: FeedItem[] = [];
+  let pages = 0;
+  let link = start;
+  for (;;) {
+    const res = await http(t, 'GET', link, auth);
+    expect(res.status).toBe(200);
+    pages++;
+    items.push(...(res.body.data as FeedItem[]));
+    const next = res.body.links.next as string | null;
+    if (!next) return { items, pages, last: link };
+    link = next;
+  }
+}
+
+/**
+ * A client that polls the feed for what is new, as a consumer of Altinn's feed must: `next` is
+ * null on a shorter page, so it asks for that page's URL again and skips the events it has
+ * already seen (an event type happens at most once per consent request, so consentRequestId and
+ * eventType name an event).
+ */
+export class FeedPoller {
+  private readonly seen = new Set<string>();
+
+  constructor(
+    private readonly t: TestApp,
+    private readonly auth: string,
+    private link = EVENTS_PATH,
+  ) {}
+
+  async poll(): Promise<FeedItem[]> {
+    const { items, last } = await walkFeed(this.t, this.auth, this.link);
+    this.link = last;
+    const fresh = items.filter((i) => !this.seen.has(`${i.consentRequestId}/${i.eventType}`));
+    for (const i of fresh) this.seen.add(`${i.consentRequestId}/${i.eventType}`);
+    return fresh;
+  }
+}

@@ -133,10 +133,15 @@ export class CompetentAuthorityDto {
 }
 
 export class ResourceReferenceDto {
-  @ApiProperty({ enum: REFERENCE_SOURCES, example: 'Default' })
-  @IsDefined()
+  @ApiPropertyOptional({
+    enum: REFERENCE_SOURCES,
+    example: 'Default',
+    nullable: true,
+    description: "Nullable, as in Altinn's ResourceReference: missing or null is stored as null.",
+  })
+  @IsOptional()
   @IsIn(REFERENCE_SOURCES)
-  referenceSource: string;
+  referenceSource?: string | null;
 
   @ApiProperty({ example: 'skd:inntekt', maxLength: 200 })
   @IsDefined()
