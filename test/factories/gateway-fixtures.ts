@@ -57,7 +57,8 @@ export async function startUpstream(): Promise<Upstream> {
         });
         res.end(req.method === 'HEAD' ? undefined : body);
       };
-      if (slow) setTimeout(send, Number(slow[1]));
+      // Unref'd: a client that hung up must not keep the test process alive.
+      if (slow) setTimeout(send, Number(slow[1])).unref();
       else send();
     });
   });

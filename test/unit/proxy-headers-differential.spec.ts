@@ -80,17 +80,19 @@ const NAMES = [
 
 /** A name as a client might spell it: any case, `-` swapped for `_` or `.` here and there. */
 const spelling = fc
-  .tuple(fc.constantFrom(...NAMES), fc.infiniteStream(fc.constantFrom('keep', 'upper', '_', '.')))
-  .map(([name, choices]) => {
-    const it = choices[Symbol.iterator]();
-    return [...name]
-      .map((c) => {
-        const how = it.next().value as string;
+  .tuple(
+    fc.constantFrom(...NAMES),
+    fc.array(fc.constantFrom('keep', 'upper', '_', '.'), { minLength: 24, maxLength: 24 }),
+  )
+  .map(([name, choices]) =>
+    [...name]
+      .map((c, i) => {
+        const how = choices[i];
         if (c === '-') return how === '_' || how === '.' ? how : c;
         return how === 'upper' ? c.toUpperCase() : c;
       })
-      .join('');
-  });
+      .join(''),
+  );
 
 const headers = fc.array(fc.tuple(spelling, fc.constantFrom('evil', 'A', '02013299997', '1')), {
   maxLength: 12,
@@ -111,20 +113,31 @@ describe('forwarded headers under CGI-style name folding', () => {
         const raw = pairs.flat();
         const out = upstreamRequestHeaders(raw, null, conn ?? undefined, CTX);
         const env = cgiEnvironment(out, toVariable);
-        for (const [variable, value] of Object.entries(OURS)) expect(env.get(variable)).toEqual([value]);
-        for (const variable of NEVER) expect(env.get(variable)).toBeUndefined();
         // The subject and framing headers reach the upstream only in the spelling the gateway read.
+        const misspelt: string[] = [];
         for (let i = 0; i < out.length; i += 2) {
-          const v = lenientCgiVariable(out[i]);
-          if (v === 'HTTP_X_PERSON_ID') expect(out[i].toLowerCase()).toBe('x-person-id');
-          if (v === 'HTTP_CONTENT_LENGTH') expect(out[i].toLowerCase()).toBe('content-length');
-          if (v === 'HTTP_CONTENT_TYPE') expect(out[i].toLowerCase()).toBe('content-type');
+          const canonical = {
+            HTTP_X_PERSON_ID: 'x-person-id',
+            HTTP_CONTENT_LENGTH: 'content-length',
+            HTTP_CONTENT_TYPE: 'content-type',
+          }[lenientCgiVariable(out[i])];
+          if (canonical !== undefined && out[i].toLowerCase() !== canonical) misspelt.push(out[i]);
         }
-        // …and every subject header the client sent in that spelling is still there, in order.
-        const sent = pairs.filter(([n]) => n.toLowerCase() === 'x-person-id').map(([, v]) => v);
-        expect(env.get('HTTP_X_PERSON_ID') ?? []).toEqual(sent);
+        // One comparison per run (expect is the expensive part of a run).
+        expect({
+          ours: Object.fromEntries(Object.keys(OURS).map((v) => [v, env.get(v)])),
+          leaked: NEVER.filter((v) => env.has(v)),
+          misspelt,
+          // …and every subject header the client sent in that spelling is still there, in order.
+          subject: env.get('HTTP_X_PERSON_ID') ?? [],
+        }).toEqual({
+          ours: Object.fromEntries(Object.entries(OURS).map(([v, value]) => [v, [value]])),
+          leaked: [],
+          misspelt: [],
+          subject: pairs.filter(([n]) => n.toLowerCase() === 'x-person-id').map(([, v]) => v),
+        });
       }),
-      { numRuns: 3000 },
+      { numRuns: 1500 },
     );
   });
 
