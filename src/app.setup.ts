@@ -20,7 +20,8 @@ export function createFastifyAdapter(config: AppConfig): FastifyAdapter {
     genReqId: genRequestId,
     // Keep-alive connections are closed when idle on shutdown; in-flight requests finish.
     forceCloseConnections: 'idle',
-    return503OnClosing: true,
+    // Requests arriving while the server closes get 503 problem+json from the request guard.
+    return503OnClosing: false,
     allowErrorHandlerOverride: true,
     // ignoreTrailingSlash: Altinn's own clients (its integration tests, its k6 suite) call
     // `…/consentrequests/` and `…/consent/lookup/`, which ASP.NET routes like the bare path; so do

@@ -287,10 +287,17 @@ export function requestShapeError(req: IncomingMessage, credentialCode: string):
  * routes and plugins are registered.
  */
 export function installRequestTargetGuard(fastify: FastifyInstance): void {
+  // While the server closes, requests still arriving on open connections are refused with 503
+  // here (createFastifyAdapter turns off Fastify's own 503, which has the framework's JSON body).
+  let closing = false;
+  fastify.addHook('preClose', (done: () => void) => {
+    closing = true;
+    done();
+  });
   fastify.addHook(
     'onRequest',
     (request: FastifyRequest, reply: FastifyReply, done: (err?: Error) => void) => {
-      const problem = requestShapeError(request.raw, BEARER_IN_QUERY_CODE);
+      const problem = closing ? shuttingDown() : requestShapeError(request.raw, BEARER_IN_QUERY_CODE);
       if (problem === null) {
         done();
         return;
@@ -300,6 +307,13 @@ export function installRequestTargetGuard(fastify: FastifyInstance): void {
       sendProblem(reply, request, problem);
     },
   );
+}
+
+function shuttingDown(): DomainError {
+  return new DomainError(503, 'STD-00503', 'The service is shutting down; retry on another instance.', {
+    title: 'Service Unavailable',
+    headers: { 'Retry-After': '1' },
+  });
 }
 
 /**
