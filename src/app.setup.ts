@@ -5,6 +5,8 @@ import { DocumentBuilder, SwaggerModule, type OpenAPIObject } from '@nestjs/swag
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { Logger } from 'nestjs-pino';
 import { ProblemDetailsFilter, sendProblem } from './common/errors/problem-details.filter.js';
+import { installBodyParsers } from './common/http/body-parsers.js';
+import { answerUnmetExpectations, clientErrorHandler } from './common/http/client-errors.js';
 import { genRequestId } from './common/http/request-id.js';
 import { createValidationPipe } from './common/http/validation-pipe.js';
 import { frameworkErrorHandler, installRequestTargetGuard } from './common/http/request-target.js';
@@ -19,7 +21,8 @@ export function createFastifyAdapter(): FastifyAdapter {
     genReqId: genRequestId,
     // Keep-alive connections are closed when idle on shutdown; in-flight requests finish.
     forceCloseConnections: 'idle',
-    return503OnClosing: true,
+    // Requests arriving while the server closes get 503 problem+json from the request guard.
+    return503OnClosing: false,
     allowErrorHandlerOverride: true,
     // ignoreTrailingSlash: Altinn's own clients (its integration tests, its k6 suite) call
     // `…/consentrequests/` and `…/consent/lookup/`, which ASP.NET routes like the bare path; so do
@@ -27,6 +30,10 @@ export function createFastifyAdapter(): FastifyAdapter {
     routerOptions: { ignoreDuplicateSlashes: false, ignoreTrailingSlash: true, maxParamLength: 500 },
     // Router refusals (bad URL encoding, over-long parameter) as problem+json, not Fastify's JSON.
     frameworkErrors: frameworkErrorHandler,
+    // So are the HTTP parser's (request line, header syntax, framing, CL + TE, header size).
+    clientErrorHandler,
+    // A missing Host is refused by the request-shape check (problem+json), not by Node's bare 400.
+    http: { requireHostHeader: false },
   };
   return new FastifyAdapter(options as never);
 }
@@ -54,10 +61,12 @@ export async function configureApp(app: NestFastifyApplication, config: AppConfi
   const fastify: FastifyInstance = app.getHttpAdapter().getInstance();
   // DESIGN §10: request-target hygiene first, for every route (absolute-form, traversal → 400).
   installRequestTargetGuard(fastify);
+  answerUnmetExpectations(fastify.server);
   const logger = new NestLogger('Http');
 
-  // Nest's Fastify adapter already parses application/x-www-form-urlencoded (portal forms, /token).
+  // JSON and forms (portal, /token) through our parsers: UTF-8 and storable text only (DESIGN §11).
   // JSON APIs take JSON only: a text/plain body is 415, not a string handed to validation.
+  installBodyParsers(app, config.bodyLimitBytes);
   fastify.removeContentTypeParser('text/plain');
   await app.register(fastifyCookie as never);
 

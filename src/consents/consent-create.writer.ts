@@ -22,7 +22,9 @@ import {
 import pg from 'pg';
 import { ChangeBus } from '../common/events/change-bus.js';
 import type { ConsentRequest as ConsentRequestRow } from '../generated/prisma/client.js';
+import { DatabaseCircuit } from '../prisma/database-circuit.js';
 import { DATABASE_CONNECTION, type DatabaseConnection } from '../prisma/database-connection.js';
+import { guardedPool } from '../prisma/guarded-pg.js';
 import { PrismaService } from '../prisma/prisma.service.js';
 
 /** Connections of the create pool (per replica), beside Prisma's own pool. */
@@ -98,11 +100,12 @@ export class ConsentCreateWriter implements OnApplicationBootstrap, OnApplicatio
   constructor(
     private readonly prisma: PrismaService,
     @Inject(DATABASE_CONNECTION) private readonly db: DatabaseConnection,
+    private readonly circuit: DatabaseCircuit,
   ) {}
 
   onApplicationBootstrap(): void {
     if (this.db.embedded) return;
-    this.pool = new pg.Pool({
+    this.pool = guardedPool(this.circuit, {
       connectionString: this.db.url,
       application_name: 'consentgw-consent-create',
       max: CREATE_POOL_MAX,
@@ -110,7 +113,8 @@ export class ConsentCreateWriter implements OnApplicationBootstrap, OnApplicatio
       idleTimeoutMillis: 30_000,
     });
     // An idle connection that dies (database restart) is dropped by the pool; a query on a dead
-    // one rejects and reaches the global filter (503 with Retry-After).
+    // one rejects and reaches the global filter (503 with Retry-After). New connections go
+    // through the app's circuit: none is attempted per call while the database is down.
     this.pool.on('error', (err) => this.logger.warn(`consent create connection: ${err.message}`));
   }
 

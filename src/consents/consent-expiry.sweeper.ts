@@ -26,6 +26,7 @@ import { APP_CONFIG, type AppConfig } from '../config/app-config.js';
 import { PrismaService, TX_OPTIONS } from '../prisma/prisma.service.js';
 import { ConsentEventsService } from './consent-events.service.js';
 import { ConsentFeedSequencer } from './consent-feed.sequencer.js';
+import { warnUnlessUnavailable } from '../prisma/database-unavailable.js';
 
 export const SWEEP_BATCH = 500;
 
@@ -68,7 +69,7 @@ export class ConsentExpirySweeper implements OnApplicationBootstrap, OnApplicati
   private tick(): void {
     if (this.running || this.stopped) return; // a slow sweep is not overlapped by the next
     this.running = this.sweepAll()
-      .catch((err: unknown) => this.logger.warn(`expiry sweep failed: ${(err as Error).message}`))
+      .catch((err: unknown) => warnUnlessUnavailable(this.logger, 'expiry sweep', err))
       .finally(() => (this.running = undefined));
   }
 

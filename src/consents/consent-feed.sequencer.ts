@@ -49,7 +49,10 @@ import {
   type OnApplicationShutdown,
 } from '@nestjs/common';
 import pg from 'pg';
+import { DatabaseCircuit } from '../prisma/database-circuit.js';
 import { DATABASE_CONNECTION, type DatabaseConnection } from '../prisma/database-connection.js';
+import { guardedPool } from '../prisma/guarded-pg.js';
+import { warnUnlessUnavailable } from '../prisma/database-unavailable.js';
 import { PrismaService, TX_OPTIONS } from '../prisma/prisma.service.js';
 
 /** Advisory lock key of the sequencer (distinct from the migrator's 72707369). */
@@ -114,11 +117,12 @@ export class ConsentFeedSequencer implements OnApplicationBootstrap, OnApplicati
   constructor(
     private readonly prisma: PrismaService,
     @Inject(DATABASE_CONNECTION) private readonly db: DatabaseConnection,
+    private readonly circuit: DatabaseCircuit,
   ) {}
 
   onApplicationBootstrap(): void {
     if (!this.db.embedded) {
-      this.pool = new pg.Pool({
+      this.pool = guardedPool(this.circuit, {
         connectionString: this.db.url,
         application_name: 'consentgw-feed-sequencer',
         options: NUMBERING_PLAN_OPTIONS,
@@ -135,7 +139,7 @@ export class ConsentFeedSequencer implements OnApplicationBootstrap, OnApplicati
     }
     this.timer = setInterval(() => {
       if (!this.queued)
-        this.flush().catch((err: unknown) => this.logger.warn(`feed sequencer: ${(err as Error).message}`));
+        this.flush().catch((err: unknown) => warnUnlessUnavailable(this.logger, 'feed sequencer', err));
     }, POLL_MS);
     this.timer.unref();
   }

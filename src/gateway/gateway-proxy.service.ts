@@ -26,6 +26,7 @@ import type { Principal } from '../common/auth/principal.js';
 import { TokenVerifier } from '../common/auth/token-verifier.js';
 import { DomainError } from '../common/errors/domain-error.js';
 import { isDatabaseUnavailable } from '../common/errors/prisma-error-map.js';
+import { unavailabilityLog } from '../prisma/database-unavailable.js';
 import { PROBLEM_JSON, problemBody } from '../common/errors/problem-details.filter.js';
 import { traceIdFor } from '../common/errors/trace-id.js';
 import { orgUrn } from '../common/identifiers/party-urn.js';
@@ -52,8 +53,14 @@ import * as E from './gateway-errors.js';
 import { GatewayMetrics, type ApiMetrics } from './gateway-metrics.js';
 import { OneTimeClaims } from './one-time-claims.js';
 import { upstreamRequestHeaders } from './proxy-headers.js';
-import { UpstreamExchange, type ExchangeOwner } from './upstream-exchange.js';
-import { checkRequestTarget, badRequestTargetError } from '../common/http/request-target.js';
+import {
+  CLIENT_CLOSED,
+  CLIENT_CLOSED_STATUS,
+  UpstreamExchange,
+  type ExchangeOwner,
+} from './upstream-exchange.js';
+import { requestShapeError } from '../common/http/request-target.js';
+import { subjectQueryValue } from './subject-query.js';
 import { UpstreamPools } from './upstream-pools.js';
 import { UsageRecorder } from './usage-recorder.js';
 
@@ -253,9 +260,8 @@ export class GatewayProxyService implements ExchangeOwner<Call> {
     const url = req.url ?? '';
     const requestId = nextRequestId();
 
-    // Request shape first (400 GW-00002): the target, then ambiguous headers.
-    const target = checkRequestTarget(url);
-    const names = target ? badRequestTargetError(target) : headerNames(req.rawHeaders);
+    // Request shape first (400 GW-00002): the target and head, a token in the query, ambiguous headers.
+    const names = requestShapeError(req, E.GW.badTarget) ?? headerNames(req.rawHeaders);
     if (names instanceof DomainError) {
       this.metrics.api('').count(names.code);
       writeProblem(req, res, requestId, names);
@@ -518,6 +524,8 @@ export class GatewayProxyService implements ExchangeOwner<Call> {
 
     const exchange = new UpstreamExchange<Call>(res, this, call);
     watchClient(req.socket, exchange);
+    // Gone while the checks ran (a database read, a key fetch): nothing to forward.
+    if (req.socket.destroyed) exchange.clientClosed();
     const headers = upstreamRequestHeaders(req.rawHeaders, call.names, req.headers.connection, {
       consentId: v.detail.id,
       fromUrn: v.detail.fromUrn,
@@ -526,6 +534,7 @@ export class GatewayProxyService implements ExchangeOwner<Call> {
       clientIp: req.socket.remoteAddress ?? '',
       proto: (req.socket as { encrypted?: boolean }).encrypted ? 'https' : 'http',
       requestId: call.requestId,
+      subjectHeader: route.subject?.in === 'header' ? route.subject.key : null,
     });
     call.sentAt = performance.now();
     try {
@@ -585,7 +594,7 @@ export class GatewayProxyService implements ExchangeOwner<Call> {
     this.usage.record(call.route.name, call.consumer, call.consent, outcome);
     const v = call.verified;
     if (v?.claim) void this.releaseOnce(call);
-    this.accessLog(call, call.res.statusCode, outcome);
+    this.accessLog(call, outcome === CLIENT_CLOSED ? CLIENT_CLOSED_STATUS : call.res.statusCode, outcome);
     this.callEnded();
   }
 
@@ -643,7 +652,10 @@ export class GatewayProxyService implements ExchangeOwner<Call> {
 
   private toProblem(err: unknown, context: string): DomainError {
     if (err instanceof DomainError) return err;
-    if (isDatabaseUnavailable(err)) return E.databaseUnavailable();
+    if (isDatabaseUnavailable(err)) {
+      unavailabilityLog.note(err, `gateway (${context})`);
+      return E.databaseUnavailable();
+    }
     this.logger.error(`gateway check failed (${context}): ${(err as Error)?.stack ?? String(err)}`);
     return new DomainError(
       500,
@@ -711,10 +723,7 @@ function checkSubject(req: IncomingMessage, route: ApiRoute, detail: ConsentDeta
   if (subject.in === 'header') {
     value = req.headers[subject.key];
   } else {
-    const url = req.url ?? '';
-    const q = url.indexOf('?');
-    const all = q === -1 ? [] : new URLSearchParams(url.slice(q + 1)).getAll(subject.name);
-    value = all.length === 1 ? all[0] : undefined;
+    value = subjectQueryValue(req.url ?? '', subject.name);
   }
   // The accepted forms (bare number, party URN) are exact, so comparing with the consent's own
   // two forms is the same as parsing the value and comparing parties, without the checksums.

@@ -6,6 +6,15 @@
  * upstream trusts the verified context headers instead; anything the client sent that looks like
  * verified context (`X-Consent-*`, `X-Forwarded-*`, `Forwarded`, `X-Real-IP`, `X-Request-Id`) is
  * dropped and replaced by ours, so a client cannot spoof who gave the consent.
+ *
+ * Names are compared as the upstream's framework reads them (DESIGN §11): CGI, WSGI, Rack and
+ * PHP turn `X_Consent_Id` and `X-Consent-Id` (and leniently `X.Consent.Id`) into the same
+ * `HTTP_X_CONSENT_ID`, so a client header whose folded name is reserved is dropped too. nginx
+ * drops every name with an underscore by default for the same reason; we drop only the ones that
+ * collide with a name we own, so other client headers keep working. The same goes for spellings
+ * of the API's subject header other than the one the gateway checked, for method-override
+ * headers (the upstream must act on the method the gateway saw and logged) and for headers some
+ * frameworks let override the path or host (`X-Original-URL`, `X-Rewrite-URL`, `X-Host`).
  */
 import type { IncomingHttpHeaders } from 'node:http';
 
@@ -34,18 +43,38 @@ const DROPPED_REQUEST = new Set([
   'x-request-id',
   'x-client-ip',
   'true-client-ip',
+  // Express's method-override, ASP.NET Core, Spring and others turn a POST into a DELETE or PUT.
+  'x-http-method-override',
+  'x-http-method',
+  'x-method-override',
+  // IIS URL Rewrite, Symfony and Zend/Laminas let these replace the request path (and host):
+  // the upstream would serve another path than the one the gateway forwarded.
+  'x-original-url',
+  'x-rewrite-url',
+  'x-original-uri',
+  'x-original-host',
+  'x-host',
 ]);
+
+/** Names a client may send but only in their canonical spelling (framing and body type). */
+const CANONICAL_ONLY = new Set(['content-length', 'content-type']);
+
+/**
+ * A lowercase header name as CGI-style frameworks read it: every character that is not a
+ * letter or digit becomes `-` (`x_consent_id`, `x.consent.id` → `x-consent-id`).
+ */
+export function foldHeaderName(lower: string): string {
+  return /[^a-z0-9-]/.test(lower) ? lower.replace(/[^a-z0-9]/g, '-') : lower;
+}
+
+function isOurs(folded: string): boolean {
+  return DROPPED_REQUEST.has(folded) || folded.startsWith('x-consent-') || folded.startsWith('x-forwarded-');
+}
 
 /** Header names a protected API may not use as its subject header (they are rewritten or dropped). */
 export function isReservedHeader(name: string): boolean {
-  const n = name.toLowerCase();
-  return (
-    DROPPED_REQUEST.has(n) ||
-    n.startsWith('x-consent-') ||
-    n.startsWith('x-forwarded-') ||
-    n === 'content-length' ||
-    n === 'content-type'
-  );
+  const n = foldHeaderName(name.toLowerCase());
+  return isOurs(n) || CANONICAL_ONLY.has(n);
 }
 
 /** Lowercase header names listed in `Connection` (they are hop-by-hop too). */
@@ -71,6 +100,8 @@ export interface VerifiedContext {
   clientIp: string;
   proto: 'http' | 'https';
   requestId: string;
+  /** The API's subject header (lowercase) when it has one: forwarded only as checked. */
+  subjectHeader?: string | null;
 }
 
 /**
@@ -85,13 +116,17 @@ export function upstreamRequestHeaders(
   ctx: VerifiedContext,
 ): string[] {
   const extraHop = connectionTokens(connection);
+  const subjectFolded = ctx.subjectHeader ? foldHeaderName(ctx.subjectHeader) : null;
   const out: string[] = [];
   for (let i = 0; i < rawHeaders.length; i += 2) {
     const name = rawHeaders[i];
     const lower = lowerNames ? lowerNames[i >> 1] : name.toLowerCase();
-    if (DROPPED_REQUEST.has(lower) || lower.startsWith('x-consent-') || lower.startsWith('x-forwarded-'))
-      continue;
-    if (extraHop?.has(lower)) continue;
+    if (isOurs(lower)) continue;
+    // `Connection` may not remove the subject header the gateway checked (the upstream relies on it).
+    if (extraHop?.has(lower) && lower !== ctx.subjectHeader) continue;
+    const folded = foldHeaderName(lower);
+    if (folded !== lower && (isOurs(folded) || CANONICAL_ONLY.has(folded))) continue;
+    if (subjectFolded !== null && folded === subjectFolded && lower !== ctx.subjectHeader) continue;
     out.push(name, rawHeaders[i + 1]);
   }
   out.push(

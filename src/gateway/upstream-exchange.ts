@@ -3,6 +3,12 @@
  * the client's response (no intermediate stream, backpressure both ways through pause/resume),
  * and every failure becomes a problem answer if nothing was sent yet, or a cut connection if
  * the head was already on its way (the client must not mistake a truncated body for a whole one).
+ *
+ * Outcomes: `upstream_2xx` … `upstream_5xx` for an answer relayed, the refusing problem code
+ * (GW-00012/13/16 …) for a failure that is the upstream's or the request's, `upstream_aborted`
+ * for an upstream that broke off mid-body, and `client_closed` (nginx's 499) whenever the
+ * client went away first: the abort we then send upstream is ours, not the upstream's failure,
+ * and must not feed the "upstream failing" alert (docs/operations.md).
  */
 import type { IncomingHttpHeaders, ServerResponse } from 'node:http';
 import type { Dispatcher } from 'undici';
@@ -40,6 +46,8 @@ export class UpstreamExchange<C> implements Dispatcher.DispatchHandler {
   private endPending = false;
   private statusCode = 0;
   private resumeUpstream: (() => void) | null = null;
+  /** The client's connection closed before the exchange finished. */
+  private clientGone = false;
 
   constructor(
     private readonly res: ServerResponse,
@@ -47,12 +55,13 @@ export class UpstreamExchange<C> implements Dispatcher.DispatchHandler {
     private readonly ctx: C,
   ) {}
 
-  /** The client went away: stop the upstream call. */
+  /** The client went away: stop the upstream call; whatever happens next is a client abort. */
   clientClosed(): void {
     if (this.finished) return;
+    this.clientGone = true;
     const c = this.controller;
     if (c && !c.aborted) c.abort(new Error('client closed the connection'));
-    else if (!c) this.finish('client_closed');
+    else if (!c) this.finish(CLIENT_CLOSED);
   }
 
   onRequestStart(controller: Controller): void {
@@ -140,6 +149,13 @@ export class UpstreamExchange<C> implements Dispatcher.DispatchHandler {
 
   onResponseError(_controller: Controller, err: Error): void {
     if (this.finished) return;
+    // Our own abort after the client left (on a keep-alive connection the socket's 'close' may
+    // reach us before Node marks the response destroyed): nobody to answer, nobody to blame.
+    if (this.clientGone) {
+      if (!this.res.destroyed) this.res.destroy();
+      this.finish(CLIENT_CLOSED);
+      return;
+    }
     if (this.headSent) {
       // Mid-body failure: cut the connection so the client sees an incomplete response.
       this.res.destroy(err);
@@ -147,7 +163,7 @@ export class UpstreamExchange<C> implements Dispatcher.DispatchHandler {
       return;
     }
     if (this.res.destroyed || this.res.writableEnded) {
-      this.finish('client_closed');
+      this.finish(CLIENT_CLOSED);
       return;
     }
     const problem = this.overrideError ?? this.owner.mapError(this.ctx, err);
@@ -162,6 +178,11 @@ export class UpstreamExchange<C> implements Dispatcher.DispatchHandler {
     this.owner.done(this.ctx, outcome, this.statusCode);
   }
 }
+
+/** The outcome of a call whose client went away before its answer was complete (nginx: 499). */
+export const CLIENT_CLOSED = 'client_closed';
+/** The status logged for it (nginx's 499 "client closed request"). */
+export const CLIENT_CLOSED_STATUS = 499;
 
 const OUTCOMES = [
   'upstream_0xx',

@@ -6,6 +6,7 @@
  */
 import { Injectable, Logger } from '@nestjs/common';
 import { PrismaService } from '../prisma/prisma.service.js';
+import { warnUnlessUnavailable } from '../prisma/database-unavailable.js';
 
 interface Counter {
   api: string;
@@ -112,7 +113,7 @@ export class UsageRecorder {
     this.flushing = this.write(batch)
       .catch((err: unknown) => {
         this.restore(batch);
-        this.logger.warn(`usage flush failed, will retry: ${(err as Error).message}`);
+        warnUnlessUnavailable(this.logger, 'usage flush (will retry)', err);
       })
       .finally(() => {
         this.flushing = null;

@@ -11,6 +11,7 @@ import { Public } from '../common/auth/auth.decorators.js';
 import { TrustedIssuerRegistry } from '../common/auth/trusted-issuer-registry.js';
 import { MetricsRegistry } from '../common/metrics/metrics-registry.js';
 import { PrismaService } from '../prisma/prisma.service.js';
+import { isDatabaseUnavailable } from '../prisma/database-unavailable.js';
 
 @ApiTags('operations')
 @Controller()
@@ -77,8 +78,11 @@ export class HealthController {
         new Promise((_, reject) => setTimeout(() => reject(new Error('timeout')), 2000).unref()),
       ]);
       return indicator.up();
-    } catch {
-      return indicator.down({ message: 'database unavailable' });
+    } catch (err) {
+      // The same classifier as every 503: unreachable, refusing or lost connections.
+      return indicator.down({
+        message: isDatabaseUnavailable(err) ? 'database unavailable' : 'database check failed',
+      });
     }
   }
 }

@@ -7,6 +7,7 @@ import {
   type OnApplicationShutdown,
 } from '@nestjs/common';
 import { APP_CONFIG, type AppConfig } from '../config/app-config.js';
+import { DatabaseCircuit } from './database-circuit.js';
 import { DATABASE_CONNECTION, openDatabase, type DatabaseConnection } from './database-connection.js';
 import { PrismaService } from './prisma.service.js';
 
@@ -31,9 +32,11 @@ export class PrismaModule implements OnApplicationShutdown {
               inject: [APP_CONFIG],
               useFactory: (config: AppConfig) => openDatabase(config, (m) => logger.log(m)),
             },
+        // One circuit per app: every pool of it fails fast together while the database is down.
+        { provide: DatabaseCircuit, useFactory: () => new DatabaseCircuit() },
         PrismaService,
       ],
-      exports: [DATABASE_CONNECTION, PrismaService],
+      exports: [DATABASE_CONNECTION, DatabaseCircuit, PrismaService],
     };
   }
 

@@ -1,20 +1,27 @@
-import { Inject, Injectable, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
+import { Inject, Injectable, Optional, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
 import { PrismaPg } from '@prisma/adapter-pg';
 import { PrismaClient } from '../generated/prisma/client.js';
+import { DatabaseCircuit } from './database-circuit.js';
 import { DATABASE_CONNECTION, type DatabaseConnection } from './database-connection.js';
+import { guardedPool } from './guarded-pg.js';
 
-/** The one Prisma client of the process, on the pg driver adapter (same path for PGlite and PostgreSQL). */
+/**
+ * The one Prisma client of the process, on the pg driver adapter (same path for PGlite and
+ * PostgreSQL). Its pool's new connections go through the app's DatabaseCircuit.
+ */
 @Injectable()
 export class PrismaService extends PrismaClient implements OnModuleInit, OnModuleDestroy {
-  constructor(@Inject(DATABASE_CONNECTION) readonly connection: DatabaseConnection) {
-    super({
-      adapter: new PrismaPg({
-        connectionString: connection.url,
-        max: connection.poolMax,
-        connectionTimeoutMillis: 5000,
-        idleTimeoutMillis: 30000,
-      }),
+  constructor(
+    @Inject(DATABASE_CONNECTION) readonly connection: DatabaseConnection,
+    @Optional() circuit: DatabaseCircuit = new DatabaseCircuit(),
+  ) {
+    const pool = guardedPool(circuit, {
+      connectionString: connection.url,
+      max: connection.poolMax,
+      connectionTimeoutMillis: 5000,
+      idleTimeoutMillis: 30000,
     });
+    super({ adapter: new PrismaPg(pool, { disposeExternalPool: true }) });
   }
 
   async onModuleInit(): Promise<void> {

@@ -45,13 +45,30 @@ export class TokenEndpointHooks implements OnModuleInit {
       if (!isTokenRoute(request) || typeof type !== 'string' || !type.startsWith(PROBLEM_JSON)) {
         return done(null, payload);
       }
-      const err = toOAuthError(new DomainError(reply.statusCode, 'STD-00000', 'framework error'));
+      const err = toOAuthError(frameworkProblem(reply.statusCode, payload));
       for (const [k, v] of Object.entries({ ...NO_STORE_HEADERS, ...(err.headers ?? {}) }))
         void reply.header(k, v);
       void reply.header('content-type', 'application/json; charset=utf-8');
       done(null, JSON.stringify(oauthErrorBody(err)));
     });
   }
+}
+
+/**
+ * The problem the server-wide handler rendered, as a DomainError. Its detail is about syntax
+ * (malformed body, NUL in a field, a token in the query) and says nothing about secrets, so a
+ * 4xx keeps it as the OAuth error_description.
+ */
+function frameworkProblem(status: number, payload: unknown): DomainError {
+  let detail: unknown;
+  try {
+    detail = (JSON.parse(String(payload)) as { detail?: unknown }).detail;
+  } catch {
+    detail = undefined;
+  }
+  if (status >= 500 || typeof detail !== 'string')
+    return new DomainError(status, 'STD-00000', 'framework error');
+  return new OAuthError('invalid_request', 'framework', { status, description: detail });
 }
 
 /** The media type and size rules of a token request; null when they hold. */

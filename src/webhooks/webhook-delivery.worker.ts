@@ -46,6 +46,7 @@ import {
   TIMESTAMP_HEADER,
   WEBHOOK_ID_HEADER,
 } from './webhook-signature.js';
+import { warnUnlessUnavailable } from '../prisma/database-unavailable.js';
 
 /** How long a claimed attempt is hidden from other workers. */
 export const LEASE_SECONDS = 60;
@@ -153,7 +154,7 @@ export class WebhookDeliveryWorker implements OnApplicationBootstrap, OnModuleDe
       this.scheduled = undefined;
       if (this.stopped) return;
       this.running = this.pass()
-        .catch((err: unknown) => this.logger.warn(`webhook pass failed: ${(err as Error).message}`))
+        .catch((err: unknown) => warnUnlessUnavailable(this.logger, 'webhook pass', err))
         .finally(() => {
           this.running = undefined;
           if (this.again) {

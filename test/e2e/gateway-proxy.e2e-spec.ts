@@ -37,6 +37,12 @@ let world: GatewayWorld;
 let api: string;
 
 const INVALID_TOKEN = 'The access token is invalid.';
+const DOT_SEGMENT =
+  'The request path contains a "." or ".." segment, or one that a server reads as such (percent-encoded, with ";" parameters, with trailing dots or spaces, or a Unicode form).';
+const ENCODED_SLASH =
+  'The request path contains an encoded "/" (%2F) inside a segment; servers disagree on its meaning.';
+const EMPTY_SEGMENT =
+  'The request path contains an empty segment ("//", or a segment that is only ";" parameters).';
 const BEARER_INVALID = 'Bearer realm="consent-gateway", error="invalid_token"';
 
 beforeAll(async () => {
@@ -257,21 +263,13 @@ describe('request shape (400 GW-00002)', () => {
   });
 
   it.each([
-    [
-      `/proxy/API/%2e%2e/admin`,
-      'The request path contains a "." or ".." segment (also when percent-encoded).',
-    ],
-    [
-      `/proxy/API/x/../../admin`,
-      'The request path contains a "." or ".." segment (also when percent-encoded).',
-    ],
-    [
-      `/proxy/API/%252e%252e/admin`,
-      'The request path contains a "." or ".." segment (also when percent-encoded).',
-    ],
-    [`/proxy/API/..%2fadmin`, 'The request path contains a "." or ".." segment (also when percent-encoded).'],
-    [`/proxy//API/x`, 'The request path contains an empty segment ("//").'],
-    [`//evil.example/proxy/API/x`, 'The request path contains an empty segment ("//").'],
+    [`/proxy/API/%2e%2e/admin`, DOT_SEGMENT],
+    [`/proxy/API/x/../../admin`, DOT_SEGMENT],
+    [`/proxy/API/%252e%252e/admin`, DOT_SEGMENT],
+    [`/proxy/API/v1/2024/..;/..;/admin`, DOT_SEGMENT],
+    [`/proxy/API/..%2fadmin`, ENCODED_SLASH],
+    [`/proxy//API/x`, EMPTY_SEGMENT],
+    [`//evil.example/proxy/API/x`, EMPTY_SEGMENT],
     [`/proxy/API/a%5c..%5cb`, 'The request path contains a backslash (also when percent-encoded).'],
     [
       `/proxy/API/a%00b`,

@@ -19,7 +19,7 @@ afterAll(async () => {
   await t?.close();
 });
 
-const BAD_ENCODING = 'The request target contains a malformed percent-encoding.';
+const BAD_ENCODING = 'The request target contains a malformed or repeatedly nested percent-encoding.';
 const NOT_UTF8 = 'The request path contains a percent-encoding that does not decode to UTF-8 text.';
 
 describe('targets the router refuses, as problem+json', () => {

@@ -57,7 +57,8 @@ export async function startUpstream(): Promise<Upstream> {
         });
         res.end(req.method === 'HEAD' ? undefined : body);
       };
-      if (slow) setTimeout(send, Number(slow[1]));
+      // Unref'd: a client that hung up must not keep the test process alive.
+      if (slow) setTimeout(send, Number(slow[1])).unref();
       else send();
     });
   });
@@ -302,38 +303,11 @@ export async function rawRequest(
 
 /** Sends a raw HTTP/1.1 request line (for absolute-form and other targets no client library sends). */
 export async function rawLine(t: TestApp, requestLine: string, headers: string[] = []): Promise<ProxyResult> {
-  const net = await import('node:net');
-  const u = new URL(t.url);
-  return new Promise<ProxyResult>((resolve, reject) => {
-    const s = net.connect(Number(u.port), u.hostname, () => {
-      s.write(
-        `${requestLine}\r\nHost: ${u.host}\r\n${headers.map((h) => `${h}\r\n`).join('')}Connection: close\r\n\r\n`,
-      );
-    });
-    const chunks: Buffer[] = [];
-    s.on('data', (c: Buffer) => chunks.push(c));
-    s.on('error', reject);
-    s.on('end', () => {
-      const raw = Buffer.concat(chunks).toString('utf8');
-      const [head, ...rest] = raw.split('\r\n\r\n');
-      const lines = head.split('\r\n');
-      const status = Number(lines[0].split(' ')[1]);
-      const h = new Headers();
-      for (const l of lines.slice(1)) {
-        const i = l.indexOf(':');
-        if (i > 0) h.append(l.slice(0, i).trim(), l.slice(i + 1).trim());
-      }
-      let text = rest.join('\r\n\r\n');
-      if (/chunked/i.test(h.get('transfer-encoding') ?? '')) text = dechunk(text);
-      let body: unknown;
-      try {
-        body = text ? JSON.parse(text) : undefined;
-      } catch {
-        body = undefined;
-      }
-      resolve({ status, headers: h, body, text });
-    });
-  });
+  const host = new URL(t.url).host;
+  return rawExchange(
+    t,
+    `${requestLine}\r\nHost: ${host}\r\n${headers.map((h) => `${h}\r\n`).join('')}Connection: close\r\n\r\n`,
+  );
 }
 
 function dechunk(s: string): string {
@@ -348,4 +322,40 @@ function dechunk(s: string): string {
     i = nl + 2 + size + 2;
   }
   return out;
+}
+
+/**
+ * Sends `bytes` exactly as given on a fresh connection and reads until the server closes it (or
+ * `waitMs` passes): for requests no HTTP client library would send (bad framing, folded headers).
+ */
+export async function rawExchange(t: TestApp, bytes: string | Buffer, waitMs = 2000): Promise<ProxyResult> {
+  const net = await import('node:net');
+  const u = new URL(t.url);
+  return new Promise<ProxyResult>((resolve, reject) => {
+    const s = net.connect(Number(u.port), u.hostname, () => s.write(bytes));
+    const chunks: Buffer[] = [];
+    const timer = setTimeout(() => s.destroy(), waitMs);
+    s.on('data', (c: Buffer) => chunks.push(c));
+    s.on('error', reject);
+    s.on('close', () => {
+      clearTimeout(timer);
+      const raw = Buffer.concat(chunks).toString('utf8');
+      const [head, ...rest] = raw.split('\r\n\r\n');
+      const lines = head.split('\r\n');
+      const h = new Headers();
+      for (const l of lines.slice(1)) {
+        const i = l.indexOf(':');
+        if (i > 0) h.append(l.slice(0, i).trim(), l.slice(i + 1).trim());
+      }
+      let text = rest.join('\r\n\r\n');
+      if (/chunked/i.test(h.get('transfer-encoding') ?? '')) text = dechunk(text);
+      let body: unknown;
+      try {
+        body = text ? JSON.parse(text) : undefined;
+      } catch {
+        body = undefined;
+      }
+      resolve({ status: Number(lines[0].split(' ')[1] ?? 0), headers: h, body, text });
+    });
+  });
 }

@@ -11,7 +11,12 @@ import { createTestDatabase } from './database.js';
 export class CuttableRelay {
   private server?: Server;
   private readonly sockets = new Set<Socket>();
+  /** Client-side sockets and their upstream, for holding what clients send. */
+  private readonly pairs = new Map<Socket, Socket>();
+  private holding = false;
   port = 0;
+  /** Connections accepted so far: the app's connection attempts. */
+  connections = 0;
 
   constructor(
     private readonly targetHost: string,
@@ -20,21 +25,39 @@ export class CuttableRelay {
 
   async start(port = 0): Promise<void> {
     this.server = createServer((client) => {
+      this.connections++;
       const upstream = connect(this.targetPort, this.targetHost);
       this.sockets.add(client).add(upstream);
+      this.pairs.set(client, upstream);
       const drop = () => {
         client.destroy();
         upstream.destroy();
         this.sockets.delete(client);
         this.sockets.delete(upstream);
+        this.pairs.delete(client);
       };
       client.on('error', drop).on('close', drop);
       upstream.on('error', drop).on('close', drop);
-      client.pipe(upstream).pipe(client);
+      upstream.pipe(client);
+      if (!this.holding) client.pipe(upstream);
     });
     await new Promise<void>((resolve) => this.server!.listen(port, '127.0.0.1', resolve));
     const addr = this.server.address();
     this.port = typeof addr === 'object' && addr ? addr.port : 0;
+  }
+
+  /**
+   * Stop passing on what the app sends (its queries wait in the relay) while the database's
+   * answers still get through: a session terminated now fails the query in flight.
+   */
+  hold(): void {
+    this.holding = true;
+    for (const [client, upstream] of this.pairs) client.unpipe(upstream).pause();
+  }
+
+  release(): void {
+    this.holding = false;
+    for (const [client, upstream] of this.pairs) client.pipe(upstream);
   }
 
   async cut(): Promise<void> {

@@ -38,6 +38,7 @@ function harness(overrides: Partial<JwksCacheOptions> = {}) {
     ttlMs: 300_000,
     maxStaleMs: 86_400_000,
     minRefreshIntervalMs: 30_000,
+    failedRefreshRetryMs: 5_000,
     noKeysRetryIntervalMs: 5_000,
     loadTimeoutMs: 200,
     metrics: new AuthMetrics(new MetricsRegistry({ processMetrics: false })),
@@ -81,16 +82,18 @@ describe('JwksCache', () => {
     expect(e.headers?.['Retry-After']).toBe('20');
   });
 
-  it('lets invalidate() bypass the refresh interval once', async () => {
+  it('lets invalidate() bypass the unknown-kid cooldown once', async () => {
     const h = harness();
     await h.cache.getKeys('a');
+    expect(await h.cache.getKeys('x')).toHaveLength(0); // an unknown kid: one fetch, then the cooldown
+    expect(h.calls).toBe(2);
     h.doc = { keys: [jwkA, jwkB] };
     h.now += 1_000;
     expect(await h.cache.getKeys('b')).toHaveLength(0);
-    expect(h.calls).toBe(1);
+    expect(h.calls).toBe(2);
     h.cache.invalidate();
     expect(await h.cache.getKeys('b')).toHaveLength(1);
-    expect(h.calls).toBe(2);
+    expect(h.calls).toBe(3);
   });
 
   it('keeps key identity across a refresh when the key did not change, and drops removed keys', async () => {
@@ -108,9 +111,12 @@ describe('JwksCache', () => {
 
   it('stops vouching for cached keys beyond the stale window', async () => {
     const h = harness();
+    const t0 = h.now;
     const [a] = await h.cache.getKeys('a');
     h.fail = true;
-    h.now += 86_400_000;
+    h.now += 301_000;
+    expect(await h.cache.getKeys('a')).toEqual([a]); // the refresh fails: stale-if-error
+    h.now = t0 + 86_400_000;
     expect(h.cache.isCurrentKey('a', a)).toBe(true);
     h.now += 1;
     expect(h.cache.isCurrentKey('a', a)).toBe(false);
@@ -142,5 +148,53 @@ describe('JwksCache', () => {
     h.now += 86_400_000;
     expect(h.cache.usableKeyCount()).toBe(0);
     h.cache.close();
+  });
+
+  describe('two clocks (DESIGN §11)', () => {
+    it('refreshes on the TTL even right after an unknown-kid refresh (issue 17 #4)', async () => {
+      const h = harness({ ttlMs: 10_000 });
+      await h.cache.getKeys('a');
+      h.now += 4_000;
+      expect(await h.cache.getKeys('unknown')).toHaveLength(0); // kid-miss fetch (2)
+      h.now += 10_000; // 10 s after that fetch, inside the 30 s kid cooldown
+      expect(h.cache.keysAtHand('a')).toHaveLength(1); // served, and a TTL refresh starts
+      await h.cache.whenIdle();
+      expect(h.calls).toBe(3);
+      expect(await h.cache.getKeys('other-unknown')).toHaveLength(0); // the kid cooldown still holds
+      expect(h.calls).toBe(3);
+    });
+
+    it('retries a failed TTL refresh on its own short clock while the last good keys serve', async () => {
+      const h = harness({ ttlMs: 10_000 });
+      await h.cache.getKeys('a');
+      h.fail = true;
+      h.now += 10_000;
+      h.cache.keysAtHand('a');
+      await h.cache.whenIdle();
+      expect(h.calls).toBe(2);
+      h.now += 4_000;
+      expect(h.cache.keysAtHand('a')).toHaveLength(1); // stale-if-error
+      await h.cache.whenIdle();
+      expect(h.calls).toBe(2);
+      h.now += 1_000; // failedRefreshRetryMs after the failure, not the 30 s kid cooldown
+      h.fail = false;
+      h.doc = { keys: [jwkB] };
+      h.cache.keysAtHand('a');
+      await h.cache.whenIdle();
+      expect(h.calls).toBe(3);
+      expect(h.cache.keysAtHand('a')).toBeUndefined();
+    });
+
+    it('does not use keys past TTL + fetch time until a refresh was tried (no traffic in between)', async () => {
+      const h = harness({ ttlMs: 10_000 });
+      const [a] = await h.cache.getKeys('a');
+      h.doc = { keys: [jwkB] }; // the issuer drops key a
+      h.now += 10_000 + 200; // TTL + loadTimeoutMs, and nobody asked in between
+      expect(h.cache.keysAtHand('a')).toBeUndefined();
+      expect(h.cache.isCurrentKey('a', a)).toBe(false);
+      expect(await h.cache.getKeys('a')).toHaveLength(0); // refreshed first, then refused
+      expect(await h.cache.getKeys('b')).toHaveLength(1);
+      expect(h.calls).toBe(2);
+    });
   });
 });

@@ -1,8 +1,13 @@
 /**
- * Keys of one issuer, with the refresh rules of DESIGN §3/§10:
- * - refreshed when older than the TTL (in the background: requests keep using the current keys)
- *   and when a token names an unknown kid, at most once per `minRefreshIntervalMs`; concurrent
- *   callers share one in-flight fetch, so a burst of forged kids costs one request upstream;
+ * Keys of one issuer, with the refresh rules of DESIGN §3/§10/§11, on two separate clocks:
+ * - the TTL clock: keys older than the TTL are refreshed in the background (requests keep using
+ *   the current keys for as long as a fetch may take, `fetchTimeoutMs`); keys older than TTL +
+ *   that are not used until a refresh has been tried, so a key the issuer removed is refused
+ *   from the next successful refresh on, at most TTL + fetch time after it left — with traffic
+ *   or without. A failed refresh is retried every `failedRefreshRetryMs`;
+ * - the unknown-kid clock: a token naming a kid we do not know triggers a fetch at most once per
+ *   `minRefreshIntervalMs` (30 s), and only that: the cooldown never delays a TTL refresh.
+ *   Concurrent callers share one in-flight fetch, so a burst of forged kids costs one request;
  * - a failed fetch (network, HTTP, size, JSON, no usable key) never replaces good keys;
  * - stale-if-error: the last good keys serve until `maxStaleMs` after the last GOOD fetch, then
  *   fail closed (503); an issuer that never had a good fetch is 503 as well.
@@ -35,12 +40,19 @@ export interface JwksCacheOptions {
   clock: Clock;
   ttlMs: number;
   maxStaleMs: number;
-  /** Gate for refreshes while we hold usable keys (unknown kid, TTL). */
+  /** Cooldown of refreshes for an unknown kid (only those). */
   minRefreshIntervalMs: number;
+  /** After a failed refresh, the next TTL refresh waits this long (stale keys serve meanwhile). */
+  failedRefreshRetryMs: number;
   /** Gate for retries while we hold no usable keys (never fetched, or beyond the stale window). */
   noKeysRetryIntervalMs: number;
   /** A load still pending after this long counts as failed (a hung key source must not hang requests). */
   loadTimeoutMs: number;
+  /**
+   * How long a fetch may take (the fetch timeout): past TTL + this, with no refresh tried since,
+   * keys are not used until one is (defaults to loadTimeoutMs).
+   */
+  fetchTimeoutMs?: number;
   metrics: AuthMetrics;
 }
 
@@ -53,7 +65,12 @@ export class JwksCache {
   private keys: KeySet | null = null;
   private keyCount = 0;
   private lastGoodFetchAt: number | null = null;
+  /** Any fetch attempt (the no-keys retry gate and Retry-After). */
   private lastAttemptAt: number | null = null;
+  /** The unknown-kid clock. */
+  private lastKidMissAttemptAt: number | null = null;
+  /** The last failed fetch since the last good one (null after a success). */
+  private lastFailedAt: number | null = null;
   private lastError: string | null = 'keys not fetched yet';
   private inFlight: Promise<void> | null = null;
   private forceNext = false;
@@ -70,7 +87,8 @@ export class JwksCache {
    * (then `getKeys` decides whether to fetch). Kicks a background TTL refresh like getKeys.
    */
   keysAtHand(kid: string): readonly VerificationKey[] | undefined {
-    if (!this.hasUsableKeys(this.opts.clock())) return undefined;
+    const now = this.opts.clock();
+    if (!this.hasUsableKeys(now) || this.mustRefreshFirst(now)) return undefined;
     const found = this.keys?.get(kid);
     if (found) this.maybeRefreshInBackground();
     return found;
@@ -83,17 +101,25 @@ export class JwksCache {
   async getKeys(kid: string): Promise<readonly VerificationKey[]> {
     const atHand = this.keysAtHand(kid);
     if (atHand) return atHand;
+    let fetched = false;
     if (!this.hasUsableKeys(this.opts.clock())) {
       if (this.inFlight || this.mayAttempt(this.opts.noKeysRetryIntervalMs)) await this.refreshShared();
       if (!this.hasUsableKeys(this.opts.clock()))
         throw new KeysUnavailableError(this.issuer, this.retryAfterSeconds());
-      const found = this.keys?.get(kid);
-      if (found) return found;
+      fetched = true;
+    } else if (this.mustRefreshFirst(this.opts.clock())) {
+      // Past TTL + fetch time with no refresh tried: try one before trusting these keys. If it
+      // fails, the last good keys serve (stale-if-error) and the failure sets the retry clock.
+      await this.refreshShared();
+      fetched = true;
     } else {
       this.maybeRefreshInBackground();
     }
-    // Unknown kid: maybe a rotation. Ask again, but never more than once per interval.
-    if (this.inFlight || this.mayAttempt(this.opts.minRefreshIntervalMs)) {
+    const found = this.keys?.get(kid);
+    if (found || fetched) return found ?? EMPTY;
+    // Unknown kid: maybe a rotation. Ask again, but never more than once per cooldown.
+    if (this.inFlight || this.mayRefreshForUnknownKid()) {
+      this.lastKidMissAttemptAt = this.opts.clock();
       await this.refreshShared();
       if (!this.hasUsableKeys(this.opts.clock()))
         throw new KeysUnavailableError(this.issuer, this.retryAfterSeconds());
@@ -107,7 +133,8 @@ export class JwksCache {
    * tokens too. Also kicks a background TTL refresh.
    */
   isCurrentKey(kid: string, key: VerificationKey): boolean {
-    if (!this.hasUsableKeys(this.opts.clock())) return false;
+    const now = this.opts.clock();
+    if (!this.hasUsableKeys(now) || this.mustRefreshFirst(now)) return false;
     this.maybeRefreshInBackground();
     return this.keys?.get(kid)?.includes(key) ?? false;
   }
@@ -174,6 +201,30 @@ export class JwksCache {
     return this.opts.clock() - this.lastAttemptAt >= intervalMs;
   }
 
+  private mayRefreshForUnknownKid(): boolean {
+    if (this.forceNext || this.lastKidMissAttemptAt === null) return true;
+    return this.opts.clock() - this.lastKidMissAttemptAt >= this.opts.minRefreshIntervalMs;
+  }
+
+  /** Keys are past their TTL (or the next lookup was forced) and the TTL clock allows a fetch. */
+  private ttlRefreshDue(now: number): boolean {
+    if (this.forceNext || this.lastGoodFetchAt === null) return true;
+    if (now - this.lastGoodFetchAt < this.opts.ttlMs) return false;
+    return this.lastFailedAt === null || now - this.lastFailedAt >= this.opts.failedRefreshRetryMs;
+  }
+
+  /**
+   * The keys have outlived TTL + the time a fetch may take without any refresh having been tried
+   * since (no traffic kicked one): they may no longer be what the issuer publishes.
+   */
+  private mustRefreshFirst(now: number): boolean {
+    return (
+      this.lastGoodFetchAt !== null &&
+      this.lastFailedAt === null &&
+      now - this.lastGoodFetchAt >= this.opts.ttlMs + (this.opts.fetchTimeoutMs ?? this.opts.loadTimeoutMs)
+    );
+  }
+
   private retryAfterSeconds(): number {
     const since = this.lastAttemptAt === null ? 0 : this.opts.clock() - this.lastAttemptAt;
     return Math.max(1, (this.opts.noKeysRetryIntervalMs - since) / 1000);
@@ -181,14 +232,12 @@ export class JwksCache {
 
   private maybeRefreshInBackground(always = false): void {
     if (this.inFlight) return;
-    const now = this.opts.clock();
-    const due =
-      always ||
-      this.forceNext ||
-      this.lastGoodFetchAt === null ||
-      now - this.lastGoodFetchAt >= this.opts.ttlMs;
-    const interval = this.keys === null ? this.opts.noKeysRetryIntervalMs : this.opts.minRefreshIntervalMs;
-    if (due && this.mayAttempt(interval)) void this.refreshShared();
+    if (this.keys === null) {
+      if (this.mayAttempt(this.opts.noKeysRetryIntervalMs)) void this.refreshShared();
+      return;
+    }
+    if ((always && this.mayAttempt(this.opts.failedRefreshRetryMs)) || this.ttlRefreshDue(this.opts.clock()))
+      void this.refreshShared();
   }
 
   private refreshShared(): Promise<void> {
@@ -213,6 +262,7 @@ export class JwksCache {
       this.keys = this.keys ? keepUnchangedKeys(this.keys, built.keys) : built.keys;
       this.keyCount = built.usable;
       this.lastGoodFetchAt = this.opts.clock();
+      this.lastFailedAt = null;
       this.lastError = null;
       if (recovered) logger.log(`JWKS for ${this.issuer} recovered (${built.usable} keys)`);
     } catch (e) {
@@ -224,6 +274,7 @@ export class JwksCache {
         logger.warn(`JWKS refresh for ${this.issuer} failed: ${known ? message : String(e).slice(0, 300)}`);
       }
       this.lastError = message;
+      this.lastFailedAt = this.opts.clock();
       this.opts.metrics.jwksRefreshFailuresTotal.inc(labels);
     }
   }

@@ -674,7 +674,7 @@ describe('TokenVerifier: verified-token cache', () => {
     await verifier.verify(token);
     expect(verifier.verifyCached(token)).toBeDefined();
     jwks.serve({ keys: [extKey.jwk] });
-    now += 301_000;
+    now += 300_500; // past the TTL, within the fetch time: a background refresh
     await verifier.verify(token); // triggers the refresh
     await registry.get(EXT_ISSUER)!.whenIdle();
     expect(verifier.verifyCached(token)).toBeUndefined();
@@ -686,7 +686,7 @@ describe('TokenVerifier: verified-token cache', () => {
     await verifier.verify(token);
     const first = await verifier.verify(token);
     jwks.serve({ keys: [extKey.jwk] });
-    now += 301_000; // TTL passed: the next use triggers a background refresh
+    now += 300_500; // TTL passed (within the fetch time): the next use triggers a background refresh
     expect(await verifier.verify(token)).toBe(first); // cache hit while the refresh runs
     await registry.get(EXT_ISSUER)!.whenIdle();
     await expect401(verifier, token, 'key_unknown');
@@ -863,12 +863,54 @@ describe('TokenVerifier: JWKS refresh and outages', () => {
       now += 1_000;
       await expect401(verifier, mint({ header: { kid: `random-${i}` } }), 'key_unknown');
     }
-    expect(jwks.requests).toBe(1); // 20 s after the first fetch: none allowed yet
+    expect(jwks.requests).toBe(2); // the first unknown kid fetched once; 19 more in 19 s: none
     now += 10_000;
     await expect401(verifier, mint({ header: { kid: 'random-x' } }), 'key_unknown');
     expect(jwks.requests).toBe(2);
-    now += 29_000;
+    now += 1_000; // 30 s after the first unknown-kid fetch
     await expect401(verifier, mint({ header: { kid: 'random-y' } }), 'key_unknown');
+    expect(jwks.requests).toBe(3);
+    now += 29_000;
+    await expect401(verifier, mint({ header: { kid: 'random-z' } }), 'key_unknown');
+    expect(jwks.requests).toBe(3);
+  });
+
+  it('refuses a key the issuer dropped within TTL + fetch time, for cached and uncached tokens (issue 17 #4)', async () => {
+    const ttlMs = 10_000;
+    const { verifier, registry, jwks } = await setup(
+      { keys: [extKey.jwk, extKey2.jwk] },
+      { jwksTtlSeconds: ttlMs / 1000, jwksFetchTimeoutMs: 500 },
+    );
+    const t0 = now;
+    const cached = mint({ key: extKey2, claims: { exp: nowS() + 3000, jti: 'cached' } });
+    await verifier.verify(cached);
+    await verifier.verify(cached);
+    expect(verifier.verifyCached(cached)).toBeDefined();
+    // An unknown-kid fetch 4 s in starts the 30 s cooldown; it must not delay the TTL refresh.
+    now = t0 + 4_000;
+    await expect401(verifier, mint({ header: { kid: 'forged' } }), 'key_unknown');
+    jwks.serve({ keys: [extKey.jwk] }); // the issuer drops ext-2 right after that fetch
+    const uncached = () => mint({ key: extKey2, claims: { exp: nowS() + 3000, jti: `u${now}` } });
+    now = t0 + 4_000 + ttlMs - 1; // just inside the TTL of the last fetch: still accepted
+    await expect(verifier.verify(uncached())).resolves.toBeDefined();
+    now = t0 + 4_000 + ttlMs; // the TTL: a refresh starts; a fetch may take up to its timeout
+    await verifier.verify(cached).catch(() => undefined);
+    await registry.get(EXT_ISSUER)!.whenIdle();
+    expect(verifier.verifyCached(cached)).toBeUndefined();
+    await expect401(verifier, cached, 'key_unknown');
+    await expect401(verifier, uncached(), 'key_unknown');
+    await expect(verifier.verify(mint({ key: extKey }))).resolves.toBeDefined();
+  });
+
+  it('refuses a dropped key on the first request after a quiet period, without serving it once more', async () => {
+    const { verifier, jwks } = await setup({ keys: [extKey.jwk, extKey2.jwk] }, { jwksTtlSeconds: 10 });
+    const cached = mint({ key: extKey2, claims: { exp: nowS() + 3000 } });
+    await verifier.verify(cached);
+    await verifier.verify(cached);
+    jwks.serve({ keys: [extKey.jwk] });
+    now += 60_000; // nobody called for a minute
+    expect(verifier.verifyCached(cached)).toBeUndefined();
+    await expect401(verifier, cached, 'key_unknown');
     expect(jwks.requests).toBe(2);
   });
 
@@ -883,7 +925,7 @@ describe('TokenVerifier: JWKS refresh and outages', () => {
         res.end(JSON.stringify({ keys: [extKey.jwk, extKey2.jwk] }));
       });
     };
-    now += 301_000;
+    now += 300_500;
     await expect(verifier.verify(mint({ claims: { jti: '2' } }))).resolves.toBeDefined(); // not blocked by the hanging fetch
     release();
     await registry.get(EXT_ISSUER)!.whenIdle();

@@ -17,6 +17,8 @@ const BUILT_IN_MAX_TTL_MS = 60_000;
 const BUILT_IN_MAX_REFRESH_INTERVAL_MS = 1_000;
 /** While an external issuer has no usable keys, retry at most this often. */
 const EXTERNAL_NO_KEYS_RETRY_MS = 5_000;
+/** After a failed refresh of an issuer's keys, the next try (its own clock, not the kid cooldown). */
+const FAILED_REFRESH_RETRY_MS = { builtIn: 1_000, external: 5_000 };
 
 export function builtInIssuer(config: Pick<AppConfig, 'publicUrl'>): string {
   return `${config.publicUrl}/`;
@@ -47,6 +49,7 @@ export class TrustedIssuerRegistry implements OnApplicationBootstrap, OnModuleDe
         ttlMs: Math.min(ttlMs, BUILT_IN_MAX_TTL_MS),
         maxStaleMs,
         minRefreshIntervalMs: Math.min(minRefreshIntervalMs, BUILT_IN_MAX_REFRESH_INTERVAL_MS),
+        failedRefreshRetryMs: FAILED_REFRESH_RETRY_MS.builtIn,
         noKeysRetryIntervalMs: 0,
         loadTimeoutMs: config.jwksFetchTimeoutMs,
         metrics,
@@ -65,9 +68,11 @@ export class TrustedIssuerRegistry implements OnApplicationBootstrap, OnModuleDe
           ttlMs,
           maxStaleMs,
           minRefreshIntervalMs,
+          failedRefreshRetryMs: Math.min(FAILED_REFRESH_RETRY_MS.external, ttlMs),
           noKeysRetryIntervalMs: Math.min(minRefreshIntervalMs, EXTERNAL_NO_KEYS_RETRY_MS),
           // Backstop only: the HTTP fetch enforces jwksFetchTimeoutMs itself.
           loadTimeoutMs: config.jwksFetchTimeoutMs + 1_000,
+          fetchTimeoutMs: config.jwksFetchTimeoutMs,
           metrics,
         }),
       );

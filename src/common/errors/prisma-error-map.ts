@@ -1,41 +1,17 @@
+import { DatabaseUnavailableError, isDatabaseUnavailable } from '../../prisma/database-unavailable.js';
 import { DomainError } from './domain-error.js';
 
 /**
  * Prisma/pg errors that mean something to the client: unique violation → 409, record not
- * found → 404, database unreachable → 503 with Retry-After (recovers without restart).
- * Duck-typed so this file does not import the generated client (common/ stays context-free).
+ * found → 404, database unavailable (prisma/database-unavailable.ts, the one classifier) → 503
+ * with Retry-After (recovers without restart). Duck-typed so this file does not import the
+ * generated client (common/ stays context-free).
  */
-const CONNECTION_CODES = new Set([
-  'P1001',
-  'P1002',
-  'P1008',
-  'P1017',
-  'P2024',
-  'ECONNREFUSED',
-  'ECONNRESET',
-  '57P01',
-  '57P03',
-  '08006',
-  '08001',
-  '08003',
-]);
+export { isDatabaseUnavailable };
 
-export function isDatabaseUnavailable(err: unknown): boolean {
-  let e: unknown = err;
-  for (let i = 0; i < 5 && e && typeof e === 'object'; i++) {
-    const o = e as { code?: unknown; name?: unknown; message?: unknown; cause?: unknown };
-    if (typeof o.code === 'string' && CONNECTION_CODES.has(o.code)) return true;
-    if (o.name === 'PrismaClientInitializationError') return true;
-    if (
-      typeof o.message === 'string' &&
-      /ECONNREFUSED|Connection terminated|connection timeout|timeout exceeded when trying to connect|terminating connection|Can't reach database/i.test(
-        o.message,
-      )
-    )
-      return true;
-    e = o.cause;
-  }
-  return false;
+/** Seconds a client should wait: until the circuit's next probe when known, else 5. */
+export function databaseRetryAfter(err: unknown): string {
+  return String(err instanceof DatabaseUnavailableError ? Math.min(err.retryAfterSeconds, 5) : 5);
 }
 
 export function fromPrismaError(err: unknown): DomainError | undefined {
@@ -47,7 +23,8 @@ export function fromPrismaError(err: unknown): DomainError | undefined {
   }
   if (isDatabaseUnavailable(err))
     return new DomainError(503, 'STD-00503', 'The database is unavailable; try again shortly.', {
-      headers: { 'retry-after': '5' },
+      title: 'Service Unavailable',
+      headers: { 'Retry-After': databaseRetryAfter(err) },
     });
   return undefined;
 }

@@ -1,7 +1,8 @@
 import { Catch, HttpException, Logger, type ArgumentsHost, type ExceptionFilter } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { DomainError } from './domain-error.js';
-import { fromPrismaError } from './prisma-error-map.js';
+import { unavailabilityLog } from '../../prisma/database-unavailable.js';
+import { fromPrismaError, isDatabaseUnavailable } from './prisma-error-map.js';
 import { problemType, reasonPhrase, type ProblemDetails } from './problem-details.js';
 import { traceIdFor } from './trace-id.js';
 
@@ -86,8 +87,11 @@ export function sendProblem(
   const err = toDomainError(raw);
   const traceId = traceIdFor(request.headers, String(request.id ?? ''));
   if (err.status >= 500 && logger) {
+    // A database outage is reported once (and then once a minute), not as a stack per call.
+    if (isDatabaseUnavailable(raw))
+      unavailabilityLog.note(raw, `${request.method} ${request.routeOptions?.url ?? 'request'}`);
     // Logged with the trace id; the response never carries the stack, SQL or paths.
-    logger.error({ err: raw, traceId }, 'request failed');
+    else logger.error({ err: raw, traceId }, 'request failed');
   }
   if (reply.sent) return;
   for (const [k, v] of Object.entries(err.headers ?? {})) void reply.header(k, v);

@@ -1,8 +1,18 @@
 import { EventEmitter } from 'node:events';
 import { randomUUID } from 'node:crypto';
-import { Inject, Injectable, Logger, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
+import {
+  Inject,
+  Injectable,
+  Logger,
+  Optional,
+  type OnApplicationShutdown,
+  type OnModuleInit,
+} from '@nestjs/common';
 import pg from 'pg';
+import { backoffDelay, DatabaseCircuit } from '../../prisma/database-circuit.js';
 import { DATABASE_CONNECTION, type DatabaseConnection } from '../../prisma/database-connection.js';
+import { isDatabaseUnavailable, unavailabilityLog } from '../../prisma/database-unavailable.js';
+import { guardedClientClass, guardedPool } from '../../prisma/guarded-pg.js';
 
 /**
  * Cache invalidation across the process and across replicas (DESIGN §2, CONVENTIONS).
@@ -14,7 +24,10 @@ import { DATABASE_CONNECTION, type DatabaseConnection } from '../../prisma/datab
  *   embedded mode is one process anyway, so there it is in-process only.
  *
  * Subscribers must treat `connected === false` (listener lost) as "cache may be stale": the
- * gateway then re-checks the database (fails closed) until the listener is back.
+ * gateway then re-checks the database (fails closed) until the listener is back. The listener
+ * reconnects with exponential backoff and jitter (200 ms … 5 s), and NOTIFYs outside a
+ * transaction go through one small pooled connection; both through the app's DatabaseCircuit,
+ * so a database outage costs no connection attempt per change or per second.
  */
 export type ChangeTopic =
   'consent' | 'access-list' | 'api' | 'resource' | 'scope' | 'client' | 'signing-key' | 'webhook';
@@ -48,12 +61,21 @@ export class ChangeBus implements OnModuleInit, OnApplicationShutdown {
   private listener?: pg.Client;
   private stopped = false;
   private reconnectTimer?: NodeJS.Timeout;
+  private reconnectAttempts = 0;
+  private readonly Client: typeof pg.Client;
+  /** For NOTIFY outside a transaction (created on first use; never on PGlite). */
+  private notifyPool?: pg.Pool;
   private readonly handlers: Array<(e: ChangeEvent) => void> = [];
   private readonly stateHandlers: Array<(connected: boolean) => void> = [];
   /** True when changes from other replicas reach us (always true when embedded). */
   connected = true;
 
-  constructor(@Inject(DATABASE_CONNECTION) private readonly db: DatabaseConnection) {}
+  constructor(
+    @Inject(DATABASE_CONNECTION) private readonly db: DatabaseConnection,
+    @Optional() private readonly circuit: DatabaseCircuit = new DatabaseCircuit(),
+  ) {
+    this.Client = guardedClientClass(circuit);
+  }
 
   async onModuleInit(): Promise<void> {
     if (!this.db.embedded) await this.listen();
@@ -64,6 +86,7 @@ export class ChangeBus implements OnModuleInit, OnApplicationShutdown {
     clearTimeout(this.reconnectTimer);
     for (const h of this.handlers) processBus.off('change', h);
     await this.listener?.end().catch(() => undefined);
+    await this.notifyPool?.end().catch(() => undefined);
   }
 
   /** Subscribe to changes (local and remote). */
@@ -83,16 +106,25 @@ export class ChangeBus implements OnModuleInit, OnApplicationShutdown {
     processBus.emit('change', event);
     if (this.db.embedded) return;
     try {
-      const c = new pg.Client({ connectionString: this.db.url });
-      await c.connect();
-      try {
-        await c.query('SELECT pg_notify($1, $2)', [CHANNEL, JSON.stringify(event)]);
-      } finally {
-        await c.end();
-      }
+      await this.notifier().query('SELECT pg_notify($1, $2)', [CHANNEL, JSON.stringify(event)]);
     } catch (err) {
-      this.logger.warn(`NOTIFY failed for ${topic}:${id}: ${(err as Error).message}`);
+      if (isDatabaseUnavailable(err)) unavailabilityLog.note(err, `NOTIFY for ${topic}:${id}`);
+      else this.logger.warn(`NOTIFY failed for ${topic}:${id}: ${(err as Error).message}`);
     }
+  }
+
+  private notifier(): pg.Pool {
+    if (!this.notifyPool) {
+      this.notifyPool = guardedPool(this.circuit, {
+        connectionString: this.db.url,
+        application_name: 'consentgw-notify',
+        max: 1,
+        connectionTimeoutMillis: 5000,
+        idleTimeoutMillis: 30_000,
+      });
+      this.notifyPool.on('error', () => undefined); // an idle connection lost: the next use reconnects
+    }
+    return this.notifyPool;
   }
 
   /** NOTIFY inside the caller's transaction: delivered to other replicas only if it commits. */
@@ -115,7 +147,7 @@ export class ChangeBus implements OnModuleInit, OnApplicationShutdown {
   }
 
   private async listen(): Promise<void> {
-    const client = new pg.Client({ connectionString: this.db.url });
+    const client = new this.Client({ connectionString: this.db.url, application_name: 'consentgw-listen' });
     client.on('notification', (msg) => {
       if (msg.channel !== CHANNEL || !msg.payload) return;
       try {
@@ -128,9 +160,14 @@ export class ChangeBus implements OnModuleInit, OnApplicationShutdown {
     });
     const lost = () => {
       if (this.stopped) return;
+      if (this.connected)
+        this.logger.warn('change listener lost; caches re-check the database until it is back');
       this.setConnected(false);
-      this.logger.warn('change listener lost; caches re-check the database until it is back');
-      this.reconnectTimer = setTimeout(() => void this.listen().catch(() => lost()), 1000);
+      this.reconnectAttempts++;
+      this.reconnectTimer = setTimeout(
+        () => void this.listen().catch(() => lost()),
+        backoffDelay(this.reconnectAttempts),
+      );
       this.reconnectTimer.unref();
     };
     client.on('error', () => undefined);
@@ -145,6 +182,7 @@ export class ChangeBus implements OnModuleInit, OnApplicationShutdown {
       throw err;
     }
     this.listener = client;
+    this.reconnectAttempts = 0;
     const wasDown = !this.connected;
     this.setConnected(true);
     // Anything may have changed while we were deaf: tell caches to drop everything.
