@@ -24,7 +24,7 @@ import { ADMIN_ORG, createResource } from '../factories/registry.js';
  */
 
 const CSP_BASE =
-  "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
+  "default-src 'none'; style-src 'self'; font-src 'self'; img-src 'self' data:; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
 
 let t: TestApp;
 let w: ConsentWorld;
