@@ -14,7 +14,7 @@ import type { ConsentResourceView } from '../resources/consent-resource.view.js'
 import { ConsentPresenterService, type PartyLabel } from './consent-presenter.service.js';
 import { CHROME, fill } from './portal-chrome-i18n.js';
 import { STATUS_NAMES } from './portal-i18n.js';
-import { HAD_RECEIPT, receiptPath, requestPath, withdrawPath } from './portal-routes.js';
+import { HAD_RECEIPT, receiptPath, requestPath } from './portal-routes.js';
 
 /** Statuses that end a consent, and the label of the date they ended on. */
 const ENDED: Partial<Record<ConsentStatus, 'withdrawnAt' | 'expiredAt' | 'usedAt'>> = {
@@ -40,7 +40,6 @@ export interface ConsentCard {
   usage: { summary: string; lines: string[] } | null;
   receiptHref: string | null;
   requestHref: string;
-  withdrawHref: string;
 }
 
 @Injectable()
@@ -104,7 +103,6 @@ export class ConsentCardsService {
           receiptHref:
             consent.consented && HAD_RECEIPT.has(consent.status) ? receiptPath(consent.id, lang) : null,
           requestHref: requestPath(consent.id, lang),
-          withdrawHref: withdrawPath(consent.id, lang),
         };
       }),
     );

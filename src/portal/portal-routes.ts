@@ -51,6 +51,3 @@ export function FormAction(
     ApiResponse({ status: 409, description: refusals.conflict }),
   );
 }
-
-export const withdrawPath = (id: string, lang: Lang) =>
-  `/consent/${encodeURIComponent(id)}/revoke?lang=${lang}`;
