@@ -42,7 +42,7 @@ function send(reply: FastifyReply, asset: StaticAsset | null): void {
     .header('x-content-type-options', 'nosniff')
     .header('content-security-policy', ASSET_CSP)
     .header('cross-origin-resource-policy', 'same-origin');
-  if (!asset) throw new DomainError(404, 'PORTAL-00404', 'There is no such asset.');
+  if (!asset) throw new DomainError(404, 'STD-00404', 'There is no such asset.');
   void reply
     .status(200)
     .header('content-type', asset.contentType)
