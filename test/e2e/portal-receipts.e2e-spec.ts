@@ -2,9 +2,8 @@ import { createHash } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { compactVerify, createLocalJWKSet, decodeProtectedHeader, jwtVerify } from 'jose';
 import { Scopes } from '../../src/common/auth/scopes.js';
-import { UsageRecorder } from '../../src/gateway/usage-recorder.js';
 import { createTestApp, type TestApp } from '../helpers/app.js';
-import { bearer, mintToken } from '../helpers/tokens.js';
+import { bearer } from '../helpers/tokens.js';
 import {
   CONSENT_PATH,
   consentBody,
@@ -16,7 +15,8 @@ import {
   sql,
   type ConsentWorld,
 } from '../factories/consent-fixtures.js';
-import { proxy, registerApi, startUpstream, type Upstream } from '../factories/gateway-fixtures.js';
+import { startUpstream, type Upstream } from '../factories/gateway-fixtures.js';
+import { useConsentAtGateway } from '../factories/usage-fixtures.js';
 import { orgNumber, personNumber } from '../factories/orgs.js';
 import { csrfOf, devLogin, textOf, type FormClient } from '../factories/portal-fixtures.js';
 import { ADMIN_ORG } from '../factories/registry.js';
@@ -263,37 +263,7 @@ describe('receipts', () => {
 describe('the usage log', () => {
   const usagePath = (id: string) => `${CONSENT_PATH}/${id}/usage`;
 
-  /** Three real calls through the gateway under the consent, then the counters written. */
-  async function useThreeTimes(id: string): Promise<string> {
-    const scope = `${w.owner.orgcode}:inntekt`;
-    const api = await registerApi(
-      t,
-      { owner: w.owner, resource: w.resource, scope, consumer: w.consumer.org },
-      { upstreamUrl: upstream.url },
-    );
-    const [row] = await sql(t, 'SELECT * FROM consent_requests WHERE id = $1', [id]);
-    const token = await mintToken(t, {
-      org: w.consumer.org,
-      scope,
-      authorizationDetails: [
-        {
-          type: 'urn:altinn:consent',
-          id,
-          from: row.from_party,
-          to: { authority: 'iso6523-actorid-upis', ID: `0192:${w.consumer.org}` },
-          consented: new Date(row.consented).toISOString(),
-          validTo: new Date(row.valid_to).toISOString(),
-          consentRights: row.consent_rights,
-        },
-      ],
-    });
-    for (let i = 0; i < 3; i++) {
-      const res = await proxy(t, `/proxy/${api}/inntekt`, { auth: `Bearer ${token}` });
-      expect(res.status).toBe(200);
-    }
-    await t.app.get(UsageRecorder).flush();
-    return api;
-  }
+  const useThreeTimes = (id: string) => useConsentAtGateway(t, w, upstream.url, id, 3);
 
   it('shows the person how often, when last, by whom and against which API', async () => {
     const { id, c } = await acceptedByPerson('en');
