@@ -15,7 +15,7 @@ import { CHROME, fill } from './portal-chrome-i18n.js';
 import { STATUS_NOTICES, UI } from './portal-i18n.js';
 import { PortalErrorFilter } from './portal-error.filter.js';
 import { PortalPagesService } from './portal-pages.service.js';
-import { FormAction, HtmlPage } from './portal-routes.js';
+import { FormAction, HtmlPage, metadataLines } from './portal-routes.js';
 import { idParam, PortalVisitsService } from './portal-visits.service.js';
 
 @ApiTags('portal (HTML)')
@@ -60,6 +60,7 @@ export class ConsentReceiptController {
         id: consent.id,
         titles: resources.map((r) => r.title[lang] || r.title.nb || r.identifier).join(', '),
         coveredBy,
+        metadata: metadataLines(consent),
         active: consent.status === 'accepted',
         notice: consent.status === 'accepted' ? null : STATUS_NOTICES.in(lang)[consent.status as 'revoked'],
         whatStops: fill(c.withdrawWhatStops, { consumer }),

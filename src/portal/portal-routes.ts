@@ -13,7 +13,7 @@ import {
   ApiResponse,
 } from '@nestjs/swagger';
 import { LANGS, type Lang } from '../common/i18n/languages.js';
-import type { ConsentStatus } from '../consents/consent.record.js';
+import type { ConsentRecord, ConsentStatus } from '../consents/consent.record.js';
 import { PortalActionFormDto } from './dto/portal-forms.dto.js';
 
 /** Statuses whose consent was once accepted, so a receipt exists. */
@@ -50,4 +50,12 @@ export function FormAction(
     ApiResponse({ status: 403, description: refusals.forbidden }),
     ApiResponse({ status: 409, description: refusals.conflict }),
   );
+}
+
+/** "inntektsaar: 2024" per right that carries metadata: what tells two similar consents apart. */
+export function metadataLines(consent: ConsentRecord): string[] {
+  return consent.consentRights
+    .map((r) => Object.entries(r.metadata ?? {}).map(([k, v]) => `${k}: ${v}`))
+    .filter((m) => m.length)
+    .map((m) => m.join(', '));
 }

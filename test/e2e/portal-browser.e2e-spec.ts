@@ -339,6 +339,20 @@ suite('the portal in a real browser', () => {
           r.violations.map((v) => ({ id: v.id, impact: v.impact, help: v.help, nodes: v.nodes.map((n) => n.target) })))
       `);
       results[name] = violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
+      // Reflow (WCAG 1.4.10): nothing wider than the screen at 320 px, nor at 200 % zoom of a
+      // 1280 px window (640 CSS px).
+      for (const width of [320, 640]) {
+        await page.setViewportSize({ width, height: 800 });
+        const scrollWidth = await page.evaluate<number>('document.documentElement.scrollWidth');
+        if (scrollWidth > width)
+          results[name].push({
+            id: 'reflow',
+            impact: 'serious',
+            help: `${scrollWidth} px wide at ${width} px`,
+            nodes: [],
+          });
+      }
+      await page.setViewportSize({ width: 390, height: 844 });
     };
     try {
       await page.goto(`${t.url}/login?lang=en`);
@@ -363,8 +377,16 @@ suite('the portal in a real browser', () => {
       await page.waitForURL(`${consumerUrl}/**`);
       await page.goto(`${t.url}/consent/request?id=${accepted}&lang=en`);
       await check('request already answered');
+      await useConsentAtGateway(t, w, upstream.url, accepted, 3);
       await page.goto(`${t.url}/consent/active?lang=nb`);
-      await check('active');
+      expect(await page.locator('.usage-fact dd').first().textContent()).toMatch(/^Brukt 3 ganger/);
+      await check('active with usage');
+      await page.goto(`${t.url}/consent/${accepted}/revoke?lang=en`);
+      await check('confirm withdrawal');
+      for (const info of ['contact', 'privacy', 'accessibility']) {
+        await page.goto(`${t.url}/consent/${info}?lang=nn`);
+        await check(info);
+      }
       await page.goto(`${t.url}/consent/receipt/${accepted}?lang=nn`);
       await check('receipt');
       await page.goto(`${t.url}/consent/request?id=${someoneElses}`);
@@ -377,5 +399,49 @@ suite('the portal in a real browser', () => {
       await context.close();
     }
     expect(results).toEqual(Object.fromEntries(Object.keys(results).map((k) => [k, []])));
+  }, 120_000);
+
+  it('can be used with the keyboard alone: login → accept → withdraw', async () => {
+    const pid = personNumber();
+    const id = await newRequest(personUrnOf(pid));
+    const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+    const page = await context.newPage();
+    /** Tab until the focused element's text (or label) matches, then return it; never clicks. */
+    const tabTo = async (name: RegExp): Promise<void> => {
+      for (let i = 0; i < 40; i++) {
+        await page.keyboard.press('Tab');
+        const label = await page.evaluate<string>(
+          `(() => { const e = document.activeElement; return (e.labels && e.labels[0] ? e.labels[0].textContent : e.textContent || '').trim(); })()`,
+        );
+        if (name.test(label)) return;
+      }
+      throw new Error(`no focusable element matching ${name} within 40 tabs on ${page.url()}`);
+    };
+    try {
+      await page.goto(`${t.url}/consent/request?id=${id}&lang=nb`);
+      // The first Tab reaches the skip link.
+      await page.keyboard.press('Tab');
+      expect(await page.evaluate<string>('document.activeElement.textContent.trim()')).toBe(
+        'Hopp til hovedinnhold',
+      );
+      await tabTo(/^Fødselsnummer/);
+      await page.keyboard.type(pid);
+      await page.keyboard.press('Enter');
+      await page.waitForURL(`${t.url}/consent/request?id=${id}&lang=nb`);
+      await tabTo(/^Godta$/);
+      await page.keyboard.press('Enter');
+      await page.waitForURL(`${consumerUrl}/**`);
+      await page.goto(`${t.url}/consent/active?lang=nb`);
+      await tabTo(/^Trekk tilbake/);
+      await page.keyboard.press('Enter');
+      await page.waitForURL(`${t.url}/consent/${id}/revoke?lang=nb`);
+      await tabTo(/^Ja, trekk tilbake samtykket$/);
+      await page.keyboard.press('Enter');
+      await page.waitForURL(`${t.url}/consent/active?lang=nb&revoked=1`);
+      const [row] = await sql(t, 'SELECT status FROM consent_requests WHERE id = $1', [id]);
+      expect(row.status).toBe('revoked');
+    } finally {
+      await context.close();
+    }
   }, 120_000);
 });
