@@ -1,4 +1,7 @@
 import { createHash } from 'node:crypto';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { compactVerify, createLocalJWKSet, decodeProtectedHeader, jwtVerify } from 'jose';
 import { Scopes } from '../../src/common/auth/scopes.js';
@@ -33,10 +36,20 @@ let w: ConsentWorld;
 let upstream: Upstream;
 
 const CONSUMER_NAME = 'Lånebanken ASA';
+/** A logo with a script in it: served, but never allowed to run in our origin. */
+const LOGO =
+  '<svg xmlns="http://www.w3.org/2000/svg" width="10" height="10"><script>alert(1)</script><rect width="10" height="10"/></svg>';
+let logoDir: string;
 
 beforeAll(async () => {
+  logoDir = mkdtempSync(path.join(tmpdir(), 'p21-logo-'));
+  writeFileSync(path.join(logoDir, 'logo.svg'), LOGO);
   t = await createTestApp({
-    env: { PORTAL_OPERATOR_NAME: 'Testdirektoratet', PORTAL_CONTACT_EMAIL: 'hjelp@test.example' },
+    env: {
+      PORTAL_OPERATOR_NAME: 'Testdirektoratet',
+      PORTAL_CONTACT_EMAIL: 'hjelp@test.example',
+      PORTAL_OPERATOR_LOGO_FILE: path.join(logoDir, 'logo.svg'),
+    },
   });
   w = await consentWorld(t);
   upstream = await startUpstream();
@@ -58,6 +71,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await upstream?.close();
   await t?.close();
+  rmSync(logoDir, { recursive: true, force: true });
 });
 
 const formatted = (org: string) => `${org.slice(0, 3)} ${org.slice(3, 6)} ${org.slice(6)}`;
@@ -372,16 +386,24 @@ describe('the frame: operator, statements and self-hosted assets', () => {
         .subarray(0, 4)
         .toString('latin1'),
     ).toBe('wOF2');
-    for (const path of [
-      '/consent/assets/fonts/..%2F..%2Fpackage.json',
-      '/consent/assets/fonts/x.woff2',
-      '/consent/assets/logo',
-    ]) {
+    for (const path of ['/consent/assets/fonts/..%2F..%2Fpackage.json', '/consent/assets/fonts/x.woff2']) {
       const res = await fetch(`${t.url}${path}`);
       // An encoded traversal is refused by the edge (400) before routing; the rest are 404.
       expect(res.status).toBe(path.includes('%2F') ? 400 : 404);
       expect(res.headers.get('content-type')).toContain('application/problem+json');
     }
+  });
+
+  it('shows the operator’s logo from the service itself, sandboxed so an SVG script cannot run', async () => {
+    const page = await (await fetch(`${t.url}/consent/privacy?lang=nb`)).text();
+    expect(page).toContain('<img class="operator-logo" src="/consent/assets/logo" alt="">');
+    const logo = await fetch(`${t.url}/consent/assets/logo`);
+    expect(logo.status).toBe(200);
+    expect(logo.headers.get('content-type')).toBe('image/svg+xml');
+    expect(logo.headers.get('content-security-policy')).toContain('sandbox');
+    expect(logo.headers.get('content-security-policy')).toContain("default-src 'none'");
+    expect(logo.headers.get('x-content-type-options')).toBe('nosniff');
+    expect(await logo.text()).toBe(LOGO);
   });
 
   it('suggests valid synthetic test persons on the development login, and they log in', async () => {
