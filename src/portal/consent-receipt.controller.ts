@@ -15,7 +15,8 @@ import { CHROME, fill } from './portal-chrome-i18n.js';
 import { STATUS_NOTICES, UI } from './portal-i18n.js';
 import { PortalErrorFilter } from './portal-error.filter.js';
 import { PortalPagesService } from './portal-pages.service.js';
-import { FormAction, HtmlPage, metadataLines } from './portal-routes.js';
+import { FormAction, HtmlPage, metadataLines, requestPath } from './portal-routes.js';
+import { seeOther } from './portal-http.js';
 import { idParam, PortalVisitsService } from './portal-visits.service.js';
 
 @ApiTags('portal (HTML)')
@@ -45,6 +46,8 @@ export class ConsentReceiptController {
     const consent = visitor && (await this.visits.partyConsent(reply, visitor, idParam(req)));
     if (!visitor || !consent) return;
     const { lang } = visitor.page;
+    // Not answered yet: nothing to withdraw; the request page is where it is answered.
+    if (consent.status === 'created') return seeOther(reply, requestPath(consent.id, lang));
     const c = CHROME.in(lang);
     const [resources, coveredBy] = await Promise.all([
       this.presenter.loadResources(consent),
@@ -62,7 +65,7 @@ export class ConsentReceiptController {
         coveredBy,
         metadata: metadataLines(consent),
         active: consent.status === 'accepted',
-        notice: consent.status === 'accepted' ? null : STATUS_NOTICES.in(lang)[consent.status as 'revoked'],
+        notice: consent.status === 'accepted' ? null : STATUS_NOTICES.in(lang)[consent.status],
         whatStops: fill(c.withdrawWhatStops, { consumer }),
         alreadyFetched: fill(c.withdrawAlreadyFetched, { consumer }),
       },

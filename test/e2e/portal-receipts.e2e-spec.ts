@@ -161,6 +161,21 @@ describe('withdrawing with a confirmation step', () => {
     expect(again.body).toContain('The consent has been withdrawn and no longer applies.');
   });
 
+  it('sends the person to the request page when there is nothing to withdraw yet', async () => {
+    const pid = personNumber();
+    const open = await createConsent(
+      t,
+      w.consumer.auth,
+      consentBody({ to: w.consumer.org, resource: w.resource, from: personUrnOf(pid) }),
+    );
+    const c = await devLogin(t, pid);
+    const res = await c.get(`/consent/${open.id as string}/revoke?lang=en`);
+    expect({ status: res.status, location: res.location }).toEqual({
+      status: 303,
+      location: `/consent/request?id=${open.id as string}&lang=en`,
+    });
+  });
+
   it('shows another person a 403 page without the consent, and sends a visitor to login', async () => {
     const { id } = await acceptedByPerson('en');
     const other = await devLogin(t, personNumber());
