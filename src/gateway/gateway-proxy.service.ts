@@ -60,7 +60,7 @@ import {
   type ExchangeOwner,
 } from './upstream-exchange.js';
 import { requestShapeError } from '../common/http/request-target.js';
-import { subjectQueryValue } from './subject-query.js';
+import { bodyMayCarryParams, subjectQueryValue } from './subject-query.js';
 import { UpstreamPools } from './upstream-pools.js';
 import { UsageRecorder } from './usage-recorder.js';
 
@@ -723,6 +723,8 @@ function checkSubject(req: IncomingMessage, route: ApiRoute, detail: ConsentDeta
   if (subject.in === 'header') {
     value = req.headers[subject.key];
   } else {
+    // A form or JSON body would be merged with the query by the upstream's framework (RT-2).
+    if (bodyMayCarryParams(req.headers)) throw E.subjectInBodyPossible(subject.name);
     value = subjectQueryValue(req.url ?? '', subject.name);
   }
   // The accepted forms (bare number, party URN) are exact, so comparing with the consent's own

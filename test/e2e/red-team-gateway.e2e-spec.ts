@@ -1,0 +1,191 @@
+/**
+ * Red-team findings on the gateway (docs/security.md, "Red-team findings"), each kept as a
+ * regression through real HTTP to a real upstream. Every refusal is checked for the upstream
+ * having received nothing.
+ */
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { createTestApp, type TestApp } from '../helpers/app.js';
+import { expectProblem } from '../factories/problems.js';
+import {
+  acceptedConsent,
+  consentBearer,
+  gatewayWorld,
+  rawRequest,
+  registerApi,
+  startUpstream,
+  type GatewayWorld,
+  type Upstream,
+} from '../factories/gateway-fixtures.js';
+
+let t: TestApp;
+let upstream: Upstream;
+let world: GatewayWorld;
+/** An API that reads the subject from query parameter `person_id`. */
+let queryApi: string;
+/** An API that reads the subject from header `X-Person-Id`. */
+let headerApi: string;
+let auth: string;
+let pid: string;
+const OTHER = '25922947409';
+
+beforeAll(async () => {
+  t = await createTestApp();
+  upstream = await startUpstream();
+  world = await gatewayWorld(t);
+  queryApi = await registerApi(t, world, {
+    upstreamUrl: `${upstream.url}/q`,
+    subject: { in: 'query', name: 'person_id' },
+  });
+  headerApi = await registerApi(t, world, {
+    upstreamUrl: `${upstream.url}/h`,
+    subject: { in: 'header', name: 'X-Person-Id' },
+  });
+  const consent = await acceptedConsent(t, world);
+  pid = consent.from.split(':').pop()!;
+  auth = await consentBearer(t, world, consent);
+});
+
+afterAll(async () => {
+  await t?.close();
+  await upstream?.close();
+});
+
+const mismatch =
+  'The subject in query parameter person_id is missing or is not the party that gave the consent.';
+
+describe('RT-1: a second subject whose name PHP or ASP.NET reads as the subject', () => {
+  it.each([
+    // PHP skips leading spaces in a name: `$_GET['person_id']` became the second, unchecked value.
+    ['with a leading `+` (PHP)', `+person_id=${OTHER}`],
+    ['with a leading %20 (PHP)', `%20person_id=${OTHER}`],
+    ['with a leading double-encoded space', `%2520person_id=${OTHER}`],
+    // ASP.NET and Java compare names ignoring case, and `ı` upper-cases to `I`.
+    ['with a dotless i (ASP.NET, Java)', `person_%C4%B1d=${OTHER}`],
+  ])('refuses it %s (403 GW-00010)', async (_what, second) => {
+    const before = upstream.hits.length;
+    const res = await rawRequest(t, {
+      path: `/proxy/${queryApi}/x?person_id=${pid}&${second}`,
+      headers: [['authorization', auth]],
+    });
+    expectProblem(res, 403, 'GW-00010', mismatch);
+    expect(upstream.hits.length).toBe(before);
+  });
+
+  it('refuses an access token in the query under a name with a leading space, and never forwards it', async () => {
+    const token = auth.slice('Bearer '.length);
+    const before = upstream.hits.length;
+    const res = await rawRequest(t, {
+      path: `/proxy/${queryApi}/x?person_id=${pid}&+access_token=${token}`,
+      headers: [['authorization', auth]],
+    });
+    expect(res.status).toBe(400);
+    expect(res.body.code).toBe('GW-00002');
+    expect(res.text).not.toContain(token);
+    expect(upstream.hits.length).toBe(before);
+  });
+
+  it('still forwards the one subject with other parameters as sent', async () => {
+    const res = await rawRequest(t, {
+      path: `/proxy/${queryApi}/x?person_id=${pid}&person_idx=1&personid=2`,
+      headers: [['authorization', auth]],
+    });
+    expect(res.status).toBe(200);
+    expect(upstream.hits[upstream.hits.length - 1].url).toBe(`/q/x?person_id=${pid}&person_idx=1&personid=2`);
+  });
+});
+
+describe('RT-2: a body that frameworks merge with the query, on an API with a query subject', () => {
+  const bodyRefused =
+    "This API reads the subject from query parameter person_id, so it takes no form or JSON body (frameworks merge their fields with the query's); send the body as another media type.";
+
+  it.each([
+    // Rack/Sinatra `params`, PHP `$_REQUEST`: the body's field wins over the query's.
+    ['a form', 'application/x-www-form-urlencoded', `person_id=${OTHER}`],
+    ['a form, spelled loosely', ' Application/X-WWW-Form-Urlencoded;charset=utf-8', `person_id=${OTHER}`],
+    ['a form, PHP cutting at a comma', 'application/x-www-form-urlencoded,text/plain', `person_id=${OTHER}`],
+    [
+      'multipart',
+      'multipart/form-data; boundary=b',
+      `--b\r\nContent-Disposition: form-data; name="person_id"\r\n\r\n${OTHER}\r\n--b--\r\n`,
+    ],
+    // Laravel `$request->input()`: any type containing `/json` or `+json`.
+    ['JSON', 'application/json', JSON.stringify({ person_id: OTHER })],
+    ['a +json type', 'application/vnd.api+json', JSON.stringify({ person_id: OTHER })],
+    // Rack parses a POST body without a Content-Type as a form.
+    ['no Content-Type', undefined, `person_id=${OTHER}`],
+  ])('refuses %s body (403 GW-00010)', async (_what, contentType, body) => {
+    const before = upstream.hits.length;
+    const res = await rawRequest(t, {
+      method: 'POST',
+      path: `/proxy/${queryApi}/x?person_id=${pid}`,
+      headers: [
+        ['authorization', auth],
+        ...(contentType ? [['content-type', contentType] as [string, string]] : []),
+      ],
+      body,
+    });
+    expectProblem(res, 403, 'GW-00010', bodyRefused);
+    expect(upstream.hits.length).toBe(before);
+  });
+
+  it('refuses a chunked form body too', async () => {
+    const before = upstream.hits.length;
+    async function* chunks() {
+      yield Buffer.from('person_id=');
+      yield Buffer.from(OTHER);
+    }
+    const res = await rawRequest(t, {
+      method: 'POST',
+      path: `/proxy/${queryApi}/x?person_id=${pid}`,
+      headers: [
+        ['authorization', auth],
+        ['content-type', 'application/x-www-form-urlencoded'],
+      ],
+      body: chunks(),
+    });
+    expectProblem(res, 403, 'GW-00010', bodyRefused);
+    expect(upstream.hits.length).toBe(before);
+  });
+
+  it.each([
+    ['an XML body', 'application/xml', '<q/>'],
+    ['an octet-stream body', 'application/octet-stream', 'person_id=x'],
+  ])('forwards %s', async (_what, contentType, body) => {
+    const res = await rawRequest(t, {
+      method: 'POST',
+      path: `/proxy/${queryApi}/x?person_id=${pid}`,
+      headers: [
+        ['authorization', auth],
+        ['content-type', contentType],
+      ],
+      body,
+    });
+    expect(res.status).toBe(200);
+    expect(upstream.hits[upstream.hits.length - 1].bodyLength).toBe(Buffer.byteLength(body));
+  });
+
+  it('forwards a request without a body whatever its Content-Type', async () => {
+    const res = await rawRequest(t, {
+      path: `/proxy/${queryApi}/x?person_id=${pid}`,
+      headers: [
+        ['authorization', auth],
+        ['content-type', 'application/json'],
+      ],
+    });
+    expect(res.status).toBe(200);
+  });
+
+  it('forwards a form body to an API that reads the subject from a header', async () => {
+    const res = await rawRequest(t, {
+      method: 'POST',
+      path: `/proxy/${headerApi}/x`,
+      headers: [
+        ['authorization', auth],
+        ['x-person-id', pid],
+        ['content-type', 'application/x-www-form-urlencoded'],
+      ],
+      body: `person_id=${OTHER}`,
+    });
+    expect(res.status).toBe(200);
+  });
+});
