@@ -60,6 +60,15 @@ const DROPPED_REQUEST = new Set([
 const CANONICAL_ONLY = new Set(['content-length', 'content-type']);
 
 /**
+ * Headers that describe the content for every recipient (RFC 9110 §7.6.1: a sender MUST NOT name
+ * them in `Connection`). Removing them would let a client change how the upstream reads a body
+ * the gateway already judged: `Connection: Content-Type` turned an XML body into a typeless POST
+ * body, which Rack parses as a form (red-team finding RT-3). They are kept whatever `Connection`
+ * says, like the checked subject header.
+ */
+const CONTENT_HEADERS = new Set(['content-type', 'content-length', 'content-encoding']);
+
+/**
  * A lowercase header name as CGI-style frameworks read it: every character that is not a
  * letter or digit becomes `-` (`x_consent_id`, `x.consent.id` → `x-consent-id`).
  */
@@ -122,8 +131,9 @@ export function upstreamRequestHeaders(
     const name = rawHeaders[i];
     const lower = lowerNames ? lowerNames[i >> 1] : name.toLowerCase();
     if (isOurs(lower)) continue;
-    // `Connection` may not remove the subject header the gateway checked (the upstream relies on it).
-    if (extraHop?.has(lower) && lower !== ctx.subjectHeader) continue;
+    // `Connection` may not remove the subject header the gateway checked (the upstream relies on
+    // it), nor the headers that say how to read the body (RT-3).
+    if (extraHop?.has(lower) && lower !== ctx.subjectHeader && !CONTENT_HEADERS.has(lower)) continue;
     const folded = foldHeaderName(lower);
     if (folded !== lower && (isOurs(folded) || CANONICAL_ONLY.has(folded))) continue;
     if (subjectFolded !== null && folded === subjectFolded && lower !== ctx.subjectHeader) continue;

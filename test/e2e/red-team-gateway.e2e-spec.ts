@@ -189,3 +189,36 @@ describe('RT-2: a body that frameworks merge with the query, on an API with a qu
     expect(res.status).toBe(200);
   });
 });
+
+describe('RT-3: Connection naming the headers that say how to read the body', () => {
+  it('keeps Content-Type when Connection names it, so an accepted XML body stays XML upstream', async () => {
+    const res = await rawRequest(t, {
+      method: 'POST',
+      path: `/proxy/${queryApi}/x?person_id=${pid}`,
+      headers: [
+        ['authorization', auth],
+        ['content-type', 'application/xml'],
+        ['connection', 'Content-Type'],
+      ],
+      body: `person_id=${OTHER}`,
+    });
+    expect(res.status).toBe(200);
+    const hit = upstream.hits[upstream.hits.length - 1];
+    expect(hit.headers['content-type']).toBe('application/xml');
+    expect(hit.bodyLength).toBe(`person_id=${OTHER}`.length);
+  });
+
+  it('still drops another header that Connection names', async () => {
+    const res = await rawRequest(t, {
+      path: `/proxy/${headerApi}/x`,
+      headers: [
+        ['authorization', auth],
+        ['x-person-id', pid],
+        ['x-hop', 'a'],
+        ['connection', 'X-Hop, Content-Type'],
+      ],
+    });
+    expect(res.status).toBe(200);
+    expect(upstream.hits[upstream.hits.length - 1].headers['x-hop']).toBeUndefined();
+  });
+});

@@ -156,3 +156,27 @@ describe('forwarded headers under CGI-style name folding', () => {
     expect(out.slice(0, 2)).toEqual(['accept', 'application/json']);
   });
 });
+
+describe('headers that describe the body (RT-3)', () => {
+  const body: string[] = [
+    'Content-Type',
+    'application/xml',
+    'Content-Length',
+    '4',
+    'Content-Encoding',
+    'gzip',
+  ];
+
+  it.each(['Content-Type', 'content-length, Content-Encoding', 'keep-alive, CONTENT-TYPE, x-custom-thing'])(
+    'keeps Content-Type, -Length and -Encoding when Connection names them (%s)',
+    (conn) => {
+      const out = upstreamRequestHeaders([...body, 'x-custom-thing', 'a'], null, conn, CTX);
+      expect(out.slice(0, body.length)).toEqual(body);
+    },
+  );
+
+  it('still drops the other headers Connection names', () => {
+    const out = upstreamRequestHeaders([...body, 'x-custom-thing', 'a'], null, 'x-custom-thing', CTX);
+    expect(out).not.toContain('x-custom-thing');
+  });
+});
