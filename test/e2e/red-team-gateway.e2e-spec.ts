@@ -10,6 +10,7 @@ import {
   acceptedConsent,
   consentBearer,
   gatewayWorld,
+  rawExchange,
   rawRequest,
   registerApi,
   startUpstream,
@@ -220,5 +221,15 @@ describe('RT-3: Connection naming the headers that say how to read the body', ()
     });
     expect(res.status).toBe(200);
     expect(upstream.hits[upstream.hits.length - 1].headers['x-hop']).toBeUndefined();
+  });
+});
+
+describe('RT-6: CONNECT', () => {
+  it('is answered 405 problem+json and the connection closed, not dropped without a word', async () => {
+    const host = new URL(t.url).host;
+    const res = await rawExchange(t, `CONNECT ${host} HTTP/1.1\r\nHost: ${host}\r\n\r\n`);
+    expectProblem(res, 405, 'STD-00405', 'CONNECT is not allowed: this server is not a forward proxy.');
+    expect(res.headers.get('content-type')).toMatch(/^application\/problem\+json/);
+    expect(res.headers.get('connection')).toBe('close');
   });
 });
