@@ -437,6 +437,16 @@ export class GatewayProxyService implements ExchangeOwner<Call> {
       if (detail.validToMs <= now) throw E.consentInactive('The consent has expired.');
       if (detail.consentedMs > now + this.config.clockSkewSeconds * 1000)
         throw E.consentInactive('The consent is not yet in force.');
+      // But a one-time consent this service holds is used up here as in local mode (the claim
+      // below): trusting the token alone let it be used any number of times and never marked
+      // `used`, so new tokens kept coming (red-team finding RT-7). Consents held elsewhere are
+      // unknown here (null) and stay the external issuer's to count.
+      if (call.stored === undefined) {
+        const cached = this.state.consents.peek(detail.id);
+        if (cached === undefined)
+          return this.resumeAfter(call, this.state.consents.load(detail.id), (v) => (call.stored = v));
+        call.stored = cached;
+      }
     }
 
     // Subject (403 GW-00010).

@@ -6,6 +6,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { createTestApp, type TestApp } from '../helpers/app.js';
 import { expectProblem } from '../factories/problems.js';
+import { sql } from '../factories/consent-fixtures.js';
 import {
   acceptedConsent,
   consentBearer,
@@ -231,5 +232,51 @@ describe('RT-6: CONNECT', () => {
     expectProblem(res, 405, 'STD-00405', 'CONNECT is not allowed: this server is not a forward proxy.');
     expect(res.headers.get('content-type')).toMatch(/^application\/problem\+json/);
     expect(res.headers.get('connection')).toBe('close');
+  });
+});
+
+describe('RT-7: a one-time consent through an API in token mode', () => {
+  let tokenApi: string;
+  beforeAll(async () => {
+    tokenApi = await registerApi(t, world, { upstreamUrl: `${upstream.url}/tok`, consentSource: 'token' });
+  });
+
+  it('is used up by the first successful call, as in local mode', async () => {
+    const consent = await acceptedConsent(t, world, { isOneTime: true });
+    const bearer = await consentBearer(t, world, consent);
+    const first = await rawRequest(t, { path: `/proxy/${tokenApi}/x`, headers: [['authorization', bearer]] });
+    expect(first.status).toBe(200);
+    const before = upstream.hits.length;
+    const second = await rawRequest(t, {
+      path: `/proxy/${tokenApi}/x`,
+      headers: [['authorization', bearer]],
+    });
+    expect(second.status).toBe(401);
+    expect(second.body.code).toBe('GW-00009');
+    expect(upstream.hits.length).toBe(before);
+    const [row] = await sql(t, 'SELECT status FROM consent_requests WHERE id = $1', [consent.id]);
+    expect(row.status).toBe('used');
+  });
+
+  it('lets exactly one of 20 concurrent calls through', async () => {
+    const consent = await acceptedConsent(t, world, { isOneTime: true });
+    const bearer = await consentBearer(t, world, consent);
+    const answers = await Promise.all(
+      Array.from({ length: 20 }, () =>
+        rawRequest(t, { path: `/proxy/${tokenApi}/x`, headers: [['authorization', bearer]] }),
+      ),
+    );
+    expect(answers.filter((a) => a.status === 200)).toHaveLength(1);
+    expect(answers.filter((a) => a.status === 401)).toHaveLength(19);
+  });
+
+  it('still trusts the signed detail of a consent this service does not hold (external Altinn)', async () => {
+    const consent = await acceptedConsent(t, world, { isOneTime: true });
+    const external = { ...consent, id: '0196f3c0-0000-7000-8000-00000000e0e1' };
+    const bearer = await consentBearer(t, world, external);
+    for (let i = 0; i < 2; i++) {
+      const res = await rawRequest(t, { path: `/proxy/${tokenApi}/x`, headers: [['authorization', bearer]] });
+      expect(res.status).toBe(200);
+    }
   });
 });
