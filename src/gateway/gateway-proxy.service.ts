@@ -187,7 +187,7 @@ class BodyLimitExceeded extends Error {}
 export class GatewayProxyService implements ExchangeOwner<Call> {
   private readonly logger = new Logger('Gateway');
   private readonly logCalls: boolean;
-  private readonly pools = new UpstreamPools();
+  private readonly pools: UpstreamPools;
   private readonly limiter = new TokenBucketLimiter();
   /** Parsed consent detail (or its refusal) per verified principal; principals are cached per token. */
   private readonly details = new WeakMap<Principal, ConsentDetail | DomainError>();
@@ -208,6 +208,8 @@ export class GatewayProxyService implements ExchangeOwner<Call> {
     private readonly usage: UsageRecorder,
     private readonly metrics: GatewayMetrics,
   ) {
+    // Production never connects to loopback, link-local or metadata addresses (RT-8).
+    this.pools = new UpstreamPools({ guardAddresses: config.nodeEnv === 'production' });
     routes.onChange(() => this.pools.retain(new Set(this.routes.all().map((r) => r.origin))));
     this.logCalls = ['info', 'debug', 'trace'].includes(config.logLevel);
   }

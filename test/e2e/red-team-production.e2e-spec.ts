@@ -1,6 +1,7 @@
 /**
- * Red-team findings on webhooks (docs/security.md, "Red-team findings"): SSRF through IPv6
- * spellings of internal IPv4 addresses, refused by a production service (real HTTP).
+ * Red-team findings against a production service (docs/security.md, "Red-team findings"): SSRF
+ * through webhook targets and protected APIs' upstreams that are IPv6 spellings of internal IPv4
+ * addresses or cloud metadata services (real HTTP).
  */
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { createTestApp, type TestApp } from '../helpers/app.js';
@@ -9,9 +10,11 @@ import type { DatabaseConnection } from '../../src/prisma/database-connection.js
 import { http, sql } from '../factories/consent-fixtures.js';
 import { orgNumber } from '../factories/orgs.js';
 import { WEBHOOKS, webhookAuth } from '../factories/webhook-fixtures.js';
+import { gatewayWorld, type GatewayWorld } from '../factories/gateway-fixtures.js';
 
 let db: DatabaseConnection;
 let t: TestApp;
+let world: GatewayWorld;
 
 beforeAll(async () => {
   db = await createTestDatabase();
@@ -23,6 +26,7 @@ beforeAll(async () => {
       KEY_ENCRYPTION_SECRET: 'production-test-key-encryption-secret',
     },
   });
+  world = await gatewayWorld(t);
 });
 
 afterAll(async () => {
@@ -59,5 +63,29 @@ describe('RT-5: IPv4 embedded in IPv6', () => {
       eventTypes: ['accepted'],
     });
     expect(res.status).toBe(201);
+  });
+});
+
+describe('RT-8: protected API upstreams that reach the platform itself', () => {
+  it.each([
+    ['NAT64 of the metadata service', 'http://[64:ff9b::a9fe:a9fe]/latest'],
+    ['6to4 of loopback', 'http://[2002:7f00:1::]:8080/'],
+    ['IPv4-translated metadata service', 'http://[::ffff:0:a9fe:a9fe]/'],
+    ["AWS's IPv6 metadata service", 'http://[fd00:ec2::254]/latest/meta-data/'],
+    ["Alibaba Cloud's metadata service", 'http://100.100.100.200/latest/meta-data/'],
+    ['localhost with a trailing dot', 'http://localhost.:8080/'],
+  ])('refuses %s (400) and stores nothing', async (_what, upstreamUrl) => {
+    const name = `rt8-${Math.random().toString(36).slice(2, 10)}`;
+    const res = await http(t, 'POST', '/admin/v1/apis', world.owner.auth, {
+      name,
+      upstreamUrl,
+      requiredScopes: [world.scope],
+      consentResources: [world.resource],
+    });
+    expect(res.status).toBe(400);
+    expect(JSON.stringify(res.body.validationErrors)).toContain(
+      'upstreamUrl must not point at a loopback, link-local or metadata address',
+    );
+    expect(await sql(t, 'SELECT name FROM protected_apis WHERE name = $1', [name])).toEqual([]);
   });
 });
