@@ -54,7 +54,40 @@ const DROPPED_REQUEST = new Set([
   'x-original-uri',
   'x-original-host',
   'x-host',
+  // httpoxy (CVE-2016-5385 and kin): CGI turns `Proxy` into HTTP_PROXY, which PHP, Go's
+  // net/http/cgi and Python's requests under CGI took as the outbound proxy (red-team RT-9).
+  'proxy',
+  // More spellings of "the client's address" that frameworks and PHP code trust
+  // (`$_SERVER['HTTP_CLIENT_IP']` is read before X-Forwarded-For by many): the upstream gets
+  // the address the gateway saw, in X-Forwarded-For only (RT-9).
+  'client-ip',
+  'x-cluster-client-ip',
+  'cf-connecting-ip',
+  'fastly-client-ip',
+  'x-originating-ip',
+  'x-remote-ip',
+  'x-remote-addr',
+  // Identity asserted by an authenticating proxy in front of an app (Apache/nginx auth,
+  // oauth2-proxy, ...): an upstream that once sat behind one may still trust them (RT-9).
+  'remote-user',
+  'x-remote-user',
+  'x-authenticated-user',
 ]);
+
+/**
+ * Prefixes of identity and routing headers set by well-known authenticating proxies and
+ * meshes: oauth2-proxy, Azure App Service authentication, AWS ALB, Google IAP, Envoy. A client
+ * never sets them legitimately; an upstream built for one of those platforms trusts them (RT-9).
+ */
+const DROPPED_PREFIXES = [
+  'x-auth-request-',
+  'x-ms-client-principal',
+  'x-ms-token-',
+  'x-amzn-oidc-',
+  'x-goog-authenticated-user-',
+  'x-goog-iap-',
+  'x-envoy-',
+];
 
 /** Names a client may send but only in their canonical spelling (framing and body type). */
 const CANONICAL_ONLY = new Set(['content-length', 'content-type']);
@@ -77,7 +110,12 @@ export function foldHeaderName(lower: string): string {
 }
 
 function isOurs(folded: string): boolean {
-  return DROPPED_REQUEST.has(folded) || folded.startsWith('x-consent-') || folded.startsWith('x-forwarded-');
+  return (
+    DROPPED_REQUEST.has(folded) ||
+    folded.startsWith('x-consent-') ||
+    folded.startsWith('x-forwarded-') ||
+    DROPPED_PREFIXES.some((p) => folded.startsWith(p))
+  );
 }
 
 /** Header names a protected API may not use as its subject header (they are rewritten or dropped). */

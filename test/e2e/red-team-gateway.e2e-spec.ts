@@ -280,3 +280,33 @@ describe('RT-7: a one-time consent through an API in token mode', () => {
     }
   });
 });
+
+describe('RT-9: httpoxy, client-address and auth-proxy identity headers', () => {
+  it('never forwards Proxy, Client-IP or an authenticating proxy identity, in any spelling', async () => {
+    const res = await rawRequest(t, {
+      path: `/proxy/${headerApi}/x`,
+      headers: [
+        ['authorization', auth],
+        ['x-person-id', pid],
+        ['Proxy', 'http://evil.example:8080'],
+        ['Client_IP', '10.6.6.6'],
+        ['CF-Connecting-IP', '10.6.6.6'],
+        ['X-Remote-User', 'admin'],
+        ['X-Auth-Request-Email', 'admin@evil.example'],
+        ['X-MS-CLIENT-PRINCIPAL-NAME', 'admin'],
+        ['X-Amzn-OIDC-Identity', 'admin'],
+        ['X-Envoy-Original-Path', '/admin'],
+        ['X-Custom', 'kept'],
+      ],
+    });
+    expect(res.status).toBe(200);
+    const forwarded = upstream.hits[upstream.hits.length - 1].headers;
+    const leaked = Object.keys(forwarded).filter((h) =>
+      /^(proxy|client[-_]ip|cf-|x-remote|x-auth-request|x-ms-client|x-amzn|x-envoy)/.test(h),
+    );
+    expect(leaked).toEqual([]);
+    expect(JSON.stringify(forwarded)).not.toMatch(/evil\.example|10\.6\.6\.6|admin/);
+    expect(forwarded['x-custom']).toBe('kept');
+    expect(forwarded['x-forwarded-for']).toBe('127.0.0.1');
+  });
+});
