@@ -14,6 +14,7 @@ import { DomainError } from '../errors/domain-error.js';
 import { INVALID_VALUE } from '../errors/validation-errors.js';
 import { BEARER_IN_QUERY_CODE, bearerInQueryError, findFormCredential } from './bearer-credential.js';
 import { badTextError, findBadText, isBadText } from './text-sanitiser.js';
+import { jsonNestsDeeperThan, MAX_JSON_DEPTH } from './json-depth.js';
 
 type Done = (err: Error | null, body?: unknown) => void;
 
@@ -24,12 +25,26 @@ function notUtf8(): DomainError {
   );
 }
 
+function tooDeep(): DomainError {
+  return DomainError.validation(
+    [
+      {
+        code: INVALID_VALUE,
+        title: `The JSON body nests deeper than ${MAX_JSON_DEPTH} levels.`,
+        paths: ['$'],
+      },
+    ],
+    `The JSON body nests deeper than ${MAX_JSON_DEPTH} levels.`,
+  );
+}
+
 /** JSON through Fastify's own parser (prototype-poisoning refusals included), then the text check. */
 export function jsonBodyParser(fastify: FastifyInstance) {
   const parseJson = fastify.getDefaultJsonParser('error', 'error');
   return (req: FastifyRequest, body: Buffer, done: Done): void => {
     if (!isUtf8(body)) return done(notUtf8());
     const text = body.toString('utf8');
+    if (jsonNestsDeeperThan(text)) return done(tooDeep());
     void parseJson(req, text, (err: Error | null, value?: unknown) => {
       if (err) return done(err);
       // Raw NUL is invalid JSON and UTF-8 cannot hold a lone surrogate: only `\u` escapes can.
