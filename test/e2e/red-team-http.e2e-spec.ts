@@ -46,3 +46,25 @@ describe('RT-10: a deeply nested JSON body', () => {
     expect(get.status).toBe(404);
   });
 });
+
+describe('RT-11: a form with very many fields', () => {
+  const many = `pid=02013299997&${'x=1&'.repeat(100_000)}`;
+
+  it('is refused with 413 problem+json on the portal login', async () => {
+    const res = await send('/login', 'POST', 'application/x-www-form-urlencoded', many);
+    expectProblem(res, 413, 'STD-00413', 'The form has more than 1000 fields.');
+  });
+
+  it('is refused with an OAuth error on /token', async () => {
+    const res = await send('/token', 'POST', 'application/x-www-form-urlencoded', 'x=1&'.repeat(16_000));
+    expect(res.status).toBe(413);
+    expect(res.body).toEqual({
+      error: 'invalid_request',
+      error_description: 'The form has more than 1000 fields.',
+    });
+  });
+
+  it('still serves other requests afterwards', async () => {
+    expect((await fetch(`${t.url}/health/live`)).status).toBe(200);
+  });
+});
