@@ -123,6 +123,48 @@ class OtherReplica {
     expect(await t.app.get(PrismaService).auditEntry.count({ where: { objectId: id } })).toBe(0);
   });
 
+  it("runs a topic's outbox writers in order inside the change, and a failing one rolls it all back", async () => {
+    // A topic without outbox writers of the app's own (webhooks writes for access-request).
+    const changeLog = t.app.get(ChangeLogService);
+    const calls: string[] = [];
+    const offFirst = changeLog.useOutbox<string>('signing-key', async (tx, c) => {
+      // Inside the transaction: the audit row written just before is visible here.
+      const audited = await tx.auditEntry.count({ where: { objectId: c.id } });
+      calls.push(`first:${c.payload}:${audited}`);
+    });
+    const offSecond = changeLog.useOutbox<string>('signing-key', async (_tx, c) => {
+      calls.push(`second:${c.payload}`);
+      if (c.payload === 'refuse') throw new Error('outbox full');
+    });
+    try {
+      const refused = `key-${randomUUID()}`;
+      const audit = { actor: {}, action: 'access-request.create', objectType: 'signing-key' };
+      await expect(
+        changeLog.transaction((_tx, record) =>
+          record({
+            topic: 'signing-key',
+            id: refused,
+            audit: { ...audit, objectId: refused },
+            payload: 'refuse',
+          }),
+        ),
+      ).rejects.toThrow('outbox full');
+      offSecond();
+      const kept = `key-${randomUUID()}`;
+      await changeLog.transaction((_tx, record) =>
+        record({ topic: 'signing-key', id: kept, audit: { ...audit, objectId: kept }, payload: 'keep' }),
+      );
+      expect(calls).toEqual(['first:refuse:1', 'second:refuse', 'first:keep:1']);
+      await other.until(() => other.ids('signing-key').includes(kept));
+      expect(other.ids('signing-key')).not.toContain(refused);
+      expect(local.some((e) => e.id === refused)).toBe(false);
+      expect(await t.app.get(PrismaService).auditEntry.count({ where: { objectId: refused } })).toBe(0);
+    } finally {
+      offFirst();
+      offSecond();
+    }
+  });
+
   it('has the NOTIFY in the transaction: nothing before COMMIT, delivered by the COMMIT itself', async () => {
     const id = `client-${randomUUID()}`;
     const prisma = t.app.get(PrismaService);
