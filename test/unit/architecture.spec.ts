@@ -166,7 +166,6 @@ describe('the architecture (docs/architecture.md)', () => {
     ]);
     const BEFORE_THE_RULE = new Set([
       'access-lists/access-list-check.service.ts',
-      'access-lists/access-list-owner.gate.ts',
       'access-requests/access-list-placement.ts',
       'access-requests/access-requests.service.ts',
       'clients/client-registry.service.ts',
