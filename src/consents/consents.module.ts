@@ -1,9 +1,10 @@
 import { Module } from '@nestjs/common';
 import { AccessListsModule } from '../access-lists/access-lists.module.js';
 import { ResourcesModule } from '../resources/resources.module.js';
-import { ConsentCreateWriter } from './consent-create.writer.js';
+import { ConsentCreateRepository } from './consent-create.repository.js';
 import { ConsentEventsService } from './consent-events.service.js';
 import { ConsentExpirySweeper } from './consent-expiry.sweeper.js';
+import { ConsentFeedRepository } from './consent-feed.repository.js';
 import { ConsentFeedSequencer } from './consent-feed.sequencer.js';
 import { ConsentListingService } from './consent-listing.service.js';
 import { ConsentLookupService } from './consent-lookup.service.js';
@@ -25,8 +26,9 @@ import { ConsentUsageService } from './consent-usage.service.js';
     ConsentsService,
     ConsentEventsService,
     ConsentFeedSequencer,
+    ConsentFeedRepository,
     ConsentRequestsService,
-    ConsentCreateWriter,
+    ConsentCreateRepository,
     ConsentListingService,
     ConsentLookupService,
     ConsentExpirySweeper,
