@@ -11,6 +11,8 @@ import { ConsentLookupService } from './consent-lookup.service.js';
 import { ConsentRequestsService } from './consent-requests.service.js';
 import { ConsentLookupController, ConsentsController } from './consents.controller.js';
 import { ConsentsService } from './consents.service.js';
+import { ConsentUsageRepository } from './consent-usage.repository.js';
+import { ConsentUsageService } from './consent-usage.service.js';
 
 /**
  * Layer 3: consent requests, their lifecycle, the events feed and the issuer lookup.
@@ -30,7 +32,9 @@ import { ConsentsService } from './consents.service.js';
     ConsentListingService,
     ConsentLookupService,
     ConsentExpirySweeper,
+    ConsentUsageRepository,
+    ConsentUsageService,
   ],
-  exports: [ConsentsService, ConsentEventsService, ConsentFeedSequencer],
+  exports: [ConsentsService, ConsentEventsService, ConsentFeedSequencer, ConsentUsageService],
 })
 export class ConsentsModule {}
