@@ -1,0 +1,64 @@
+/**
+ * Consent active (401 GW-00009), effective on the next request across replicas.
+ *
+ * Local mode (default): the stored consent must exist, be accepted and unexpired, and equal the
+ * token's (`from`, `to`, `validTo`, `consented`, rights). Token mode (consents held by an external
+ * Altinn): the signed detail is trusted; `validTo` > now and `consented` ≤ now (with the clock
+ * skew) are checked, and revocation lasts until the token expires.
+ */
+import type { ConsentDetail } from '../consent-detail.js';
+import type { ConsentState } from '../consent-state.cache.js';
+import type { GatewayCall } from '../gateway-call.js';
+import * as E from '../gateway-errors.js';
+import { Need, PASS, type GatewayCheck, type Verdict } from './check.js';
+
+/** Stored consent state by id, from memory (`peek`, undefined on a miss) or the database. */
+export interface ConsentStates {
+  peek(id: string): ConsentState | null | undefined;
+  load(id: string): Promise<ConsentState | null>;
+}
+
+/** Local mode: the stored consent must exist, be accepted and unexpired, and equal the token's. */
+export function assertMatchesStored(detail: ConsentDetail, stored: ConsentState | null, now: number): void {
+  if (!stored) throw E.consentInactive('The consent is unknown.');
+  if (stored.status !== 'accepted' || stored.validToMs <= now)
+    throw E.consentInactive(`The consent is ${stored.validToMs <= now ? 'expired' : stored.status}.`);
+  if (
+    stored.fromUrn !== detail.fromUrn ||
+    stored.toOrg !== detail.toOrg ||
+    stored.validToMs !== detail.validToMs ||
+    stored.consentedMs !== detail.consentedMs ||
+    stored.rightsKey !== detail.rightsKey
+  )
+    throw E.consentInactive('The consent in the token does not match the stored consent.');
+}
+
+export class ConsentActiveCheck implements GatewayCheck {
+  readonly name = 'consent active';
+  readonly needsState = new Need('consent state', async (call) => {
+    call.stored = await this.states.load(call.detail!.id);
+  });
+
+  constructor(
+    private readonly states: ConsentStates,
+    private readonly clockSkewMs: number,
+  ) {}
+
+  run(call: GatewayCall): Verdict {
+    const detail = call.detail!;
+    const now = Date.now();
+    if (call.route.consentSource === 'local') {
+      if (call.stored === undefined) {
+        const cached = this.states.peek(detail.id);
+        if (cached === undefined) return this.needsState;
+        call.stored = cached;
+      }
+      assertMatchesStored(detail, call.stored, now);
+      return PASS;
+    }
+    if (detail.validToMs <= now) return E.consentInactive('The consent has expired.');
+    if (detail.consentedMs > now + this.clockSkewMs)
+      return E.consentInactive('The consent is not yet in force.');
+    return PASS;
+  }
+}
