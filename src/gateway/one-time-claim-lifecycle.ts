@@ -14,7 +14,7 @@ import type { DomainError } from '../common/errors/domain-error.js';
 import { orgUrn } from '../common/identifiers/party-urn.js';
 import type { ConsentsService } from '../consents/consents.service.js';
 import type { ClaimTaker } from './checks/one-time-claim.check.js';
-import { assertMatchesStored } from './checks/consent-active.check.js';
+import { storedConsentRefusal } from './checks/consent-active.check.js';
 import { toConsentState, type GatewayStateCache } from './consent-state.cache.js';
 import type { GatewayCall } from './gateway-call.js';
 import * as E from './gateway-errors.js';
@@ -36,7 +36,8 @@ export class OneTimeClaimLifecycle implements ClaimTaker {
     if (!claim) throw E.consentInactive('The one-time consent is being used by another call.');
     try {
       const fresh = await this.consents.findById(detail.id);
-      assertMatchesStored(detail, fresh ? toConsentState(fresh) : null, Date.now());
+      const refusal = storedConsentRefusal(detail, fresh ? toConsentState(fresh) : null, Date.now());
+      if (refusal) throw refusal;
     } catch (err) {
       await this.release(detail.id, claim);
       throw err;

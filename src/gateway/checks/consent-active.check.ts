@@ -6,6 +6,7 @@
  * Altinn): the signed detail is trusted; `validTo` > now and `consented` ≤ now (with the clock
  * skew) are checked, and revocation lasts until the token expires.
  */
+import type { DomainError } from '../../common/errors/domain-error.js';
 import type { ConsentDetail } from '../consent-detail.js';
 import type { ConsentState } from '../consent-state.cache.js';
 import type { GatewayCall } from '../gateway-call.js';
@@ -18,11 +19,18 @@ export interface ConsentStates {
   load(id: string): Promise<ConsentState | null>;
 }
 
-/** Local mode: the stored consent must exist, be accepted and unexpired, and equal the token's. */
-export function assertMatchesStored(detail: ConsentDetail, stored: ConsentState | null, now: number): void {
-  if (!stored) throw E.consentInactive('The consent is unknown.');
+/**
+ * Local mode: the stored consent must exist, be accepted and unexpired, and equal the token's.
+ * Null when it does, else the refusal.
+ */
+export function storedConsentRefusal(
+  detail: ConsentDetail,
+  stored: ConsentState | null,
+  now: number,
+): DomainError | null {
+  if (!stored) return E.consentInactive('The consent is unknown.');
   if (stored.status !== 'accepted' || stored.validToMs <= now)
-    throw E.consentInactive(`The consent is ${stored.validToMs <= now ? 'expired' : stored.status}.`);
+    return E.consentInactive(`The consent is ${stored.validToMs <= now ? 'expired' : stored.status}.`);
   if (
     stored.fromUrn !== detail.fromUrn ||
     stored.toOrg !== detail.toOrg ||
@@ -30,7 +38,8 @@ export function assertMatchesStored(detail: ConsentDetail, stored: ConsentState 
     stored.consentedMs !== detail.consentedMs ||
     stored.rightsKey !== detail.rightsKey
   )
-    throw E.consentInactive('The consent in the token does not match the stored consent.');
+    return E.consentInactive('The consent in the token does not match the stored consent.');
+  return null;
 }
 
 export class ConsentActiveCheck implements GatewayCheck {
@@ -53,8 +62,7 @@ export class ConsentActiveCheck implements GatewayCheck {
         if (cached === undefined) return this.needsState;
         call.stored = cached;
       }
-      assertMatchesStored(detail, call.stored, now);
-      return PASS;
+      return storedConsentRefusal(detail, call.stored, now) ?? PASS;
     }
     if (detail.validToMs <= now) return E.consentInactive('The consent has expired.');
     if (detail.consentedMs > now + this.clockSkewMs)

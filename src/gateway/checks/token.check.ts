@@ -8,6 +8,9 @@
 import { InvalidTokenError, KeysUnavailableError } from '../../common/auth/auth-errors.js';
 import { extractBearerToken } from '../../common/auth/auth.guard.js';
 import type { TokenVerifier } from '../../common/auth/token-verifier.js';
+
+/** What the check uses of the verifier. */
+export type TokenVerification = Pick<TokenVerifier, 'verifyCached' | 'verifyUncachedNow' | 'verify'>;
 import type { DomainError } from '../../common/errors/domain-error.js';
 import type { GatewayCall } from '../gateway-call.js';
 import * as E from '../gateway-errors.js';
@@ -57,7 +60,7 @@ export class TokenCheck implements GatewayCheck {
     call.token = '';
   });
 
-  constructor(private readonly verifier: TokenVerifier) {}
+  constructor(private readonly verifier: TokenVerification) {}
 
   run(call: GatewayCall): Verdict {
     let principal = call.principal;
