@@ -5,7 +5,12 @@ import { newCall, principal, route, verdictOf } from '../../../test/helpers/gate
 import { bearerToken, TokenCheck, type TokenVerification } from './token.check.js';
 
 /** A verifier over a fixed set of tokens: cached ones, ones verifiable now, and ones that need a key fetch. */
-function verifier(o: { cached?: Principal; now?: Principal; later?: Principal; keysDown?: boolean }) {
+function verifier(o: {
+  cached?: Principal;
+  now?: Principal;
+  later?: Principal;
+  keysDown?: boolean;
+}): TokenVerification {
   return {
     verifyCached: (t: string) => (t === 'cached' ? o.cached : undefined),
     verifyUncachedNow: (t: string) => {
@@ -17,7 +22,7 @@ function verifier(o: { cached?: Principal; now?: Principal; later?: Principal; k
       if (t === 'later' && o.later) return o.later;
       throw new InvalidTokenError('signature');
     },
-  } as TokenVerification;
+  };
 }
 
 const bearer = (t: string) => ({ authorization: `Bearer ${t}` });
