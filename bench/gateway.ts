@@ -113,7 +113,7 @@ export interface Database {
 export async function benchDatabase(): Promise<Database> {
   const base = process.env.DATABASE_URL;
   if (base) {
-    const name = `${process.env.BENCH_DB_PREFIX ?? "consentgw_bench"}_${randomBytes(4).toString("hex")}`;
+    const name = `${process.env.BENCH_DB_PREFIX ?? 'consentgw_bench'}_${randomBytes(4).toString('hex')}`;
     const admin = new pg.Client({ connectionString: base });
     await admin.connect();
     await admin.query(`CREATE DATABASE "${name}"`);

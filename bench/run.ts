@@ -144,6 +144,14 @@ async function main(): Promise<void> {
     process.stdout.write(`${JSON.stringify(r, null, 2)}\n`);
   }
 
+  const caches = await optional('cache.js');
+  if (caches && typeof caches.benchCaches === 'function') {
+    process.stdout.write('\nbenchCaches (ClockCache vs lru-cache, ns per operation) …\n');
+    const r = await (caches.benchCaches as () => Promise<unknown>)();
+    results.benchCaches = r;
+    process.stdout.write(`${JSON.stringify(r, null, 2)}\n`);
+  }
+
   const consents = await optional('consents.js');
   if (consents) await runConsentBenches(consents, results);
   const acl = await optional('access-list-check.js');

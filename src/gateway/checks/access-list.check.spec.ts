@@ -30,8 +30,8 @@ function setup(o: {
   return { check, asked, lookups };
 }
 
-const enabled = { identifier: RESOURCE, accessListEnabled: true };
-const open = { identifier: RESOURCE, accessListEnabled: false };
+const enabled: ResourcePolicy = { identifier: RESOURCE, accessListMode: 'Enabled' };
+const open: ResourcePolicy = { identifier: RESOURCE, accessListMode: 'Disabled' };
 
 describe('AccessListCheck (403 GW-00008)', () => {
   it('passes from memory when the resource has no access list', () => {

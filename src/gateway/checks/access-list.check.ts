@@ -40,7 +40,7 @@ export class AccessListCheck implements GatewayCheck {
     }
     // The resource was deleted since the token was issued: the consent no longer covers the API.
     if (call.policy === null) return E.consentCoverage(call.route.requiredAction);
-    if (!call.policy.accessListEnabled) return PASS;
+    if (call.policy.accessListMode !== 'Enabled') return PASS;
     if (call.allowed === undefined) {
       const cached = this.lists.isAllowedCached(call.consumer, resource, call.route.requiredAction);
       this.countLookup('access_list', cached !== undefined);
