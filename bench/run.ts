@@ -130,8 +130,10 @@ async function main(): Promise<void> {
       `load average at the end ${env.loadAverage.join(' / ')} on ${cpus().length} CPUs\n`,
   );
   process.stdout.write(
-    `by server CPU per request: reused token ${gateway.ratios.reusedTokenVsBareProxyByCpu}× bare proxy, ` +
-      `new token ${gateway.ratios.newTokenVsJoseBaselineByCpu}× jose baseline\n\n`,
+    `against the bare proxy: reused token ${gateway.ratios.reusedTokenVsBareProxyByCpu}× by CPU per request ` +
+      `(${gateway.ratios.reusedTokenVsBareProxy}× by req/s), new token per request ` +
+      `${gateway.ratios.newTokenVsBareProxyByCpu}× by CPU (${gateway.ratios.newTokenVsBareProxy}× by req/s; ` +
+      `${gateway.ratios.newTokenVsJoseBaselineByCpu}× the jose baseline by CPU)\n\n`,
   );
   for (const t of gateway.targets)
     process.stdout.write(`${t.met ? 'ok  ' : 'MISS'}  ${t.name}: ${t.value} (target ${t.target})\n`);
