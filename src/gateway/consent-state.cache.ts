@@ -9,50 +9,16 @@
  */
 import { Injectable, type OnModuleInit } from '@nestjs/common';
 import { ChangeBus } from '../common/events/change-bus.js';
-import { parsePartyUrn, partyUrn } from '../common/identifiers/party-urn.js';
-import type { ConsentRecord, ConsentStatus } from '../consents/consent.record.js';
 import { ConsentsService } from '../consents/consents.service.js';
-import type { ConsentResourceView } from '../resources/consent-resource.view.js';
 import { ResourcesService } from '../resources/resources.service.js';
 import type { ResourcePolicies } from './checks/access-list.check.js';
-import { normaliseRights } from './consent-detail.js';
+import { toConsentState, type ConsentState } from './consent-state.js';
 import { GatewayMetrics } from './gateway-metrics.js';
 import { InvalidatedCache } from '../common/cache/invalidated-cache.js';
-
-/** The parts of a stored consent the gateway compares a token with. */
-export interface ConsentState {
-  id: string;
-  status: ConsentStatus;
-  /** Canonical party URN, or null when the stored value does not parse (never matches). */
-  fromUrn: string | null;
-  toOrg: string;
-  validToMs: number;
-  consentedMs: number | null;
-  /** Canonical rights (see consent-detail.ts), or null when unparsable (never matches). */
-  rightsKey: string | null;
-  isOneTime: boolean;
-}
-
-/** What the gateway reads of a consent resource (the resources context's cached view itself). */
-export type ResourcePolicy = Pick<ConsentResourceView, 'identifier' | 'accessListMode'>;
 
 const CONSENT_ENTRIES = 100_000;
 /** Backstop should a notification ever be lost; a miss costs one primary-key read. */
 const TTL_MS = 60_000;
-
-export function toConsentState(r: ConsentRecord): ConsentState {
-  const from = parsePartyUrn(r.from);
-  return {
-    id: r.id.toLowerCase(),
-    status: r.status,
-    fromUrn: from ? partyUrn(from) : null,
-    toOrg: r.toOrg,
-    validToMs: r.validTo.getTime(),
-    consentedMs: r.consented ? r.consented.getTime() : null,
-    rightsKey: normaliseRights(r.consentRights)?.key ?? null,
-    isOneTime: r.isOneTime,
-  };
-}
 
 @Injectable()
 export class GatewayStateCache implements OnModuleInit {

@@ -10,7 +10,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Principal } from '../common/auth/principal.js';
 import type { ApiRoute } from './api-route.js';
 import type { ConsentDetail, RightMatch } from './consent-detail.js';
-import type { ConsentState, ResourcePolicy } from './consent-state.cache.js';
+import type { ConsentState, ResourcePolicy } from './consent-state.js';
 import type { ApiMetrics } from './gateway-metrics.js';
 
 /** How the request body travels: none, with a declared length, or chunked (limited while streaming). */

@@ -7,7 +7,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Principal } from '../../src/common/auth/principal.js';
 import type { ApiRoute } from '../../src/gateway/api-route.js';
 import { parseConsentDetail } from '../../src/gateway/consent-detail.js';
-import type { ConsentState } from '../../src/gateway/consent-state.cache.js';
+import type { ConsentState } from '../../src/gateway/consent-state.js';
 import { Need, type Verdict } from '../../src/gateway/checks/check.js';
 import { GatewayCall } from '../../src/gateway/gateway-call.js';
 import { ApiMetrics } from '../../src/gateway/gateway-metrics.js';

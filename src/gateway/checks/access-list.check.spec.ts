@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import type { ResourcePolicy } from '../consent-state.cache.js';
+import type { ResourcePolicy } from '../consent-state.js';
 import { checkedCall, verdictOf, CONSUMER, RESOURCE } from '../../../test/helpers/gateway-calls.js';
 import { AccessListCheck, type AccessListAnswers, type ResourcePolicies } from './access-list.check.js';
 

@@ -3,7 +3,7 @@
  * resource's policy and the list's answer come from memory; a miss loads one of them.
  */
 import type { AccessListsService } from '../../access-lists/access-lists.service.js';
-import type { ResourcePolicy } from '../consent-state.cache.js';
+import type { ResourcePolicy } from '../consent-state.js';
 import type { GatewayCall } from '../gateway-call.js';
 import * as E from '../gateway-errors.js';
 import { Need, PASS, type GatewayCheck, type Verdict } from './check.js';

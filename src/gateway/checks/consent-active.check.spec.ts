@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import type { ConsentState } from '../consent-state.cache.js';
+import type { ConsentState } from '../consent-state.js';
 import {
   checkedCall,
   route,

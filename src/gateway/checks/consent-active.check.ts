@@ -8,7 +8,7 @@
  */
 import type { DomainError } from '../../common/errors/domain-error.js';
 import type { ConsentDetail } from '../consent-detail.js';
-import type { ConsentState } from '../consent-state.cache.js';
+import type { ConsentState } from '../consent-state.js';
 import type { GatewayCall } from '../gateway-call.js';
 import * as E from '../gateway-errors.js';
 import { Need, PASS, type GatewayCheck, type Verdict } from './check.js';
