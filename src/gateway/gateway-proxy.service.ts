@@ -58,7 +58,7 @@ export { isProxyTarget } from './gateway-request.js';
 @Injectable()
 export class GatewayProxyService implements CheckOutcome, CallEnd {
   private readonly logger = new Logger('Gateway');
-  private readonly pools = new UpstreamPools();
+  private readonly pools: UpstreamPools;
   private readonly inFlight = new InFlightCalls();
   private readonly accessLog: GatewayAccessLog;
   private readonly checks: CheckPipeline;
@@ -75,6 +75,8 @@ export class GatewayProxyService implements CheckOutcome, CallEnd {
     private readonly usage: UsageRecorder,
     private readonly metrics: GatewayMetrics,
   ) {
+    // Production never connects to loopback, link-local or metadata addresses (RT-8).
+    this.pools = new UpstreamPools({ guardAddresses: config.nodeEnv === 'production' });
     routes.onChange(() => this.pools.retain(new Set(this.routes.all().map((r) => r.origin))));
     this.accessLog = new GatewayAccessLog(this.logger, config.logLevel);
     const oneTime = new OneTimeClaimLifecycle(claims, consents, state, this.logger);

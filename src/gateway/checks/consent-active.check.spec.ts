@@ -55,13 +55,11 @@ describe('ConsentActiveCheck, local mode (401 GW-00009)', () => {
 
 describe('ConsentActiveCheck, token mode', () => {
   const tokenMode = route({ consentSource: 'token' });
+  /** Held elsewhere: the stored state is unknown here (null), and the signed detail is trusted. */
   const run = (detail: { validToMs?: number; consentedMs?: number }) => {
     const call = checkedCall({ route: tokenMode });
     call.detail = { ...call.detail!, ...detail };
-    const s = states(null, false);
-    const v = verdictOf(new ConsentActiveCheck(s, 30_000).run(call));
-    expect(s.loads).toEqual([]); // the signed detail is trusted: no database
-    return v;
+    return verdictOf(new ConsentActiveCheck(states(null, true), 30_000).run(call));
   };
 
   it('trusts the signed detail within its validity, with the clock skew on `consented`', () => {
@@ -72,5 +70,15 @@ describe('ConsentActiveCheck, token mode', () => {
   it('refuses an expired consent and one not yet in force', () => {
     expect(run({ validToMs: Date.now() - 1 })).toBe('401 GW-00009');
     expect(run({ consentedMs: Date.now() + 60_000 })).toBe('401 GW-00009');
+  });
+
+  it('reads the stored state (a one-time consent held here is claimed and used up: RT-7) without judging it', async () => {
+    const s = states(storedState({ status: 'revoked', isOneTime: true }), false);
+    const check = new ConsentActiveCheck(s, 30_000);
+    const call = checkedCall({ route: tokenMode });
+    expect(check.run(call)).toBe(check.needsState);
+    await check.needsState.load(call);
+    expect(verdictOf(check.run(call))).toBe('pass');
+    expect(call.stored?.isOneTime).toBe(true);
   });
 });

@@ -4,7 +4,8 @@
  * Local mode (default): the stored consent must exist, be accepted and unexpired, and equal the
  * token's (`from`, `to`, `validTo`, `consented`, rights). Token mode (consents held by an external
  * Altinn): the signed detail is trusted; `validTo` > now and `consented` ≤ now (with the clock
- * skew) are checked, and revocation lasts until the token expires.
+ * skew) are checked, and revocation lasts until the token expires (the stored state is still
+ * read, for one-time consents this service holds: RT-7).
  */
 import type { DomainError } from '../../common/errors/domain-error.js';
 import type { ConsentDetail } from '../consent-detail.js';
@@ -56,17 +57,21 @@ export class ConsentActiveCheck implements GatewayCheck {
   run(call: GatewayCall): Verdict {
     const detail = call.detail!;
     const now = Date.now();
-    if (call.route.consentSource === 'local') {
-      if (call.stored === undefined) {
-        const cached = this.states.peek(detail.id);
-        if (cached === undefined) return this.needsState;
-        call.stored = cached;
-      }
-      return storedConsentRefusal(detail, call.stored, now) ?? PASS;
+    const local = call.route.consentSource === 'local';
+    if (!local) {
+      if (detail.validToMs <= now) return E.consentInactive('The consent has expired.');
+      if (detail.consentedMs > now + this.clockSkewMs)
+        return E.consentInactive('The consent is not yet in force.');
     }
-    if (detail.validToMs <= now) return E.consentInactive('The consent has expired.');
-    if (detail.consentedMs > now + this.clockSkewMs)
-      return E.consentInactive('The consent is not yet in force.');
-    return PASS;
+    // Token mode reads the stored state too: a one-time consent this service holds is claimed and
+    // used up as in local mode (the one-time claim check). Trusting the token alone let it be used
+    // any number of times and never marked `used` (red-team finding RT-7). Consents held
+    // elsewhere are unknown here (null) and stay the external issuer's to count.
+    if (call.stored === undefined) {
+      const cached = this.states.peek(detail.id);
+      if (cached === undefined) return this.needsState;
+      call.stored = cached;
+    }
+    return local ? (storedConsentRefusal(detail, call.stored, now) ?? PASS) : PASS;
   }
 }

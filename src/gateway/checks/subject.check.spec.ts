@@ -28,4 +28,19 @@ describe('SubjectCheck (403 GW-00010)', () => {
     const query = checkedCall({ route: inQuery, url: '/proxy/inntekt/x?other=1' });
     expect(verdictOf(new SubjectCheck().run(query))).toBe('403 GW-00010');
   });
+
+  it('refuses a form or JSON body when the subject is read from the query (RT-2)', () => {
+    const call = checkedCall({
+      route: inQuery,
+      url: `/proxy/inntekt/x?fnr=${FROM_PID}`,
+      headers: { 'content-type': 'application/x-www-form-urlencoded', 'content-length': '10' },
+    });
+    expect(verdictOf(new SubjectCheck().run(call))).toBe('403 GW-00010');
+    const binary = checkedCall({
+      route: inQuery,
+      url: `/proxy/inntekt/x?fnr=${FROM_PID}`,
+      headers: { 'content-type': 'application/octet-stream', 'content-length': '10' },
+    });
+    expect(verdictOf(new SubjectCheck().run(binary))).toBe('pass');
+  });
 });
