@@ -154,6 +154,14 @@ async function main(): Promise<void> {
     process.stdout.write(`${JSON.stringify(r, null, 2)}\n`);
   }
 
+  const checks = await optional('gateway-checks.js');
+  if (checks && typeof checks.benchGatewayChecks === 'function') {
+    process.stdout.write('\nbenchGatewayChecks (the eleven checks, reused token, in process) …\n');
+    const r = await (checks.benchGatewayChecks as () => Promise<unknown>)();
+    results.benchGatewayChecks = r;
+    process.stdout.write(`${JSON.stringify(r)}\n`);
+  }
+
   const consents = await optional('consents.js');
   if (consents) await runConsentBenches(consents, results);
   const acl = await optional('access-list-check.js');
