@@ -25,11 +25,7 @@ import { principal, route, storedState, FROM_PID, RESOURCE } from '../test/helpe
 
 const CALLS = 500_000;
 
-export async function benchGatewayChecks(): Promise<{
-  nsPerCall: number;
-  bytesPerCall: number;
-  passed: number;
-}> {
+export async function benchGatewayChecks(): Promise<{ nsPerCall: number; passed: number }> {
   const p = principal();
   const verifier = { verifyCached: () => p } as unknown as TokenVerification;
   const stored = storedState();
