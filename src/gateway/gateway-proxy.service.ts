@@ -27,7 +27,8 @@ import { TokenVerifier } from '../common/auth/token-verifier.js';
 import { DomainError } from '../common/errors/domain-error.js';
 import { isDatabaseUnavailable } from '../common/errors/prisma-error-map.js';
 import { unavailabilityLog } from '../prisma/database-unavailable.js';
-import { PROBLEM_JSON, problemBody } from '../common/errors/problem-details.filter.js';
+import { PROBLEM_JSON, problemBody, refusalReason } from '../common/errors/problem-details.filter.js';
+import { traceContextOf } from '../common/tracing/trace-context.js';
 import { traceIdFor } from '../common/errors/trace-id.js';
 import { orgUrn } from '../common/identifiers/party-urn.js';
 import { TokenBucketLimiter } from '../common/rate-limit/token-bucket.limiter.js';
@@ -126,6 +127,8 @@ interface Call {
   sentAt: number;
   /** Lowercase names of `req.rawHeaders`, computed once. */
   names: string[];
+  /** The refusal the call was answered with (its reason goes to the log line). */
+  refusal?: DomainError;
 }
 
 /**
@@ -485,6 +488,7 @@ export class GatewayProxyService implements ExchangeOwner<Call> {
   private fail(call: Call, err: unknown): void {
     call.metrics.check.observe((performance.now() - call.t0) / 1000);
     const problem = this.toProblem(err, call.requestId);
+    call.refusal = problem;
     call.metrics.count(problem.code);
     this.usage.record(call.route.name, call.consumer, call.consent, problem.code);
     writeProblem(call.req, call.res, call.requestId, problem);
@@ -534,6 +538,7 @@ export class GatewayProxyService implements ExchangeOwner<Call> {
       clientIp: req.socket.remoteAddress ?? '',
       proto: (req.socket as { encrypted?: boolean }).encrypted ? 'https' : 'http',
       requestId: call.requestId,
+      trace: traceContextOf(req),
       subjectHeader: route.subject?.in === 'header' ? route.subject.key : null,
     });
     call.sentAt = performance.now();
@@ -616,7 +621,11 @@ export class GatewayProxyService implements ExchangeOwner<Call> {
       status,
       outcome,
       consumer: call.consumer || undefined,
+      clientId: call.principal?.clientId,
       consent: call.consent || undefined,
+      code: outcome.startsWith('upstream_') || outcome === CLIENT_CLOSED ? undefined : outcome,
+      reason: refusalReason(call.refusal),
+      traceId: traceIdFor(call.req),
       ms: Number((performance.now() - call.t0).toFixed(2)),
     });
   }
@@ -770,7 +779,7 @@ function writeProblem(
   close = false,
 ): void {
   if (res.headersSent || res.destroyed) return;
-  const body = JSON.stringify(problemBody(problem, traceIdFor(req.headers, requestId)));
+  const body = JSON.stringify(problemBody(problem, traceIdFor(req)));
   const headers: Record<string, string | number> = {
     'content-type': PROBLEM_JSON,
     'content-length': Buffer.byteLength(body),

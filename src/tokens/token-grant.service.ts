@@ -57,12 +57,17 @@ export class TokenGrantService {
     this.rateRule = { requests: config.tokenRateLimitPerSecond, perSeconds: 1 };
   }
 
-  async issue(form: TokenForm): Promise<TokenResponse> {
+  /** `caller` hears who asked, once the assertion names a known client (for the request log). */
+  async issue(
+    form: TokenForm,
+    caller?: (party: { clientId: string; consumer?: string }) => void,
+  ): Promise<TokenResponse> {
     let client: ActiveClient | undefined;
     let params: GrantParameters | undefined;
     try {
       const assertion = await this.assertions.verify(form.assertion);
       client = assertion.client;
+      caller?.({ clientId: client.clientId, consumer: client.orgNumber });
 
       // After authentication, so nobody can use up another client's allowance with forged
       // assertions, and before the jti is burnt, so a throttled client may retry the same one.
@@ -116,6 +121,8 @@ export class TokenGrantService {
       });
       return { access_token: signed.token, token_type: 'Bearer', expires_in: signed.expiresIn, scope };
     } catch (e) {
+      if (!client && e instanceof ClientRefusal)
+        caller?.({ clientId: e.client.clientId, consumer: e.client.orgNumber });
       await this.recordRefusal(e, client, params);
       throw e;
     }
