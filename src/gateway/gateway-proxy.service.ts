@@ -380,7 +380,7 @@ export class GatewayProxyService implements ExchangeOwner<Call> {
     const headers = req.headers;
     call.consumer = principal.consumer;
     if (route.audience !== null && !audienceContains(principal.claims.aud, route.audience))
-      throw E.invalidToken();
+      throw this.verifier.explain(E.invalidToken('audience'), bearerOf(req), route.audience);
 
     // Scopes (403 GW-00004); a token without any `scope` claim is refused here too.
     if (principal.claims.scope === undefined) throw E.insufficientScope(route.requiredScopes);
@@ -704,6 +704,11 @@ function headerNames(rawHeaders: readonly string[]): string[] | DomainError {
       });
   }
   return names;
+}
+
+function bearerOf(req: IncomingMessage): string | undefined {
+  const token = bearerToken(req.headers.authorization);
+  return typeof token === 'string' ? token : undefined;
 }
 
 function audienceContains(aud: unknown, expected: string): boolean {

@@ -124,7 +124,7 @@ export class TokenGrantService {
       if (!client && e instanceof ClientRefusal)
         caller?.({ clientId: e.client.clientId, consumer: e.client.orgNumber });
       await this.recordRefusal(e, client, params);
-      throw e;
+      throw this.config.nodeEnv !== 'production' && e instanceof OAuthError ? e.explained() : e;
     }
   }
 
