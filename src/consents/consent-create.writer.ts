@@ -12,6 +12,7 @@
  * of the four-part CTE. Embedded PGlite (one connection, see DatabaseConnection) goes through
  * Prisma with the same SQL text.
  */
+import { ConsentMetrics } from './consent-metrics.js';
 import {
   Inject,
   Injectable,
@@ -101,6 +102,7 @@ export class ConsentCreateWriter implements OnApplicationBootstrap, OnApplicatio
     private readonly prisma: PrismaService,
     @Inject(DATABASE_CONNECTION) private readonly db: DatabaseConnection,
     private readonly circuit: DatabaseCircuit,
+    private readonly metrics: ConsentMetrics,
   ) {}
 
   onApplicationBootstrap(): void {
@@ -125,8 +127,11 @@ export class ConsentCreateWriter implements OnApplicationBootstrap, OnApplicatio
   /** Inserts the request with its audit row, NOTIFY and event; false when the id already existed. */
   async insert(row: ConsentRequestRow, extras: ConsentCreateExtras): Promise<boolean> {
     const values = consentCreateValues(row, extras);
-    if (!this.pool) return (await this.prisma.$executeRawUnsafe(CONSENT_CREATE_SQL, ...values)) === 1;
-    const result = await this.pool.query({ name: STATEMENT_NAME, text: CONSENT_CREATE_SQL, values });
-    return result.rowCount === 1;
+    const created = this.pool
+      ? (await this.pool.query({ name: STATEMENT_NAME, text: CONSENT_CREATE_SQL, values })).rowCount === 1
+      : (await this.prisma.$executeRawUnsafe(CONSENT_CREATE_SQL, ...values)) === 1;
+    // One statement, so committed once it answers.
+    if (created) this.metrics.count('created');
+    return created;
   }
 }

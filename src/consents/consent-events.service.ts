@@ -5,6 +5,7 @@
  * explains why the feed never skips an event. Until sequenced a row holds a negative
  * placeholder, so every feed read (`seq > cursor`, cursor ≥ 0) ignores it.
  */
+import { ConsentMetrics } from './consent-metrics.js';
 import { Injectable } from '@nestjs/common';
 import { ChangeBus } from '../common/events/change-bus.js';
 import { Prisma } from '../generated/prisma/client.js';
@@ -97,7 +98,10 @@ function historyOrder(a: { seq: bigint }, b: { seq: bigint }): number {
 
 @Injectable()
 export class ConsentEventsService {
-  constructor(private readonly prisma: PrismaService) {}
+  constructor(
+    private readonly prisma: PrismaService,
+    private readonly metrics: ConsentMetrics,
+  ) {}
 
   /**
    * Writes events, and the NOTIFY for their consents, in the caller's transaction. After it
@@ -120,6 +124,7 @@ export class ConsentEventsService {
         ${events.map((e) => e.createdAt.toISOString())}::timestamptz[], ${events.map((e) => e.performedBy)}::text[],
         ${events.map((e) => e.toOrg)}::text[], ${events.map((e) => e.handledBy)}::text[]) AS e
       CROSS JOIN notified`;
+    for (const e of events) this.metrics.count(e.eventType);
     return ids;
   }
 

@@ -1,3 +1,4 @@
+import { ConsentMetrics } from './consent-metrics.js';
 import { Module } from '@nestjs/common';
 import { AccessListsModule } from '../access-lists/access-lists.module.js';
 import { ResourcesModule } from '../resources/resources.module.js';
@@ -28,6 +29,7 @@ import { ConsentsService } from './consents.service.js';
     ConsentListingService,
     ConsentLookupService,
     ConsentExpirySweeper,
+    ConsentMetrics,
   ],
   exports: [ConsentsService, ConsentEventsService, ConsentFeedSequencer],
 })

@@ -17,7 +17,6 @@ import { noteRequest } from '../common/tracing/request-notes.js';
 import { OAuthErrorDto, TokenRequestDto, TokenResponseDto } from './dto/token.dto.js';
 import { OAuthErrorFilter } from './oauth-error.filter.js';
 import { TokenGrantService } from './token-grant.service.js';
-import { parseTokenForm } from './token-request.js';
 
 /**
  * `POST /token` (DESIGN §4.5): Maskinporten-compatible JWT-bearer grant. Public, because the
@@ -62,6 +61,6 @@ export class TokenGrantController {
     description: 'Per-client rate limit; see `Retry-After`',
   })
   async token(@Body() body: Record<string, unknown>, @Req() req: FastifyRequest): Promise<TokenResponseDto> {
-    return this.grants.issue(parseTokenForm(body), (party) => noteRequest(req.raw, party));
+    return this.grants.issueForm(body, (party) => noteRequest(req.raw, party));
   }
 }
