@@ -129,6 +129,8 @@ interface Call {
   names: string[];
   /** The refusal the call was answered with (its reason goes to the log line). */
   refusal?: DomainError;
+  /** Why the upstream call failed (error code or message), for the log line. */
+  upstreamCause?: string;
 }
 
 /**
@@ -581,12 +583,16 @@ export class GatewayProxyService implements ExchangeOwner<Call> {
   }
 
   mapError(call: Call, err: Error): DomainError {
+    // The cause (ECONNREFUSED, ENOTFOUND, a timeout …) is for the log; the client gets the code.
+    call.upstreamCause = (err as { code?: string }).code ?? err.message;
     return mapUpstreamError(err, call.route.maxBodyBytes);
   }
 
   writeProblem(call: Call, problem: DomainError): void {
     if (problem.status >= 500)
-      this.logger.warn(`${call.route.name}: ${problem.code} ${problem.detail} (request ${call.requestId})`);
+      this.logger.warn(
+        `${call.route.name}: ${problem.code} ${problem.detail}${call.upstreamCause ? ` (${call.upstreamCause} from ${call.route.origin})` : ''} (request ${call.requestId}, trace ${traceIdFor(call.req)})`,
+      );
     // Under a one-time consent the claim goes first (see gate), then the answer.
     if (call.verified?.claim && !call.released)
       void this.releaseOnce(call).then(() => writeProblem(call.req, call.res, call.requestId, problem));
@@ -624,7 +630,7 @@ export class GatewayProxyService implements ExchangeOwner<Call> {
       clientId: call.principal?.clientId,
       consent: call.consent || undefined,
       code: outcome.startsWith('upstream_') || outcome === CLIENT_CLOSED ? undefined : outcome,
-      reason: refusalReason(call.refusal),
+      reason: refusalReason(call.refusal) ?? call.upstreamCause,
       traceId: traceIdFor(call.req),
       ms: Number((performance.now() - call.t0).toFixed(2)),
     });

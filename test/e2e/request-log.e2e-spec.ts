@@ -7,7 +7,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { randomBytes, randomUUID } from 'node:crypto';
-import { createTestApp, type TestApp } from '../helpers/app.js';
+import { createTestApp, freePort, type TestApp } from '../helpers/app.js';
 import { bearer } from '../helpers/tokens.js';
 import {
   acceptedConsent,
@@ -236,6 +236,21 @@ describe('W3C trace context', () => {
     const hit = upstream.hits[hitsBefore];
     expect(String(hit.headers.traceparent)).toMatch(TRACEPARENT);
     expect(hit.headers.tracestate).toBeUndefined();
+  });
+
+  it('names why the upstream failed in the gateway line (the client gets only 502)', async () => {
+    const closed = await registerApi(t, world, { upstreamUrl: `http://127.0.0.1:${await freePort()}/base` });
+    const consent = await acceptedConsent(t, world);
+    const res = await proxy(t, `/proxy/${closed}/x`, { auth: await consentBearer(t, world, consent) });
+    expect(res.status).toBe(502);
+    expect(res.text).not.toContain('ECONNREFUSED');
+    const line = await requestLine(String(res.headers.get('x-request-id')), 'gateway call');
+    expect(line).toMatchObject({
+      status: 502,
+      code: 'GW-00012',
+      reason: 'ECONNREFUSED',
+      traceId: res.body.traceId,
+    });
   });
 
   it('quotes the gateway line’s traceId in the gateway’s problem body', async () => {
