@@ -22,14 +22,12 @@ const traceId = nonZeroHex(32);
 const spanId = nonZeroHex(16);
 const flags = hexOf(2);
 
-const validTraceparent = fc
-  .record({ traceId, spanId, flags })
-  .map(({ traceId, spanId, flags }) => ({
-    traceId,
-    spanId,
-    flags,
-    value: `00-${traceId}-${spanId}-${flags}`,
-  }));
+const validTraceparent = fc.record({ traceId, spanId, flags }).map(({ traceId, spanId, flags }) => ({
+  traceId,
+  spanId,
+  flags,
+  value: `00-${traceId}-${spanId}-${flags}`,
+}));
 
 /** Ways a valid traceparent is broken (each makes it invalid per §3.2). */
 const broken = fc.oneof(
