@@ -3,6 +3,7 @@
  * cancel. Listing and the events feed are in ConsentListingService, the issuer lookup in
  * ConsentLookupService.
  */
+import { ConsentMetrics } from './consent-metrics.js';
 import { Inject, Injectable } from '@nestjs/common';
 import { AccessListsService } from '../access-lists/access-lists.service.js';
 import type { Principal } from '../common/auth/principal.js';
@@ -17,7 +18,7 @@ import type { ConsentTemplateView } from '../resources/consent-template.view.js'
 import { ResourcesService } from '../resources/resources.service.js';
 import { TemplatesService } from '../resources/templates.service.js';
 import { canSee } from './consent-access.js';
-import { ConsentCreateWriter } from './consent-create.writer.js';
+import { ConsentCreateRepository } from './consent-create.repository.js';
 import { ConsentEventsService } from './consent-events.service.js';
 import { ConsentFeedSequencer } from './consent-feed.sequencer.js';
 import {
@@ -78,12 +79,13 @@ export class ConsentRequestsService {
     private readonly consents: ConsentsService,
     private readonly events: ConsentEventsService,
     private readonly sequencer: ConsentFeedSequencer,
-    private readonly writer: ConsentCreateWriter,
+    private readonly writer: ConsentCreateRepository,
     private readonly resources: ResourcesService,
     private readonly templates: TemplatesService,
     private readonly accessLists: AccessListsService,
     private readonly changes: ChangeBus,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly metrics: ConsentMetrics,
   ) {}
 
   /**
@@ -180,6 +182,8 @@ export class ConsentRequestsService {
     }
 
     if (outcome.created) {
+      // The create is one statement: committed once the insert answered.
+      this.metrics.count('created');
       this.changes.emitLocal('consent', id);
       await this.sequencer.afterCommit();
     }
