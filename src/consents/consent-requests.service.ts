@@ -3,6 +3,7 @@
  * cancel. Listing and the events feed are in ConsentListingService, the issuer lookup in
  * ConsentLookupService.
  */
+import { ConsentMetrics } from './consent-metrics.js';
 import { Inject, Injectable } from '@nestjs/common';
 import { AccessListsService } from '../access-lists/access-lists.service.js';
 import type { Principal } from '../common/auth/principal.js';
@@ -96,6 +97,7 @@ export class ConsentRequestsService {
     private readonly accessLists: AccessListsService,
     private readonly changes: ChangeBus,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly metrics: ConsentMetrics,
   ) {}
 
   /**
@@ -192,6 +194,8 @@ export class ConsentRequestsService {
     }
 
     if (outcome.created) {
+      // The create is one statement: committed once the insert answered.
+      this.metrics.count('created');
       this.changes.emitLocal('consent', id);
       await this.sequencer.afterCommit();
     }

@@ -5,7 +5,10 @@
  */
 import { performance } from 'node:perf_hooks';
 import type { Logger } from '@nestjs/common';
+import { refusalReason } from '../common/errors/problem-details.filter.js';
+import { traceIdFor } from '../common/errors/trace-id.js';
 import type { GatewayCall } from './gateway-call.js';
+import { CLIENT_CLOSED } from './upstream-exchange.js';
 
 export class GatewayAccessLog {
   private readonly enabled: boolean;
@@ -30,7 +33,11 @@ export class GatewayAccessLog {
       status,
       outcome,
       consumer: call.consumer || undefined,
+      clientId: call.principal?.clientId,
       consent: call.consent || undefined,
+      code: outcome.startsWith('upstream_') || outcome === CLIENT_CLOSED ? undefined : outcome,
+      reason: refusalReason(call.refusal) ?? (call.upstreamCause || undefined),
+      traceId: traceIdFor(call.req),
       ms: Number((performance.now() - call.t0).toFixed(2)),
     });
   }

@@ -46,7 +46,7 @@ export function writeProblem(
   close = false,
 ): void {
   if (res.headersSent || res.destroyed) return;
-  const body = JSON.stringify(problemBody(problem, traceIdFor(req.headers, requestId)));
+  const body = JSON.stringify(problemBody(problem, traceIdFor(req)));
   const headers: Record<string, string | number> = {
     'content-type': PROBLEM_JSON,
     'content-length': Buffer.byteLength(body),

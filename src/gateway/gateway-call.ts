@@ -8,6 +8,7 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Principal } from '../common/auth/principal.js';
+import type { DomainError } from '../common/errors/domain-error.js';
 import type { ApiRoute } from './api-route.js';
 import type { ConsentDetail, RightMatch } from './consent-detail.js';
 import type { ConsentState, ResourcePolicy } from './consent-state.js';
@@ -40,6 +41,10 @@ export class GatewayCall {
   released: Promise<void> | null = null;
   /** When the request went upstream (performance.now()). */
   sentAt = 0;
+  /** The refusal the call was answered with (its reason goes to the log line). */
+  refusal: DomainError | null = null;
+  /** Why the upstream call failed (error code or message), for the log line; '' when it did not. */
+  upstreamCause = '';
 
   constructor(
     readonly req: IncomingMessage,

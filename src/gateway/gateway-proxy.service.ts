@@ -178,6 +178,7 @@ export class GatewayProxyService implements CheckOutcome, CallEnd {
   refused(call: GatewayCall, err: unknown): void {
     call.metrics.check.observe((performance.now() - call.t0) / 1000);
     const problem = toProblem(err, call.requestId, this.logger);
+    call.refusal = problem;
     writeProblem(call.req, call.res, call.requestId, problem);
     this.ended(call, problem.status, problem.code);
   }

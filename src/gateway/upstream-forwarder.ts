@@ -7,6 +7,8 @@ import type { Socket } from 'node:net';
 import { performance } from 'node:perf_hooks';
 import type { Logger } from '@nestjs/common';
 import type { DomainError } from '../common/errors/domain-error.js';
+import { traceIdFor } from '../common/errors/trace-id.js';
+import { traceContextOf } from '../common/tracing/trace-context.js';
 import { upstreamPath } from './api-route.js';
 import { writeProblem } from './gateway-answers.js';
 import type { GatewayCall } from './gateway-call.js';
@@ -97,6 +99,7 @@ export class UpstreamForwarder implements ExchangeOwner<GatewayCall> {
       clientIp: req.socket.remoteAddress ?? '',
       proto: (req.socket as { encrypted?: boolean }).encrypted ? 'https' : 'http',
       requestId: call.requestId,
+      trace: traceContextOf(req),
       subjectHeader: route.subject?.in === 'header' ? route.subject.key : null,
     });
     call.sentAt = performance.now();
@@ -128,12 +131,16 @@ export class UpstreamForwarder implements ExchangeOwner<GatewayCall> {
   }
 
   mapError(call: GatewayCall, err: Error): DomainError {
+    // The cause (ECONNREFUSED, ENOTFOUND, a timeout …) is for the log; the client gets the code.
+    call.upstreamCause = (err as { code?: string }).code ?? err.message;
     return mapUpstreamError(err, call.route.maxBodyBytes);
   }
 
   writeProblem(call: GatewayCall, problem: DomainError): void {
     if (problem.status >= 500)
-      this.logger.warn(`${call.route.name}: ${problem.code} ${problem.detail} (request ${call.requestId})`);
+      this.logger.warn(
+        `${call.route.name}: ${problem.code} ${problem.detail}${call.upstreamCause ? ` (${call.upstreamCause} from ${call.route.origin})` : ''} (request ${call.requestId}, trace ${traceIdFor(call.req)})`,
+      );
     // Under a one-time consent the claim goes first (see OneTimeClaimLifecycle.gate), then the answer.
     if (this.oneTime.holdsClaim(call))
       void this.oneTime

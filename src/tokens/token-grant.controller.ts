@@ -1,4 +1,5 @@
-import { Body, Controller, Header, HttpCode, Post, UseFilters } from '@nestjs/common';
+import { Body, Controller, Header, HttpCode, Post, Req, UseFilters } from '@nestjs/common';
+import type { FastifyRequest } from 'fastify';
 import {
   ApiBadRequestResponse,
   ApiBody,
@@ -12,10 +13,10 @@ import {
   ApiUnauthorizedResponse,
 } from '@nestjs/swagger';
 import { Public } from '../common/auth/auth.decorators.js';
+import { noteRequest } from '../common/tracing/request-notes.js';
 import { OAuthErrorDto, TokenRequestDto, TokenResponseDto } from './dto/token.dto.js';
 import { OAuthErrorFilter } from './oauth-error.filter.js';
 import { TokenGrantService } from './token-grant.service.js';
-import { parseTokenForm } from './token-request.js';
 
 /**
  * `POST /token` (DESIGN §4.5): Maskinporten-compatible JWT-bearer grant. Public, because the
@@ -59,7 +60,7 @@ export class TokenGrantController {
     type: OAuthErrorDto,
     description: 'Per-client rate limit; see `Retry-After`',
   })
-  async token(@Body() body: Record<string, unknown>): Promise<TokenResponseDto> {
-    return this.grants.issue(parseTokenForm(body));
+  async token(@Body() body: Record<string, unknown>, @Req() req: FastifyRequest): Promise<TokenResponseDto> {
+    return this.grants.issueForm(body, (party) => noteRequest(req.raw, party));
   }
 }

@@ -22,6 +22,8 @@ function verifier(o: {
       if (t === 'later' && o.later) return o.later;
       throw new InvalidTokenError('signature');
     },
+    // As in production (NODE_ENV=production): the refusal unchanged, no detail added.
+    explain: (err: InvalidTokenError) => err,
   };
 }
 

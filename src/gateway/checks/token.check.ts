@@ -10,7 +10,10 @@ import { extractBearerToken } from '../../common/auth/auth.guard.js';
 import type { TokenVerifier } from '../../common/auth/token-verifier.js';
 
 /** What the check uses of the verifier. */
-export type TokenVerification = Pick<TokenVerifier, 'verifyCached' | 'verifyUncachedNow' | 'verify'>;
+export type TokenVerification = Pick<
+  TokenVerifier,
+  'verifyCached' | 'verifyUncachedNow' | 'verify' | 'explain'
+>;
 import type { DomainError } from '../../common/errors/domain-error.js';
 import type { GatewayCall } from '../gateway-call.js';
 import * as E from '../gateway-errors.js';
@@ -84,7 +87,14 @@ export class TokenCheck implements GatewayCheck {
     }
     call.consumer = principal.consumer;
     const audience = call.route.audience;
-    if (audience !== null && !audienceContains(principal.claims.aud, audience)) return E.invalidToken();
+    if (audience !== null && !audienceContains(principal.claims.aud, audience)) {
+      const token = bearerToken(call.req.headers.authorization);
+      return this.verifier.explain(
+        E.invalidToken('audience'),
+        typeof token === 'string' ? token : undefined,
+        audience,
+      );
+    }
     return PASS;
   }
 }
