@@ -53,6 +53,7 @@ export interface ConsentEventFeedRow extends FeedRow {
   performedBy: string | null;
   toOrg: string;
   handledBy: string | null;
+  reason: string | null;
 }
 
 /**
@@ -148,6 +149,7 @@ export class ConsentEventsService {
         eventType: r.eventType as ConsentStatus,
         createdAt: r.createdAt,
         performedBy: r.performedBy,
+        reason: r.reason,
       });
     return out;
   }
@@ -171,6 +173,7 @@ export class ConsentEventsService {
       performedBy: r.performedBy,
       toOrg: r.toOrg,
       handledBy: r.handledBy,
+      reason: r.reason,
     }));
   }
 }

@@ -199,6 +199,7 @@ export class ConsentRequestsService {
             eventType: 'created' as const,
             createdAt: now,
             performedBy,
+            reason: null,
           },
         ]
       : ((await this.events.forRequests([id])).get(id) ?? []);

@@ -55,6 +55,8 @@ export function toEventDto(e: ConsentEventRecord): ConsentEventDto {
     performedBy: e.performedBy,
     eventType: e.eventType,
     consentRequestID: e.consentRequestId,
+    // Beyond Altinn, and only on a revocation by the owner or operator, so Altinn's shape is kept.
+    ...(e.reason ? { reason: e.reason } : {}),
   };
 }
 

@@ -74,4 +74,6 @@ export interface ConsentEventRecord {
   eventType: ConsentStatus;
   createdAt: Date;
   performedBy: string | null;
+  /** Why the data owner or the platform operator revoked it (beyond Altinn); null otherwise. */
+  reason: string | null;
 }

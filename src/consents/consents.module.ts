@@ -8,6 +8,8 @@ import { ConsentFeedSequencer } from './consent-feed.sequencer.js';
 import { ConsentListingService } from './consent-listing.service.js';
 import { ConsentLookupService } from './consent-lookup.service.js';
 import { ConsentRequestsService } from './consent-requests.service.js';
+import { ConsentRevocationsController } from './consent-revocations.controller.js';
+import { ConsentRevocationsService } from './consent-revocations.service.js';
 import { ConsentLookupController, ConsentsController } from './consents.controller.js';
 import { ConsentsService } from './consents.service.js';
 
@@ -18,7 +20,7 @@ import { ConsentsService } from './consents.service.js';
  */
 @Module({
   imports: [ResourcesModule, AccessListsModule],
-  controllers: [ConsentsController, ConsentLookupController],
+  controllers: [ConsentsController, ConsentLookupController, ConsentRevocationsController],
   providers: [
     ConsentsService,
     ConsentEventsService,
@@ -28,6 +30,7 @@ import { ConsentsService } from './consents.service.js';
     ConsentListingService,
     ConsentLookupService,
     ConsentExpirySweeper,
+    ConsentRevocationsService,
   ],
   exports: [ConsentsService, ConsentEventsService, ConsentFeedSequencer],
 })

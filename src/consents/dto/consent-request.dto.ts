@@ -110,6 +110,13 @@ export class ConsentEventDto {
 
   @ApiProperty({ format: 'uuid' })
   consentRequestID: string;
+
+  @ApiPropertyOptional({
+    description:
+      'Beyond Altinn: why the data owner or the platform operator revoked the consent (only on such a `revoked` event)',
+    example: 'Suspected fraud reported by the account holder',
+  })
+  reason?: string;
 }
 
 export class ConsentDetailsDto {
