@@ -3,6 +3,7 @@ import { AccessListsModule } from '../access-lists/access-lists.module.js';
 import { ResourcesModule } from '../resources/resources.module.js';
 import { ConsentCreateWriter } from './consent-create.writer.js';
 import { ConsentEventsService } from './consent-events.service.js';
+import { ConsentExpiryReminders } from './consent-expiry-reminders.js';
 import { ConsentExpirySweeper } from './consent-expiry.sweeper.js';
 import { ConsentFeedSequencer } from './consent-feed.sequencer.js';
 import { ConsentListingService } from './consent-listing.service.js';
@@ -30,6 +31,7 @@ import { ConsentsService } from './consents.service.js';
     ConsentListingService,
     ConsentLookupService,
     ConsentExpirySweeper,
+    ConsentExpiryReminders,
     ConsentRevocationsService,
   ],
   exports: [ConsentsService, ConsentEventsService, ConsentFeedSequencer],

@@ -14,7 +14,7 @@
  * The stored payload has everything but `time`, which is added when an attempt is signed.
  */
 import { ACCESS_REQUEST_EVENT_TYPES } from '../access-requests/access-request-events.js';
-import { CONSENT_STATUSES } from '../consents/consent.record.js';
+import { CONSENT_EVENT_TYPES } from '../consents/consent.record.js';
 
 /**
  * Event types a subscription can ask for: the consent feed's lowercase values (delivered as
@@ -22,7 +22,7 @@ import { CONSENT_STATUSES } from '../consents/consent.record.js';
  * the access request as `data`; both the consumer and the owner receive them).
  */
 export const WEBHOOK_EVENT_TYPES: readonly string[] = Object.freeze([
-  ...CONSENT_STATUSES,
+  ...CONSENT_EVENT_TYPES,
   ...ACCESS_REQUEST_EVENT_TYPES,
 ]);
 

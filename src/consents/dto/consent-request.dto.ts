@@ -7,8 +7,8 @@
  * more than class-validator's decorators can say.
  */
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import type { ConsentRight, ConsentStatus } from '../consent.record.js';
-import { CONSENT_STATUSES } from '../consent.record.js';
+import type { ConsentEventType, ConsentRight, ConsentStatus } from '../consent.record.js';
+import { CONSENT_EVENT_TYPES, CONSENT_STATUSES } from '../consent.record.js';
 
 export class ConsentResourceAttributeDto {
   @ApiProperty({ enum: ['urn:altinn:resource'], example: 'urn:altinn:resource' })
@@ -191,8 +191,11 @@ export class ConsentStatusChangeDto {
   @ApiProperty({ format: 'uuid' })
   consentRequestId: string;
 
-  @ApiProperty({ enum: CONSENT_STATUSES })
-  eventType: ConsentStatus;
+  @ApiProperty({
+    enum: CONSENT_EVENT_TYPES,
+    description: '`expiring` (beyond Altinn) only when asked for with `eventType=expiring`',
+  })
+  eventType: ConsentEventType;
 
   @ApiProperty({ format: 'date-time' })
   changedDate: string;
