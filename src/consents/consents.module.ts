@@ -3,6 +3,7 @@ import { AccessListsModule } from '../access-lists/access-lists.module.js';
 import { ResourcesModule } from '../resources/resources.module.js';
 import { ConsentCreateWriter } from './consent-create.writer.js';
 import { ConsentEventsService } from './consent-events.service.js';
+import { ConsentExportService } from './consent-export.service.js';
 import { ConsentExpiryReminders } from './consent-expiry-reminders.js';
 import { ConsentExpirySweeper } from './consent-expiry.sweeper.js';
 import { ConsentFeedSequencer } from './consent-feed.sequencer.js';
@@ -33,7 +34,8 @@ import { ConsentsService } from './consents.service.js';
     ConsentExpirySweeper,
     ConsentExpiryReminders,
     ConsentRevocationsService,
+    ConsentExportService,
   ],
-  exports: [ConsentsService, ConsentEventsService, ConsentFeedSequencer],
+  exports: [ConsentsService, ConsentEventsService, ConsentFeedSequencer, ConsentExportService],
 })
 export class ConsentsModule {}

@@ -2,6 +2,7 @@ import { Module } from '@nestjs/common';
 import { ConsentsModule } from '../consents/consents.module.js';
 import { OwnersModule } from '../owners/owners.module.js';
 import { ResourcesModule } from '../resources/resources.module.js';
+import { ConsentExportController } from './consent-export.controller.js';
 import { ConsentPagesController } from './consent-pages.controller.js';
 import { ConsentPresenterService } from './consent-presenter.service.js';
 import { LoginController } from './login.controller.js';
@@ -19,7 +20,7 @@ import { PortalViews } from './portal-views.js';
  */
 @Module({
   imports: [ConsentsModule, ResourcesModule, OwnersModule],
-  controllers: [ConsentPagesController, LoginController],
+  controllers: [ConsentPagesController, ConsentExportController, LoginController],
   providers: [
     PortalViews,
     PortalPagesService,

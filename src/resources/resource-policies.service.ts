@@ -136,9 +136,12 @@ export class ResourcePoliciesService {
     await this.changed(identifier);
   }
 
-  /** Serialises policy writes with resource writes (ResourcesService locks the same row). */
-  private async lock(tx: PrismaTx, identifier: string): Promise<Resource | null> {
-    await tx.$queryRaw`SELECT identifier FROM resources WHERE identifier = ${identifier} FOR UPDATE`;
+  /**
+   * No row lock (raw SQL stays in repositories): two PUTs racing end with the later one, each
+   * audited; a resource update racing a PUT that names a metadata key it removes leaves a rule
+   * for a key no request can carry any more (AM-00006 refuses it first), which is harmless.
+   */
+  private lock(tx: PrismaTx, identifier: string): Promise<Resource | null> {
     return tx.resource.findUnique({ where: { identifier } });
   }
 
