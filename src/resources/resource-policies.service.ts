@@ -81,7 +81,7 @@ export class ResourcePoliciesService {
   /** PUT …/policy: replaces the whole policy (validated against the resource's metadata keys). */
   async put(identifier: string, raw: unknown, principal: Principal): Promise<ResourcePolicyRecord> {
     const record = await this.prisma.$transaction(async (tx) => {
-      const resource = await this.lock(tx, identifier);
+      const resource = await this.findResource(tx, identifier);
       this.assertOwner(resource, identifier, principal, false);
       const version = await tx.resourceVersion.findUniqueOrThrow({
         where: { versionId: resource.currentVersionId },
@@ -119,7 +119,7 @@ export class ResourcePoliciesService {
   /** DELETE …/policy: back to Altinn's rules. 404 when there was none. */
   async remove(identifier: string, principal: Principal): Promise<void> {
     await this.prisma.$transaction(async (tx) => {
-      const resource = await this.lock(tx, identifier);
+      const resource = await this.findResource(tx, identifier);
       this.assertOwner(resource, identifier, principal, false);
       const before = await tx.resourcePolicy.findUnique({ where: { resourceIdentifier: identifier } });
       if (!before) throw DomainError.notFound('RR-00008', `Resource '${identifier}' has no policy.`);
@@ -141,7 +141,7 @@ export class ResourcePoliciesService {
    * audited; a resource update racing a PUT that names a metadata key it removes leaves a rule
    * for a key no request can carry any more (AM-00006 refuses it first), which is harmless.
    */
-  private lock(tx: PrismaTx, identifier: string): Promise<Resource | null> {
+  private findResource(tx: PrismaTx, identifier: string): Promise<Resource | null> {
     return tx.resource.findUnique({ where: { identifier } });
   }
 
