@@ -15,13 +15,15 @@ import type { Prisma, Resource, ResourcePolicy } from '../generated/prisma/clien
 import { PrismaService, type PrismaTx } from '../prisma/prisma.service.js';
 import { bodyOf } from './resource.mapper.js';
 import { validateResourcePolicy } from './resource-policy.validator.js';
-import type { ResourcePolicyRecord, ResourcePolicyView } from './resource-policy.view.js';
+import { NO_POLICY, type ResourcePolicyRecord, type ResourcePolicyView } from './resource-policy.view.js';
 
 const CACHE_ENTRIES = 5000;
 
 function toRecord(row: ResourcePolicy): ResourcePolicyRecord {
   return {
     resource: row.resourceIdentifier,
+    // Members a stored policy may predate read as their default.
+    ...NO_POLICY,
     ...(row.policy as unknown as ResourcePolicyView),
     updatedAt: row.updatedAt.toISOString(),
     updatedBy: row.updatedBy,
@@ -63,6 +65,18 @@ export class ResourcePoliciesService {
     const view = row ? (row.policy as unknown as ResourcePolicyView) : null;
     if (useCache && generation === this.generation) this.cache.set(identifier, view);
     return view;
+  }
+
+  /** For the expiry sweeper: resources whose policy asks for reminders, with the days. */
+  async reminderDays(): Promise<{ resource: string; days: number }[]> {
+    const rows = await this.prisma.resourcePolicy.findMany({
+      where: { policy: { path: ['expiryReminderDays'], gt: 0 } },
+      select: { resourceIdentifier: true, policy: true },
+    });
+    return rows.flatMap((r) => {
+      const days = (r.policy as unknown as ResourcePolicyView).expiryReminderDays;
+      return typeof days === 'number' && days > 0 ? [{ resource: r.resourceIdentifier, days }] : [];
+    });
   }
 
   /** GET …/policy: the owner (or the platform operator) reads it; 404 when none is set. */

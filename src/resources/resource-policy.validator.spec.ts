@@ -16,6 +16,7 @@ describe('validateResourcePolicy', () => {
         redirectAllowList: null,
         callsPerDay: null,
         metadataValues: null,
+        expiryReminderDays: null,
       },
       problems: [],
     });
@@ -69,6 +70,12 @@ describe('validateResourcePolicy', () => {
   it('refuses callsPerDay that is not a positive integer', () => {
     for (const callsPerDay of [0, -1, 1.5, '10', 100_000_001])
       expect(paths({ callsPerDay })).toEqual(['$.callsPerDay']);
+  });
+
+  it('refuses expiryReminderDays outside 1 to 365 days', () => {
+    for (const expiryReminderDays of [0, 366, 2.5, '30'])
+      expect(paths({ expiryReminderDays })).toEqual(['$.expiryReminderDays']);
+    expect(paths({ expiryReminderDays: 365 })).toEqual([]);
   });
 
   it('refuses a body that is not an object', () => {

@@ -18,7 +18,10 @@ export const MAX_CALLS_PER_DAY = 100_000_000;
 /** The longest validity a policy may allow; Altinn itself caps nothing, banks ask for three years. */
 export const MAX_VALIDITY_YEARS = 100;
 
+export const MAX_REMINDER_DAYS = 365;
+
 const FIELDS = new Set([
+  'expiryReminderDays',
   'maxValidity',
   'httpsRedirectOnly',
   'redirectAllowList',
@@ -53,6 +56,7 @@ export function validateResourcePolicy(
     redirectAllowList: null,
     callsPerDay: null,
     metadataValues: null,
+    expiryReminderDays: null,
   };
   if (!isObject(raw)) return { policy, problems: [invalid('$', 'The policy must be a JSON object.')] };
   for (const key of Object.keys(raw))
@@ -63,7 +67,29 @@ export function validateResourcePolicy(
         paths: [keyPath('$', key)],
       });
 
-  const { maxValidity, httpsRedirectOnly, redirectAllowList, callsPerDay, metadataValues } = raw;
+  const {
+    maxValidity,
+    httpsRedirectOnly,
+    redirectAllowList,
+    callsPerDay,
+    metadataValues,
+    expiryReminderDays,
+  } = raw;
+  if (expiryReminderDays !== undefined && expiryReminderDays !== null) {
+    if (
+      typeof expiryReminderDays !== 'number' ||
+      !Number.isInteger(expiryReminderDays) ||
+      expiryReminderDays < 1 ||
+      expiryReminderDays > MAX_REMINDER_DAYS
+    )
+      problems.push(
+        invalid(
+          '$.expiryReminderDays',
+          `expiryReminderDays must be an integer from 1 to ${MAX_REMINDER_DAYS}`,
+        ),
+      );
+    else policy.expiryReminderDays = expiryReminderDays;
+  }
   if (maxValidity !== undefined && maxValidity !== null) {
     const d = typeof maxValidity === 'string' ? parseDuration(maxValidity) : null;
     if (!d)

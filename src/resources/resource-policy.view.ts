@@ -26,6 +26,11 @@ export interface ResourcePolicyView {
   callsPerDay: number | null;
   /** Metadata key (as the resource declares it) → the values a consumer may ask for. */
   metadataValues: Record<string, MetadataValueRule> | null;
+  /**
+   * Days before `validTo` its consents get their `expiring` reminder, when more than the
+   * platform's EXPIRY_REMINDER_DAYS (a policy can ask for reminders, not switch them off).
+   */
+  expiryReminderDays: number | null;
 }
 
 export interface ResourcePolicyRecord extends ResourcePolicyView {
@@ -41,6 +46,7 @@ export const NO_POLICY: ResourcePolicyView = {
   redirectAllowList: null,
   callsPerDay: null,
   metadataValues: null,
+  expiryReminderDays: null,
 };
 
 const DURATION = /^P(?!$)(?:(\d{1,4})Y)?(?:(\d{1,5})M)?(?:(\d{1,5})W)?(?:(\d{1,6})D)?$/;

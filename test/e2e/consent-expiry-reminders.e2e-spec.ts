@@ -4,6 +4,7 @@ import { ConsentExpirySweeper } from '../../src/consents/consent-expiry.sweeper.
 import { ConsentsService } from '../../src/consents/consents.service.js';
 import { createTestApp, type TestApp } from '../helpers/app.js';
 import { personNumber } from '../factories/orgs.js';
+import { createResource } from '../factories/registry.js';
 import {
   CONSENT_PATH,
   EVENTS_PATH,
@@ -54,14 +55,14 @@ async function sweepAt(at: number): Promise<void> {
   }
 }
 
-async function consentValidFor(days: number, accept = true): Promise<string> {
+async function consentValidFor(days: number, accept = true, resource = w.resource): Promise<string> {
   const pid = personNumber();
   const dto = await createConsent(
     t,
     w.consumer.auth,
     consentBody({
       to: w.consumer.org,
-      resource: w.resource,
+      resource,
       from: personUrnOf(pid),
       validTo: new Date(Date.now() + days * DAY).toISOString(),
     }),
@@ -117,6 +118,34 @@ describe('expiring reminders from the expiry sweeper', () => {
     reminders.clock = () => Date.now();
     await Promise.all([reminders.remindDue(), reminders.remindDue(), reminders.remindDue()]);
     for (const id of ids) expect(await expiringEvents(id)).toBe(1);
+  });
+
+  it("reminds earlier for a resource whose policy asks for more days than the platform's", async () => {
+    const owned = await createResource(t, w.owner, { consentMetadata: { inntektsaar: { optional: false } } });
+    const policy = await http(
+      t,
+      'PUT',
+      `/resourceregistry/api/v1/resource/${owned.identifier}/policy`,
+      w.owner.auth,
+      {
+        expiryReminderDays: 20,
+      },
+    );
+    expect(policy.status).toBe(200);
+    const early = await consentValidFor(15, true, owned.identifier);
+    const platformOnly = await consentValidFor(15);
+    await sweepAt(Date.now());
+    expect(await expiringEvents(early)).toBe(1);
+    expect(await expiringEvents(platformOnly)).toBe(0);
+    // With reminders off for the platform, the policy still asks for its own.
+    const later = await consentValidFor(15, true, owned.identifier);
+    t.config.expiryReminderDays = 0;
+    try {
+      await sweepAt(Date.now());
+    } finally {
+      t.config.expiryReminderDays = 7;
+    }
+    expect(await expiringEvents(later)).toBe(1);
   });
 
   it('writes nothing when EXPIRY_REMINDER_DAYS is 0 (the default)', async () => {

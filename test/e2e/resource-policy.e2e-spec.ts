@@ -87,6 +87,7 @@ describe('the policy API', () => {
       redirectAllowList: { [w.consumer.org]: ['https://bank.example/'] },
       callsPerDay: 100,
       metadataValues: { inntektsaar: { enum: ['2024', '2025'] }, kontonr: { pattern: '[0-9]{11}' } },
+      expiryReminderDays: 30,
     };
     const saved = await setPolicy(resource, policy);
     expect(saved).toEqual({

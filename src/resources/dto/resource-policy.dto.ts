@@ -51,6 +51,14 @@ export class ResourcePolicyBodyDto {
     description: 'Metadata key (declared in consentMetadata) → allowed values',
   })
   metadataValues?: Record<string, MetadataValueRuleDto> | null;
+
+  @ApiPropertyOptional({
+    nullable: true,
+    example: 30,
+    description:
+      "Days before validTo the resource's consents get their `expiring` event, when more than the platform's EXPIRY_REMINDER_DAYS",
+  })
+  expiryReminderDays?: number | null;
 }
 
 export class ResourcePolicyDto {
@@ -79,6 +87,9 @@ export class ResourcePolicyDto {
     additionalProperties: { $ref: '#/components/schemas/MetadataValueRuleDto' },
   })
   metadataValues: Record<string, MetadataValueRuleDto> | null;
+
+  @ApiProperty({ nullable: true, type: Number })
+  expiryReminderDays: number | null;
 
   @ApiProperty({ format: 'date-time' })
   updatedAt: string;
