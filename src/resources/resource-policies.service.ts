@@ -35,6 +35,8 @@ export class ResourcePoliciesService {
   /** identifier → policy (null = none), invalidated through the ChangeBus `resource` topic. */
   private readonly cache = new ClockCache<string, ResourcePolicyView | null>(CACHE_ENTRIES);
   private generation = 0;
+  /** The reminder days of every policy (the sweeper asks every second); dropped on any change. */
+  private reminders?: { resource: string; days: number }[];
 
   constructor(
     private readonly prisma: PrismaService,
@@ -44,11 +46,13 @@ export class ResourcePoliciesService {
     bus.subscribe((e) => {
       if (e.topic !== 'resource') return;
       this.generation++;
+      this.reminders = undefined;
       if (e.id === '*') this.cache.clear();
       else this.cache.delete(e.id);
     });
     bus.onConnectionState(() => {
       this.generation++;
+      this.reminders = undefined;
       this.cache.clear();
     });
   }
@@ -69,14 +73,19 @@ export class ResourcePoliciesService {
 
   /** For the expiry sweeper: resources whose policy asks for reminders, with the days. */
   async reminderDays(): Promise<{ resource: string; days: number }[]> {
+    const useCache = this.bus.connected;
+    if (useCache && this.reminders) return this.reminders;
+    const generation = this.generation;
     const rows = await this.prisma.resourcePolicy.findMany({
       where: { policy: { path: ['expiryReminderDays'], gt: 0 } },
       select: { resourceIdentifier: true, policy: true },
     });
-    return rows.flatMap((r) => {
+    const found = rows.flatMap((r) => {
       const days = (r.policy as unknown as ResourcePolicyView).expiryReminderDays;
       return typeof days === 'number' && days > 0 ? [{ resource: r.resourceIdentifier, days }] : [];
     });
+    if (useCache && generation === this.generation) this.reminders = found;
+    return found;
   }
 
   /** GET …/policy: the owner (or the platform operator) reads it; 404 when none is set. */
@@ -181,6 +190,7 @@ export class ResourcePoliciesService {
 
   private async changed(identifier: string): Promise<void> {
     this.generation++;
+    this.reminders = undefined;
     this.cache.delete(identifier);
     await this.bus.publish('resource', identifier);
   }
