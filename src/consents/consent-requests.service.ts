@@ -19,7 +19,7 @@ import type { ResourcePolicyView } from '../resources/resource-policy.view.js';
 import { ResourcesService } from '../resources/resources.service.js';
 import { TemplatesService } from '../resources/templates.service.js';
 import { canSee } from './consent-access.js';
-import { ConsentCreateWriter } from './consent-create.writer.js';
+import { ConsentCreateRepository } from './consent-create.repository.js';
 import { ConsentEventsService } from './consent-events.service.js';
 import { ConsentFeedSequencer } from './consent-feed.sequencer.js';
 import { policyProblems } from './consent-policy.check.js';
@@ -81,7 +81,7 @@ export class ConsentRequestsService {
     private readonly consents: ConsentsService,
     private readonly events: ConsentEventsService,
     private readonly sequencer: ConsentFeedSequencer,
-    private readonly writer: ConsentCreateWriter,
+    private readonly writer: ConsentCreateRepository,
     private readonly resources: ResourcesService,
     private readonly policies: ResourcePoliciesService,
     private readonly templates: TemplatesService,

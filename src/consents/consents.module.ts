@@ -1,11 +1,12 @@
 import { Module } from '@nestjs/common';
 import { AccessListsModule } from '../access-lists/access-lists.module.js';
 import { ResourcesModule } from '../resources/resources.module.js';
-import { ConsentCreateWriter } from './consent-create.writer.js';
+import { ConsentCreateRepository } from './consent-create.repository.js';
 import { ConsentEventsService } from './consent-events.service.js';
 import { ConsentExportService } from './consent-export.service.js';
 import { ConsentExpiryReminders } from './consent-expiry-reminders.js';
 import { ConsentExpirySweeper } from './consent-expiry.sweeper.js';
+import { ConsentFeedRepository } from './consent-feed.repository.js';
 import { ConsentFeedSequencer } from './consent-feed.sequencer.js';
 import { ConsentListingService } from './consent-listing.service.js';
 import { ConsentLookupService } from './consent-lookup.service.js';
@@ -14,6 +15,8 @@ import { ConsentRevocationsController } from './consent-revocations.controller.j
 import { ConsentRevocationsService } from './consent-revocations.service.js';
 import { ConsentLookupController, ConsentsController } from './consents.controller.js';
 import { ConsentsService } from './consents.service.js';
+import { ConsentUsageRepository } from './consent-usage.repository.js';
+import { ConsentUsageService } from './consent-usage.service.js';
 
 /**
  * Layer 3: consent requests, their lifecycle, the events feed and the issuer lookup.
@@ -27,15 +30,24 @@ import { ConsentsService } from './consents.service.js';
     ConsentsService,
     ConsentEventsService,
     ConsentFeedSequencer,
+    ConsentFeedRepository,
     ConsentRequestsService,
-    ConsentCreateWriter,
+    ConsentCreateRepository,
     ConsentListingService,
     ConsentLookupService,
     ConsentExpirySweeper,
     ConsentExpiryReminders,
     ConsentRevocationsService,
     ConsentExportService,
+    ConsentUsageRepository,
+    ConsentUsageService,
   ],
-  exports: [ConsentsService, ConsentEventsService, ConsentFeedSequencer, ConsentExportService],
+  exports: [
+    ConsentsService,
+    ConsentEventsService,
+    ConsentFeedSequencer,
+    ConsentUsageService,
+    ConsentExportService,
+  ],
 })
 export class ConsentsModule {}

@@ -4,8 +4,15 @@ import { OwnersModule } from '../owners/owners.module.js';
 import { ResourcesModule } from '../resources/resources.module.js';
 import { ConsentExportController } from './consent-export.controller.js';
 import { ConsentPagesController } from './consent-pages.controller.js';
+import { ConsentCardsService } from './consent-cards.service.js';
 import { ConsentPresenterService } from './consent-presenter.service.js';
+import { ConsentReceiptController } from './consent-receipt.controller.js';
+import { ConsentReceiptsService } from './consent-receipts.service.js';
+import { PortalVisitsService } from './portal-visits.service.js';
 import { LoginController } from './login.controller.js';
+import { PortalAssets } from './portal-assets.js';
+import { PortalAssetsController } from './portal-assets.controller.js';
+import { PortalInfoController } from './portal-info.controller.js';
 import { OidcLoginService } from './oidc-login.service.js';
 import { PortalAccessService } from './portal-access.service.js';
 import { PortalErrorFilter } from './portal-error.filter.js';
@@ -20,13 +27,24 @@ import { PortalViews } from './portal-views.js';
  */
 @Module({
   imports: [ConsentsModule, ResourcesModule, OwnersModule],
-  controllers: [ConsentPagesController, ConsentExportController, LoginController],
+  controllers: [
+    ConsentPagesController,
+    ConsentReceiptController,
+    ConsentExportController,
+    LoginController,
+    PortalAssetsController,
+    PortalInfoController,
+  ],
   providers: [
     PortalViews,
+    PortalAssets,
     PortalPagesService,
     PortalSessionsService,
     PortalAccessService,
     ConsentPresenterService,
+    ConsentCardsService,
+    ConsentReceiptsService,
+    PortalVisitsService,
     OidcLoginService,
     PortalErrorFilter,
   ],

@@ -5,7 +5,8 @@
  * in every other replica).
  */
 import { Injectable } from '@nestjs/common';
-import { actorOf, AuditService } from '../audit/audit.service.js';
+import { actorOf } from '../audit/audit.service.js';
+import { ChangeLogService } from '../audit/change-log.service.js';
 import type { Principal } from '../common/auth/principal.js';
 import { Scopes } from '../common/auth/scopes.js';
 import { ClockCache } from '../common/cache/clock-cache.js';
@@ -40,7 +41,7 @@ export class ResourcePoliciesService {
 
   constructor(
     private readonly prisma: PrismaService,
-    private readonly audit: AuditService,
+    private readonly changeLog: ChangeLogService,
     private readonly bus: ChangeBus,
   ) {
     bus.subscribe((e) => {
@@ -103,7 +104,7 @@ export class ResourcePoliciesService {
 
   /** PUT …/policy: replaces the whole policy (validated against the resource's metadata keys). */
   async put(identifier: string, raw: unknown, principal: Principal): Promise<ResourcePolicyRecord> {
-    const record = await this.prisma.$transaction(async (tx) => {
+    return this.changeLog.transaction(async (tx, record) => {
       const resource = await this.findResource(tx, identifier);
       this.assertOwner(resource, identifier, principal, false);
       const version = await tx.resourceVersion.findUniqueOrThrow({
@@ -124,39 +125,44 @@ export class ResourcePoliciesService {
         update: data,
       });
       const after = toRecord(row);
-      await this.audit.record(tx, {
-        actor: actorOf(principal),
-        action: 'resource.policy.update',
-        objectType: 'resource',
-        objectId: identifier,
-        ownerOrg: resource.ownerOrgNumber,
-        before: before ? toRecord(before) : null,
-        after,
+      await record({
+        topic: 'resource',
+        id: identifier,
+        audit: {
+          actor: actorOf(principal),
+          action: 'resource.policy.update',
+          objectType: 'resource',
+          objectId: identifier,
+          ownerOrg: resource.ownerOrgNumber,
+          before: before ? toRecord(before) : null,
+          after,
+        },
       });
       return after;
     });
-    await this.changed(identifier);
-    return record;
   }
 
   /** DELETE …/policy: back to Altinn's rules. 404 when there was none. */
   async remove(identifier: string, principal: Principal): Promise<void> {
-    await this.prisma.$transaction(async (tx) => {
+    await this.changeLog.transaction(async (tx, record) => {
       const resource = await this.findResource(tx, identifier);
       this.assertOwner(resource, identifier, principal, false);
       const before = await tx.resourcePolicy.findUnique({ where: { resourceIdentifier: identifier } });
       if (!before) throw DomainError.notFound('RR-00008', `Resource '${identifier}' has no policy.`);
       await tx.resourcePolicy.delete({ where: { resourceIdentifier: identifier } });
-      await this.audit.record(tx, {
-        actor: actorOf(principal),
-        action: 'resource.policy.delete',
-        objectType: 'resource',
-        objectId: identifier,
-        ownerOrg: resource.ownerOrgNumber,
-        before: toRecord(before),
+      await record({
+        topic: 'resource',
+        id: identifier,
+        audit: {
+          actor: actorOf(principal),
+          action: 'resource.policy.delete',
+          objectType: 'resource',
+          objectId: identifier,
+          ownerOrg: resource.ownerOrgNumber,
+          before: toRecord(before),
+        },
       });
     });
-    await this.changed(identifier);
   }
 
   /**
@@ -186,12 +192,5 @@ export class ResourcePoliciesService {
       'RR-00003',
       `Resource '${identifier}' belongs to another service owner; only its owner may ${reading ? 'read' : 'change'} its policy.`,
     );
-  }
-
-  private async changed(identifier: string): Promise<void> {
-    this.generation++;
-    this.reminders = undefined;
-    this.cache.delete(identifier);
-    await this.bus.publish('resource', identifier);
   }
 }
