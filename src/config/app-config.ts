@@ -49,6 +49,8 @@ export interface AppConfig {
   };
   sessionTtlSeconds: number;
   expirySweepIntervalMs: number;
+  /** Days before `validTo` an accepted consent gets its `expiring` event; 0 = no reminders. */
+  expiryReminderDays: number;
   /** Events per page of the consent events feed (Altinn's `EventsPageSize`, 100). */
   consentEventsPageSize: number;
   webhookPollIntervalMs: number;

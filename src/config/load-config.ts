@@ -149,6 +149,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
     },
     sessionTtlSeconds: int(env, 'SESSION_TTL_SECONDS', 1800, 60, 86400),
     expirySweepIntervalMs: int(env, 'EXPIRY_SWEEP_INTERVAL_MS', 1000, 50, 3600000),
+    expiryReminderDays: int(env, 'EXPIRY_REMINDER_DAYS', 0, 0, 365),
     consentEventsPageSize: int(env, 'CONSENT_EVENTS_PAGE_SIZE', 100, 1, 1000),
     webhookPollIntervalMs: int(env, 'WEBHOOK_POLL_INTERVAL_MS', 1000, 50, 3600000),
     shutdownGraceMs: int(env, 'SHUTDOWN_GRACE_MS', 10000, 0, 120000),

@@ -9,7 +9,7 @@ import { ConsentMetrics } from './consent-metrics.js';
 import { Injectable } from '@nestjs/common';
 import { Prisma } from '../generated/prisma/client.js';
 import { PrismaService, type PrismaTx } from '../prisma/prisma.service.js';
-import type { ConsentEventRecord, ConsentStatus } from './consent.record.js';
+import { EXTENSION_EVENT_TYPES, type ConsentEventRecord, type ConsentEventType } from './consent.record.js';
 import { uuidv7 } from '../common/identifiers/uuid.js';
 
 /** Altinn's events page size (its `ConsentSettings.EventsPageSize`); `CONSENT_EVENTS_PAGE_SIZE` changes it. */
@@ -17,7 +17,7 @@ export const FEED_PAGE_SIZE = 100;
 
 export interface NewConsentEvent {
   consentRequestId: string;
-  eventType: ConsentStatus;
+  eventType: ConsentEventType;
   createdAt: Date;
   performedBy: string | null;
   toOrg: string;
@@ -35,7 +35,7 @@ export interface FeedFilter {
   afterSeq: bigint;
   createdAfter?: Date;
   createdBefore?: Date;
-  eventTypes?: ConsentStatus[];
+  eventTypes?: ConsentEventType[];
   consentRequestId?: string;
   limit: number;
 }
@@ -43,7 +43,7 @@ export interface FeedFilter {
 export interface FeedRow {
   seq: bigint;
   consentRequestId: string;
-  eventType: ConsentStatus;
+  eventType: ConsentEventType;
   createdAt: Date;
 }
 
@@ -53,6 +53,7 @@ export interface ConsentEventFeedRow extends FeedRow {
   performedBy: string | null;
   toOrg: string;
   handledBy: string | null;
+  reason: string | null;
 }
 
 /**
@@ -67,6 +68,8 @@ export function feedQuery(audience: FeedAudience, f: FeedFilter): Prisma.Sql {
   if (f.createdBefore)
     conditions.push(Prisma.sql`created_at < ${f.createdBefore.toISOString()}::timestamptz`);
   if (f.eventTypes?.length) conditions.push(Prisma.sql`event_type = ANY(${f.eventTypes}::text[])`);
+  // Reminders (beyond Altinn) only for a reader who names them: Altinn's clients never see them.
+  else conditions.push(Prisma.sql`event_type <> ALL(${[...EXTENSION_EVENT_TYPES]}::text[])`);
   if (f.consentRequestId) conditions.push(Prisma.sql`consent_request_id = ${f.consentRequestId}::uuid`);
   const where = Prisma.join(conditions, ' AND ');
   const branch = (column: Prisma.Sql, org: string) =>
@@ -126,7 +129,7 @@ export class ConsentEventsService {
     return rows.map((r) => ({
       seq: BigInt(r.position),
       consentRequestId: r.consent_request_id,
-      eventType: r.event_type as ConsentStatus,
+      eventType: r.event_type as ConsentEventType,
       createdAt: r.created_at,
     }));
   }
@@ -142,9 +145,10 @@ export class ConsentEventsService {
         id: r.id,
         seq: r.seq,
         consentRequestId: r.consentRequestId,
-        eventType: r.eventType as ConsentStatus,
+        eventType: r.eventType as ConsentEventType,
         createdAt: r.createdAt,
         performedBy: r.performedBy,
+        reason: r.reason,
       });
     return out;
   }
@@ -163,11 +167,12 @@ export class ConsentEventsService {
       id: r.id,
       seq: r.seq,
       consentRequestId: r.consentRequestId,
-      eventType: r.eventType as ConsentStatus,
+      eventType: r.eventType as ConsentEventType,
       createdAt: r.createdAt,
       performedBy: r.performedBy,
       toOrg: r.toOrg,
       handledBy: r.handledBy,
+      reason: r.reason,
     }));
   }
 }

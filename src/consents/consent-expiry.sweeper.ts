@@ -25,6 +25,7 @@ import { orgUrn } from '../common/identifiers/party-urn.js';
 import { APP_CONFIG, type AppConfig } from '../config/app-config.js';
 import { PrismaService, TX_OPTIONS } from '../prisma/prisma.service.js';
 import { ConsentEventsService } from './consent-events.service.js';
+import { ConsentExpiryReminders } from './consent-expiry-reminders.js';
 import { ConsentFeedSequencer } from './consent-feed.sequencer.js';
 import { warnUnlessUnavailable } from '../prisma/database-unavailable.js';
 
@@ -52,6 +53,7 @@ export class ConsentExpirySweeper implements OnApplicationBootstrap, OnApplicati
     private readonly events: ConsentEventsService,
     private readonly sequencer: ConsentFeedSequencer,
     private readonly changes: ChangeBus,
+    private readonly reminders: ConsentExpiryReminders,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
@@ -73,8 +75,14 @@ export class ConsentExpirySweeper implements OnApplicationBootstrap, OnApplicati
       .finally(() => (this.running = undefined));
   }
 
-  /** Sweeps until nothing is due; returns how many consents it expired. */
+  /** Sweeps until nothing is due; returns how many consents it expired. Then the reminders. */
   async sweepAll(): Promise<number> {
+    const expired = await this.expireAll();
+    if (!this.stopped) await this.reminders.remindDue();
+    return expired;
+  }
+
+  private async expireAll(): Promise<number> {
     let total = 0;
     for (;;) {
       const n = await this.sweepOnce();

@@ -14,6 +14,7 @@ import { ConsentEventsService } from './consent-events.service.js';
 import { INVALID_VALUE, problem, validationError, type ConsentProblem } from './consent-problems.js';
 import { parseParty } from './consent-request.parser.js';
 import { toDetailsDto, toRecord } from './consent.mapper.js';
+import { CONSENT_EVENT_TYPES } from './consent.record.js';
 import { ConsentPageTokens } from './consent-page-tokens.js';
 import type { ConsentDetailsPageDto, ConsentEventsPageDto } from './dto/consent-request.dto.js';
 import { list, parseStatuses, parseTimeRange, readQuery, single } from './query-params.js';
@@ -50,7 +51,7 @@ export class ConsentListingService {
     const token = single(q, 'continuationToken', problems);
     const afterSeq = this.pageTokens.decodeFeed(token, principal.consumer, problems) ?? 0n;
     const range = parseTimeRange(q, problems);
-    const eventTypes = parseStatuses(list(q, 'eventType'), '/eventType', problems);
+    const eventTypes = parseStatuses(list(q, 'eventType'), '/eventType', problems, CONSENT_EVENT_TYPES);
     const consentRequestId = single(q, 'consentRequestId', problems);
     if (consentRequestId !== undefined && !isUuid(consentRequestId))
       problems.push(

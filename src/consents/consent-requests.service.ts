@@ -16,12 +16,15 @@ import { Prisma, type ConsentRequest as ConsentRequestRow } from '../generated/p
 import { PrismaService } from '../prisma/prisma.service.js';
 import type { ConsentResourceView } from '../resources/consent-resource.view.js';
 import type { ConsentTemplateView } from '../resources/consent-template.view.js';
+import { ResourcePoliciesService } from '../resources/resource-policies.service.js';
+import type { ResourcePolicyView } from '../resources/resource-policy.view.js';
 import { ResourcesService } from '../resources/resources.service.js';
 import { TemplatesService } from '../resources/templates.service.js';
 import { canSee } from './consent-access.js';
 import { ConsentCreateRepository } from './consent-create.repository.js';
 import { ConsentEventsService } from './consent-events.service.js';
 import { ConsentFeedSequencer } from './consent-feed.sequencer.js';
+import { policyProblems } from './consent-policy.check.js';
 import {
   ConsentCodes,
   INVALID_VALUE,
@@ -93,6 +96,7 @@ export class ConsentRequestsService {
     private readonly sequencer: ConsentFeedSequencer,
     private readonly writer: ConsentCreateRepository,
     private readonly resources: ResourcesService,
+    private readonly policies: ResourcePoliciesService,
     private readonly templates: TemplatesService,
     private readonly accessLists: AccessListsService,
     private readonly changes: ChangeBus,
@@ -122,6 +126,7 @@ export class ConsentRequestsService {
           `The resource uses consent template '${checked.templateId}', which does not exist.`,
         ),
       );
+    problems.push(...policyProblems(value, await this.policiesOf(checked.views.keys()), now));
     if (problems.length) throw validationError(orderProblems(problems));
 
     // Everything below is known valid (no problems were found).
@@ -210,10 +215,18 @@ export class ConsentRequestsService {
             eventType: 'created' as const,
             createdAt: now,
             performedBy,
+            reason: null,
           },
         ]
       : ((await this.events.forRequests([id])).get(id) ?? []);
     return { dto: toDetailsDto(record, history, this.config.publicUrl), created: outcome.created };
+  }
+
+  /** The owners' policies (beyond Altinn) of the resources that have one. */
+  private async policiesOf(identifiers: Iterable<string>): Promise<Map<string, ResourcePolicyView>> {
+    const ids = [...identifiers];
+    const found = await Promise.all(ids.map((i) => this.policies.policyOf(i)));
+    return new Map(ids.flatMap((i, n) => (found[n] ? [[i, found[n]] as const] : [])));
   }
 
   /**

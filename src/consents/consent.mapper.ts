@@ -5,7 +5,13 @@
  */
 import { orgUrn } from '../common/identifiers/party-urn.js';
 import type { ConsentRequest as ConsentRequestRow } from '../generated/prisma/client.js';
-import type { ConsentEventRecord, ConsentRecord, ConsentRight, ConsentStatus } from './consent.record.js';
+import {
+  CONSENT_STATUSES,
+  type ConsentEventRecord,
+  type ConsentRecord,
+  type ConsentRight,
+  type ConsentStatus,
+} from './consent.record.js';
 import type {
   ConsentDetailsDto,
   ConsentEventDto,
@@ -48,13 +54,20 @@ export function viewUri(publicUrl: string, id: string): string {
   return `${publicUrl}/consent/request?id=${encodeURIComponent(id)}`;
 }
 
-export function toEventDto(e: ConsentEventRecord): ConsentEventDto {
+/** Altinn's `consentRequestEvents` hold status changes only (see EXTENSION_EVENT_TYPES). */
+export function isStatusEvent(e: ConsentEventRecord): e is ConsentEventRecord & { eventType: ConsentStatus } {
+  return (CONSENT_STATUSES as readonly string[]).includes(e.eventType);
+}
+
+export function toEventDto(e: ConsentEventRecord & { eventType: ConsentStatus }): ConsentEventDto {
   return {
     consentEventID: e.id,
     created: e.createdAt.toISOString(),
     performedBy: e.performedBy,
     eventType: e.eventType,
     consentRequestID: e.consentRequestId,
+    // Beyond Altinn, and only on a revocation by the owner or operator, so Altinn's shape is kept.
+    ...(e.reason ? { reason: e.reason } : {}),
   };
 }
 
@@ -84,7 +97,7 @@ export function toDetailsDto(
     status: record.status,
     consented: record.consented ? record.consented.toISOString() : null,
     redirectUrl: record.redirectUrl,
-    consentRequestEvents: events.map(toEventDto),
+    consentRequestEvents: events.filter(isStatusEvent).map(toEventDto),
     viewUri: viewUri(publicUrl, record.id),
     portalViewMode: record.portalViewMode,
   };

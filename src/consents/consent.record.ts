@@ -14,6 +14,21 @@ export const CONSENT_STATUSES: readonly ConsentStatus[] = Object.freeze([
   'used',
 ]);
 
+/**
+ * Event types beyond Altinn: not status changes, and left out of Altinn's shapes (the feed shows
+ * them only when asked for by `eventType`, a consent's `consentRequestEvents` never), so an
+ * unmodified Altinn client never meets a value it does not know.
+ */
+export type ExtensionEventType = 'expiring';
+export const EXTENSION_EVENT_TYPES: readonly ExtensionEventType[] = Object.freeze(['expiring']);
+
+/** What a consent event can be: a status change, or a reminder (`expiring`). */
+export type ConsentEventType = ConsentStatus | ExtensionEventType;
+export const CONSENT_EVENT_TYPES: readonly ConsentEventType[] = Object.freeze([
+  ...CONSENT_STATUSES,
+  ...EXTENSION_EVENT_TYPES,
+]);
+
 export interface ConsentRight {
   action: string[];
   resource: { type: 'urn:altinn:resource'; value: string }[];
@@ -71,7 +86,9 @@ export interface ConsentEventRecord {
   id: string;
   seq: bigint;
   consentRequestId: string;
-  eventType: ConsentStatus;
+  eventType: ConsentEventType;
   createdAt: Date;
   performedBy: string | null;
+  /** Why the data owner or the platform operator revoked it (beyond Altinn); null otherwise. */
+  reason: string | null;
 }

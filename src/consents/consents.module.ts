@@ -4,12 +4,16 @@ import { AccessListsModule } from '../access-lists/access-lists.module.js';
 import { ResourcesModule } from '../resources/resources.module.js';
 import { ConsentCreateRepository } from './consent-create.repository.js';
 import { ConsentEventsService } from './consent-events.service.js';
+import { ConsentExportService } from './consent-export.service.js';
+import { ConsentExpiryReminders } from './consent-expiry-reminders.js';
 import { ConsentExpirySweeper } from './consent-expiry.sweeper.js';
 import { ConsentFeedRepository } from './consent-feed.repository.js';
 import { ConsentFeedSequencer } from './consent-feed.sequencer.js';
 import { ConsentListingService } from './consent-listing.service.js';
 import { ConsentLookupService } from './consent-lookup.service.js';
 import { ConsentRequestsService } from './consent-requests.service.js';
+import { ConsentRevocationsController } from './consent-revocations.controller.js';
+import { ConsentRevocationsService } from './consent-revocations.service.js';
 import { ConsentLookupController, ConsentsController } from './consents.controller.js';
 import { ConsentsService } from './consents.service.js';
 import { ConsentUsageRepository } from './consent-usage.repository.js';
@@ -22,7 +26,7 @@ import { ConsentUsageService } from './consent-usage.service.js';
  */
 @Module({
   imports: [ResourcesModule, AccessListsModule],
-  controllers: [ConsentsController, ConsentLookupController],
+  controllers: [ConsentsController, ConsentLookupController, ConsentRevocationsController],
   providers: [
     ConsentsService,
     ConsentEventsService,
@@ -34,9 +38,18 @@ import { ConsentUsageService } from './consent-usage.service.js';
     ConsentLookupService,
     ConsentExpirySweeper,
     ConsentMetrics,
+    ConsentExpiryReminders,
+    ConsentRevocationsService,
+    ConsentExportService,
     ConsentUsageRepository,
     ConsentUsageService,
   ],
-  exports: [ConsentsService, ConsentEventsService, ConsentFeedSequencer, ConsentUsageService],
+  exports: [
+    ConsentsService,
+    ConsentEventsService,
+    ConsentFeedSequencer,
+    ConsentUsageService,
+    ConsentExportService,
+  ],
 })
 export class ConsentsModule {}

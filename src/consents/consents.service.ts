@@ -35,6 +35,8 @@ interface Transition {
   actor: AuditActor;
   /** Also set `consented` (accept). */
   consented?: boolean;
+  /** Why (an owner's or the operator's revocation): stored on the event and in the audit row. */
+  reason?: string;
   /** Extra writes in the same transaction before the event (the receipt). */
   also?: (tx: PrismaTx, row: ConsentRequestRow, now: Date) => Promise<void>;
   /** When nothing matched: return the row when it is already where the caller wanted it. */
@@ -203,6 +205,34 @@ export class ConsentsService {
   }
 
   /**
+   * `accepted` → `revoked` by the data owner or the platform operator (beyond Altinn), with the
+   * reason the person and the consumer are shown. Authorisation is the caller's
+   * (ConsentRevocationsService); revoking a revoked consent again changes nothing (the first
+   * reason stays); otherwise AM-00010.
+   */
+  async revokeWithReason(
+    id: string,
+    by: { org: string; client: string | null },
+    reason: string,
+  ): Promise<ConsentRecord> {
+    return this.transition({
+      id,
+      from: 'accepted',
+      to: 'revoked',
+      performedBy: orgUrn(by.org),
+      actor: { org: by.org, client: by.client },
+      reason,
+      alreadyDone: (row) => Promise.resolve(row.status === 'revoked'),
+      refuse: (row, now) =>
+        consentProblem(
+          400,
+          ConsentCodes.cannotRevoke,
+          `The consent is ${effectiveStatus(row.status, row.validTo, now)}; only an accepted consent can be revoked.`,
+        ),
+    });
+  }
+
+  /**
    * The consumer withdraws its unanswered request: `created` → `deleted` (beyond Altinn).
    * `org` (org number or URN) must be the request's `to` or `handledBy`.
    */
@@ -277,9 +307,13 @@ export class ConsentsService {
         objectId: id,
         ownerOrg: updated.ownerOrg,
         before: { status: t.from },
-        after: { status: t.to, ...(t.consented ? { consented: now } : {}) },
+        after: {
+          status: t.to,
+          ...(t.consented ? { consented: now } : {}),
+          ...(t.reason ? { reason: t.reason } : {}),
+        },
       });
-      await this.events.append(tx, [
+      const [eventId] = await this.events.append(tx, [
         {
           consentRequestId: id,
           eventType: t.to,
@@ -289,6 +323,8 @@ export class ConsentsService {
           handledBy: updated.handledBy,
         },
       ]);
+      // A separate write keeps the event insert (the hot path) one shape; revocations are rare.
+      if (t.reason) await tx.consentEvent.update({ where: { id: eventId }, data: { reason: t.reason } });
       return { row: updated, changed: true };
     }, TX_OPTIONS);
     if (changed) {

@@ -5,7 +5,7 @@ import {
   problem,
   type ConsentProblem,
 } from './consent-problems.js';
-import { CONSENT_STATUSES, type ConsentStatus } from './consent.record.js';
+import { CONSENT_STATUSES, type ConsentEventType, type ConsentStatus } from './consent.record.js';
 import { parseIsoDateTime } from './iso-datetime.js';
 
 /**
@@ -66,23 +66,24 @@ export function list(q: Record<string, string[] | undefined>, name: string): str
     .filter((s) => s.length > 0);
 }
 
-/** Status / event-type values, any case; anything else is AM.VLD-00052. */
-export function parseStatuses(
+/** Status / event-type values (of `allowed`), any case; anything else is AM.VLD-00052. */
+export function parseStatuses<T extends ConsentEventType = ConsentStatus>(
   values: string[] | undefined,
   path: string,
   problems: ConsentProblem[],
-): ConsentStatus[] | undefined {
+  allowed: readonly T[] = CONSENT_STATUSES as readonly T[],
+): T[] | undefined {
   if (!values) return undefined;
-  const out: ConsentStatus[] = [];
+  const out: T[] = [];
   for (const v of values) {
-    const s = v.toLowerCase() as ConsentStatus;
-    if (CONSENT_STATUSES.includes(s)) out.push(s);
+    const s = v.toLowerCase() as T;
+    if (allowed.includes(s)) out.push(s);
     else
       problems.push(
         problem(
           ConsentCodes.invalidEventType,
           path,
-          `'${v}' is not one of ${CONSENT_STATUSES.join(', ')}.`,
+          `'${v}' is not one of ${allowed.join(', ')}.`,
           'Invalid event type.',
         ),
       );

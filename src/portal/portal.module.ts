@@ -4,6 +4,7 @@ import { ClientsModule } from '../clients/clients.module.js';
 import { ConsentsModule } from '../consents/consents.module.js';
 import { OwnersModule } from '../owners/owners.module.js';
 import { ResourcesModule } from '../resources/resources.module.js';
+import { ConsentExportController } from './consent-export.controller.js';
 import { ConsentPagesController } from './consent-pages.controller.js';
 import { ConsentCardsService } from './consent-cards.service.js';
 import { ConsentPresenterService } from './consent-presenter.service.js';
@@ -32,6 +33,7 @@ import { PortalViews } from './portal-views.js';
   controllers: [
     ConsentPagesController,
     ConsentReceiptController,
+    ConsentExportController,
     LoginController,
     PortalAssetsController,
     PortalInfoController,

@@ -1,5 +1,7 @@
 import { Module } from '@nestjs/common';
 import { OwnersModule } from '../owners/owners.module.js';
+import { ResourcePoliciesController } from './resource-policies.controller.js';
+import { ResourcePoliciesService } from './resource-policies.service.js';
 import { ResourcesController } from './resources.controller.js';
 import { ResourcesService } from './resources.service.js';
 import { TemplatesController } from './templates.controller.js';
@@ -8,8 +10,8 @@ import { TemplatesService } from './templates.service.js';
 /** Layer 2: consent resources and consent templates. Uses owners (layer 1), audit and the ChangeBus. */
 @Module({
   imports: [OwnersModule],
-  controllers: [ResourcesController, TemplatesController],
-  providers: [ResourcesService, TemplatesService],
-  exports: [ResourcesService, TemplatesService],
+  controllers: [ResourcesController, ResourcePoliciesController, TemplatesController],
+  providers: [ResourcesService, ResourcePoliciesService, TemplatesService],
+  exports: [ResourcesService, ResourcePoliciesService, TemplatesService],
 })
 export class ResourcesModule {}

@@ -7,13 +7,14 @@
  * - `time`: when this attempt was sent, equal to `X-Webhook-Timestamp` (Unix seconds). It is in
  *   the signed body so a receiver can refuse stale (replayed) messages; when the consent changed
  *   is `data.changedDate`.
- * - `data`: the consent feed's item `{consentRequestId, eventType, changedDate}` (for an
+ * - `data`: the consent feed's item `{consentRequestId, eventType, changedDate}`, plus `reason` on
+ *   a revocation by the data owner or the platform operator (for an
  *   access-request event: the access request as its API shows it).
  *
  * The stored payload has everything but `time`, which is added when an attempt is signed.
  */
 import { ACCESS_REQUEST_EVENT_TYPES } from '../access-requests/access-request-event.record.js';
-import { CONSENT_STATUSES } from '../consents/consent.record.js';
+import { CONSENT_EVENT_TYPES } from '../consents/consent.record.js';
 
 /**
  * Event types a subscription can ask for: the consent feed's lowercase values (delivered as
@@ -21,7 +22,7 @@ import { CONSENT_STATUSES } from '../consents/consent.record.js';
  * the access request as `data`; both the consumer and the owner receive them).
  */
 export const WEBHOOK_EVENT_TYPES: readonly string[] = Object.freeze([
-  ...CONSENT_STATUSES,
+  ...CONSENT_EVENT_TYPES,
   ...ACCESS_REQUEST_EVENT_TYPES,
 ]);
 
@@ -29,6 +30,8 @@ export interface ConsentEventData {
   consentRequestId: string;
   eventType: string;
   changedDate: string;
+  /** Beyond Altinn: why the data owner or the platform operator revoked it (only then). */
+  reason?: string;
 }
 
 /** The stored part of a delivery's body. */
@@ -43,11 +46,13 @@ export function consentPayload(e: {
   consentRequestId: string;
   eventType: string;
   createdAt: Date;
+  reason?: string | null;
 }): StoredPayload {
   const data: ConsentEventData = {
     consentRequestId: e.consentRequestId,
     eventType: e.eventType,
     changedDate: e.createdAt.toISOString(),
+    ...(e.reason ? { reason: e.reason } : {}),
   };
   return { id: e.id, type: `consent.${e.eventType}`, data: data as unknown as Record<string, unknown> };
 }

@@ -7,8 +7,8 @@
  * more than class-validator's decorators can say.
  */
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import type { ConsentRight, ConsentStatus } from '../consent.record.js';
-import { CONSENT_STATUSES } from '../consent.record.js';
+import type { ConsentEventType, ConsentRight, ConsentStatus } from '../consent.record.js';
+import { CONSENT_EVENT_TYPES, CONSENT_STATUSES } from '../consent.record.js';
 
 export class ConsentResourceAttributeDto {
   @ApiProperty({ enum: ['urn:altinn:resource'], example: 'urn:altinn:resource' })
@@ -110,6 +110,13 @@ export class ConsentEventDto {
 
   @ApiProperty({ format: 'uuid' })
   consentRequestID: string;
+
+  @ApiPropertyOptional({
+    description:
+      'Beyond Altinn: why the data owner or the platform operator revoked the consent (only on such a `revoked` event)',
+    example: 'Suspected fraud reported by the account holder',
+  })
+  reason?: string;
 }
 
 export class ConsentDetailsDto {
@@ -184,8 +191,11 @@ export class ConsentStatusChangeDto {
   @ApiProperty({ format: 'uuid' })
   consentRequestId: string;
 
-  @ApiProperty({ enum: CONSENT_STATUSES })
-  eventType: ConsentStatus;
+  @ApiProperty({
+    enum: CONSENT_EVENT_TYPES,
+    description: '`expiring` (beyond Altinn) only when asked for with `eventType=expiring`',
+  })
+  eventType: ConsentEventType;
 
   @ApiProperty({ format: 'date-time' })
   changedDate: string;

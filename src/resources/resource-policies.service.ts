@@ -1,0 +1,196 @@
+/**
+ * The owner's policy for a consent resource (beyond Altinn; docs/consent-lifecycle.md): set,
+ * read and removed by the resource's owner, audited in the same transaction, and read by the
+ * consent API on every create (cached; a change drops the cache here and, through the ChangeBus,
+ * in every other replica).
+ */
+import { Injectable } from '@nestjs/common';
+import { actorOf } from '../audit/audit.service.js';
+import { ChangeLogService } from '../audit/change-log.service.js';
+import type { Principal } from '../common/auth/principal.js';
+import { Scopes } from '../common/auth/scopes.js';
+import { ClockCache } from '../common/cache/clock-cache.js';
+import { DomainError } from '../common/errors/domain-error.js';
+import { ChangeBus } from '../common/events/change-bus.js';
+import type { Prisma, Resource, ResourcePolicy } from '../generated/prisma/client.js';
+import { PrismaService, type PrismaTx } from '../prisma/prisma.service.js';
+import { bodyOf } from './resource.mapper.js';
+import { validateResourcePolicy } from './resource-policy.validator.js';
+import { NO_POLICY, type ResourcePolicyRecord, type ResourcePolicyView } from './resource-policy.view.js';
+
+const CACHE_ENTRIES = 5000;
+
+function toRecord(row: ResourcePolicy): ResourcePolicyRecord {
+  return {
+    resource: row.resourceIdentifier,
+    // Members a stored policy may predate read as their default.
+    ...NO_POLICY,
+    ...(row.policy as unknown as ResourcePolicyView),
+    updatedAt: row.updatedAt.toISOString(),
+    updatedBy: row.updatedBy,
+  };
+}
+
+@Injectable()
+export class ResourcePoliciesService {
+  /** identifier → policy (null = none), invalidated through the ChangeBus `resource` topic. */
+  private readonly cache = new ClockCache<string, ResourcePolicyView | null>(CACHE_ENTRIES);
+  private generation = 0;
+  /** The reminder days of every policy (the sweeper asks every second); dropped on any change. */
+  private reminders?: { resource: string; days: number }[];
+
+  constructor(
+    private readonly prisma: PrismaService,
+    private readonly changeLog: ChangeLogService,
+    private readonly bus: ChangeBus,
+  ) {
+    bus.subscribe((e) => {
+      if (e.topic !== 'resource') return;
+      this.generation++;
+      this.reminders = undefined;
+      if (e.id === '*') this.cache.clear();
+      else this.cache.delete(e.id);
+    });
+    bus.onConnectionState(() => {
+      this.generation++;
+      this.reminders = undefined;
+      this.cache.clear();
+    });
+  }
+
+  /** For the consent API: the resource's policy, or null when it has none. */
+  async policyOf(identifier: string): Promise<ResourcePolicyView | null> {
+    const useCache = this.bus.connected;
+    if (useCache) {
+      const hit = this.cache.get(identifier);
+      if (hit !== undefined) return hit;
+    }
+    const generation = this.generation;
+    const row = await this.prisma.resourcePolicy.findUnique({ where: { resourceIdentifier: identifier } });
+    const view = row ? (row.policy as unknown as ResourcePolicyView) : null;
+    if (useCache && generation === this.generation) this.cache.set(identifier, view);
+    return view;
+  }
+
+  /** For the expiry sweeper: resources whose policy asks for reminders, with the days. */
+  async reminderDays(): Promise<{ resource: string; days: number }[]> {
+    const useCache = this.bus.connected;
+    if (useCache && this.reminders) return this.reminders;
+    const generation = this.generation;
+    const rows = await this.prisma.resourcePolicy.findMany({
+      where: { policy: { path: ['expiryReminderDays'], gt: 0 } },
+      select: { resourceIdentifier: true, policy: true },
+    });
+    const found = rows.flatMap((r) => {
+      const days = (r.policy as unknown as ResourcePolicyView).expiryReminderDays;
+      return typeof days === 'number' && days > 0 ? [{ resource: r.resourceIdentifier, days }] : [];
+    });
+    if (useCache && generation === this.generation) this.reminders = found;
+    return found;
+  }
+
+  /** GET …/policy: the owner (or the platform operator) reads it; 404 when none is set. */
+  async read(identifier: string, principal: Principal): Promise<ResourcePolicyRecord> {
+    const resource = await this.prisma.resource.findUnique({ where: { identifier } });
+    this.assertOwner(resource, identifier, principal, true);
+    const row = await this.prisma.resourcePolicy.findUnique({ where: { resourceIdentifier: identifier } });
+    if (!row)
+      throw DomainError.notFound(
+        'RR-00008',
+        `Resource '${identifier}' has no policy: consent requests for it follow Altinn's rules only.`,
+      );
+    return toRecord(row);
+  }
+
+  /** PUT …/policy: replaces the whole policy (validated against the resource's metadata keys). */
+  async put(identifier: string, raw: unknown, principal: Principal): Promise<ResourcePolicyRecord> {
+    return this.changeLog.transaction(async (tx, record) => {
+      const resource = await this.findResource(tx, identifier);
+      this.assertOwner(resource, identifier, principal, false);
+      const version = await tx.resourceVersion.findUniqueOrThrow({
+        where: { versionId: resource.currentVersionId },
+      });
+      const declared = Object.keys(bodyOf(version).consentMetadata ?? {});
+      const { policy, problems } = validateResourcePolicy(raw, declared);
+      if (problems.length) throw DomainError.validation(problems);
+      const before = await tx.resourcePolicy.findUnique({ where: { resourceIdentifier: identifier } });
+      const data = {
+        policy: policy as unknown as Prisma.InputJsonValue,
+        updatedAt: new Date(),
+        updatedBy: principal.consumer,
+      };
+      const row = await tx.resourcePolicy.upsert({
+        where: { resourceIdentifier: identifier },
+        create: { resourceIdentifier: identifier, ...data },
+        update: data,
+      });
+      const after = toRecord(row);
+      await record({
+        topic: 'resource',
+        id: identifier,
+        audit: {
+          actor: actorOf(principal),
+          action: 'resource.policy.update',
+          objectType: 'resource',
+          objectId: identifier,
+          ownerOrg: resource.ownerOrgNumber,
+          before: before ? toRecord(before) : null,
+          after,
+        },
+      });
+      return after;
+    });
+  }
+
+  /** DELETE …/policy: back to Altinn's rules. 404 when there was none. */
+  async remove(identifier: string, principal: Principal): Promise<void> {
+    await this.changeLog.transaction(async (tx, record) => {
+      const resource = await this.findResource(tx, identifier);
+      this.assertOwner(resource, identifier, principal, false);
+      const before = await tx.resourcePolicy.findUnique({ where: { resourceIdentifier: identifier } });
+      if (!before) throw DomainError.notFound('RR-00008', `Resource '${identifier}' has no policy.`);
+      await tx.resourcePolicy.delete({ where: { resourceIdentifier: identifier } });
+      await record({
+        topic: 'resource',
+        id: identifier,
+        audit: {
+          actor: actorOf(principal),
+          action: 'resource.policy.delete',
+          objectType: 'resource',
+          objectId: identifier,
+          ownerOrg: resource.ownerOrgNumber,
+          before: toRecord(before),
+        },
+      });
+    });
+  }
+
+  /**
+   * No row lock (raw SQL stays in repositories): two PUTs racing end with the later one, each
+   * audited; a resource update racing a PUT that names a metadata key it removes leaves a rule
+   * for a key no request can carry any more (AM-00006 refuses it first), which is harmless.
+   */
+  private findResource(tx: PrismaTx, identifier: string): Promise<Resource | null> {
+    return tx.resource.findUnique({ where: { identifier } });
+  }
+
+  /**
+   * Resource reads are public, so another owner's resource is 403, not 404 (its existence is no
+   * secret). The platform operator may read any policy, but only the owner may change one.
+   */
+  private assertOwner(
+    resource: Resource | null,
+    identifier: string,
+    principal: Principal,
+    reading: boolean,
+  ): asserts resource is Resource {
+    if (!resource || resource.deletedAt)
+      throw DomainError.notFound('RR-00001', `Resource '${identifier}' does not exist.`);
+    if (resource.ownerOrgNumber === principal.consumer) return;
+    if (reading && principal.scopes.has(Scopes.admin)) return;
+    throw DomainError.forbidden(
+      'RR-00003',
+      `Resource '${identifier}' belongs to another service owner; only its owner may ${reading ? 'read' : 'change'} its policy.`,
+    );
+  }
+}
