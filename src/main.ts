@@ -6,6 +6,12 @@ import { AppModule } from './app.module.js';
 import { configureApp, createFastifyAdapter } from './app.setup.js';
 import { APP_CONFIG, type AppConfig } from './config/app-config.js';
 import { ConfigError } from './config/load-config.js';
+import { DATABASE_CONNECTION, type DatabaseConnection } from './prisma/database-connection.js';
+import { DataDirInUseError } from './prisma/data-dir-lock.js';
+import { DatabaseStartError } from './prisma/database-start-error.js';
+
+/** Start-up failures whose message is the whole story: printed as one line, no stack trace. */
+const EXPLAINED = [ConfigError, DataDirInUseError, DatabaseStartError];
 
 async function bootstrap(): Promise<void> {
   let app: NestFastifyApplication;
@@ -19,8 +25,8 @@ async function bootstrap(): Promise<void> {
       abortOnError: false,
     });
   } catch (err) {
-    if (err instanceof ConfigError) {
-      process.stderr.write(`${err.message}\n`);
+    if (EXPLAINED.some((type) => err instanceof type)) {
+      process.stderr.write(`${(err as Error).message}\n`);
       process.exit(1);
     }
     Logger.flush();
@@ -29,6 +35,10 @@ async function bootstrap(): Promise<void> {
   const config = app.get<AppConfig>(APP_CONFIG);
   await configureApp(app, config);
   await app.listen(config.port, config.host);
+  const address = app.getHttpServer().address();
+  const port = typeof address === 'object' && address ? address.port : config.port;
+  // The DATA_DIR lock now names the port (PORT=0 picks one), for the next one who tries.
+  await app.get<DatabaseConnection>(DATABASE_CONNECTION).lock?.update({ port });
 
   // SIGTERM: stop accepting, let in-flight requests finish (up to SHUTDOWN_GRACE_MS), exit 0.
   let closing = false;
