@@ -1,5 +1,6 @@
 import fastifyCookie from '@fastify/cookie';
 import { Logger as NestLogger, type INestApplication } from '@nestjs/common';
+import { Reflector } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DocumentBuilder, SwaggerModule, type OpenAPIObject } from '@nestjs/swagger';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
@@ -8,6 +9,7 @@ import { ProblemDetailsFilter, sendProblem } from './common/errors/problem-detai
 import { installBodyParsers } from './common/http/body-parsers.js';
 import { answerUnmetExpectations, clientErrorHandler } from './common/http/client-errors.js';
 import { genRequestId } from './common/http/request-id.js';
+import { JsonOnlyInterceptor } from './common/http/json-only.interceptor.js';
 import { createValidationPipe } from './common/http/validation-pipe.js';
 import { frameworkErrorHandler, installRequestTargetGuard } from './common/http/request-target.js';
 import type { AppConfig } from './config/app-config.js';
@@ -71,6 +73,7 @@ export async function configureApp(app: NestFastifyApplication, config: AppConfi
   await app.register(fastifyCookie as never);
 
   app.useGlobalPipes(createValidationPipe(config));
+  app.useGlobalInterceptors(new JsonOnlyInterceptor(app.get(Reflector)));
   app.useGlobalFilters(new ProblemDetailsFilter());
 
   // Errors raised by Fastify itself (body parsing, size limit, media type) never reach Nest's
