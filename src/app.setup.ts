@@ -8,6 +8,7 @@ import { Logger } from 'nestjs-pino';
 import { ProblemDetailsFilter, sendProblem } from './common/errors/problem-details.filter.js';
 import { installBodyParsers } from './common/http/body-parsers.js';
 import { answerUnmetExpectations, clientErrorHandler } from './common/http/client-errors.js';
+import { StartupQuietLogger } from './common/http/startup-logger.js';
 import { genRequestId } from './common/http/request-id.js';
 import { JsonOnlyInterceptor } from './common/http/json-only.interceptor.js';
 import { createValidationPipe } from './common/http/validation-pipe.js';
@@ -58,13 +59,12 @@ export function buildOpenApiDocument(app: INestApplication): OpenAPIObject {
  * so tests exercise exactly what production runs.
  */
 export async function configureApp(app: NestFastifyApplication, config: AppConfig): Promise<void> {
-  app.useLogger(app.get(Logger));
+  app.useLogger(new StartupQuietLogger(app.get(Logger)));
   app.flushLogs(); // what main buffered before pino took over
   const fastify: FastifyInstance = app.getHttpAdapter().getInstance();
   // DESIGN §10: request-target hygiene first, for every route (absolute-form, traversal → 400).
   installRequestTargetGuard(fastify);
   answerUnmetExpectations(fastify.server);
-  const logger = new NestLogger('Http');
 
   // JSON and forms (portal, /token) through our parsers: UTF-8 and storable text only (DESIGN §11).
   // JSON APIs take JSON only: a text/plain body is 415, not a string handed to validation.
@@ -79,9 +79,14 @@ export async function configureApp(app: NestFastifyApplication, config: AppConfi
   // Errors raised by Fastify itself (body parsing, size limit, media type) never reach Nest's
   // filters: answer them as problem+json too. Unknown routes go through Nest's own not-found
   // handler, which throws NotFoundException into the global filter.
+  const errorLogger = new NestLogger('Http');
   fastify.setErrorHandler((err: unknown, req: FastifyRequest, reply: FastifyReply) =>
-    sendProblem(reply, req, err, logger),
+    sendProblem(reply, req, err, errorLogger),
   );
+  // Fastify gives each route the error handler in force when the route is added, so every route
+  // Nest maps in app.init gets this one. Nest then installs a handler of its own, which no route
+  // would use and which only makes Fastify warn about the override (FSTWRN004): skip it.
+  (app.getHttpAdapter() as unknown as { setErrorHandler: () => void }).setErrorHandler = () => undefined;
 
   const { requestDuration } = app.get(HttpMetrics);
   fastify.addHook('onResponse', (req: FastifyRequest, reply: FastifyReply, done: () => void) => {

@@ -8,10 +8,22 @@ import { APP_CONFIG, type AppConfig } from './config/app-config.js';
 import { ConfigError } from './config/load-config.js';
 import { DATABASE_CONNECTION, type DatabaseConnection } from './prisma/database-connection.js';
 import { DataDirInUseError } from './prisma/data-dir-lock.js';
-import { DatabaseStartError } from './prisma/database-start-error.js';
+import { DatabaseStartError, maskDatabaseUrl } from './prisma/database-start-error.js';
 
 /** Start-up failures whose message is the whole story: printed as one line, no stack trace. */
 const EXPLAINED = [ConfigError, DataDirInUseError, DatabaseStartError];
+
+/** The one line an operator needs at start: where it listens and where its parts are. */
+function startupLine(config: AppConfig, port: number, db: DatabaseConnection): string {
+  const base = config.publicUrl;
+  const database = db.embedded
+    ? `embedded PGlite in ${config.dataDir}`
+    : maskDatabaseUrl(config.databaseUrl ?? db.url);
+  return (
+    `listening on http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}, ` +
+    `docs ${base}/docs, portal ${base}/consent/active, database ${database}`
+  );
+}
 
 async function bootstrap(): Promise<void> {
   let app: NestFastifyApplication;
@@ -38,7 +50,9 @@ async function bootstrap(): Promise<void> {
   const address = app.getHttpServer().address();
   const port = typeof address === 'object' && address ? address.port : config.port;
   // The DATA_DIR lock now names the port (PORT=0 picks one), for the next one who tries.
-  await app.get<DatabaseConnection>(DATABASE_CONNECTION).lock?.update({ port });
+  const db = app.get<DatabaseConnection>(DATABASE_CONNECTION);
+  await db.lock?.update({ port });
+  new Logger('Main').log(startupLine(config, port, db));
 
   // SIGTERM: stop accepting, let in-flight requests finish (up to SHUTDOWN_GRACE_MS), exit 0.
   let closing = false;

@@ -93,7 +93,6 @@ export async function openDatabase(
       throw err;
     }
     url = embedded.url;
-    log(`embedded PGlite database in ${config.dataDir}`);
     await lock?.update({ url });
   }
   try {

@@ -21,7 +21,8 @@ export interface ProblemContext {
  * Type checks: when one fails, the other rules on that field (length, pattern, range) only repeat
  * the same mistake in other words.
  */
-const TYPE_CONSTRAINTS = /^is(String|Int|Number|Boolean|Array|Object|Date|Enum|In|Uuid|OrgNumber|PersonNumber)$|^nested/;
+const TYPE_CONSTRAINTS =
+  /^is(String|Int|Number|Boolean|Array|Object|Date|Enum|In|Uuid|OrgNumber|PersonNumber)$|^nested/;
 
 /**
  * The rules of one field worth telling: a missing field is one "required" message (not also

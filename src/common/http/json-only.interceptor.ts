@@ -45,5 +45,7 @@ export class JsonOnlyInterceptor implements NestInterceptor {
 
 function hasBody(req: FastifyRequest): boolean {
   const length = Number(req.headers['content-length'] ?? 0);
-  return length > 0 || (req.body !== null && typeof req.body === 'object' && Object.keys(req.body).length > 0);
+  return (
+    length > 0 || (req.body !== null && typeof req.body === 'object' && Object.keys(req.body).length > 0)
+  );
 }

@@ -39,7 +39,7 @@ export function describeJsonSyntaxError(text: string): JsonSyntaxProblem | undef
   if (message === undefined) return undefined;
   let position: number;
   let reason: string;
-  const at = / in JSON at position (\d+)(?: \(line \d+ column \d+\))?$/.exec(message);
+  const at = / (?:in JSON )?at position (\d+)(?: \(line \d+ column \d+\))?$/.exec(message);
   if (at) {
     position = Number(at[1]);
     reason = message.slice(0, at.index);
@@ -50,7 +50,6 @@ export function describeJsonSyntaxError(text: string): JsonSyntaxProblem | undef
     position = text.length;
     reason = message.replace(/ of JSON input$/, ' of the body');
   }
-  if (position >= text.length && !reason.startsWith('Unexpected end')) reason = `Unexpected end of the body (${reason})`;
   const before = text.slice(0, position);
   const line = before.split('\n').length;
   const column = position - (before.lastIndexOf('\n') + 1) + 1;
@@ -60,7 +59,9 @@ export function describeJsonSyntaxError(text: string): JsonSyntaxProblem | undef
 /** The 400 for a body that is not JSON: the reason and where, never the body itself. */
 export function jsonSyntaxError(text: string): DomainError {
   const p = describeJsonSyntaxError(text);
-  const where = p ? `${p.reason} at line ${p.line}, column ${p.column} (position ${p.position})` : 'unreadable';
+  const where = p
+    ? `${p.reason} at line ${p.line}, column ${p.column} (position ${p.position})`
+    : 'unreadable';
   return new DomainError(400, 'STD-00400', `The request body is not valid JSON: ${where}.`, {
     title: 'Bad Request',
     ...(p ? { extensions: { line: p.line, column: p.column, position: p.position } } : {}),
