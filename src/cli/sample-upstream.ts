@@ -31,3 +31,18 @@ export async function startSampleUpstream(
   });
   return { url: `http://${host}:${(server.address() as AddressInfo).port}`, server };
 }
+
+/** `node dist/cli/sample-upstream.js [--port 8081]`: the sample upstream on its own (the guides with `npm start`). */
+async function runAlone(): Promise<void> {
+  const args = process.argv.slice(2);
+  if (args.includes('--help') || args.includes('-h')) {
+    process.stdout.write('usage: node dist/cli/sample-upstream.js [--port 8081]   an echo API for the guides\n');
+    return;
+  }
+  const i = args.indexOf('--port');
+  const port = i >= 0 ? Number(args[i + 1]) : 8081;
+  const { url } = await startSampleUpstream(port);
+  process.stdout.write(`sample upstream (echo) listening on ${url}\n`);
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) void runAlone();
