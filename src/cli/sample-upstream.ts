@@ -36,7 +36,9 @@ export async function startSampleUpstream(
 async function runAlone(): Promise<void> {
   const args = process.argv.slice(2);
   if (args.includes('--help') || args.includes('-h')) {
-    process.stdout.write('usage: node dist/cli/sample-upstream.js [--port 8081]   an echo API for the guides\n');
+    process.stdout.write(
+      'usage: node dist/cli/sample-upstream.js [--port 8081]   an echo API for the guides\n',
+    );
     return;
   }
   const i = args.indexOf('--port');
