@@ -7,7 +7,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { Logger } from 'nestjs-pino';
 import { ProblemDetailsFilter, sendProblem } from './common/errors/problem-details.filter.js';
 import { installBodyParsers } from './common/http/body-parsers.js';
-import { answerUnmetExpectations, clientErrorHandler } from './common/http/client-errors.js';
+import { answerUnmetExpectations, clientErrorHandler, refuseConnect } from './common/http/client-errors.js';
 import { StartupQuietLogger } from './common/http/startup-logger.js';
 import { genRequestId } from './common/http/request-id.js';
 import { JsonOnlyInterceptor } from './common/http/json-only.interceptor.js';
@@ -65,6 +65,7 @@ export async function configureApp(app: NestFastifyApplication, config: AppConfi
   // DESIGN §10: request-target hygiene first, for every route (absolute-form, traversal → 400).
   installRequestTargetGuard(fastify);
   answerUnmetExpectations(fastify.server);
+  refuseConnect(fastify.server);
 
   // JSON and forms (portal, /token) through our parsers: UTF-8 and storable text only (DESIGN §11).
   // JSON APIs take JSON only: a text/plain body is 415, not a string handed to validation.
