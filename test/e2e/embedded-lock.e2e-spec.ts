@@ -6,9 +6,13 @@
 import { mkdtemp, readFile, readdir, rm, stat, writeFile } from 'node:fs/promises';
 import { hostname, tmpdir } from 'node:os';
 import path from 'node:path';
+import { jest } from '@jest/globals';
 import { decodeJwt } from 'jose';
 import type { LockRecord } from '../../src/prisma/data-dir-lock.js';
 import {
+
+// Real processes starting PGlite: slow on a loaded machine, so a generous bound per test.
+jest.setTimeout(300_000);
   ensureBuilt,
   readJson,
   runNode,

@@ -5,7 +5,11 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { jest } from '@jest/globals';
 import { ensureBuilt, runNode, serviceEnv, spawnNode, waitFor } from '../helpers/processes.js';
+
+// Real processes starting PGlite: slow on a loaded machine, so a generous bound per test.
+jest.setTimeout(300_000);
 
 describe('start-up', () => {
   let dataDir: string;

@@ -83,7 +83,7 @@ export async function runNode(
 export async function waitFor<T>(
   what: string,
   probe: () => Promise<T | undefined> | T | undefined,
-  ms = 60_000,
+  ms = 180_000,
 ): Promise<T> {
   const deadline = Date.now() + ms;
   for (;;) {
