@@ -10,9 +10,6 @@ import { jest } from '@jest/globals';
 import { decodeJwt } from 'jose';
 import type { LockRecord } from '../../src/prisma/data-dir-lock.js';
 import {
-
-// Real processes starting PGlite: slow on a loaded machine, so a generous bound per test.
-jest.setTimeout(300_000);
   ensureBuilt,
   readJson,
   runNode,
@@ -21,6 +18,9 @@ jest.setTimeout(300_000);
   waitFor,
   type Spawned,
 } from '../helpers/processes.js';
+
+// Real processes starting PGlite: slow on a loaded machine, so a generous bound per test.
+jest.setTimeout(300_000);
 
 const ADMIN = ['--org', '991825827', '--scope', 'consentgw:admin'];
 
