@@ -67,8 +67,8 @@ export interface GatewayBench {
 const SERVER_CORE = 0;
 const CLIENT_CORE = 1;
 const CONNECTIONS = 50;
-const ADMIN_ORG = '974761076';
-const OWNER_ORG = '991825827';
+const ADMIN_ORG = '991825827';
+const OWNER_ORG = '974761076';
 const CONSUMER_ORG = '923609016';
 const SUBJECT = 'urn:altinn:person:identifier-no:02013299997';
 /**

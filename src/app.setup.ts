@@ -1,5 +1,6 @@
 import fastifyCookie from '@fastify/cookie';
 import { Logger as NestLogger, type INestApplication } from '@nestjs/common';
+import { Reflector } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DocumentBuilder, SwaggerModule, type OpenAPIObject } from '@nestjs/swagger';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
@@ -7,9 +8,11 @@ import { Logger, PARAMS_PROVIDER_TOKEN, type Params } from 'nestjs-pino';
 import { ProblemDetailsFilter, sendProblem } from './common/errors/problem-details.filter.js';
 import { installBodyParsers } from './common/http/body-parsers.js';
 import { answerUnmetExpectations, clientErrorHandler, refuseConnect } from './common/http/client-errors.js';
+import { StartupQuietLogger } from './common/http/startup-logger.js';
 import { genRequestId } from './common/http/request-id.js';
 import { rootLogger } from './common/http/logging.js';
 import { installRequestLog } from './common/http/request-log.js';
+import { JsonOnlyInterceptor } from './common/http/json-only.interceptor.js';
 import { createValidationPipe } from './common/http/validation-pipe.js';
 import { frameworkErrorHandler, installRequestTargetGuard } from './common/http/request-target.js';
 import type { AppConfig } from './config/app-config.js';
@@ -58,14 +61,13 @@ export function buildOpenApiDocument(app: INestApplication): OpenAPIObject {
  * so tests exercise exactly what production runs.
  */
 export async function configureApp(app: NestFastifyApplication, config: AppConfig): Promise<void> {
-  app.useLogger(app.get(Logger));
+  app.useLogger(new StartupQuietLogger(app.get(Logger)));
   app.flushLogs(); // what main buffered before pino took over
   const fastify: FastifyInstance = app.getHttpAdapter().getInstance();
   // DESIGN §10: request-target hygiene first, for every route (absolute-form, traversal → 400).
   installRequestTargetGuard(fastify);
   answerUnmetExpectations(fastify.server);
   refuseConnect(fastify.server);
-  const logger = new NestLogger('Http');
 
   // JSON and forms (portal, /token) through our parsers: UTF-8 and storable text only (DESIGN §11).
   // JSON APIs take JSON only: a text/plain body is 415, not a string handed to validation.
@@ -74,14 +76,20 @@ export async function configureApp(app: NestFastifyApplication, config: AppConfi
   await app.register(fastifyCookie as never);
 
   app.useGlobalPipes(createValidationPipe(config));
+  app.useGlobalInterceptors(new JsonOnlyInterceptor(app.get(Reflector)));
   app.useGlobalFilters(new ProblemDetailsFilter());
 
   // Errors raised by Fastify itself (body parsing, size limit, media type) never reach Nest's
   // filters: answer them as problem+json too. Unknown routes go through Nest's own not-found
   // handler, which throws NotFoundException into the global filter.
+  const errorLogger = new NestLogger('Http');
   fastify.setErrorHandler((err: unknown, req: FastifyRequest, reply: FastifyReply) =>
-    sendProblem(reply, req, err, logger),
+    sendProblem(reply, req, err, errorLogger),
   );
+  // Fastify gives each route the error handler in force when the route is added, so every route
+  // Nest maps in app.init gets this one. Nest then installs a handler of its own, which no route
+  // would use and which only makes Fastify warn about the override (FSTWRN004): skip it.
+  (app.getHttpAdapter() as unknown as { setErrorHandler: () => void }).setErrorHandler = () => undefined;
 
   installRequestLog(fastify, rootLogger(app.get<Params>(PARAMS_PROVIDER_TOKEN)));
   const { requestDuration } = app.get(HttpMetrics);

@@ -6,6 +6,24 @@ import { AppModule } from './app.module.js';
 import { configureApp, createFastifyAdapter } from './app.setup.js';
 import { APP_CONFIG, type AppConfig } from './config/app-config.js';
 import { ConfigError } from './config/load-config.js';
+import { DATABASE_CONNECTION, type DatabaseConnection } from './prisma/database-connection.js';
+import { DataDirInUseError } from './prisma/data-dir-lock.js';
+import { DatabaseStartError, maskDatabaseUrl } from './prisma/database-start-error.js';
+
+/** Start-up failures whose message is the whole story: printed as one line, no stack trace. */
+const EXPLAINED = [ConfigError, DataDirInUseError, DatabaseStartError];
+
+/** The one line an operator needs at start: where it listens and where its parts are. */
+function startupLine(config: AppConfig, port: number, db: DatabaseConnection): string {
+  const base = config.publicUrl;
+  const database = db.embedded
+    ? `embedded PGlite in ${config.dataDir}`
+    : maskDatabaseUrl(config.databaseUrl ?? db.url);
+  return (
+    `listening on http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}, ` +
+    `docs ${base}/docs, portal ${base}/consent/active, database ${database}`
+  );
+}
 
 async function bootstrap(): Promise<void> {
   let app: NestFastifyApplication;
@@ -19,8 +37,8 @@ async function bootstrap(): Promise<void> {
       abortOnError: false,
     });
   } catch (err) {
-    if (err instanceof ConfigError) {
-      process.stderr.write(`${err.message}\n`);
+    if (EXPLAINED.some((type) => err instanceof type)) {
+      process.stderr.write(`${(err as Error).message}\n`);
       process.exit(1);
     }
     Logger.flush();
@@ -29,6 +47,12 @@ async function bootstrap(): Promise<void> {
   const config = app.get<AppConfig>(APP_CONFIG);
   await configureApp(app, config);
   await app.listen(config.port, config.host);
+  const address = app.getHttpServer().address();
+  const port = typeof address === 'object' && address ? address.port : config.port;
+  // The DATA_DIR lock now names the port (PORT=0 picks one), for the next one who tries.
+  const db = app.get<DatabaseConnection>(DATABASE_CONNECTION);
+  await db.lock?.update({ port });
+  new Logger('Main').log(startupLine(config, port, db));
 
   // SIGTERM: stop accepting, let in-flight requests finish (up to SHUTDOWN_GRACE_MS), exit 0.
   let closing = false;

@@ -1,32 +1,39 @@
 import { loadConfig, ConfigError } from '../config/load-config.js';
 import type { AppConfig } from '../config/app-config.js';
 import { openDatabase, type DatabaseConnection } from '../prisma/database-connection.js';
+import { DataDirInUseError, type LockRecord } from '../prisma/data-dir-lock.js';
+import { DatabaseStartError } from '../prisma/database-start-error.js';
 import { PrismaService } from '../prisma/prisma.service.js';
 import { SigningKeysService } from '../tokens/signing-keys.service.js';
-import { TokenSignerService } from '../tokens/token-signer.service.js';
 
 /**
- * What the operator CLIs need, without booting the HTTP app: config, the database (the running
- * service's embedded one when there is one) and the built-in issuer's keys.
+ * What the operator CLIs need, without booting the HTTP app: config, the database and the
+ * built-in issuer's keys. On the embedded database a CLI never opens DATA_DIR behind a running
+ * server's back: it uses that server's database (and learns its issuer), or holds DATA_DIR's
+ * lock itself for as long as it runs.
  */
 export interface CliContext {
   config: AppConfig;
   db: DatabaseConnection;
+  /** The server running on DATA_DIR, when there is one. */
+  server?: LockRecord;
   prisma: PrismaService;
   keys: SigningKeysService;
-  signer: TokenSignerService;
   close(): Promise<void>;
 }
 
-export async function openCliContext(): Promise<CliContext> {
-  let config: AppConfig;
+export function loadCliConfig(): AppConfig {
   try {
-    config = loadConfig();
+    return loadConfig();
   } catch (err) {
     if (err instanceof ConfigError) fail(err.message);
     throw err;
   }
-  const db = await openDatabase(config, () => undefined, { reuseRunning: true });
+}
+
+/** `role` names the CLI in the message a server gets if it starts meanwhile (`npm run keys`). */
+export async function openCliContext(role: string, config = loadCliConfig()): Promise<CliContext> {
+  const db = await openDatabase(config, () => undefined, { reuseRunning: true, role }).catch(explain);
   const prisma = new PrismaService(db);
   await prisma.$connect();
   const keys = new SigningKeysService(prisma, config);
@@ -34,9 +41,9 @@ export async function openCliContext(): Promise<CliContext> {
   return {
     config,
     db,
+    server: db.server,
     prisma,
     keys,
-    signer: new TokenSignerService(keys, config),
     async close() {
       await prisma.$disconnect();
       await db.stop();
@@ -44,9 +51,23 @@ export async function openCliContext(): Promise<CliContext> {
   };
 }
 
+/** Errors whose message says what to do end the CLI with that one line. */
+export function explain(err: unknown): never {
+  if (err instanceof DataDirInUseError || err instanceof DatabaseStartError) fail(err.message);
+  throw err;
+}
+
 export function fail(message: string): never {
   process.stderr.write(`${message}\n`);
   process.exit(1);
+}
+
+/** `-h` / `--help` anywhere: print the usage on stdout and exit 0. */
+export function handleHelp(argv: string[], usage: string): void {
+  if (argv.includes('--help') || argv.includes('-h')) {
+    process.stdout.write(`${usage.trim()}\n`);
+    process.exit(0);
+  }
 }
 
 /** `--name value` / `--name=value` arguments. */

@@ -21,8 +21,19 @@ function sortKeys(v: unknown): unknown {
   return v;
 }
 
+const USAGE = `
+usage: node dist/cli/openapi.js --write|--check   (npm run openapi:generate / npm run openapi:check)
+
+  --write   write openapi.json from the built app
+  --check   fail when the committed openapi.json differs from what the built app describes
+`;
+
 async function main(): Promise<void> {
   const mode = process.argv[2];
+  if (mode === '--help' || mode === '-h' || (mode !== '--write' && mode !== '--check')) {
+    process.stdout.write(`${USAGE.trim()}\n`);
+    process.exit(mode === '--help' || mode === '-h' ? 0 : 1);
+  }
   const env = {
     NODE_ENV: 'test',
     DATA_DIR: 'memory://',

@@ -71,6 +71,32 @@ describe('loadConfig', () => {
     ).toThrow(/DATABASE_URL/);
   });
 
+  it('reports every problem at once, production settings included, each naming its variable', () => {
+    let error: unknown;
+    try {
+      loadConfig({ NODE_ENV: 'production', PORT: 'abc', LOG_LEVEL: 'loud' });
+    } catch (err) {
+      error = err;
+    }
+    expect(error).toBeInstanceOf(ConfigError);
+    expect((error as ConfigError).message).toBe(
+      [
+        'Invalid configuration (4 problems):',
+        '  PORT must be an integer between 0 and 65535, got "abc"',
+        '  KEY_ENCRYPTION_SECRET is required when NODE_ENV=production',
+        '  DATABASE_URL is required when NODE_ENV=production (the embedded database is for development)',
+        '  LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent, got "loud"',
+      ].join('\n'),
+    );
+  });
+
+  it('keeps the one-line message for a single problem', () => {
+    expect(() => loadConfig({ PORT: 'abc' })).toThrow(
+      new ConfigError('PORT', 'must be an integer between 0 and 65535, got "abc"'),
+    );
+    expect(() => loadConfig({ PORT: 'abc' })).toThrow(/^Invalid configuration: PORT must be an integer/);
+  });
+
   it('strips the trailing slash of PUBLIC_URL so the issuer is PUBLIC_URL plus one slash', () => {
     expect(loadConfig({ PUBLIC_URL: 'https://consent.example/' }).publicUrl).toBe('https://consent.example');
   });

@@ -4,15 +4,44 @@ import type { AppConfig, LogLevel, NodeEnv, PortalOperatorConfig, TrustedIssuer 
 /** JSON bodies at most 1 MiB (DESIGN §10); fixed, so the HTTP adapter can be built before the app. */
 export const BODY_LIMIT_BYTES = 1024 * 1024;
 
-/** Thrown for any invalid variable; `main.ts` prints the message and exits with status 1. */
+/**
+ * Thrown for invalid variables, all of them at once (fixing one only to meet the next is a slow
+ * way to deploy); `main.ts` prints the message and exits with status 1.
+ */
 export class ConfigError extends Error {
+  /** Each problem as "NAME what is wrong". */
+  readonly problems: string[];
+
   constructor(
     readonly variable: string,
     problem: string,
   ) {
     super(`Invalid configuration: ${variable} ${problem}`);
     this.name = 'ConfigError';
+    this.problems = [`${variable} ${problem}`];
   }
+
+  static all(errors: ConfigError[]): ConfigError {
+    if (errors.length === 1) return errors[0];
+    const err = new ConfigError(errors.map((e) => e.variable).join(', '), '');
+    const problems = errors.flatMap((e) => e.problems);
+    err.message = `Invalid configuration (${problems.length} problems):\n${problems.map((p) => `  ${p}`).join('\n')}`;
+    (err as { problems: string[] }).problems = problems;
+    return err;
+  }
+}
+
+/** Runs one variable's check, noting its error and going on with a stand-in value. */
+function collector(errors: ConfigError[]) {
+  return <T>(check: () => T, standIn: T): T => {
+    try {
+      return check();
+    } catch (err) {
+      if (!(err instanceof ConfigError)) throw err;
+      errors.push(err);
+      return standIn;
+    }
+  };
 }
 
 export type Env = Record<string, string | undefined>;
@@ -94,25 +123,44 @@ function loadPortalOperator(env: Env): PortalOperatorConfig {
 }
 
 export function loadConfig(env: Env = process.env): AppConfig {
-  const nodeEnv = oneOf<NodeEnv>(env, 'NODE_ENV', ['development', 'production', 'test'], 'development');
-  const port = int(env, 'PORT', 8080, 0, 65535);
+  const errors: ConfigError[] = [];
+  const ok = collector(errors);
+  const nodeEnv = ok(
+    () => oneOf<NodeEnv>(env, 'NODE_ENV', ['development', 'production', 'test'], 'development'),
+    'development',
+  );
+  const port = ok(() => int(env, 'PORT', 8080, 0, 65535), 8080);
   const host = str(env, 'HOST') ?? '0.0.0.0';
   const databaseUrl = str(env, 'DATABASE_URL');
-  if (databaseUrl) url('DATABASE_URL', databaseUrl, ['postgres:', 'postgresql:']);
+  if (databaseUrl) ok(() => url('DATABASE_URL', databaseUrl, ['postgres:', 'postgresql:']), undefined);
   const publicUrlRaw = str(env, 'PUBLIC_URL') ?? `http://localhost:${port || 8080}`;
-  url('PUBLIC_URL', publicUrlRaw);
+  ok(() => url('PUBLIC_URL', publicUrlRaw), undefined);
   const publicUrl = publicUrlRaw.replace(/\/+$/, '');
   const keyEncryptionSecret = str(env, 'KEY_ENCRYPTION_SECRET');
   if (keyEncryptionSecret !== undefined && keyEncryptionSecret.length < 16)
-    throw new ConfigError('KEY_ENCRYPTION_SECRET', 'must be at least 16 characters');
+    errors.push(new ConfigError('KEY_ENCRYPTION_SECRET', 'must be at least 16 characters'));
   if (nodeEnv === 'production' && !keyEncryptionSecret)
-    throw new ConfigError('KEY_ENCRYPTION_SECRET', 'is required when NODE_ENV=production');
+    errors.push(new ConfigError('KEY_ENCRYPTION_SECRET', 'is required when NODE_ENV=production'));
   if (nodeEnv === 'production' && !databaseUrl)
-    throw new ConfigError(
-      'DATABASE_URL',
-      'is required when NODE_ENV=production (the embedded database is for development)',
+    errors.push(
+      new ConfigError(
+        'DATABASE_URL',
+        'is required when NODE_ENV=production (the embedded database is for development)',
+      ),
     );
+  const config = buildConfig(env, ok, { nodeEnv, port, host, databaseUrl, publicUrl, keyEncryptionSecret });
+  if (errors.length) throw ConfigError.all(errors);
+  return config;
+}
 
+function buildConfig(
+  env: Env,
+  ok: ReturnType<typeof collector>,
+  base: Pick<AppConfig, 'nodeEnv' | 'port' | 'host' | 'databaseUrl' | 'publicUrl' | 'keyEncryptionSecret'>,
+): AppConfig {
+  const { nodeEnv, port, host, databaseUrl, publicUrl, keyEncryptionSecret } = base;
+  const integer = (name: string, def: number, min: number, max: number) =>
+    ok(() => int(env, name, def, min, max), def);
   return {
     port,
     host,
@@ -121,25 +169,29 @@ export function loadConfig(env: Env = process.env): AppConfig {
       str(env, 'DATA_DIR') === 'memory://' ? 'memory://' : path.resolve(str(env, 'DATA_DIR') ?? './data'),
     publicUrl,
     nodeEnv,
-    logLevel: oneOf<LogLevel>(
-      env,
-      'LOG_LEVEL',
-      ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'],
-      nodeEnv === 'test' ? 'silent' : 'info',
+    logLevel: ok(
+      () =>
+        oneOf<LogLevel>(
+          env,
+          'LOG_LEVEL',
+          ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'],
+          nodeEnv === 'test' ? 'silent' : 'info',
+        ),
+      'info',
     ),
-    trustedIssuers: parseTrustedIssuers(str(env, 'TRUSTED_ISSUERS')),
-    jwksTtlSeconds: int(env, 'JWKS_TTL_SECONDS', 300, 1, 86400),
-    jwksMaxStaleSeconds: int(env, 'JWKS_MAX_STALE_SECONDS', 86400, 0, 7 * 86400),
-    jwksFetchTimeoutMs: int(env, 'JWKS_FETCH_TIMEOUT_MS', 3000, 100, 60000),
+    trustedIssuers: ok(() => parseTrustedIssuers(str(env, 'TRUSTED_ISSUERS')), []),
+    jwksTtlSeconds: integer('JWKS_TTL_SECONDS', 300, 1, 86400),
+    jwksMaxStaleSeconds: integer('JWKS_MAX_STALE_SECONDS', 86400, 0, 7 * 86400),
+    jwksFetchTimeoutMs: integer('JWKS_FETCH_TIMEOUT_MS', 3000, 100, 60000),
     jwksMaxBytes: 64 * 1024,
-    jwksMinRefreshIntervalSeconds: int(env, 'JWKS_MIN_REFRESH_INTERVAL_SECONDS', 30, 0, 3600),
-    maxTokenLifetimeSeconds: int(env, 'MAX_TOKEN_LIFETIME_SECONDS', 3600, 60, 86400),
+    jwksMinRefreshIntervalSeconds: integer('JWKS_MIN_REFRESH_INTERVAL_SECONDS', 30, 0, 3600),
+    maxTokenLifetimeSeconds: integer('MAX_TOKEN_LIFETIME_SECONDS', 3600, 60, 86400),
     clockSkewSeconds: 30,
     maxTokenBytes: 8 * 1024,
     bodyLimitBytes: BODY_LIMIT_BYTES,
     keyEncryptionSecret,
-    defaultAccessTokenTtlSeconds: int(env, 'ACCESS_TOKEN_TTL_SECONDS', 120, 10, 3600),
-    tokenRateLimitPerSecond: int(env, 'TOKEN_RATE_LIMIT_PER_SECOND', 50, 1, 100000),
+    defaultAccessTokenTtlSeconds: integer('ACCESS_TOKEN_TTL_SECONDS', 120, 10, 3600),
+    tokenRateLimitPerSecond: integer('TOKEN_RATE_LIMIT_PER_SECOND', 50, 1, 100000),
     oidc: {
       issuer: str(env, 'OIDC_ISSUER'),
       clientId: str(env, 'OIDC_CLIENT_ID'),
@@ -147,12 +199,12 @@ export function loadConfig(env: Env = process.env): AppConfig {
       acrValues: str(env, 'OIDC_ACR_VALUES'),
       redirectUri: str(env, 'OIDC_REDIRECT_URI'),
     },
-    sessionTtlSeconds: int(env, 'SESSION_TTL_SECONDS', 1800, 60, 86400),
-    expirySweepIntervalMs: int(env, 'EXPIRY_SWEEP_INTERVAL_MS', 1000, 50, 3600000),
-    expiryReminderDays: int(env, 'EXPIRY_REMINDER_DAYS', 0, 0, 365),
-    consentEventsPageSize: int(env, 'CONSENT_EVENTS_PAGE_SIZE', 100, 1, 1000),
-    webhookPollIntervalMs: int(env, 'WEBHOOK_POLL_INTERVAL_MS', 1000, 50, 3600000),
-    shutdownGraceMs: int(env, 'SHUTDOWN_GRACE_MS', 10000, 0, 120000),
-    portal: loadPortalOperator(env),
+    sessionTtlSeconds: integer('SESSION_TTL_SECONDS', 1800, 60, 86400),
+    expirySweepIntervalMs: integer('EXPIRY_SWEEP_INTERVAL_MS', 1000, 50, 3600000),
+    expiryReminderDays: integer('EXPIRY_REMINDER_DAYS', 0, 0, 365),
+    consentEventsPageSize: integer('CONSENT_EVENTS_PAGE_SIZE', 100, 1, 1000),
+    webhookPollIntervalMs: integer('WEBHOOK_POLL_INTERVAL_MS', 1000, 50, 3600000),
+    shutdownGraceMs: integer('SHUTDOWN_GRACE_MS', 10000, 0, 120000),
+    portal: ok(() => loadPortalOperator(env), {}),
   };
 }

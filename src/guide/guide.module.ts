@@ -4,6 +4,8 @@ import { ResourcesModule } from '../resources/resources.module.js';
 import { GuideController } from './guide.controller.js';
 import { GuideService } from './guide.service.js';
 import { GuideViews } from './guide-views.js';
+import { LandingController } from './landing.controller.js';
+import { LandingViews } from './landing-views.js';
 
 /**
  * The integration guide (DESIGN §4.11). Reads owners and resources through their services and
@@ -12,8 +14,8 @@ import { GuideViews } from './guide-views.js';
  */
 @Module({
   imports: [ResourcesModule, OwnersModule],
-  controllers: [GuideController],
-  providers: [GuideService, GuideViews],
+  controllers: [GuideController, LandingController],
+  providers: [GuideService, GuideViews, LandingViews],
   exports: [GuideService],
 })
 export class GuideModule {}

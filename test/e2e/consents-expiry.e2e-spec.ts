@@ -63,7 +63,7 @@ describe('before the sweeper runs', () => {
     expect(list.body.data.map((d: { id: string }) => d.id)).toContain(id);
     const acceptedList = await http(t, 'GET', `${CONSENT_PATH}?status=accepted`, w.consumer.read);
     expect(acceptedList.body.data.map((d: { id: string }) => d.id)).not.toContain(id);
-    const issuer = await bearer(t, { org: '974761076', scope: [Scopes.consentLookup] });
+    const issuer = await bearer(t, { org: '991825827', scope: [Scopes.consentLookup] });
     const lookup = await http(t, 'POST', LOOKUP_PATH, issuer, { id, from, to: orgUrnOf(w.consumer.org) });
     expect(lookup.body.code).toBe('AM-00013');
     expect(await consents.markUsed(id, orgUrnOf(w.consumer.org))).toBe(false);

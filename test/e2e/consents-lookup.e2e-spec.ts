@@ -34,7 +34,7 @@ beforeAll(async () => {
   t = await createTestApp();
   w = await consentWorld(t);
   consents = t.app.get(ConsentsService);
-  issuer = await bearer(t, { org: '974761076', scope: [Scopes.consentLookup] });
+  issuer = await bearer(t, { org: '991825827', scope: [Scopes.consentLookup] });
 });
 
 afterAll(async () => {

@@ -11,8 +11,8 @@
  *     followed by a ```http block that starts with `HTTP/1.1 <status>`: the documented answer.
  *     The status must match; documented headers must be present (Content-Type's media type must
  *     match); a documented JSON body must be a *subset* of the real one (every key present, every
- *     value equal, where `…` inside a string matches anything and arrays match element by element
- *     from the start).
+ *     value equal, where `…` inside a string matches anything and arrays match element by element,
+ *     all of them unless the documented array ends with a `"…"` element).
  * ```sh blocks run with bash (`set -euo pipefail`) in one working directory; variables they
  *   `export` carry over to later blocks. `# → text` lines are expected output: in order, each
  *   must equal a line of the block's stdout (`…` matches anything). `npm` and `docker` are
@@ -442,9 +442,13 @@ export function subsetProblem(documented: unknown, actual: unknown, at: string):
   }
   if (Array.isArray(documented)) {
     if (!Array.isArray(actual)) return `${at}: expected an array, got ${JSON.stringify(actual)}`;
-    if (actual.length < documented.length)
-      return `${at}: expected at least ${documented.length} items, got ${actual.length}`;
-    for (let i = 0; i < documented.length; i++) {
+    // Arrays are checked in full: `[]` documents an empty list, not "some list". A documented
+    // array that ends with "…" shows the first items of a longer one.
+    const open = documented.length > 0 && documented[documented.length - 1] === '…';
+    const shown = open ? documented.length - 1 : documented.length;
+    if (open ? actual.length < shown : actual.length !== shown)
+      return `${at}: expected ${open ? 'at least ' : ''}${shown} items, got ${actual.length}: ${JSON.stringify(actual).slice(0, 300)}`;
+    for (let i = 0; i < shown; i++) {
       const p = subsetProblem(documented[i], actual[i], `${at}[${i}]`);
       if (p) return p;
     }

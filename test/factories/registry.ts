@@ -7,7 +7,7 @@ import type { TestApp } from '../helpers/app.js';
 import { bearer } from '../helpers/tokens.js';
 import { orgNumber, uniqueCode } from './orgs.js';
 
-export const ADMIN_ORG = '974761076';
+export const ADMIN_ORG = '991825827';
 export const RESOURCE_WRITE = 'altinn:resourceregistry/resource.write';
 
 export interface TestOwner {

@@ -13,6 +13,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { DomainError } from '../errors/domain-error.js';
 import { INVALID_VALUE } from '../errors/validation-errors.js';
 import { BEARER_IN_QUERY_CODE, bearerInQueryError, findFormCredential } from './bearer-credential.js';
+import { describeJsonSyntaxError, jsonSyntaxError } from './json-syntax.js';
 import { badTextError, findBadText, isBadText } from './text-sanitiser.js';
 import { jsonNestsDeeperThan, MAX_JSON_DEPTH } from './json-depth.js';
 
@@ -49,7 +50,9 @@ export function jsonBodyParser(fastify: FastifyInstance) {
     const text = body.toString('utf8');
     if (jsonNestsDeeperThan(text)) return done(tooDeep());
     void parseJson(req, text, (err: Error | null, value?: unknown) => {
-      if (err) return done(err);
+      // A syntax error says where. Fastify reports it and a prototype-poisoning refusal with the
+      // same error; text that JSON.parse accepts was refused for its keys, and keeps that error.
+      if (err) return done(describeJsonSyntaxError(text) ? jsonSyntaxError(text) : err);
       // Raw NUL is invalid JSON and UTF-8 cannot hold a lone surrogate: only `\u` escapes can.
       if (text.includes('\\u')) {
         const bad = findBadText(value);
