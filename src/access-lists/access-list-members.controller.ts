@@ -3,11 +3,12 @@ import { ApiTags } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { CurrentPrincipal } from '../common/auth/auth.decorators.js';
 import type { Principal } from '../common/auth/principal.js';
+import { OrganizationNamesService } from '../owners/organization-names.service.js';
 import { AccessListMembersService, type MembersOperation } from './access-list-members.service.js';
 import { conditionsOf, sendConditional } from './access-list-http.js';
 import { ConditionalRead, ConditionalWrite, NO_SUCH_LIST, versioned } from './access-list-routes.js';
-import { ACCESS_LISTS_PATH } from './access-list.types.js';
-import { AccessListMembersPageDto, UpsertMembersDto } from './dto/members.dto.js';
+import { ACCESS_LISTS_PATH, type Conditional, type Page } from './access-list.types.js';
+import { AccessListMembersPageDto, UpsertMembersDto, type AccessListMemberDto } from './dto/members.dto.js';
 import { PageQueryDto } from './dto/page.dto.js';
 
 const TOO_MANY_OR_INVALID = 'More than 100 entries or an invalid party URN; nothing changed';
@@ -17,7 +18,24 @@ const WRITTEN = versioned(AccessListMembersPageDto, 'The first page of the membe
 @ApiTags('access lists')
 @Controller(ACCESS_LISTS_PATH.slice(1))
 export class AccessListMembersController {
-  constructor(private readonly members: AccessListMembersService) {}
+  constructor(
+    private readonly members: AccessListMembersService,
+    private readonly names: OrganizationNamesService,
+  ) {}
+
+  /** Members carry the organisation's name (issue 20), looked up once per page. */
+  private async named(
+    result: Conditional<Page<AccessListMemberDto>>,
+  ): Promise<Conditional<Page<AccessListMemberDto>>> {
+    if (result.kind !== 'ok') return result;
+    const orgNumbers = result.value.data.map((m) => m.identifiers['urn:altinn:organization:identifier-no']);
+    const names = await this.names.namesOf(orgNumbers, 'nb');
+    const data = result.value.data.map((m) => ({
+      ...m,
+      name: names.get(m.identifiers['urn:altinn:organization:identifier-no']) ?? null,
+    }));
+    return { ...result, value: { ...result.value, data } };
+  }
 
   @Get(':owner/:identifier/members')
   @ConditionalRead({
@@ -36,7 +54,7 @@ export class AccessListMembersController {
   ): Promise<AccessListMembersPageDto | undefined> {
     return sendConditional(
       reply,
-      await this.members.page(principal, owner, identifier, conditionsOf(req), query.token),
+      await this.named(await this.members.page(principal, owner, identifier, conditionsOf(req), query.token)),
     );
   }
 
@@ -101,7 +119,9 @@ export class AccessListMembersController {
     req: FastifyRequest,
     reply: FastifyReply,
   ): Promise<AccessListMembersPageDto | undefined> {
-    const result = await this.members.write(principal, owner, identifier, op, body.data, conditionsOf(req));
+    const result = await this.named(
+      await this.members.write(principal, owner, identifier, op, body.data, conditionsOf(req)),
+    );
     return sendConditional(reply, result);
   }
 }
