@@ -48,11 +48,30 @@ export interface AppConfig {
     redirectUri?: string;
   };
   sessionTtlSeconds: number;
+  /** The admin login: OAuth2 authorization code + PKCE for people acting for an organisation. */
+  adminLogin: AdminLoginConfig;
   expirySweepIntervalMs: number;
   /** Events per page of the consent events feed (Altinn's `EventsPageSize`, 100). */
   consentEventsPageSize: number;
   webhookPollIntervalMs: number;
   shutdownGraceMs: number;
+}
+
+/** A public OAuth2 client of the admin login (no secret: PKCE protects its codes). */
+export interface PublicClient {
+  clientId: string;
+  /** Exact redirect URIs (compared character by character). */
+  redirectUris: string[];
+}
+
+export interface AdminLoginConfig {
+  /** Org number of the platform operator: its administrators get `consentgw:admin`. */
+  operatorOrgNumber?: string;
+  /** Roles that make a person an administrator of an organisation (Altinn's HADM, ADMAI). */
+  roles: string[];
+  tokenTtlSeconds: number;
+  codeTtlSeconds: number;
+  clients: PublicClient[];
 }
 
 export const APP_CONFIG = Symbol('APP_CONFIG');

@@ -1,21 +1,12 @@
 import path from 'node:path';
+import { loadAdminLoginConfig } from './admin-login-config.js';
 import type { AppConfig, LogLevel, NodeEnv, TrustedIssuer } from './app-config.js';
+import { ConfigError, type Env } from './config-error.js';
 
 /** JSON bodies at most 1 MiB (DESIGN §10); fixed, so the HTTP adapter can be built before the app. */
 export const BODY_LIMIT_BYTES = 1024 * 1024;
 
-/** Thrown for any invalid variable; `main.ts` prints the message and exits with status 1. */
-export class ConfigError extends Error {
-  constructor(
-    readonly variable: string,
-    problem: string,
-  ) {
-    super(`Invalid configuration: ${variable} ${problem}`);
-    this.name = 'ConfigError';
-  }
-}
-
-export type Env = Record<string, string | undefined>;
+export { ConfigError, type Env } from './config-error.js';
 
 function str(env: Env, name: string): string | undefined {
   const v = env[name];
@@ -89,6 +80,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
       'is required when NODE_ENV=production (the embedded database is for development)',
     );
 
+  const maxTokenLifetimeSeconds = int(env, 'MAX_TOKEN_LIFETIME_SECONDS', 3600, 60, 86400);
   return {
     port,
     host,
@@ -109,7 +101,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
     jwksFetchTimeoutMs: int(env, 'JWKS_FETCH_TIMEOUT_MS', 3000, 100, 60000),
     jwksMaxBytes: 64 * 1024,
     jwksMinRefreshIntervalSeconds: int(env, 'JWKS_MIN_REFRESH_INTERVAL_SECONDS', 30, 0, 3600),
-    maxTokenLifetimeSeconds: int(env, 'MAX_TOKEN_LIFETIME_SECONDS', 3600, 60, 86400),
+    maxTokenLifetimeSeconds,
     clockSkewSeconds: 30,
     maxTokenBytes: 8 * 1024,
     bodyLimitBytes: BODY_LIMIT_BYTES,
@@ -124,6 +116,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
       redirectUri: str(env, 'OIDC_REDIRECT_URI'),
     },
     sessionTtlSeconds: int(env, 'SESSION_TTL_SECONDS', 1800, 60, 86400),
+    adminLogin: loadAdminLoginConfig(env, publicUrl, nodeEnv, maxTokenLifetimeSeconds),
     expirySweepIntervalMs: int(env, 'EXPIRY_SWEEP_INTERVAL_MS', 1000, 50, 3600000),
     consentEventsPageSize: int(env, 'CONSENT_EVENTS_PAGE_SIZE', 100, 1, 1000),
     webhookPollIntervalMs: int(env, 'WEBHOOK_POLL_INTERVAL_MS', 1000, 50, 3600000),

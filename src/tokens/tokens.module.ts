@@ -2,7 +2,10 @@ import { Global, Module } from '@nestjs/common';
 import { ClientsModule } from '../clients/clients.module.js';
 import { ISSUER_KEY_SOURCE } from '../common/auth/issuer-key-source.js';
 import { ConsentsModule } from '../consents/consents.module.js';
+import { OwnersModule } from '../owners/owners.module.js';
 import { ScopesModule } from '../scopes/scopes.module.js';
+import { AuthorizationCodeGrantService } from './authorization-code-grant.service.js';
+import { AuthorizationCodesService } from './authorization-codes.service.js';
 import { AssertionReplayStore } from './assertion-replay.store.js';
 import { AssertionVerifier } from './assertion-verifier.js';
 import { SigningKeysService } from './signing-keys.service.js';
@@ -18,7 +21,7 @@ import { WellKnownController } from './well-known.controller.js';
  */
 @Global()
 @Module({
-  imports: [ClientsModule, ScopesModule, ConsentsModule],
+  imports: [ClientsModule, ScopesModule, ConsentsModule, OwnersModule],
   controllers: [WellKnownController, TokenGrantController],
   providers: [
     SigningKeysService,
@@ -28,7 +31,9 @@ import { WellKnownController } from './well-known.controller.js';
     AssertionReplayStore,
     TokenGrantService,
     TokenEndpointHooks,
+    AuthorizationCodesService,
+    AuthorizationCodeGrantService,
   ],
-  exports: [SigningKeysService, TokenSignerService, ISSUER_KEY_SOURCE],
+  exports: [SigningKeysService, TokenSignerService, ISSUER_KEY_SOURCE, AuthorizationCodesService],
 })
 export class TokensModule {}
