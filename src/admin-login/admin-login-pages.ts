@@ -19,17 +19,20 @@ const CSP = [
 ].join('; ');
 
 export function secure(reply: FastifyReply, formAction?: string): FastifyReply {
-  return reply
-    .header(
-      'content-security-policy',
-      formAction ? CSP.replace("form-action 'self'", `form-action 'self' ${formAction}`) : CSP,
-    )
-    .header('x-content-type-options', 'nosniff')
-    .header('referrer-policy', 'no-referrer')
-    .header('cache-control', 'no-store')
-    .header('pragma', 'no-cache')
-    .header('x-frame-options', 'DENY')
-    .header('cross-origin-opener-policy', 'same-origin');
+  return (
+    reply
+      .header(
+        'content-security-policy',
+        formAction ? CSP.replace("form-action 'self'", `form-action 'self' ${formAction}`) : CSP,
+      )
+      .header('x-content-type-options', 'nosniff')
+      .header('referrer-policy', 'no-referrer')
+      .header('cache-control', 'no-store')
+      .header('pragma', 'no-cache')
+      // No cross-origin-opener-policy: these pages run in the popup Swagger UI opens, and the
+      // redirect back must still reach window.opener. Framing is refused instead (above).
+      .header('x-frame-options', 'DENY')
+  );
 }
 
 /** 303 to `location` (after a POST the browser follows with a GET). */
