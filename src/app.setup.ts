@@ -8,6 +8,7 @@ import { SWAGGER_UI_CLIENT_ID } from './config/admin-login-config.js';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { Logger } from 'nestjs-pino';
 import { ProblemDetailsFilter, sendProblem } from './common/errors/problem-details.filter.js';
+import { documentProblems } from './common/errors/problem-docs.js';
 import { installBodyParsers } from './common/http/body-parsers.js';
 import { answerUnmetExpectations, clientErrorHandler } from './common/http/client-errors.js';
 import { genRequestId } from './common/http/request-id.js';
@@ -71,7 +72,7 @@ export function buildOpenApiDocument(app: INestApplication): OpenAPIObject {
     .setVersion('1.0.0')
     .addBearerAuth({ type: 'http', scheme: 'bearer', bearerFormat: 'JWT' })
     .addOAuth2(adminLoginScheme(), ADMIN_LOGIN_SCHEME);
-  return SwaggerModule.createDocument(app, builder.build());
+  return documentProblems(SwaggerModule.createDocument(app, builder.build()));
 }
 
 /**
