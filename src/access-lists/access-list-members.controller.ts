@@ -1,13 +1,15 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Post, Put, Query, Req, Res } from '@nestjs/common';
-import { ApiTags } from '@nestjs/swagger';
+import { ApiBody, ApiConsumes, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { CurrentPrincipal } from '../common/auth/auth.decorators.js';
 import type { Principal } from '../common/auth/principal.js';
+import { DomainError } from '../common/errors/domain-error.js';
 import { OrganizationNamesService } from '../owners/organization-names.service.js';
 import { AccessListMembersService, type MembersOperation } from './access-list-members.service.js';
 import { conditionsOf, sendConditional } from './access-list-http.js';
 import { ConditionalRead, ConditionalWrite, NO_SUCH_LIST, versioned } from './access-list-routes.js';
 import { ACCESS_LISTS_PATH, type Conditional, type Page } from './access-list.types.js';
+import { memberUrnsFromCsv } from './member-csv.js';
 import { AccessListMembersPageDto, UpsertMembersDto, type AccessListMemberDto } from './dto/members.dto.js';
 import { PageQueryDto } from './dto/page.dto.js';
 
@@ -91,6 +93,39 @@ export class AccessListMembersController {
     @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<AccessListMembersPageDto | undefined> {
     return this.write('add', principal, owner, identifier, body, req, reply);
+  }
+
+  @Post(':owner/:identifier/members/csv')
+  @HttpCode(200)
+  @ApiConsumes('text/csv')
+  @ApiBody({
+    description:
+      'One organisation per line: a 9-digit org number (or party URN) in the first column; a header line is ' +
+      'skipped. At most 100 per upload.',
+    schema: {
+      type: 'string',
+      format: 'binary',
+      example: 'organisasjonsnummer;navn\n984851006;DNB BANK ASA\n',
+    },
+  })
+  @ConditionalWrite({
+    summary: 'Add members from a CSV upload (idempotent; at most 100 per upload)',
+    ok: WRITTEN,
+    badRequest: `${TOO_MANY_OR_INVALID}; the problems name the lines as $.data[i] (after any header)`,
+  })
+  async addCsv(
+    @CurrentPrincipal() principal: Principal,
+    @Param('owner') owner: string,
+    @Param('identifier') identifier: string,
+    @Body() body: unknown,
+    @Req() req: FastifyRequest,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ): Promise<AccessListMembersPageDto | undefined> {
+    if (typeof body !== 'string')
+      throw new DomainError(415, 'STD-00415', 'Send the members as text/csv.', {
+        title: 'Unsupported Media Type',
+      });
+    return this.write('add', principal, owner, identifier, { data: memberUrnsFromCsv(body) }, req, reply);
   }
 
   @Delete(':owner/:identifier/members')

@@ -338,6 +338,51 @@ describe('the organisation register (issue 20)', () => {
       expect(((await read.json()) as typeof page).data.find((m) => m.name === 'DNB BANK ASA')).toBeDefined();
     });
 
+    it('adds access-list members from a CSV upload (header skipped), answering with their names', async () => {
+      const owner = await registerOwner(t);
+      const auth = await bearer(t, { org: owner.orgNumber, scope: ACCESS_LIST_WRITE });
+      const bank = orgNumber();
+      const other = orgNumber();
+      await put(bank, { name: { nb: 'SPAREBANKEN TEST' } });
+      const list = uniqueCode('csv-');
+      await fetch(`${t.url}${LISTS}/${owner.orgcode}/${list}`, {
+        method: 'PUT',
+        headers: { authorization: auth, 'content-type': 'application/json' },
+        body: JSON.stringify({ name: 'CSV' }),
+      });
+      const upload = (body: string, type = 'text/csv', token = auth) =>
+        fetch(`${t.url}${LISTS}/${owner.orgcode}/${list}/members/csv`, {
+          method: 'POST',
+          headers: { authorization: token, 'content-type': type },
+          body,
+        });
+      const spaced = `${other.slice(0, 3)} ${other.slice(3, 6)} ${other.slice(6)}`;
+      const ok = await upload(`organisasjonsnummer;navn\n${bank};SPAREBANKEN TEST\n"${spaced}";Annen\n`);
+      expect(ok.status).toBe(200);
+      expect(ok.headers.get('etag')).toMatch(/^W\//);
+      const page = (await ok.json()) as {
+        data: { identifiers: Record<string, string>; name: string | null }[];
+      };
+      expect(page.data.map((m) => m.identifiers['urn:altinn:organization:identifier-no']).sort()).toEqual(
+        [bank, other].sort(),
+      );
+      expect(page.data.find((m) => m.name === 'SPAREBANKEN TEST')).toBeDefined();
+
+      const bad = await upload(`${orgNumber()}\n123456789\n`);
+      expect(bad.status).toBe(400);
+      expect(((await bad.json()) as Problem).validationErrors?.flatMap((e) => e.paths)).toEqual([
+        '$.data[1]',
+      ]);
+      expect(await prisma.accessListMember.count({ where: { list: { identifier: list } } })).toBe(2);
+
+      expect((await upload('[]', 'application/json')).status).toBe(415);
+      const reader = await bearer(t, {
+        org: owner.orgNumber,
+        scope: 'altinn:resourceregistry/accesslist.read',
+      });
+      expect((await upload(`${orgNumber()}\n`, 'text/csv', reader)).status).toBe(403);
+    });
+
     it('a role for the main unit counts for its sub-units (a sub-unit may be the from of a consent)', async () => {
       const owners = t.app.get(OwnersService);
       const main = orgNumber();
