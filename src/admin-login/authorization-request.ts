@@ -83,8 +83,10 @@ export function parseAuthorizationRequest(
   if (!client) return { kind: 'bad-client', reason: 'client_unknown' };
   const redirectUri = one(params, 'redirect_uri');
   // Always required, even with one registered URI (OAuth 2.1), and compared exactly.
-  if (!redirectUri || !client.redirectUris.includes(redirectUri))
-    return { kind: 'bad-client', reason: redirectUri ? 'redirect_uri_mismatch' : 'redirect_uri_missing' };
+  if (redirectUri === null) return { kind: 'bad-client', reason: 'redirect_uri_repeated' };
+  if (!redirectUri) return { kind: 'bad-client', reason: 'redirect_uri_missing' };
+  if (!client.redirectUris.includes(redirectUri))
+    return { kind: 'bad-client', reason: 'redirect_uri_mismatch' };
 
   const rawState = one(params, 'state');
   const state = typeof rawState === 'string' && STATE.test(rawState) ? rawState : undefined;
