@@ -59,7 +59,7 @@ describe('parseAuthorizationRequest (RFC 6749 §4.1.1, RFC 7636)', () => {
       'a repeated redirect_uri',
       {},
       `&redirect_uri=${encodeURIComponent(GOOD.redirect_uri)}`,
-      'redirect_uri_mismatch',
+      'redirect_uri_repeated',
     ],
   ])('shows an error page (never redirects) for %s', (_label, over, extra, reason) => {
     expect(parse(over, extra)).toEqual({ kind: 'bad-client', reason });
