@@ -95,12 +95,36 @@ export class AuthorizationCodeGrantService {
         scope: granted.join(' '),
       };
     } catch (err) {
-      if (err instanceof OAuthError)
+      if (err instanceof OAuthError) {
         this.logger.warn(
           { clientId: form.clientId, error: err.error, reason: err.reason },
           'code grant refused',
         );
+        // A refusal of a real code (wrong verifier, other client, expired…) is worth an audit row:
+        // it is a stolen code or a broken client. Unknown codes identify nobody and are logged only.
+        if (code) await this.auditRefusal(form.clientId, code.personId, code.orgNumber, err);
+      }
       throw err;
+    }
+  }
+
+  private async auditRefusal(
+    clientId: string,
+    personId: string,
+    orgNumber: string,
+    e: OAuthError,
+  ): Promise<void> {
+    try {
+      await this.audit.recordNow({
+        actor: { org: orgNumber, client: clientId, person: personId },
+        action: 'token.refused',
+        objectType: 'admin-login',
+        objectId: clientId,
+        ownerOrg: orgNumber,
+        after: { error: e.error, reason: e.reason },
+      });
+    } catch (err) {
+      this.logger.warn({ err }, 'could not audit a refused code grant');
     }
   }
 

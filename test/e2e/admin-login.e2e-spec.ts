@@ -261,6 +261,10 @@ describe('admin login: OAuth2 authorization code + PKCE (issue 20)', () => {
       const code = await codeFor(admin, p);
       await expectOAuthError(await redeem(code, pkce().verifier), 400, 'invalid_grant');
       await expectOAuthError(await redeem(code, p.verifier), 400, 'invalid_grant');
+      const refused = await prisma.auditEntry.findMany({
+        where: { action: 'token.refused', objectType: 'admin-login', actorPerson: admin },
+      });
+      expect(refused.map((r) => (r.after as { reason: string }).reason)).toContain('pkce_mismatch');
     });
 
     it('refuses the verifier itself sent as if it were plain (challenge = verifier)', async () => {
