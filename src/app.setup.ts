@@ -10,7 +10,7 @@ import { Logger } from 'nestjs-pino';
 import { ProblemDetailsFilter, sendProblem } from './common/errors/problem-details.filter.js';
 import { documentProblems } from './common/errors/problem-docs.js';
 import { installBodyParsers } from './common/http/body-parsers.js';
-import { answerUnmetExpectations, clientErrorHandler } from './common/http/client-errors.js';
+import { answerUnmetExpectations, clientErrorHandler, refuseConnect } from './common/http/client-errors.js';
 import { genRequestId } from './common/http/request-id.js';
 import { createValidationPipe } from './common/http/validation-pipe.js';
 import { frameworkErrorHandler, installRequestTargetGuard } from './common/http/request-target.js';
@@ -86,6 +86,7 @@ export async function configureApp(app: NestFastifyApplication, config: AppConfi
   // DESIGN §10: request-target hygiene first, for every route (absolute-form, traversal → 400).
   installRequestTargetGuard(fastify);
   answerUnmetExpectations(fastify.server);
+  refuseConnect(fastify.server);
   const logger = new NestLogger('Http');
 
   // JSON and forms (portal, /token) through our parsers: UTF-8 and storable text only (DESIGN §11).

@@ -28,12 +28,7 @@ export class AccessListOwnerGate {
    */
   async authorize(principal: Principal, orgcode: string, mode: AccessMode): Promise<OwnerRef | null> {
     const owner = /^[a-z0-9][a-z0-9-]{0,49}$/.test(orgcode)
-      ? ((
-          await this.prisma.$queryRawUnsafe<OwnerRef[]>(
-            'SELECT orgcode, org_number AS "orgNumber" FROM owners WHERE orgcode = $1',
-            orgcode,
-          )
-        )[0] ?? null)
+      ? await this.prisma.owner.findUnique({ where: { orgcode }, select: { orgcode: true, orgNumber: true } })
       : null;
     const isOwner = !!owner && owner.orgNumber === principal.consumer;
     if (mode === 'write') {

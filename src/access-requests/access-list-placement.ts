@@ -14,9 +14,9 @@
  * means "this consumer may use the resource". An existing connection is left as the owner set it.
  */
 import { Injectable } from '@nestjs/common';
-import { AuditService, type AuditActor } from '../audit/audit.service.js';
+import type { AuditActor } from '../audit/audit.service.js';
+import { ChangeLogService } from '../audit/change-log.service.js';
 import { AccessListMembersService } from '../access-lists/access-list-members.service.js';
-import { ChangeBus } from '../common/events/change-bus.js';
 import type { PrismaTx } from '../prisma/prisma.service.js';
 import { AccessRequestErrors } from './access-request.errors.js';
 
@@ -32,7 +32,7 @@ export interface ResolvedList {
 export class AccessListPlacement {
   constructor(
     private readonly members: AccessListMembersService,
-    private readonly audit: AuditService,
+    private readonly changes: ChangeLogService,
   ) {}
 
   /**
@@ -96,23 +96,25 @@ export class AccessListPlacement {
       UPDATE access_lists SET version = version + 1, updated_at = clock_timestamp()
       WHERE id = ${added.listId}::uuid RETURNING version`;
     const version = bumped[0]?.version ?? added.version + 1;
-    await this.audit.record(tx, {
-      actor,
-      action: 'access-list.connection.create',
-      objectType: 'access-list',
-      objectId: `urn:altinn:access-list:${list.orgcode}:${list.identifier}`,
-      ownerOrg: ownerOrgNumber,
-      before: { version: version - 1 },
-      after: {
-        version,
-        resourceIdentifier: resource,
-        actionFilters: null,
-        createdAt: now.toISOString(),
-        updatedAt: now.toISOString(),
+    await this.changes.record(tx, {
+      topic: 'access-list',
+      id: added.listId,
+      audit: {
+        actor,
+        action: 'access-list.connection.create',
+        objectType: 'access-list',
+        objectId: `urn:altinn:access-list:${list.orgcode}:${list.identifier}`,
+        ownerOrg: ownerOrgNumber,
+        before: { version: version - 1 },
+        after: {
+          version,
+          resourceIdentifier: resource,
+          actionFilters: null,
+          createdAt: now.toISOString(),
+          updatedAt: now.toISOString(),
+        },
       },
     });
-    const { sql, params } = ChangeBus.notifySql('access-list', added.listId);
-    await tx.$executeRawUnsafe(sql, ...params);
     return { listId: added.listId, changed: true };
   }
 

@@ -5,19 +5,19 @@ import { AccessListsModule } from '../access-lists/access-lists.module.js';
 import { ResourcesModule } from '../resources/resources.module.js';
 import { ScopesModule } from '../scopes/scopes.module.js';
 import { AccessListPlacement } from './access-list-placement.js';
-import { AccessRequestEvents } from './access-request-events.js';
 import { AccessRequestsController } from './access-requests.controller.js';
 import { AccessRequestsService } from './access-requests.service.js';
 
 /**
  * Layer 3: access requests (issue #12). Uses resources, scopes and access lists (layer 2)
- * through their exported services. Exports AccessRequestEvents so webhooks (layer 4) can
- * subscribe without an import cycle, and AccessRequestsService for the portal or guide.
+ * through their exported services. Its changes go through ChangeLogService (topic
+ * `access-request`), where webhooks (layer 4) registers its outbox; exports AccessRequestsService
+ * for the portal or guide.
  */
 @Module({
   imports: [ResourcesModule, ScopesModule, AccessListsModule, OwnersModule],
   controllers: [AccessRequestsController],
-  providers: [AccessRequestsService, AccessRequestEvents, AccessListPlacement, AccessRequestNames],
-  exports: [AccessRequestsService, AccessRequestEvents],
+  providers: [AccessRequestsService, AccessListPlacement, AccessRequestNames],
+  exports: [AccessRequestsService],
 })
 export class AccessRequestsModule {}

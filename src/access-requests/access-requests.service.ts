@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
-import { actorOf, AuditService } from '../audit/audit.service.js';
+import { actorOf } from '../audit/audit.service.js';
+import { ChangeLogService } from '../audit/change-log.service.js';
 import { hasScopes, type Principal } from '../common/auth/principal.js';
 import { Scopes } from '../common/auth/scopes.js';
 import type { ValidationProblem } from '../common/errors/domain-error.js';
@@ -16,10 +17,10 @@ import { ResourcesService } from '../resources/resources.service.js';
 import { ScopesService } from '../scopes/scopes.service.js';
 import { AccessListPlacement, type ResolvedList } from './access-list-placement.js';
 import {
-  AccessRequestEvents,
+  accessRequestEvent,
   type AccessRequestEvent,
   type AccessRequestEventType,
-} from './access-request-events.js';
+} from './access-request-event.record.js';
 import { AccessRequestErrors } from './access-request.errors.js';
 import { openKeyOf, toAccessRequestDto, toContactPoints } from './access-request.mapper.js';
 import {
@@ -49,8 +50,6 @@ const EVENT_OF: Record<AccessRequestDecision, AccessRequestEventType> = {
 
 interface Decided {
   dto: AccessRequestDto;
-  /** Set when the request changed now (not on an idempotent repeat). */
-  event?: AccessRequestEvent;
   /** Access list that moved to a new version (caches to drop after the commit). */
   changedListId?: string;
 }
@@ -79,8 +78,7 @@ export class AccessRequestsService {
     private readonly resources: ResourcesService,
     private readonly scopes: ScopesService,
     private readonly placement: AccessListPlacement,
-    private readonly audit: AuditService,
-    private readonly events: AccessRequestEvents,
+    private readonly changes: ChangeLogService,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     tokens: ContinuationTokens,
   ) {
@@ -97,7 +95,7 @@ export class AccessRequestsService {
     await this.assertOwnersScopes(this.prisma, scopes, resource.ownerOrgNumber);
 
     const openKey = openKeyOf(principal.consumer, resource.identifier);
-    const { dto, event } = await this.prisma.$transaction(async (tx) => {
+    return this.changes.transaction(async (tx, record) => {
       const now = new Date();
       const [row] = await tx.accessRequest.createManyAndReturn({
         data: [
@@ -122,20 +120,21 @@ export class AccessRequestsService {
         throw AccessRequestErrors.openRequestExists(open?.id, resource.identifier);
       }
       const dto = toAccessRequestDto(row, null, toContactPoints(resource));
-      await this.audit.record(tx, {
-        actor: actorOf(principal),
-        action: 'access-request.create',
-        objectType: 'access-request',
-        objectId: row.id,
-        ownerOrg: row.ownerOrgNumber,
-        after: auditView(dto),
+      await record<AccessRequestEvent>({
+        topic: 'access-request',
+        id: row.id,
+        audit: {
+          actor: actorOf(principal),
+          action: 'access-request.create',
+          objectType: 'access-request',
+          objectId: row.id,
+          ownerOrg: row.ownerOrgNumber,
+          after: auditView(dto),
+        },
+        payload: accessRequestEvent('access-request.created', dto),
       });
-      const event = AccessRequestEvents.event('access-request.created', dto);
-      await this.events.inTransaction(tx, event);
-      return { dto, event };
+      return dto;
     });
-    this.events.committed(event);
-    return dto;
   }
 
   async withdraw(principal: Principal, id: string): Promise<AccessRequestDto> {
@@ -222,7 +221,7 @@ export class AccessRequestsService {
     if (!before || !this.isParty(before, principal)) throw AccessRequestErrors.notFound(id);
     const resource = await this.resources.getConsentResource(before.resourceIdentifier);
 
-    const result = await this.prisma.$transaction(async (tx): Promise<Decided> => {
+    const result = await this.changes.transaction(async (tx, record): Promise<Decided> => {
       const row = await this.lock(tx, id);
       if (!row) throw AccessRequestErrors.notFound(id);
       if (decision === 'withdraw') {
@@ -277,22 +276,26 @@ export class AccessRequestsService {
         },
       });
       const dto = toAccessRequestDto(updated, list?.identifier ?? null, toContactPoints(resource));
-      await this.audit.record(tx, {
-        actor,
-        action: `access-request.${decision}`,
-        objectType: 'access-request',
-        objectId: id,
-        ownerOrg: row.ownerOrgNumber,
-        before: { status: row.status },
-        after: { ...auditView(dto), ...(decision === 'approve' ? { granted } : {}) },
+      await record<AccessRequestEvent>({
+        topic: 'access-request',
+        id,
+        audit: {
+          actor,
+          action: `access-request.${decision}`,
+          objectType: 'access-request',
+          objectId: id,
+          ownerOrg: row.ownerOrgNumber,
+          before: { status: row.status },
+          after: { ...auditView(dto), ...(decision === 'approve' ? { granted } : {}) },
+        },
+        payload: accessRequestEvent(EVENT_OF[decision], dto),
       });
-      const event = AccessRequestEvents.event(EVENT_OF[decision], dto);
-      await this.events.inTransaction(tx, event);
-      return { dto, event, changedListId };
+      // A scope granted here changes what tokens the consumer may get, on every replica.
+      for (const scope of granted) await record({ topic: 'scope', id: scope });
+      return { dto, changedListId };
     });
 
     if (result.changedListId) this.placement.committed(result.changedListId);
-    if (result.event) this.events.committed(result.event);
     return result.dto;
   }
 

@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
-import { actorOf, AuditService } from '../audit/audit.service.js';
+import { actorOf } from '../audit/audit.service.js';
+import { ChangeLogService } from '../audit/change-log.service.js';
 import type { Principal } from '../common/auth/principal.js';
 import { DomainError } from '../common/errors/domain-error.js';
-import { ChangeBus } from '../common/events/change-bus.js';
 import type { Client, Prisma } from '../generated/prisma/client.js';
 import { PrismaService, type PrismaTx } from '../prisma/prisma.service.js';
 import { ScopesService } from '../scopes/scopes.service.js';
@@ -25,8 +25,7 @@ import type { CreateClientDto, UpdateClientDto } from './dto/client.dto.js';
 export class ClientRegistryService {
   constructor(
     private readonly prisma: PrismaService,
-    private readonly audit: AuditService,
-    private readonly changes: ChangeBus,
+    private readonly changes: ChangeLogService,
     private readonly scopes: ScopesService,
   ) {}
 
@@ -46,7 +45,7 @@ export class ClientRegistryService {
   async create(principal: Principal, dto: CreateClientDto): Promise<Client> {
     await this.checkScopes(dto.scopes);
     const clientId = randomUUID();
-    const row = await this.prisma.$transaction(async (tx) => {
+    const row = await this.changes.transaction(async (tx, record) => {
       const created = await tx.client.create({
         data: {
           clientId,
@@ -59,23 +58,26 @@ export class ClientRegistryService {
           active: true,
         },
       });
-      await this.audit.record(tx, {
-        actor: actorOf(principal),
-        action: 'client.create',
-        objectType: 'client',
-        objectId: clientId,
-        ownerOrg: principal.consumer,
-        after: toClientResponse(created),
+      await record({
+        topic: 'client',
+        id: clientId,
+        audit: {
+          actor: actorOf(principal),
+          action: 'client.create',
+          objectType: 'client',
+          objectId: clientId,
+          ownerOrg: principal.consumer,
+          after: toClientResponse(created),
+        },
       });
       return created;
     });
-    await this.changes.publish('client', clientId);
     return row;
   }
 
   async update(principal: Principal, clientId: string, dto: UpdateClientDto): Promise<Client> {
     if (dto.scopes) await this.checkScopes(dto.scopes);
-    const row = await this.prisma.$transaction(async (tx) => {
+    const row = await this.changes.transaction(async (tx, record) => {
       const before = await this.lockOwned(tx, principal, clientId);
       const data: Prisma.ClientUpdateInput = { updatedAt: new Date() };
       if (dto.client_name !== undefined) data.clientName = dto.client_name;
@@ -86,24 +88,27 @@ export class ClientRegistryService {
         data.tokenEndpointAuthMethod = dto.token_endpoint_auth_method;
       if (dto.active !== undefined) data.active = dto.active;
       const updated = await tx.client.update({ where: { clientId }, data });
-      await this.audit.record(tx, {
-        actor: actorOf(principal),
-        action: 'client.update',
-        objectType: 'client',
-        objectId: clientId,
-        ownerOrg: principal.consumer,
-        before: toClientResponse(before),
-        after: toClientResponse(updated),
+      await record({
+        topic: 'client',
+        id: clientId,
+        audit: {
+          actor: actorOf(principal),
+          action: 'client.update',
+          objectType: 'client',
+          objectId: clientId,
+          ownerOrg: principal.consumer,
+          before: toClientResponse(before),
+          after: toClientResponse(updated),
+        },
       });
       return updated;
     });
-    await this.changes.publish('client', clientId);
     return row;
   }
 
   /** Deletes the client; its keys go with it (FK cascade), so no assertion verifies any more. */
   async remove(principal: Principal, clientId: string): Promise<void> {
-    await this.prisma.$transaction(async (tx) => {
+    await this.changes.transaction(async (tx, record) => {
       const before = await this.lockOwned(tx, principal, clientId);
       const keys = await tx.clientKey.findMany({
         where: { clientId },
@@ -111,16 +116,19 @@ export class ClientRegistryService {
         orderBy: { kid: 'asc' },
       });
       await tx.client.delete({ where: { clientId } });
-      await this.audit.record(tx, {
-        actor: actorOf(principal),
-        action: 'client.delete',
-        objectType: 'client',
-        objectId: clientId,
-        ownerOrg: principal.consumer,
-        before: { ...toClientResponse(before), kids: keys.map((k) => k.kid) },
+      await record({
+        topic: 'client',
+        id: clientId,
+        audit: {
+          actor: actorOf(principal),
+          action: 'client.delete',
+          objectType: 'client',
+          objectId: clientId,
+          ownerOrg: principal.consumer,
+          before: { ...toClientResponse(before), kids: keys.map((k) => k.kid) },
+        },
       });
     });
-    await this.changes.publish('client', clientId);
   }
 
   async getKeys(principal: Principal, clientId: string): Promise<PublicJwk[]> {
@@ -139,7 +147,7 @@ export class ClientRegistryService {
     const checked = await validateClientJwks(keys);
     if (!checked.ok)
       throw DomainError.validation(checked.problems, 'The key set was refused; nothing was stored.');
-    const stored = await this.prisma.$transaction(async (tx) => {
+    const stored = await this.changes.transaction(async (tx, record) => {
       await this.lockOwned(tx, principal, clientId);
       const before = await tx.clientKey.findMany({ where: { clientId }, orderBy: { kid: 'asc' } });
       await tx.clientKey.deleteMany({ where: { clientId } });
@@ -152,18 +160,21 @@ export class ClientRegistryService {
           })),
         });
       await tx.client.update({ where: { clientId }, data: { updatedAt: new Date() } });
-      await this.audit.record(tx, {
-        actor: actorOf(principal),
-        action: 'client-jwks.replace',
-        objectType: 'client-jwks',
-        objectId: clientId,
-        ownerOrg: principal.consumer,
-        before: { keys: before.map((k) => k.jwk) },
-        after: { keys: checked.keys },
+      await record({
+        topic: 'client',
+        id: clientId,
+        audit: {
+          actor: actorOf(principal),
+          action: 'client-jwks.replace',
+          objectType: 'client-jwks',
+          objectId: clientId,
+          ownerOrg: principal.consumer,
+          before: { keys: before.map((k) => k.jwk) },
+          after: { keys: checked.keys },
+        },
       });
       return [...checked.keys].sort((a, b) => (a.kid < b.kid ? -1 : a.kid > b.kid ? 1 : 0));
     });
-    await this.changes.publish('client', clientId);
     return stored;
   }
 

@@ -55,6 +55,22 @@ export interface AppConfig {
   consentEventsPageSize: number;
   webhookPollIntervalMs: number;
   shutdownGraceMs: number;
+  /** Who runs this service, shown in the portal's header and footer (issue 21). */
+  portal: PortalOperatorConfig;
+}
+
+/** The portal's operator identity; anything unset falls back to neutral defaults in nb/nn/en. */
+export interface PortalOperatorConfig {
+  operatorName?: string;
+  operatorUrl?: string;
+  /** An SVG or PNG file served at `/consent/assets/logo` and shown in the header. */
+  logoFile?: string;
+  contactEmail?: string;
+  contactUrl?: string;
+  /** The operator's own privacy statement; unset → the portal's built-in page. */
+  privacyUrl?: string;
+  /** The operator's own accessibility statement (e.g. on uustatus.no); unset → the built-in page. */
+  accessibilityUrl?: string;
 }
 
 /** A public OAuth2 client of the admin login (no secret: PKCE protects its codes). */

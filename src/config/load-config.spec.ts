@@ -2,6 +2,32 @@ import { describe, expect, it } from '@jest/globals';
 import { ConfigError, loadConfig, parseTrustedIssuers } from './load-config.js';
 
 describe('loadConfig', () => {
+  it('reads the portal operator settings, all optional', () => {
+    expect(loadConfig({}).portal).toEqual({
+      operatorName: undefined,
+      operatorUrl: undefined,
+      logoFile: undefined,
+      contactEmail: undefined,
+      contactUrl: undefined,
+      privacyUrl: undefined,
+      accessibilityUrl: undefined,
+    });
+    const c = loadConfig({
+      PORTAL_OPERATOR_NAME: 'Digitaliseringsdirektoratet',
+      PORTAL_OPERATOR_URL: 'https://www.digdir.no/',
+      PORTAL_OPERATOR_LOGO_FILE: 'branding/logo.svg',
+      PORTAL_CONTACT_EMAIL: 'servicedesk@digdir.no',
+      PORTAL_ACCESSIBILITY_URL: 'https://uustatus.no/nb/erklaringer/publisert/x',
+    });
+    expect(c.portal).toMatchObject({
+      operatorName: 'Digitaliseringsdirektoratet',
+      operatorUrl: 'https://www.digdir.no/',
+      contactEmail: 'servicedesk@digdir.no',
+      accessibilityUrl: 'https://uustatus.no/nb/erklaringer/publisert/x',
+    });
+    expect(c.portal.logoFile).toMatch(/^\/.*\/branding\/logo\.svg$/);
+  });
+
   it('gives development defaults when nothing is set', () => {
     const c = loadConfig({});
     expect(c.port).toBe(8080);
@@ -25,6 +51,12 @@ describe('loadConfig', () => {
     ['JWKS_TTL_SECONDS', '-1'],
     ['TRUSTED_ISSUERS', 'https://a.example/'],
     ['KEY_ENCRYPTION_SECRET', 'short'],
+    ['PORTAL_OPERATOR_URL', 'not a url'],
+    ['PORTAL_PRIVACY_URL', 'javascript:alert(1)'],
+    ['PORTAL_ACCESSIBILITY_URL', 'ftp://uustatus.example/'],
+    ['PORTAL_CONTACT_URL', '/relative'],
+    ['PORTAL_CONTACT_EMAIL', 'not an address'],
+    ['PORTAL_OPERATOR_LOGO_FILE', '/etc/passwd'],
   ])('refuses %s=%s with an error naming the variable', (name, value) => {
     expect(() => loadConfig({ [name]: value })).toThrow(ConfigError);
     expect(() => loadConfig({ [name]: value })).toThrow(new RegExp(name));

@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { loadAdminLoginConfig } from './admin-login-config.js';
-import type { AppConfig, LogLevel, NodeEnv, TrustedIssuer } from './app-config.js';
+import type { AppConfig, LogLevel, NodeEnv, PortalOperatorConfig, TrustedIssuer } from './app-config.js';
 import { ConfigError, type Env } from './config-error.js';
 
 /** JSON bodies at most 1 MiB (DESIGN §10); fixed, so the HTTP adapter can be built before the app. */
@@ -58,6 +58,30 @@ export function parseTrustedIssuers(raw: string | undefined): TrustedIssuer[] {
       url('TRUSTED_ISSUERS', parts[1]);
       return { issuer: parts[0], jwksUrl: parts[1] };
     });
+}
+
+function optionalUrl(env: Env, name: string): string | undefined {
+  const raw = str(env, name);
+  if (raw !== undefined) url(name, raw);
+  return raw;
+}
+
+function loadPortalOperator(env: Env): PortalOperatorConfig {
+  const logoFile = str(env, 'PORTAL_OPERATOR_LOGO_FILE');
+  if (logoFile !== undefined && !/\.(svg|png)$/i.test(logoFile))
+    throw new ConfigError('PORTAL_OPERATOR_LOGO_FILE', `must name an .svg or .png file, got "${logoFile}"`);
+  const contactEmail = str(env, 'PORTAL_CONTACT_EMAIL');
+  if (contactEmail !== undefined && !/^[^\s@<>"]+@[^\s@<>"]+\.[^\s@<>"]+$/.test(contactEmail))
+    throw new ConfigError('PORTAL_CONTACT_EMAIL', `must be an e-mail address, got "${contactEmail}"`);
+  return {
+    operatorName: str(env, 'PORTAL_OPERATOR_NAME'),
+    operatorUrl: optionalUrl(env, 'PORTAL_OPERATOR_URL'),
+    logoFile: logoFile === undefined ? undefined : path.resolve(logoFile),
+    contactEmail,
+    contactUrl: optionalUrl(env, 'PORTAL_CONTACT_URL'),
+    privacyUrl: optionalUrl(env, 'PORTAL_PRIVACY_URL'),
+    accessibilityUrl: optionalUrl(env, 'PORTAL_ACCESSIBILITY_URL'),
+  };
 }
 
 export function loadConfig(env: Env = process.env): AppConfig {
@@ -121,5 +145,6 @@ export function loadConfig(env: Env = process.env): AppConfig {
     consentEventsPageSize: int(env, 'CONSENT_EVENTS_PAGE_SIZE', 100, 1, 1000),
     webhookPollIntervalMs: int(env, 'WEBHOOK_POLL_INTERVAL_MS', 1000, 50, 3600000),
     shutdownGraceMs: int(env, 'SHUTDOWN_GRACE_MS', 10000, 0, 120000),
+    portal: loadPortalOperator(env),
   };
 }

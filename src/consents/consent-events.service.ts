@@ -6,7 +6,6 @@
  * placeholder, so every feed read (`seq > cursor`, cursor ≥ 0) ignores it.
  */
 import { Injectable } from '@nestjs/common';
-import { ChangeBus } from '../common/events/change-bus.js';
 import { Prisma } from '../generated/prisma/client.js';
 import { PrismaService, type PrismaTx } from '../prisma/prisma.service.js';
 import type { ConsentEventRecord, ConsentStatus } from './consent.record.js';
@@ -100,26 +99,19 @@ export class ConsentEventsService {
   constructor(private readonly prisma: PrismaService) {}
 
   /**
-   * Writes events, and the NOTIFY for their consents, in the caller's transaction. After it
-   * commits, the caller emits the change locally (`ChangeBus.emitLocal`) and awaits
-   * `ConsentFeedSequencer.afterCommit()`, so the events are in the feed before it answers.
+   * Writes events in the caller's transaction. They are the outbox of the consent change: after
+   * the commit the caller emits the change locally (`ChangeBus.emitLocal`) and awaits
+   * `ConsentFeedSequencer.afterCommit()`, whose numbering notifies the other replicas — so the
+   * events are in the feed, and announced, before it answers.
    */
   async append(tx: PrismaTx, events: NewConsentEvent[]): Promise<string[]> {
     if (!events.length) return [];
     const ids = events.map((e) => uuidv7(e.createdAt.getTime()));
-    // The cross-replica NOTIFY (ChangeBus) of every changed consent rides in the same statement:
-    // delivered when the transaction commits, never when it rolls back, and no extra round trip.
-    const notifies = [...new Set(events.map((e) => e.consentRequestId))].map(
-      (id) => ChangeBus.notifySql('consent', id).params,
-    );
-    await tx.$executeRaw`WITH notified AS (
-        SELECT count(pg_notify(n.channel, n.payload)) AS sent
-        FROM unnest(${notifies.map((n) => n[0])}::text[], ${notifies.map((n) => n[1])}::text[]) AS n(channel, payload))
+    await tx.$executeRaw`
       INSERT INTO consent_events (id, consent_request_id, event_type, created_at, performed_by, to_org, handled_by)
       SELECT e.* FROM unnest(${ids}::uuid[], ${events.map((e) => e.consentRequestId)}::uuid[], ${events.map((e) => e.eventType)}::text[],
         ${events.map((e) => e.createdAt.toISOString())}::timestamptz[], ${events.map((e) => e.performedBy)}::text[],
-        ${events.map((e) => e.toOrg)}::text[], ${events.map((e) => e.handledBy)}::text[]) AS e
-      CROSS JOIN notified`;
+        ${events.map((e) => e.toOrg)}::text[], ${events.map((e) => e.handledBy)}::text[]) AS e`;
     return ids;
   }
 

@@ -41,65 +41,17 @@
  * anything left behind (a process that died between commit and flush, or rows written by
  * other tools) within POLL_MS. DESIGN §10: "an event is in the feed within 1 s of its commit".
  */
-import {
-  Inject,
-  Injectable,
-  Logger,
-  type OnApplicationBootstrap,
-  type OnApplicationShutdown,
-} from '@nestjs/common';
-import pg from 'pg';
-import { DatabaseCircuit } from '../prisma/database-circuit.js';
-import { DATABASE_CONNECTION, type DatabaseConnection } from '../prisma/database-connection.js';
-import { guardedPool } from '../prisma/guarded-pg.js';
+import { Injectable, Logger, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
+import { ChangeBus } from '../common/events/change-bus.js';
 import { warnUnlessUnavailable } from '../prisma/database-unavailable.js';
-import { PrismaService, TX_OPTIONS } from '../prisma/prisma.service.js';
+import { ConsentFeedRepository } from './consent-feed.repository.js';
 
-/** Advisory lock key of the sequencer (distinct from the migrator's 72707369). */
-export const CONSENT_FEED_LOCK_KEY = 736_825_401;
+export { CONSENT_FEED_LOCK_KEY } from './consent-feed.repository.js';
 export const SEQUENCE_BATCH = 5000;
 export const POLL_MS = 250;
 
-/**
- * The connection runs nothing but the numbering, whose right plan is known: the pending rows by
- * an index scan on `seq` (they are few) and each row updated through its primary key. Left to
- * itself the planner judges `seq < 0` by statistics taken before those rows existed (or by none,
- * on a young table) and picks seq scans, a sort and a hash join over the whole table — measured
- * ~1–7 ms of database CPU per run instead of ~0.3 ms, and growing with the table.
- */
-const NUMBERING_PLAN_OPTIONS = [
-  'enable_seqscan',
-  'enable_bitmapscan',
-  'enable_sort',
-  'enable_hashjoin',
-  'enable_mergejoin',
-]
-  .map((setting) => `-c ${setting}=off`)
-  .join(' ');
-
-/**
- * Numbers up to `limit` (an integer, or `$1`) committed placeholders, oldest insertion first,
- * above the current maximum.
- */
-function numberingSql(limit: number | '$1'): string {
-  return `UPDATE consent_events e SET seq = numbered.position
-    FROM (SELECT pending.id,
-                 (SELECT GREATEST(COALESCE(MAX(seq), 0), 0) FROM consent_events)
-                   + row_number() OVER (ORDER BY pending.seq DESC) AS position
-          FROM (SELECT id, seq FROM consent_events WHERE seq < 0 ORDER BY seq DESC LIMIT ${limit === '$1' ? limit : Math.trunc(limit)}) pending) numbered
-    WHERE e.id = numbered.id`;
-}
-
-/**
- * The numbering, prepared once per connection (SQL-level PREPARE, so a run stays one
- * simple-protocol message: the lock and then EXECUTE, each with its own snapshot) — parsing and
- * planning it on every run cost about as much again as running it.
- */
-const NUMBERING_STATEMENT = 'consentgw_number_feed';
-const PREPARE_NUMBERING = `PREPARE ${NUMBERING_STATEMENT}(int) AS ${numberingSql('$1')}`;
-
 @Injectable()
-export class ConsentFeedSequencer implements OnApplicationBootstrap, OnApplicationShutdown {
+export class ConsentFeedSequencer implements OnApplicationBootstrap, OnModuleDestroy {
   private readonly logger = new Logger(ConsentFeedSequencer.name);
   private timer?: NodeJS.Timeout;
   /** The run in progress (or the last one), so a new run starts only after it. */
@@ -107,36 +59,13 @@ export class ConsentFeedSequencer implements OnApplicationBootstrap, OnApplicati
   /** A run queued behind `tail` that has not started: later callers join it. */
   private queued?: Promise<number>;
   private stopped = false;
-  /**
-   * On PostgreSQL one connection of its own, so a batch is one round trip: the lock and the
-   * prepared UPDATE sent as one simple-protocol message run as one implicit transaction, each
-   * statement with its own snapshot (READ COMMITTED). Embedded PGlite goes through Prisma instead.
-   */
-  private pool?: pg.Pool;
 
   constructor(
-    private readonly prisma: PrismaService,
-    @Inject(DATABASE_CONNECTION) private readonly db: DatabaseConnection,
-    private readonly circuit: DatabaseCircuit,
+    private readonly feed: ConsentFeedRepository,
+    private readonly bus: ChangeBus,
   ) {}
 
   onApplicationBootstrap(): void {
-    if (!this.db.embedded) {
-      this.pool = guardedPool(this.circuit, {
-        connectionString: this.db.url,
-        application_name: 'consentgw-feed-sequencer',
-        options: NUMBERING_PLAN_OPTIONS,
-        max: 1,
-        idleTimeoutMillis: 30_000,
-        // pg-pool (3.14 here) awaits this before the connection's first use and discards the
-        // connection when it fails; @types/pg still types the hook as returning void.
-        // eslint-disable-next-line @typescript-eslint/no-misused-promises
-        onConnect: async (client: pg.ClientBase) => {
-          await client.query(PREPARE_NUMBERING);
-        },
-      });
-      this.pool.on('error', (err) => this.logger.warn(`feed sequencer connection: ${err.message}`));
-    }
     this.timer = setInterval(() => {
       if (!this.queued)
         this.flush().catch((err: unknown) => warnUnlessUnavailable(this.logger, 'feed sequencer', err));
@@ -144,11 +73,16 @@ export class ConsentFeedSequencer implements OnApplicationBootstrap, OnApplicati
     this.timer.unref();
   }
 
-  async onApplicationShutdown(): Promise<void> {
+  /**
+   * Stops before the database does: Nest runs every onModuleDestroy before any
+   * onApplicationShutdown, and the (global) Prisma module, initialised first, is destroyed last —
+   * so a run in flight finishes on a live connection, and none starts after (a run that started
+   * after Prisma disconnected logged "Transaction not found").
+   */
+  async onModuleDestroy(): Promise<void> {
     this.stopped = true;
     clearInterval(this.timer);
     await this.tail.catch(() => undefined);
-    await this.pool?.end().catch(() => undefined);
   }
 
   /**
@@ -194,17 +128,13 @@ export class ConsentFeedSequencer implements OnApplicationBootstrap, OnApplicati
     }
   }
 
-  /** One batch in one transaction (see the file comment for why this is safe). */
+  /**
+   * One batch in one transaction (see the file comment for why this is safe), which also
+   * publishes the numbered consents to the other replicas (NOTIFY); then delivers them here.
+   */
   async runOnce(limit = SEQUENCE_BATCH): Promise<number> {
-    if (this.pool) {
-      const results = (await this.pool.query(
-        `SELECT pg_advisory_xact_lock(${CONSENT_FEED_LOCK_KEY}); EXECUTE ${NUMBERING_STATEMENT}(${Math.trunc(limit)})`,
-      )) as unknown as pg.QueryResult[];
-      return results[1]?.rowCount ?? 0;
-    }
-    return this.prisma.$transaction(async (tx) => {
-      await tx.$executeRaw`SELECT pg_advisory_xact_lock(${CONSENT_FEED_LOCK_KEY}::bigint)`;
-      return tx.$executeRawUnsafe(numberingSql(limit));
-    }, TX_OPTIONS);
+    const { numbered, ids } = await this.feed.numberBatch(limit, ChangeBus.origin);
+    for (const id of ids) this.bus.emitLocal('consent', id);
+    return numbered;
   }
 }

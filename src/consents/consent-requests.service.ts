@@ -17,7 +17,7 @@ import type { ConsentTemplateView } from '../resources/consent-template.view.js'
 import { ResourcesService } from '../resources/resources.service.js';
 import { TemplatesService } from '../resources/templates.service.js';
 import { canSee } from './consent-access.js';
-import { ConsentCreateWriter } from './consent-create.writer.js';
+import { ConsentCreateRepository } from './consent-create.repository.js';
 import { ConsentEventsService } from './consent-events.service.js';
 import { ConsentFeedSequencer } from './consent-feed.sequencer.js';
 import {
@@ -78,7 +78,7 @@ export class ConsentRequestsService {
     private readonly consents: ConsentsService,
     private readonly events: ConsentEventsService,
     private readonly sequencer: ConsentFeedSequencer,
-    private readonly writer: ConsentCreateWriter,
+    private readonly writer: ConsentCreateRepository,
     private readonly resources: ResourcesService,
     private readonly templates: TemplatesService,
     private readonly accessLists: AccessListsService,

@@ -21,6 +21,8 @@ import { CONSENT_REQUESTS_PATH } from './consent-access.js';
 import { ConsentListingService } from './consent-listing.service.js';
 import { ConsentLookupService } from './consent-lookup.service.js';
 import { ConsentRequestsService } from './consent-requests.service.js';
+import { ConsentUsageService } from './consent-usage.service.js';
+import { ConsentUsageDto } from './dto/consent-usage.dto.js';
 import {
   ConsentDetailsDto,
   ConsentDetailsPageDto,
@@ -54,6 +56,7 @@ export class ConsentsController {
   constructor(
     private readonly requests: ConsentRequestsService,
     private readonly listing: ConsentListingService,
+    private readonly usageLog: ConsentUsageService,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
@@ -140,6 +143,23 @@ export class ConsentsController {
   @ApiNotFoundResponse({ description: 'AM-00001' })
   get(@CurrentPrincipal() principal: Principal, @Param('id') id: string): Promise<ConsentDetailsDto> {
     return this.requests.getForCaller(principal, id);
+  }
+
+  @Get(':id/usage')
+  @RequireAnyScope(...READ_POLICY, Scopes.resourceRead, Scopes.resourceWrite)
+  @ApiOperation({
+    summary:
+      'The consent’s usage log (beyond Altinn): calls made under it at the gateway, per API, consumer and hour',
+    description:
+      'Recorded at the gateway, so it cannot be skipped. Readable by the consumer (`to` or `handledBy`) and by the owner of a resource the consent names. Counts are written in batches about once a second.',
+  })
+  @ApiParam({ name: 'id', format: 'uuid' })
+  @ApiOkResponse({ type: ConsentUsageDto })
+  @ApiBadRequestResponse({ description: 'AM.VLD-00001: the id is not a UUID.' })
+  @ApiForbiddenResponse({ description: 'AM-00000: neither the consumer nor an owner of its resources.' })
+  @ApiNotFoundResponse({ description: 'AM-00001' })
+  usage(@CurrentPrincipal() principal: Principal, @Param('id') id: string): Promise<ConsentUsageDto> {
+    return this.usageLog.forCaller(principal, id);
   }
 
   @Post(':id/cancel')

@@ -1,15 +1,18 @@
 import { Module } from '@nestjs/common';
 import { AccessListsModule } from '../access-lists/access-lists.module.js';
 import { ResourcesModule } from '../resources/resources.module.js';
-import { ConsentCreateWriter } from './consent-create.writer.js';
+import { ConsentCreateRepository } from './consent-create.repository.js';
 import { ConsentEventsService } from './consent-events.service.js';
 import { ConsentExpirySweeper } from './consent-expiry.sweeper.js';
+import { ConsentFeedRepository } from './consent-feed.repository.js';
 import { ConsentFeedSequencer } from './consent-feed.sequencer.js';
 import { ConsentListingService } from './consent-listing.service.js';
 import { ConsentLookupService } from './consent-lookup.service.js';
 import { ConsentRequestsService } from './consent-requests.service.js';
 import { ConsentLookupController, ConsentsController } from './consents.controller.js';
 import { ConsentsService } from './consents.service.js';
+import { ConsentUsageRepository } from './consent-usage.repository.js';
+import { ConsentUsageService } from './consent-usage.service.js';
 
 /**
  * Layer 3: consent requests, their lifecycle, the events feed and the issuer lookup.
@@ -23,12 +26,15 @@ import { ConsentsService } from './consents.service.js';
     ConsentsService,
     ConsentEventsService,
     ConsentFeedSequencer,
+    ConsentFeedRepository,
     ConsentRequestsService,
-    ConsentCreateWriter,
+    ConsentCreateRepository,
     ConsentListingService,
     ConsentLookupService,
     ConsentExpirySweeper,
+    ConsentUsageRepository,
+    ConsentUsageService,
   ],
-  exports: [ConsentsService, ConsentEventsService, ConsentFeedSequencer],
+  exports: [ConsentsService, ConsentEventsService, ConsentFeedSequencer, ConsentUsageService],
 })
 export class ConsentsModule {}

@@ -82,6 +82,16 @@ export function consentInactive(
   });
 }
 
+/** An API with a query subject got a body its upstream's framework would merge with the query. */
+export function subjectInBodyPossible(name: string): DomainError {
+  return new DomainError(
+    403,
+    GW.subject,
+    `This API reads the subject from query parameter ${name}, so it takes no form or JSON body (frameworks merge their fields with the query's); send the body as another media type.`,
+    { title: 'Forbidden' },
+  );
+}
+
 export function subjectMismatch(where: string): DomainError {
   return new DomainError(
     403,

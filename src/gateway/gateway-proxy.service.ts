@@ -60,7 +60,7 @@ import {
   type ExchangeOwner,
 } from './upstream-exchange.js';
 import { requestShapeError } from '../common/http/request-target.js';
-import { subjectQueryValue } from './subject-query.js';
+import { bodyMayCarryParams, subjectQueryValue } from './subject-query.js';
 import { UpstreamPools } from './upstream-pools.js';
 import { UsageRecorder } from './usage-recorder.js';
 
@@ -187,7 +187,7 @@ class BodyLimitExceeded extends Error {}
 export class GatewayProxyService implements ExchangeOwner<Call> {
   private readonly logger = new Logger('Gateway');
   private readonly logCalls: boolean;
-  private readonly pools = new UpstreamPools();
+  private readonly pools: UpstreamPools;
   private readonly limiter = new TokenBucketLimiter();
   /** Parsed consent detail (or its refusal) per verified principal; principals are cached per token. */
   private readonly details = new WeakMap<Principal, ConsentDetail | DomainError>();
@@ -208,6 +208,8 @@ export class GatewayProxyService implements ExchangeOwner<Call> {
     private readonly usage: UsageRecorder,
     private readonly metrics: GatewayMetrics,
   ) {
+    // Production never connects to loopback, link-local or metadata addresses (RT-8).
+    this.pools = new UpstreamPools({ guardAddresses: config.nodeEnv === 'production' });
     routes.onChange(() => this.pools.retain(new Set(this.routes.all().map((r) => r.origin))));
     this.logCalls = ['info', 'debug', 'trace'].includes(config.logLevel);
   }
@@ -437,6 +439,16 @@ export class GatewayProxyService implements ExchangeOwner<Call> {
       if (detail.validToMs <= now) throw E.consentInactive('The consent has expired.');
       if (detail.consentedMs > now + this.config.clockSkewSeconds * 1000)
         throw E.consentInactive('The consent is not yet in force.');
+      // But a one-time consent this service holds is used up here as in local mode (the claim
+      // below): trusting the token alone let it be used any number of times and never marked
+      // `used`, so new tokens kept coming (red-team finding RT-7). Consents held elsewhere are
+      // unknown here (null) and stay the external issuer's to count.
+      if (call.stored === undefined) {
+        const cached = this.state.consents.peek(detail.id);
+        if (cached === undefined)
+          return this.resumeAfter(call, this.state.consents.load(detail.id), (v) => (call.stored = v));
+        call.stored = cached;
+      }
     }
 
     // Subject (403 GW-00010).
@@ -723,6 +735,8 @@ function checkSubject(req: IncomingMessage, route: ApiRoute, detail: ConsentDeta
   if (subject.in === 'header') {
     value = req.headers[subject.key];
   } else {
+    // A form or JSON body would be merged with the query by the upstream's framework (RT-2).
+    if (bodyMayCarryParams(req.headers)) throw E.subjectInBodyPossible(subject.name);
     value = subjectQueryValue(req.url ?? '', subject.name);
   }
   // The accepted forms (bare number, party URN) are exact, so comparing with the consent's own

@@ -247,8 +247,8 @@ export class ProtectedApisService {
   }
 
   private async notify(tx: Prisma.TransactionClient, name: string): Promise<void> {
-    const n = ChangeBus.notifySql('api', name);
-    await tx.$executeRawUnsafe(n.sql, ...n.params);
+    const { channel, payload } = ChangeBus.notification('api', name);
+    await tx.$executeRaw`SELECT pg_notify(${channel}, ${payload})`;
   }
 
   /** After commit: this replica's table first (the caller's next request sees it), then the process. */

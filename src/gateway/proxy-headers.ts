@@ -54,10 +54,52 @@ const DROPPED_REQUEST = new Set([
   'x-original-uri',
   'x-original-host',
   'x-host',
+  // httpoxy (CVE-2016-5385 and kin): CGI turns `Proxy` into HTTP_PROXY, which PHP, Go's
+  // net/http/cgi and Python's requests under CGI took as the outbound proxy (red-team RT-9).
+  'proxy',
+  // More spellings of "the client's address" that frameworks and PHP code trust
+  // (`$_SERVER['HTTP_CLIENT_IP']` is read before X-Forwarded-For by many): the upstream gets
+  // the address the gateway saw, in X-Forwarded-For only (RT-9).
+  'client-ip',
+  'x-cluster-client-ip',
+  'cf-connecting-ip',
+  'fastly-client-ip',
+  'x-originating-ip',
+  'x-remote-ip',
+  'x-remote-addr',
+  // Identity asserted by an authenticating proxy in front of an app (Apache/nginx auth,
+  // oauth2-proxy, ...): an upstream that once sat behind one may still trust them (RT-9).
+  'remote-user',
+  'x-remote-user',
+  'x-authenticated-user',
 ]);
+
+/**
+ * Prefixes of identity and routing headers set by well-known authenticating proxies and
+ * meshes: oauth2-proxy, Azure App Service authentication, AWS ALB, Google IAP, Envoy. A client
+ * never sets them legitimately; an upstream built for one of those platforms trusts them (RT-9).
+ */
+const DROPPED_PREFIXES = [
+  'x-auth-request-',
+  'x-ms-client-principal',
+  'x-ms-token-',
+  'x-amzn-oidc-',
+  'x-goog-authenticated-user-',
+  'x-goog-iap-',
+  'x-envoy-',
+];
 
 /** Names a client may send but only in their canonical spelling (framing and body type). */
 const CANONICAL_ONLY = new Set(['content-length', 'content-type']);
+
+/**
+ * Headers that describe the content for every recipient (RFC 9110 §7.6.1: a sender MUST NOT name
+ * them in `Connection`). Removing them would let a client change how the upstream reads a body
+ * the gateway already judged: `Connection: Content-Type` turned an XML body into a typeless POST
+ * body, which Rack parses as a form (red-team finding RT-3). They are kept whatever `Connection`
+ * says, like the checked subject header.
+ */
+const CONTENT_HEADERS = new Set(['content-type', 'content-length', 'content-encoding']);
 
 /**
  * A lowercase header name as CGI-style frameworks read it: every character that is not a
@@ -68,7 +110,12 @@ export function foldHeaderName(lower: string): string {
 }
 
 function isOurs(folded: string): boolean {
-  return DROPPED_REQUEST.has(folded) || folded.startsWith('x-consent-') || folded.startsWith('x-forwarded-');
+  return (
+    DROPPED_REQUEST.has(folded) ||
+    folded.startsWith('x-consent-') ||
+    folded.startsWith('x-forwarded-') ||
+    DROPPED_PREFIXES.some((p) => folded.startsWith(p))
+  );
 }
 
 /** Header names a protected API may not use as its subject header (they are rewritten or dropped). */
@@ -122,8 +169,9 @@ export function upstreamRequestHeaders(
     const name = rawHeaders[i];
     const lower = lowerNames ? lowerNames[i >> 1] : name.toLowerCase();
     if (isOurs(lower)) continue;
-    // `Connection` may not remove the subject header the gateway checked (the upstream relies on it).
-    if (extraHop?.has(lower) && lower !== ctx.subjectHeader) continue;
+    // `Connection` may not remove the subject header the gateway checked (the upstream relies on
+    // it), nor the headers that say how to read the body (RT-3).
+    if (extraHop?.has(lower) && lower !== ctx.subjectHeader && !CONTENT_HEADERS.has(lower)) continue;
     const folded = foldHeaderName(lower);
     if (folded !== lower && (isOurs(folded) || CANONICAL_ONLY.has(folded))) continue;
     if (subjectFolded !== null && folded === subjectFolded && lower !== ctx.subjectHeader) continue;

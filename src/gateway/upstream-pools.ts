@@ -3,6 +3,7 @@
  * origins no API uses any more are closed gracefully; all are closed on shutdown.
  */
 import { Pool } from 'undici';
+import { upstreamLookup } from './upstream-url.js';
 
 const POOL_OPTIONS: Pool.Options = {
   // Enough parallel connections for a busy upstream; idle ones are closed by keep-alive limits.
@@ -14,13 +15,25 @@ const POOL_OPTIONS: Pool.Options = {
   // Per-request timeouts (the API's timeoutMs) are passed on each dispatch.
 };
 
+export interface UpstreamPoolsOptions {
+  /** Production: refuse connections to loopback, link-local and metadata addresses (RT-8). */
+  guardAddresses: boolean;
+}
+
 export class UpstreamPools {
   private readonly pools = new Map<string, Pool>();
+  private readonly options: Pool.Options;
+
+  constructor(o: UpstreamPoolsOptions = { guardAddresses: false }) {
+    this.options = o.guardAddresses
+      ? { ...POOL_OPTIONS, connect: { ...POOL_OPTIONS.connect, lookup: upstreamLookup } }
+      : POOL_OPTIONS;
+  }
 
   get(origin: string): Pool {
     let p = this.pools.get(origin);
     if (!p) {
-      p = new Pool(origin, POOL_OPTIONS);
+      p = new Pool(origin, this.options);
       this.pools.set(origin, p);
     }
     return p;

@@ -8,7 +8,7 @@ import { Injectable } from '@nestjs/common';
 import { DomainError } from '../common/errors/domain-error.js';
 import { parsePartyUrn } from '../common/identifiers/party-urn.js';
 import type { ConsentRecord } from '../consents/consent.record.js';
-import { OwnersService } from '../owners/owners.service.js';
+import { OrganizationNamesService } from '../owners/organization-names.service.js';
 import type { ConsentResourceView } from '../resources/consent-resource.view.js';
 import type { ConsentTemplateView, TemplateText } from '../resources/consent-template.view.js';
 import { ResourcesService } from '../resources/resources.service.js';
@@ -16,6 +16,7 @@ import { TemplatesService } from '../resources/templates.service.js';
 import { renderConsentMarkdown, substituteMetadata } from './consent-markdown.js';
 import { formatDateTime, type Lang } from '../common/i18n/languages.js';
 import { UI } from './portal-i18n.js';
+import { CHROME } from './portal-chrome-i18n.js';
 import { PortalViews } from './portal-views.js';
 
 /** The request's resource versions (in the order its rights name them) and template version. */
@@ -29,6 +30,10 @@ export interface PartyLabel {
   short: string;
   /** Name and number, or the number alone. */
   full: string;
+  /** The organisation's name, or null (a person, or an organisation without a known name). */
+  name: string | null;
+  /** The number as secondary text: "org.nr. 923 609 016" / "fødselsnr. 010190 12345". */
+  number: string;
 }
 
 export interface RenderedRight {
@@ -64,6 +69,8 @@ export interface ConsentTextModel {
   requestMessageLang: Lang | null;
   expiration: string;
   rights: RenderedRight[];
+  /** Who holds the data: each resource owner once, named. */
+  dataHolders: PartyLabel[];
   templateId: string;
   templateVersion: number;
 }
@@ -103,7 +110,7 @@ export class ConsentPresenterService {
   constructor(
     private readonly resources: ResourcesService,
     private readonly templates: TemplatesService,
-    private readonly owners: OwnersService,
+    private readonly names: OrganizationNamesService,
     private readonly views: PortalViews,
   ) {}
 
@@ -140,32 +147,71 @@ export class ConsentPresenterService {
     return { resources, template };
   }
 
-  /** A party as the page names it; `cache` saves lookups when a page lists many consents. */
+  /**
+   * A party as the page names it: an organisation by its name from the organisation register
+   * (number as secondary text), a person by the formatted number. `cache` saves lookups when a
+   * page lists many consents (see `preloadNames`).
+   */
   async partyLabel(partyUrn: string, lang: Lang, cache?: Map<string, string | null>): Promise<PartyLabel> {
     const party = parsePartyUrn(partyUrn);
-    if (!party) return { short: partyUrn, full: partyUrn };
+    if (!party) return { short: partyUrn, full: partyUrn, name: null, number: partyUrn };
     const number = formatPartyNumber(party.id);
-    if (party.type === 'person') return { short: number, full: number };
+    if (party.type === 'person')
+      return { short: number, full: number, name: null, number: `${CHROME.in(lang).person} ${number}` };
     let name: string | null | undefined = cache?.get(party.id);
     if (name === undefined) {
-      // Consumers need not be registered owners: then only the number is known.
-      const owner = await this.owners.findByOrgNumber(party.id);
-      name = owner ? (pick(owner.name, lang) ?? null) : null;
+      // Consumers need not be in the register: then only the number is known.
+      name = (await this.names.nameOf(party.id, lang)) ?? null;
       cache?.set(party.id, name);
     }
+    const orgNo = `${UI.in(lang).orgNo} ${number}`;
     return name
-      ? { short: name, full: `${name} (${UI.in(lang).orgNo} ${number})` }
-      : { short: number, full: `${UI.in(lang).orgNo} ${number}` };
+      ? { short: name, full: `${name} (${orgNo})`, name, number: orgNo }
+      : { short: number, full: orgNo, name: null, number: orgNo };
+  }
+
+  /** Looks up every organisation these consents name in one query, into `cache`. */
+  async preloadNames(
+    consents: ConsentRecord[],
+    extraOrgs: string[],
+    lang: Lang,
+    cache: Map<string, string | null>,
+  ) {
+    const orgs = new Set(extraOrgs);
+    for (const c of consents)
+      for (const urn of [c.to, c.from, c.handledBy]) {
+        const party = urn ? parsePartyUrn(urn) : null;
+        if (party?.type === 'organization') orgs.add(party.id);
+      }
+    const wanted = [...orgs].filter((o) => !cache.has(o));
+    const found = await this.names.namesOf(wanted, lang);
+    for (const org of wanted) cache.set(org, found.get(org) ?? null);
+  }
+
+  /** The organisations whose data the consent covers (resource owners), each once. */
+  dataHolders(resources: ConsentResourceView[], lang: Lang, cache?: Map<string, string | null>) {
+    const owners = [...new Set(resources.map((r) => r.ownerOrgNumber))];
+    return Promise.all(
+      owners.map((org) => this.partyLabel(`urn:altinn:organization:identifier-no:${org}`, lang, cache)),
+    );
   }
 
   async build(consent: ConsentRecord, loaded: LoadedConsent, lang: Lang): Promise<ConsentTextModel> {
     const { template } = loaded;
     const isOrganisation = parsePartyUrn(consent.from)?.type === 'organization';
     const who = isOrganisation ? 'org' : 'person';
-    const [coveredBy, offeredBy, handledBy] = await Promise.all([
-      this.partyLabel(consent.to, lang),
-      this.partyLabel(consent.from, lang),
-      consent.handledBy ? this.partyLabel(consent.handledBy, lang) : Promise.resolve(null),
+    const names = new Map<string, string | null>();
+    await this.preloadNames(
+      [consent],
+      loaded.resources.map((r) => r.ownerOrgNumber),
+      lang,
+      names,
+    );
+    const [coveredBy, offeredBy, handledBy, dataHolders] = await Promise.all([
+      this.partyLabel(consent.to, lang, names),
+      this.partyLabel(consent.from, lang, names),
+      consent.handledBy ? this.partyLabel(consent.handledBy, lang, names) : Promise.resolve(null),
+      this.dataHolders(loaded.resources, lang, names),
     ]);
     const values: Record<string, string> = {
       CoveredBy: coveredBy.short,
@@ -214,6 +260,7 @@ export class ConsentPresenterService {
       requestMessageLang: message && message.lang !== lang ? message.lang : null,
       expiration: fill(consent.isOneTime ? template.texts.expirationOneTime : template.texts.expiration),
       rights,
+      dataHolders,
       templateId: template.id,
       templateVersion: template.version,
     };
@@ -221,7 +268,11 @@ export class ConsentPresenterService {
 
   /** The consent text as HTML: shown on the request page and stored verbatim as the receipt. */
   renderHtml(model: ConsentTextModel): string {
-    return this.views.render('consent-text.njk', { c: model, t: UI.in(model.language) });
+    return this.views.render('consent-text.njk', {
+      c: model,
+      t: UI.in(model.language),
+      ch: CHROME.in(model.language),
+    });
   }
 
   /** The structured receipt: every text the page showed, in the language shown. */
@@ -234,6 +285,7 @@ export class ConsentPresenterService {
       coveredBy: model.coveredBy.full,
       offeredBy: model.offeredBy.full,
       handledBy: model.handledBy?.full ?? null,
+      dataHolders: model.dataHolders.map((h) => h.full),
       handledByText: model.handledByText,
       requestMessage: model.requestMessage,
       expiration: model.expiration,

@@ -27,6 +27,7 @@ import { PortalErrorFilter } from './portal-error.filter.js';
 import { PortalPagesService } from './portal-pages.service.js';
 import { OIDC_PENDING_MS, PortalSessionsService, type PortalSession } from './portal-sessions.service.js';
 import { safeReturnTo } from './portal-urls.js';
+import { TEST_PERSON_NUMBERS } from './portal-chrome-i18n.js';
 
 @ApiTags('portal (HTML)')
 @Public()
@@ -95,6 +96,7 @@ export class LoginController {
       { lang, session, switchTo: this.loginPage(returnTo, lang), title: UI.in(lang).loginTitle },
       {
         devLogin: true,
+        testPersons: TEST_PERSON_NUMBERS,
         oidcHref: this.oidc.enabled ? this.oidcHref(returnTo, lang) : null,
         returnTo,
         error: error?.message ?? null,

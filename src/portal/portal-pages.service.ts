@@ -2,7 +2,9 @@
  * Page chrome shared by every portal page: language switcher, who is logged in, the logout
  * form, and the standard error pages (403, 404, expired form, conflict, failure).
  */
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
+import { APP_CONFIG, type AppConfig } from '../config/app-config.js';
+import { CHROME, fill } from './portal-chrome-i18n.js';
 import type { FastifyReply } from 'fastify';
 import { formatPartyNumber } from './consent-presenter.service.js';
 import { LANGS, LANGUAGE_NAMES, type Lang } from '../common/i18n/languages.js';
@@ -46,7 +48,30 @@ function withLang(target: string, lang: Lang): string {
 
 @Injectable()
 export class PortalPagesService {
-  constructor(private readonly views: PortalViews) {}
+  constructor(
+    private readonly views: PortalViews,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {}
+
+  /** Who runs the service and where its statements are, for the header and footer. */
+  operator(lang: Lang) {
+    const p = this.config.portal;
+    const c = CHROME.in(lang);
+    const name = p.operatorName ?? null;
+    return {
+      name,
+      url: p.operatorUrl ?? null,
+      logo: p.logoFile ? '/consent/assets/logo' : null,
+      contactEmail: p.contactEmail ?? null,
+      contactUrl: p.contactUrl ?? null,
+      contactHref: withLang('/consent/contact', lang),
+      privacyHref: p.privacyUrl ?? withLang('/consent/privacy', lang),
+      accessibilityHref: p.accessibilityUrl ?? withLang('/consent/accessibility', lang),
+      /** The operator as a sentence names it. */
+      inText: name ?? c.defaultOperator,
+      contactText: fill(c.contactText, { operator: name ?? c.defaultOperator }),
+    };
+  }
 
   render(template: string, o: PageOptions, context: Record<string, unknown> = {}): string {
     const t = UI.in(o.lang);
@@ -54,6 +79,8 @@ export class PortalPagesService {
       ...context,
       lang: o.lang,
       t,
+      ch: CHROME.in(o.lang),
+      operator: this.operator(o.lang),
       pageTitle: o.title,
       languages: LANGS.map((code) => ({
         code,

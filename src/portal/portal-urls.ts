@@ -60,7 +60,11 @@ export function safeReturnTo(value: unknown): string {
   try {
     const probe = new URL(value, 'http://portal.invalid');
     if (probe.origin !== 'http://portal.invalid') return DEFAULT_RETURN;
-    return probe.pathname + probe.search;
+    // Resolving dot segments can make a path that starts with `//` (`/.//evil.example` →
+    // `//evil.example`), which a browser reads as another host: check the result, not only the
+    // input (red-team finding RT-4).
+    const path = probe.pathname + probe.search;
+    return path.startsWith('//') ? DEFAULT_RETURN : path;
   } catch {
     return DEFAULT_RETURN;
   }

@@ -3,8 +3,15 @@ import { ConsentsModule } from '../consents/consents.module.js';
 import { OwnersModule } from '../owners/owners.module.js';
 import { ResourcesModule } from '../resources/resources.module.js';
 import { ConsentPagesController } from './consent-pages.controller.js';
+import { ConsentCardsService } from './consent-cards.service.js';
 import { ConsentPresenterService } from './consent-presenter.service.js';
+import { ConsentReceiptController } from './consent-receipt.controller.js';
+import { ConsentReceiptsService } from './consent-receipts.service.js';
+import { PortalVisitsService } from './portal-visits.service.js';
 import { LoginController } from './login.controller.js';
+import { PortalAssets } from './portal-assets.js';
+import { PortalAssetsController } from './portal-assets.controller.js';
+import { PortalInfoController } from './portal-info.controller.js';
 import { OidcLoginService } from './oidc-login.service.js';
 import { PortalAccessService } from './portal-access.service.js';
 import { PortalErrorFilter } from './portal-error.filter.js';
@@ -19,13 +26,23 @@ import { PortalViews } from './portal-views.js';
  */
 @Module({
   imports: [ConsentsModule, ResourcesModule, OwnersModule],
-  controllers: [ConsentPagesController, LoginController],
+  controllers: [
+    ConsentPagesController,
+    ConsentReceiptController,
+    LoginController,
+    PortalAssetsController,
+    PortalInfoController,
+  ],
   providers: [
     PortalViews,
+    PortalAssets,
     PortalPagesService,
     PortalSessionsService,
     PortalAccessService,
     ConsentPresenterService,
+    ConsentCardsService,
+    ConsentReceiptsService,
+    PortalVisitsService,
     OidcLoginService,
     PortalErrorFilter,
   ],

@@ -10,6 +10,7 @@ import { APP_CONFIG, type AppConfig } from '../config/app-config.js';
 import { DatabaseCircuit } from './database-circuit.js';
 import { DATABASE_CONNECTION, openDatabase, type DatabaseConnection } from './database-connection.js';
 import { PrismaService } from './prisma.service.js';
+import { SqlPool } from './sql-pool.js';
 
 @Global()
 @Module({})
@@ -35,8 +36,9 @@ export class PrismaModule implements OnApplicationShutdown {
         // One circuit per app: every pool of it fails fast together while the database is down.
         { provide: DatabaseCircuit, useFactory: () => new DatabaseCircuit() },
         PrismaService,
+        SqlPool,
       ],
-      exports: [DATABASE_CONNECTION, DatabaseCircuit, PrismaService],
+      exports: [DATABASE_CONNECTION, DatabaseCircuit, PrismaService, SqlPool],
     };
   }
 

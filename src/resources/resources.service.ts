@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
-import { actorOf, AuditService } from '../audit/audit.service.js';
+import { actorOf } from '../audit/audit.service.js';
+import { ChangeLogService } from '../audit/change-log.service.js';
 import { ClockCache } from '../common/cache/clock-cache.js';
 import type { Principal } from '../common/auth/principal.js';
 import { DomainError, type ValidationProblem } from '../common/errors/domain-error.js';
@@ -41,8 +42,8 @@ function isUniqueViolation(err: unknown): boolean {
 
 /**
  * Consent resources (DESIGN §4.2). Every write makes a new immutable `resource_versions` row
- * (consents record the version they were given under), audits in the same transaction and
- * publishes a `resource` change after commit so caches here and in other replicas drop it.
+ * (consents record the version they were given under), audits and publishes a `resource` change in the same transaction (ChangeLogService), so
+ * caches here and in other replicas drop it.
  */
 @Injectable()
 export class ResourcesService {
@@ -55,7 +56,7 @@ export class ResourcesService {
 
   constructor(
     private readonly prisma: PrismaService,
-    private readonly audit: AuditService,
+    private readonly changeLog: ChangeLogService,
     private readonly owners: OwnersService,
     private readonly templates: TemplatesService,
     private readonly bus: ChangeBus,
@@ -183,7 +184,7 @@ export class ResourcesService {
     const stored = normalizeResourceBody(body, owner);
     let dto: ResourceDto;
     try {
-      dto = await this.prisma.$transaction(async (tx) => {
+      dto = await this.changeLog.transaction(async (tx, record) => {
         const existing = await tx.resource.findUnique({ where: { identifier: stored.identifier } });
         if (existing) throw this.duplicate(stored.identifier, !!existing.deletedAt);
         const versionId = randomUUID();
@@ -198,13 +199,17 @@ export class ResourcesService {
         });
         const version = await this.writeVersion(tx, stored, versionId, 1, principal);
         const created = toResourceDto(resource, version);
-        await this.audit.record(tx, {
-          actor: actorOf(principal),
-          action: 'resource.create',
-          objectType: 'resource',
-          objectId: stored.identifier,
-          ownerOrg: owner.orgNumber,
-          after: created,
+        await record({
+          topic: 'resource',
+          id: stored.identifier,
+          audit: {
+            actor: actorOf(principal),
+            action: 'resource.create',
+            objectType: 'resource',
+            objectId: stored.identifier,
+            ownerOrg: owner.orgNumber,
+            after: created,
+          },
         });
         return created;
       });
@@ -213,14 +218,13 @@ export class ResourcesService {
       if (isUniqueViolation(err)) throw this.duplicate(stored.identifier, false);
       throw err;
     }
-    await this.changed(stored.identifier);
     return dto;
   }
 
   /** Replaces the resource's content. An identical body changes nothing (no new version). */
   async update(identifier: string, raw: unknown, principal: Principal): Promise<ResourceDto> {
     const { body, owner } = await this.validated(raw, identifier);
-    const result = await this.prisma.$transaction(async (tx) => {
+    const result = await this.changeLog.transaction(async (tx, record) => {
       const row = await this.lockForWrite(tx, identifier, principal);
       // The owner is fixed: handing a resource to another owner would let it rewrite texts
       // that consents were given under in someone else's name.
@@ -248,18 +252,21 @@ export class ResourcesService {
         data: { currentVersionId: versionId, ...this.rowColumns(stored), updatedAt: version.createdAt },
       });
       const dto = toResourceDto(updated, version);
-      await this.audit.record(tx, {
-        actor: actorOf(principal),
-        action: 'resource.update',
-        objectType: 'resource',
-        objectId: identifier,
-        ownerOrg: row.ownerOrgNumber,
-        before: toResourceDto(row, current),
-        after: dto,
+      await record({
+        topic: 'resource',
+        id: identifier,
+        audit: {
+          actor: actorOf(principal),
+          action: 'resource.update',
+          objectType: 'resource',
+          objectId: identifier,
+          ownerOrg: row.ownerOrgNumber,
+          before: toResourceDto(row, current),
+          after: dto,
+        },
       });
       return { dto, changed: true };
     });
-    if (result.changed) await this.changed(identifier);
     return result.dto;
   }
 
@@ -268,7 +275,7 @@ export class ResourcesService {
    * consent request names the resource, since deleting it would strand those requests.
    */
   async remove(identifier: string, principal: Principal): Promise<void> {
-    await this.prisma.$transaction(async (tx) => {
+    await this.changeLog.transaction(async (tx, record) => {
       const row = await this.lockForWrite(tx, identifier, principal);
       const references = await tx.consentRequest.count({ where: { resources: { has: identifier } } });
       if (references > 0)
@@ -280,17 +287,20 @@ export class ResourcesService {
         where: { versionId: row.currentVersionId },
       });
       const deleted = await tx.resource.update({ where: { identifier }, data: { deletedAt: new Date() } });
-      await this.audit.record(tx, {
-        actor: actorOf(principal),
-        action: 'resource.delete',
-        objectType: 'resource',
-        objectId: identifier,
-        ownerOrg: row.ownerOrgNumber,
-        before: toResourceDto(row, current),
-        after: { identifier, deletedAt: deleted.deletedAt?.toISOString() },
+      await record({
+        topic: 'resource',
+        id: identifier,
+        audit: {
+          actor: actorOf(principal),
+          action: 'resource.delete',
+          objectType: 'resource',
+          objectId: identifier,
+          ownerOrg: row.ownerOrgNumber,
+          before: toResourceDto(row, current),
+          after: { identifier, deletedAt: deleted.deletedAt?.toISOString() },
+        },
       });
     });
-    await this.changed(identifier);
   }
 
   // ───────────── internals ─────────────
@@ -413,12 +423,5 @@ export class ResourcesService {
       where: { versionId: { in: rows.map((r) => r.currentVersionId) } },
     });
     return new Map(versions.map((v) => [v.versionId, v]));
-  }
-
-  /** After commit: drop it here at once, then tell other replicas. */
-  private async changed(identifier: string): Promise<void> {
-    this.generation++;
-    this.current.delete(identifier);
-    await this.bus.publish('resource', identifier);
   }
 }

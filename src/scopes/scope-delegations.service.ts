@@ -1,8 +1,8 @@
 import { Injectable } from '@nestjs/common';
-import { actorOf, AuditService } from '../audit/audit.service.js';
+import { actorOf } from '../audit/audit.service.js';
+import { ChangeLogService } from '../audit/change-log.service.js';
 import type { Principal } from '../common/auth/principal.js';
 import { DomainError } from '../common/errors/domain-error.js';
-import { ChangeBus } from '../common/events/change-bus.js';
 import type { ScopeDelegation } from '../generated/prisma/client.js';
 import { PrismaService } from '../prisma/prisma.service.js';
 import { ScopeErrors } from './scope-errors.js';
@@ -21,8 +21,7 @@ const NOT_DELEGABLE_PREFIX = 'consentgw:';
 export class ScopeDelegationsService {
   constructor(
     private readonly prisma: PrismaService,
-    private readonly audit: AuditService,
-    private readonly changes: ChangeBus,
+    private readonly changes: ChangeLogService,
   ) {}
 
   async list(principal: Principal, scope?: string): Promise<ScopeDelegation[]> {
@@ -71,7 +70,7 @@ export class ScopeDelegationsService {
       throw notFound(scope);
     if (scope.startsWith(NOT_DELEGABLE_PREFIX))
       throw DomainError.forbidden(ScopeErrors.notDelegable, `Scope '${scope}' cannot be delegated.`);
-    const result = await this.prisma.$transaction(async (tx) => {
+    return this.changes.transaction(async (tx, record) => {
       // FOR SHARE: a concurrent revocation of the grant waits for us, then removes our row too.
       const grant = await tx.$queryRaw<unknown[]>`
         SELECT 1 FROM scope_grants WHERE scope = ${scope} AND consumer_org_number = ${consumer} FOR SHARE`;
@@ -94,23 +93,25 @@ export class ScopeDelegationsService {
         },
       });
       if (count > 0)
-        await this.audit.record(tx, {
-          actor: actorOf(principal),
-          action: 'scope-delegation.create',
-          objectType: 'scope-delegation',
-          objectId: delegationObjectId(scope, consumer, supplier),
-          ownerOrg: consumer,
-          after: toDelegationResponse(delegation),
+        await record({
+          topic: 'scope',
+          id: scope,
+          audit: {
+            actor: actorOf(principal),
+            action: 'scope-delegation.create',
+            objectType: 'scope-delegation',
+            objectId: delegationObjectId(scope, consumer, supplier),
+            ownerOrg: consumer,
+            after: toDelegationResponse(delegation),
+          },
         });
       return { created: count > 0, delegation };
     });
-    if (result.created) await this.changes.publish('scope', scope);
-    return result;
   }
 
   async remove(principal: Principal, scope: string, supplier: string): Promise<void> {
     const consumer = principal.consumer;
-    await this.prisma.$transaction(async (tx) => {
+    await this.changes.transaction(async (tx, record) => {
       const rows = await tx.scopeDelegation.findMany({
         where: { scope, consumerOrgNumber: consumer, supplierOrgNumber: supplier },
       });
@@ -118,16 +119,19 @@ export class ScopeDelegationsService {
         where: { scope, consumerOrgNumber: consumer, supplierOrgNumber: supplier },
       });
       if (count === 0 || rows.length === 0) throw delegationNotFound(scope, supplier);
-      await this.audit.record(tx, {
-        actor: actorOf(principal),
-        action: 'scope-delegation.delete',
-        objectType: 'scope-delegation',
-        objectId: delegationObjectId(scope, consumer, supplier),
-        ownerOrg: consumer,
-        before: toDelegationResponse(rows[0]),
+      await record({
+        topic: 'scope',
+        id: scope,
+        audit: {
+          actor: actorOf(principal),
+          action: 'scope-delegation.delete',
+          objectType: 'scope-delegation',
+          objectId: delegationObjectId(scope, consumer, supplier),
+          ownerOrg: consumer,
+          before: toDelegationResponse(rows[0]),
+        },
       });
     });
-    await this.changes.publish('scope', scope);
   }
 }
 

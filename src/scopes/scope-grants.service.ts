@@ -1,10 +1,10 @@
 import { Injectable } from '@nestjs/common';
 import { actorOf, AuditService } from '../audit/audit.service.js';
+import { ChangeLogService } from '../audit/change-log.service.js';
 import { InsufficientScopeError } from '../common/auth/auth-errors.js';
 import { hasScopes, type Principal } from '../common/auth/principal.js';
 import { Scopes } from '../common/auth/scopes.js';
 import { DomainError } from '../common/errors/domain-error.js';
-import { ChangeBus } from '../common/events/change-bus.js';
 import type { Scope, ScopeGrant } from '../generated/prisma/client.js';
 import { PrismaService } from '../prisma/prisma.service.js';
 import { ScopeErrors } from './scope-errors.js';
@@ -24,7 +24,7 @@ export class ScopeGrantsService {
   constructor(
     private readonly prisma: PrismaService,
     private readonly audit: AuditService,
-    private readonly changes: ChangeBus,
+    private readonly changes: ChangeLogService,
     private readonly registry: ScopeRegistryService,
     private readonly scopes: ScopesService,
   ) {}
@@ -43,21 +43,21 @@ export class ScopeGrantsService {
     consumer: string,
   ): Promise<{ created: boolean; grant: ScopeGrant }> {
     await this.authorizeWrite(principal, name);
-    const result = await this.prisma.$transaction(async (tx) => {
+    return this.changes.transaction(async (tx, record) => {
+      // grantInTx writes the grant's audit row; the change tells the caches.
       const created = await this.scopes.grantInTx(tx, name, consumer, actorOf(principal));
+      if (created) await record({ topic: 'scope', id: name });
       const grant = await tx.scopeGrant.findUniqueOrThrow({
         where: { scope_consumerOrgNumber: { scope: name, consumerOrgNumber: consumer } },
       });
       return { created, grant };
     });
-    if (result.created) await this.changes.publish('scope', name);
-    return result;
   }
 
   /** Revokes the grant and, in the same transaction, every delegation of it by that org. */
   async revoke(principal: Principal, name: string, consumer: string): Promise<void> {
     const scope = await this.authorizeWrite(principal, name);
-    await this.prisma.$transaction(async (tx) => {
+    await this.changes.transaction(async (tx, record) => {
       const { count } = await tx.scopeGrant.deleteMany({
         where: { scope: name, consumerOrgNumber: consumer },
       });
@@ -71,13 +71,17 @@ export class ScopeGrantsService {
       });
       await tx.scopeDelegation.deleteMany({ where: { scope: name, consumerOrgNumber: consumer } });
       const actor = actorOf(principal);
-      await this.audit.record(tx, {
-        actor,
-        action: 'scope-grant.delete',
-        objectType: 'scope-grant',
-        objectId: grantObjectId(name, consumer),
-        ownerOrg: scope.ownerOrgNumber,
-        before: { scope: name, consumer_orgno: consumer },
+      await record({
+        topic: 'scope',
+        id: name,
+        audit: {
+          actor,
+          action: 'scope-grant.delete',
+          objectType: 'scope-grant',
+          objectId: grantObjectId(name, consumer),
+          ownerOrg: scope.ownerOrgNumber,
+          before: { scope: name, consumer_orgno: consumer },
+        },
       });
       for (const d of delegations)
         await this.audit.record(tx, {
@@ -94,7 +98,6 @@ export class ScopeGrantsService {
           },
         });
     });
-    await this.changes.publish('scope', name);
   }
 
   private async authorizeWrite(principal: Principal, name: string): Promise<Scope> {

@@ -1,9 +1,9 @@
 import { Injectable } from '@nestjs/common';
-import { actorOf, AuditService } from '../audit/audit.service.js';
+import { actorOf } from '../audit/audit.service.js';
+import { ChangeLogService } from '../audit/change-log.service.js';
 import { hasScopes, type Principal } from '../common/auth/principal.js';
 import { Scopes } from '../common/auth/scopes.js';
 import { DomainError } from '../common/errors/domain-error.js';
-import { ChangeBus } from '../common/events/change-bus.js';
 import type { Scope } from '../generated/prisma/client.js';
 import { PrismaService, type PrismaTx } from '../prisma/prisma.service.js';
 import type { CreateScopeDto, UpdateScopeDto } from './dto/scope.dto.js';
@@ -27,8 +27,7 @@ const isUniqueViolation = (e: unknown): boolean =>
 export class ScopeRegistryService {
   constructor(
     private readonly prisma: PrismaService,
-    private readonly audit: AuditService,
-    private readonly changes: ChangeBus,
+    private readonly changes: ChangeLogService,
   ) {}
 
   async list(principal: Principal): Promise<Scope[]> {
@@ -56,7 +55,7 @@ export class ScopeRegistryService {
     if (isPlatformPrefix(dto.prefix)) throw platformPrefix(dto.prefix);
     let created: Scope;
     try {
-      created = await this.prisma.$transaction(async (tx) => {
+      created = await this.changes.transaction(async (tx, record) => {
         await this.claimPrefix(tx, dto.prefix, owner);
         if (await tx.scope.findUnique({ where: { name }, select: { name: true } })) throw exists(name);
         const row = await tx.scope.create({
@@ -72,13 +71,17 @@ export class ScopeRegistryService {
             active: dto.active ?? true,
           },
         });
-        await this.audit.record(tx, {
-          actor: actorOf(principal),
-          action: 'scope.create',
-          objectType: 'scope',
-          objectId: name,
-          ownerOrg: owner,
-          after: toScopeResponse(row),
+        await record({
+          topic: 'scope',
+          id: name,
+          audit: {
+            actor: actorOf(principal),
+            action: 'scope.create',
+            objectType: 'scope',
+            objectId: name,
+            ownerOrg: owner,
+            after: toScopeResponse(row),
+          },
         });
         return row;
       });
@@ -87,12 +90,11 @@ export class ScopeRegistryService {
       if (isUniqueViolation(e)) throw exists(name);
       throw e;
     }
-    await this.changes.publish('scope', name);
     return created;
   }
 
   async update(principal: Principal, name: string, dto: UpdateScopeDto): Promise<Scope> {
-    const updated = await this.prisma.$transaction(async (tx) => {
+    const updated = await this.changes.transaction(async (tx, record) => {
       // Row lock so the audit's before/after describe exactly this change.
       await tx.$queryRaw`SELECT name FROM scopes WHERE name = ${name} FOR UPDATE`;
       const before = await tx.scope.findUnique({ where: { name } });
@@ -116,18 +118,21 @@ export class ScopeRegistryService {
           updatedAt: new Date(),
         },
       });
-      await this.audit.record(tx, {
-        actor: actorOf(principal),
-        action: 'scope.update',
-        objectType: 'scope',
-        objectId: name,
-        ownerOrg: row.ownerOrgNumber,
-        before: toScopeResponse(before),
-        after: toScopeResponse(row),
+      await record({
+        topic: 'scope',
+        id: name,
+        audit: {
+          actor: actorOf(principal),
+          action: 'scope.update',
+          objectType: 'scope',
+          objectId: name,
+          ownerOrg: row.ownerOrgNumber,
+          before: toScopeResponse(before),
+          after: toScopeResponse(row),
+        },
       });
       return row;
     });
-    await this.changes.publish('scope', name);
     return updated;
   }
 

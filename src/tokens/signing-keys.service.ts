@@ -59,7 +59,7 @@ export class SigningKeysService implements OnModuleInit {
     const fresh = await Promise.all(missing.map(() => this.generate()));
     await this.prisma.$transaction(
       async (tx) => {
-        await tx.$executeRawUnsafe('SELECT pg_advisory_xact_lock($1)', KEY_LOCK);
+        await tx.$executeRaw`SELECT pg_advisory_xact_lock(${KEY_LOCK}::bigint)`;
         for (const [i, status] of missing.entries()) {
           const present = await tx.signingKey.findFirst({ where: { status } });
           if (present) continue;
@@ -80,7 +80,7 @@ export class SigningKeysService implements OnModuleInit {
     const [spareNext, freshNext] = await Promise.all([this.generate(), this.generate()]);
     const result = await this.prisma.$transaction(
       async (tx) => {
-        await tx.$executeRawUnsafe('SELECT pg_advisory_xact_lock($1)', KEY_LOCK);
+        await tx.$executeRaw`SELECT pg_advisory_xact_lock(${KEY_LOCK}::bigint)`;
         const now = new Date();
         const current = await tx.signingKey.findFirst({ where: { status: 'current' } });
         let next = await tx.signingKey.findFirst({ where: { status: 'next' } });

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import { SignJWT, type JWTPayload } from 'jose';
 import { APP_CONFIG, type AppConfig } from '../config/app-config.js';
+import type { DocumentSigner } from '../common/crypto/document-signer.js';
 import { SigningKeysService } from './signing-keys.service.js';
 
 export interface AccessTokenRequest {
@@ -25,9 +26,12 @@ export function iso6523(orgNumber: string): { authority: 'iso6523-actorid-upis';
   return { authority: 'iso6523-actorid-upis', ID: `0192:${orgNumber}` };
 }
 
-/** Signs Maskinporten-shaped access tokens with the built-in issuer's current key. */
+/**
+ * Signs Maskinporten-shaped access tokens with the built-in issuer's current key, and other
+ * documents (consent receipts) as the DOCUMENT_SIGNER, always with their own `typ`.
+ */
 @Injectable()
-export class TokenSignerService {
+export class TokenSignerService implements DocumentSigner {
   constructor(
     private readonly keys: SigningKeysService,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
@@ -61,5 +65,14 @@ export class TokenSignerService {
       .setProtectedHeader({ alg: 'RS256', kid, typ: 'at+jwt' })
       .sign(key);
     return { token, expiresIn: exp - iat, claims };
+  }
+
+  async signDocument(claims: Record<string, unknown>, typ: string): Promise<string> {
+    if (typ.toLowerCase() === 'at+jwt' || typ.toLowerCase() === 'jwt')
+      throw new Error('A signed document needs its own typ, never an access-token type.');
+    const { kid, key } = await this.keys.currentKey();
+    return new SignJWT({ ...claims, iss: this.issuer, iat: Math.floor(Date.now() / 1000) })
+      .setProtectedHeader({ alg: 'RS256', kid, typ })
+      .sign(key);
   }
 }

@@ -1,6 +1,7 @@
 import { Global, Module } from '@nestjs/common';
 import { ClientsModule } from '../clients/clients.module.js';
 import { ISSUER_KEY_SOURCE } from '../common/auth/issuer-key-source.js';
+import { DOCUMENT_SIGNER } from '../common/crypto/document-signer.js';
 import { ConsentsModule } from '../consents/consents.module.js';
 import { OwnersModule } from '../owners/owners.module.js';
 import { ScopesModule } from '../scopes/scopes.module.js';
@@ -17,7 +18,8 @@ import { WellKnownController } from './well-known.controller.js';
 
 /**
  * The built-in issuer: signing keys, JWKS, metadata and the JWT-bearer grant (`POST /token`).
- * Global because the auth core (a lower layer) asks for ISSUER_KEY_SOURCE, which we provide.
+ * Global because the auth core (a lower layer) asks for ISSUER_KEY_SOURCE, and the portal (same
+ * layer) for DOCUMENT_SIGNER, which we provide.
  */
 @Global()
 @Module({
@@ -27,6 +29,7 @@ import { WellKnownController } from './well-known.controller.js';
     SigningKeysService,
     TokenSignerService,
     { provide: ISSUER_KEY_SOURCE, useExisting: SigningKeysService },
+    { provide: DOCUMENT_SIGNER, useExisting: TokenSignerService },
     AssertionVerifier,
     AssertionReplayStore,
     TokenGrantService,
@@ -34,6 +37,12 @@ import { WellKnownController } from './well-known.controller.js';
     AuthorizationCodesService,
     AuthorizationCodeGrantService,
   ],
-  exports: [SigningKeysService, TokenSignerService, ISSUER_KEY_SOURCE, AuthorizationCodesService],
+  exports: [
+    SigningKeysService,
+    TokenSignerService,
+    ISSUER_KEY_SOURCE,
+    DOCUMENT_SIGNER,
+    AuthorizationCodesService,
+  ],
 })
 export class TokensModule {}

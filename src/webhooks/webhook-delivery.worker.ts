@@ -30,7 +30,7 @@ import {
   type OnApplicationBootstrap,
   type OnModuleDestroy,
 } from '@nestjs/common';
-import { AuditService } from '../audit/audit.service.js';
+import { ChangeLogService } from '../audit/change-log.service.js';
 import { ChangeBus } from '../common/events/change-bus.js';
 import { APP_CONFIG, type AppConfig } from '../config/app-config.js';
 import { PrismaService } from '../prisma/prisma.service.js';
@@ -102,7 +102,7 @@ export class WebhookDeliveryWorker implements OnApplicationBootstrap, OnModuleDe
   constructor(
     private readonly prisma: PrismaService,
     private readonly outbox: WebhookOutboxService,
-    private readonly audit: AuditService,
+    private readonly changeLog: ChangeLogService,
     private readonly changes: ChangeBus,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly metrics: WebhookMetrics,
@@ -275,7 +275,7 @@ export class WebhookDeliveryWorker implements OnApplicationBootstrap, OnModuleDe
     const now = new Date();
     const next = nextAttemptAt(c.attempts, c.createdAt, now);
     const error = (result.error ?? 'failed').slice(0, MAX_ERROR_CHARS);
-    const disabled = await this.prisma.$transaction(async (tx) => {
+    const disabled = await this.changeLog.transaction(async (tx, record) => {
       const n = await tx.$executeRaw`
         UPDATE webhook_deliveries
            SET status = ${next ? 'pending' : 'failed'},
@@ -299,14 +299,18 @@ export class WebhookDeliveryWorker implements OnApplicationBootstrap, OnModuleDe
       await tx.$executeRaw`
         UPDATE webhook_deliveries SET status = 'cancelled', last_error = COALESCE(last_error, 'subscription disabled')
          WHERE subscription_id = ${c.subscriptionId}::uuid AND status = 'pending'`;
-      await this.audit.record(tx, {
-        actor: {},
-        action: 'webhook.disabled',
-        objectType: 'webhook',
-        objectId: c.subscriptionId,
-        ownerOrg: sub.org_number,
-        before: { active: true },
-        after: { active: false, disabledReason: reason },
+      await record({
+        topic: 'webhook',
+        id: c.subscriptionId,
+        audit: {
+          actor: {},
+          action: 'webhook.disabled',
+          objectType: 'webhook',
+          objectId: c.subscriptionId,
+          ownerOrg: sub.org_number,
+          before: { active: true },
+          after: { active: false, disabledReason: reason },
+        },
       });
       return { org: sub.org_number, url: sub.url, reason };
     });
@@ -316,7 +320,6 @@ export class WebhookDeliveryWorker implements OnApplicationBootstrap, OnModuleDe
       this.logger.warn(
         `webhook subscription ${c.subscriptionId} of ${disabled.org} disabled: ${disabled.reason}`,
       );
-      await this.changes.publish('webhook', c.subscriptionId);
     }
   }
 

@@ -12,7 +12,7 @@
  *
  * The stored payload has everything but `time`, which is added when an attempt is signed.
  */
-import { ACCESS_REQUEST_EVENT_TYPES } from '../access-requests/access-request-events.js';
+import { ACCESS_REQUEST_EVENT_TYPES } from '../access-requests/access-request-event.record.js';
 import { CONSENT_STATUSES } from '../consents/consent.record.js';
 
 /**

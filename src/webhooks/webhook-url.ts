@@ -14,6 +14,7 @@
  */
 import { lookup as dnsLookup, type LookupAddress, type LookupOptions } from 'node:dns';
 import { BlockList, isIP } from 'node:net';
+import { embeddedIpv4 } from '../common/http/ip-address.js';
 
 export const MAX_URL_LENGTH = 2000;
 
@@ -50,20 +51,6 @@ for (const [net, prefix] of [
   ['ff00::', 8], // multicast
 ] as const)
   BLOCKED.addSubnet(net, prefix, 'ipv6');
-
-/** IPv4 embedded in an IPv6 address that a connection would really reach (mapped, NAT64, 6to4). */
-function embeddedIpv4(v6: string): string | null {
-  const lower = v6.toLowerCase();
-  const dotted = /^(?:::ffff:|::ffff:0:|64:ff9b::)(\d+\.\d+\.\d+\.\d+)$/.exec(lower);
-  if (dotted) return dotted[1];
-  const hex = /^(?:::ffff:|64:ff9b::)([0-9a-f]{1,4}):([0-9a-f]{1,4})$/.exec(lower);
-  if (hex) {
-    const hi = parseInt(hex[1], 16);
-    const lo = parseInt(hex[2], 16);
-    return `${hi >> 8}.${hi & 0xff}.${lo >> 8}.${lo & 0xff}`;
-  }
-  return null;
-}
 
 /** True for an address a production webhook must not reach. `address` is a bare IP (no brackets). */
 export function isBlockedAddress(address: string): boolean {

@@ -10,7 +10,7 @@ import { WebhooksService } from './webhooks.service.js';
 /**
  * Layer 4: webhook subscriptions, the outbox fan-out from consent events and the delivery
  * worker. Reads the consent events table (layer 3) in commit order; never writes it. Hooks into
- * access-request changes (layer 3) through AccessRequestEvents.
+ * access-request changes (layer 3) through ChangeLogService's outbox for topic `access-request`.
  * Exports WebhookOutboxService so another context can queue its own events in its transaction
  * (`enqueue(tx, event)`).
  */

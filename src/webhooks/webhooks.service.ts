@@ -6,10 +6,10 @@
  */
 import { randomUUID } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
-import { AuditService, actorOf } from '../audit/audit.service.js';
+import { actorOf } from '../audit/audit.service.js';
+import { ChangeLogService } from '../audit/change-log.service.js';
 import type { Principal } from '../common/auth/principal.js';
 import { DomainError } from '../common/errors/domain-error.js';
-import { ChangeBus } from '../common/events/change-bus.js';
 import { ContinuationTokens, type PageTokens } from '../common/paging/continuation-tokens.js';
 import { uuidPosition } from '../common/paging/page-positions.js';
 import { cutPage, pageLink } from '../common/paging/pages.js';
@@ -42,9 +42,8 @@ export class WebhooksService {
 
   constructor(
     private readonly prisma: PrismaService,
-    private readonly audit: AuditService,
     private readonly outbox: WebhookOutboxService,
-    private readonly changes: ChangeBus,
+    private readonly changes: ChangeLogService,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     tokens: ContinuationTokens,
   ) {
@@ -54,7 +53,7 @@ export class WebhooksService {
   async create(principal: Principal, body: CreateWebhookDto): Promise<WebhookCreatedDto> {
     const secret = generateWebhookSecret();
     const org = principal.consumer;
-    const row = await this.prisma.$transaction(async (tx) => {
+    const row = await this.changes.transaction(async (tx, record) => {
       // Serialise creates of one organisation so the limit cannot be raced past.
       await tx.$executeRaw`SELECT pg_advisory_xact_lock(hashtext('webhook-subscriptions'), hashtext(${org}))`;
       const count = await tx.webhookSubscription.count({ where: { orgNumber: org } });
@@ -73,17 +72,20 @@ export class WebhooksService {
           afterSeq: await this.outbox.currentFeedPosition(tx),
         },
       });
-      await this.audit.record(tx, {
-        actor: actorOf(principal),
-        action: 'webhook.create',
-        objectType: 'webhook',
-        objectId: created.id,
-        ownerOrg: org,
-        after: { url: created.url, eventTypes: created.eventTypes },
+      await record({
+        topic: 'webhook',
+        id: created.id,
+        audit: {
+          actor: actorOf(principal),
+          action: 'webhook.create',
+          objectType: 'webhook',
+          objectId: created.id,
+          ownerOrg: org,
+          after: { url: created.url, eventTypes: created.eventTypes },
+        },
       });
       return created;
     }, TX_OPTIONS);
-    await this.changes.publish('webhook', row.id);
     return { id: row.id, url: row.url, eventTypes: [...row.eventTypes], secret };
   }
 
@@ -101,22 +103,25 @@ export class WebhooksService {
 
   /** Deletes the subscription and its delivery log; attempts in flight finish unrecorded. */
   async remove(principal: Principal, id: string): Promise<void> {
-    await this.prisma.$transaction(async (tx) => {
+    await this.changes.transaction(async (tx, record) => {
       const row = isUuid(id)
         ? await tx.webhookSubscription.findUnique({ where: { id: id.toLowerCase() } })
         : null;
       if (!row || row.orgNumber !== principal.consumer) throw webhookNotFound(id);
       await tx.webhookSubscription.delete({ where: { id: row.id } });
-      await this.audit.record(tx, {
-        actor: actorOf(principal),
-        action: 'webhook.delete',
-        objectType: 'webhook',
-        objectId: row.id,
-        ownerOrg: row.orgNumber,
-        before: { url: row.url, eventTypes: row.eventTypes, active: row.active },
+      await record({
+        topic: 'webhook',
+        id: row.id,
+        audit: {
+          actor: actorOf(principal),
+          action: 'webhook.delete',
+          objectType: 'webhook',
+          objectId: row.id,
+          ownerOrg: row.orgNumber,
+          before: { url: row.url, eventTypes: row.eventTypes, active: row.active },
+        },
       });
     }, TX_OPTIONS);
-    await this.changes.publish('webhook', id);
   }
 
   /** The delivery log, newest first, 100 per page. */

@@ -1208,7 +1208,7 @@ describe('access lists (Altinn resource-registry API)', () => {
       await prisma.resource.update({ where: { identifier: resource }, data: { deletedAt: new Date() } });
       // The database already says no; the cached yes goes when the resources context announces the change.
       expect(await t.app.get(AccessListCheckService).isAllowedUncached(org, resource, 'consent')).toBe(false);
-      await t.app.get(ChangeBus).publish('resource', resource);
+      t.app.get(ChangeBus).emitLocal('resource', resource);
       expect(await service.isAllowed(org, resource, 'consent')).toBe(false);
     });
   });

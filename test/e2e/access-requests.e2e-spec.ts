@@ -1,8 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import {
-  AccessRequestEvents,
-  type AccessRequestEvent,
-} from '../../src/access-requests/access-request-events.js';
+import type { AccessRequestEvent } from '../../src/access-requests/access-request-event.record.js';
+import { ChangeLogService } from '../../src/audit/change-log.service.js';
+import { ChangeBus } from '../../src/common/events/change-bus.js';
 import { Scopes } from '../../src/common/auth/scopes.js';
 import { PrismaService } from '../../src/prisma/prisma.service.js';
 import {
@@ -713,17 +712,21 @@ describe('listing', () => {
 });
 
 describe('events', () => {
-  it('tells subscribers of every change after it commits, and runs in-transaction hooks inside the change', async () => {
-    const events = t.app.get(AccessRequestEvents);
+  it('runs outbox writers inside every change and tells subscribers after it commits', async () => {
     const seen: AccessRequestEvent[] = [];
+    const committed: string[] = [];
     const statusInTx: string[] = [];
-    const offChange = events.onChange((e) => {
-      seen.push(e);
+    let listening = true;
+    t.app.get(ChangeBus).subscribe((e) => {
+      if (listening && e.topic === 'access-request') committed.push(e.id);
     });
-    const offHook = events.useInTransaction(async (tx, e) => {
-      const row = await tx.accessRequest.findUniqueOrThrow({ where: { id: e.request.id } });
-      statusInTx.push(row.status);
-    });
+    const offHook = t.app
+      .get(ChangeLogService)
+      .useOutbox<AccessRequestEvent>('access-request', async (tx, c) => {
+        const row = await tx.accessRequest.findUniqueOrThrow({ where: { id: c.payload!.request.id } });
+        statusInTx.push(row.status);
+        seen.push(c.payload!);
+      });
     try {
       const r = await pendingRequest();
       await call('POST', `${PATH}/${r.id}/approve`, await ownerAuth(), { accessList: w.list });
@@ -743,8 +746,9 @@ describe('events', () => {
       expect(statusInTx).toEqual(['pending', 'approved', 'pending', 'rejected', 'pending', 'withdrawn']);
       expect(seen[1].parties).toEqual({ consumer: r.org, owner: w.owner.orgNumber });
       expect(new Set(seen.map((e) => e.id)).size).toBe(6);
+      expect(committed).toEqual([r.id, r.id, s.id, s.id, u.id, u.id]);
     } finally {
-      offChange();
+      listening = false;
       offHook();
     }
   });

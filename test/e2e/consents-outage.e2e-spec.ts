@@ -12,7 +12,7 @@ import {
 } from '../factories/consent-fixtures.js';
 
 /**
- * On PostgreSQL a create runs on the consents' own connection pool (consent-create.writer.ts),
+ * On PostgreSQL a create runs on the app's private pool (SqlPool, via consent-create.repository.ts),
  * not Prisma's: it must fail the same way (DESIGN §6: 503 with Retry-After, nothing written)
  * and recover without a restart. Embedded PGlite creates through Prisma, covered elsewhere.
  */

@@ -1,8 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import { createRequire } from 'node:module';
 import path from 'node:path';
+import { createLocalJWKSet, jwtVerify } from 'jose';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { createTestApp, freePort, type TestApp } from '../helpers/app.js';
 import {
@@ -18,12 +19,16 @@ import { orgNumber, personNumber } from '../factories/orgs.js';
 import { grantOrgRoles } from '../factories/portal-fixtures.js';
 import { ADMIN_ORG } from '../factories/registry.js';
 import { bearer } from '../helpers/tokens.js';
+import { startUpstream, type Upstream } from '../factories/gateway-fixtures.js';
+import { useConsentAtGateway } from '../factories/usage-fixtures.js';
 
 /**
  * The portal in a real browser (Debian's chromium, driven by playwright-core): the whole flow
- * with JavaScript switched off and the real Content-Security-Policy on — login → request page →
- * accept → back at the consumer → active list → receipt → revoke — in nb, nn and en, with
- * screenshots under test-output/screenshots/, and an axe-core check of every page.
+ * with JavaScript switched off and the real Content-Security-Policy on — login → request page
+ * (names shown) → accept → back at the consumer → the consent used at the gateway → active list
+ * (usage shown) → receipt → signed receipt downloaded and verified against /jwk → withdraw,
+ * confirmed — in nb, nn and en, at 390 px and at desktop width, with a screenshot of every page
+ * under test-artifacts/screenshots/ (CI keeps the folder), and an axe-core check of every page.
  *
  * Skipped only when chromium is not installed and we are not in CI (in CI it must run).
  */
@@ -39,7 +44,7 @@ const LAUNCH_ARGS = [
   '--disable-component-update',
   '--disable-sync',
 ];
-const SCREENSHOTS = path.join(process.cwd(), 'test-output', 'screenshots');
+const SCREENSHOTS = path.join(process.cwd(), 'test-artifacts', 'screenshots');
 const require = createRequire(import.meta.url);
 const AXE_SOURCE = require.resolve('axe-core/axe.min.js');
 
@@ -64,6 +69,11 @@ const LABELS = {
     revoked: 'Samtykket er trukket tilbake.',
     heading: 'ønsker å hente opplysninger om deg',
     pid: 'Fødselsnummer (11 siffer)',
+    confirm: 'Ja, trekk tilbake samtykket',
+    requestedBy: 'Forespurt av',
+    used: 'Brukt 2 ganger, sist',
+    download: 'Last ned signert kvittering',
+    withdrawTitle: 'Vil du trekke tilbake samtykket?',
   },
   nn: {
     login: 'Logg inn',
@@ -74,6 +84,11 @@ const LABELS = {
     revoked: 'Samtykket er trekt tilbake.',
     heading: 'ønskjer å hente opplysningar om deg',
     pid: 'Fødselsnummer (11 siffer)',
+    confirm: 'Ja, trekk tilbake samtykket',
+    requestedBy: 'Førespurd av',
+    used: 'Brukt 2 gonger, sist',
+    download: 'Last ned signert kvittering',
+    withdrawTitle: 'Vil du trekkje tilbake samtykket?',
   },
   en: {
     login: 'Log in',
@@ -84,6 +99,11 @@ const LABELS = {
     revoked: 'The consent has been withdrawn.',
     heading: 'would like to retrieve information about you',
     pid: 'National identity number (11 digits)',
+    confirm: 'Yes, withdraw the consent',
+    requestedBy: 'Requested by',
+    used: 'Used 2 times, last',
+    download: 'Download signed receipt',
+    withdrawTitle: 'Do you want to withdraw the consent?',
   },
 } as const;
 type Lang = keyof typeof LABELS;
@@ -93,6 +113,7 @@ let w: ConsentWorld;
 let browser: Browser;
 let consumerSite: Server;
 let consumerUrl: string;
+let upstream: Upstream;
 
 suite('the portal in a real browser', () => {
   beforeAll(async () => {
@@ -120,11 +141,13 @@ suite('the portal in a real browser', () => {
       res.end('<!DOCTYPE html><html lang="en"><title>Bank</title><h1>Back at the bank</h1></html>');
     });
     await new Promise<void>((resolve) => consumerSite.listen(port, '127.0.0.1', resolve));
+    upstream = await startUpstream();
     browser = await chromium.launch({ executablePath: CHROMIUM, args: LAUNCH_ARGS });
   }, 120_000);
 
   afterAll(async () => {
     await browser?.close();
+    await upstream?.close();
     await new Promise((resolve) => (consumerSite ? consumerSite.close(resolve) : resolve(undefined)));
     await t?.close();
   });
@@ -149,15 +172,16 @@ suite('the portal in a real browser', () => {
     return dto.id as string;
   }
 
-  /** A phone-sized browser with JavaScript off; CSP violations are collected. */
-  async function noScriptContext(): Promise<{
+  /** A browser with JavaScript off (phone-sized unless told); CSP violations are collected. */
+  async function noScriptContext(width = 390): Promise<{
     context: BrowserContext;
     page: Page;
     cspViolations: string[];
   }> {
     const context = await browser.newContext({
       javaScriptEnabled: false,
-      viewport: { width: 390, height: 844 },
+      viewport: { width, height: width < 600 ? 844 : 900 },
+      acceptDownloads: true,
     });
     const page = await context.newPage();
     const cspViolations: string[] = [];
@@ -176,55 +200,98 @@ suite('the portal in a real browser', () => {
     await page.getByRole('button', { name: LABELS[lang].login, exact: true }).click();
   }
 
-  for (const lang of ['nb', 'nn', 'en'] as const) {
-    it(`goes from login to accept to revoke without JavaScript (${lang})`, async () => {
-      const L = LABELS[lang];
-      const pid = personNumber();
-      const id = await newRequest(personUrnOf(pid));
-      const { context, page, cspViolations } = await noScriptContext();
-      try {
-        // Not logged in: the request link leads to the login form, and back after login.
-        await page.goto(`${t.url}/consent/request?id=${id}&lang=${lang}`);
-        expect(new URL(page.url()).pathname).toBe('/login');
-        await shot(page, `login-${lang}`);
-        await login(page, lang, pid);
-        await page.waitForURL(`${t.url}/consent/request?id=${id}&lang=${lang}`);
-        expect(await page.locator('h1').textContent()).toBe(`Testbanken ASA ${L.heading}`);
-        await shot(page, `request-${lang}`);
+  for (const [width, size] of [
+    [390, 'phone'],
+    [1280, 'desktop'],
+  ] as const)
+    for (const lang of ['nb', 'nn', 'en'] as const) {
+      it(`goes from login to accept, use, receipt and a confirmed withdrawal without JavaScript (${lang}, ${size})`, async () => {
+        const L = LABELS[lang];
+        const pid = personNumber();
+        const id = await newRequest(personUrnOf(pid));
+        const { context, page, cspViolations } = await noScriptContext(width);
+        const snap = (name: string) => shot(page, `${name}-${lang}-${size}`);
+        try {
+          // Not logged in: the request link leads to the login form, and back after login.
+          await page.goto(`${t.url}/consent/request?id=${id}&lang=${lang}`);
+          expect(new URL(page.url()).pathname).toBe('/login');
+          await snap('login');
+          await login(page, lang, pid);
+          await page.waitForURL(`${t.url}/consent/request?id=${id}&lang=${lang}`);
+          expect(await page.locator('h1').textContent()).toBe(`Testbanken ASA ${L.heading}`);
+          // Who asks by name, the number as secondary text.
+          const askedBy = page
+            .locator('dt', { hasText: L.requestedBy })
+            .locator('xpath=following-sibling::dd');
+          expect((await askedBy.first().textContent())?.replace(/\s+/g, ' ')).toMatch(
+            /^Testbanken ASA \((org\.nr\.|org\. no\.) \d{3} \d{3} \d{3}\)$/,
+          );
+          await snap('request');
 
-        // Accept: the browser is sent back to the consumer, the result inside its #/ route.
-        await page.getByRole('button', { name: L.accept, exact: true }).click();
-        await page.waitForURL(`${consumerUrl}/**`);
-        expect(page.url()).toBe(`${consumerUrl}/done#/loan/42?Status=OK`);
-        const [accepted] = await sql(t, 'SELECT status FROM consent_requests WHERE id = $1', [id]);
-        expect(accepted.status).toBe('accepted');
+          // Accept: the browser is sent back to the consumer, the result inside its #/ route.
+          await page.getByRole('button', { name: L.accept, exact: true }).click();
+          await page.waitForURL(`${consumerUrl}/**`);
+          expect(page.url()).toBe(`${consumerUrl}/done#/loan/42?Status=OK`);
+          const [accepted] = await sql(t, 'SELECT status FROM consent_requests WHERE id = $1', [id]);
+          expect(accepted.status).toBe('accepted');
 
-        // The active list, the receipt, and revoking.
-        await page.goto(`${t.url}/consent/active?lang=${lang}`);
-        await shot(page, `active-${lang}`);
-        await page
-          .getByRole('link', { name: new RegExp(`^${L.receipt}`) })
-          .first()
-          .click();
-        await page.waitForURL(`${t.url}/consent/receipt/${id}?lang=${lang}`);
-        expect(await page.locator('article.receipt h1').textContent()).toContain(L.heading);
-        await shot(page, `receipt-${lang}`);
-        await page.goto(`${t.url}/consent/active?lang=${lang}`);
-        await page
-          .getByRole('button', { name: new RegExp(`^${L.revoke}`) })
-          .first()
-          .click();
-        await page.waitForURL(`${t.url}/consent/active?lang=${lang}&revoked=1`);
-        expect((await page.getByRole('status').textContent())?.trim()).toBe(L.revoked);
-        await shot(page, `revoked-${lang}`);
-        const [revoked] = await sql(t, 'SELECT status FROM consent_requests WHERE id = $1', [id]);
-        expect(revoked.status).toBe('revoked');
-        expect(cspViolations).toEqual([]);
-      } finally {
-        await context.close();
-      }
-    }, 120_000);
-  }
+          // The consumer uses the consent twice at the gateway; the person sees it on the card.
+          const api = await useConsentAtGateway(t, w, upstream.url, id, 2);
+          await page.goto(`${t.url}/consent/active?lang=${lang}`);
+          const card = page.locator('li.ds-card', { hasText: 'inntektsaar: 2024' }).first();
+          const cardText = (await card.textContent())?.replace(/\s+/g, ' ') ?? '';
+          expect(cardText).toContain(L.used);
+          expect(cardText).toContain(`Testbanken ASA`);
+          expect(cardText).toContain(api);
+          await snap('active');
+
+          // The receipt, and its signed download verified against /jwk.
+          await page
+            .getByRole('link', { name: new RegExp(`^${L.receipt}`) })
+            .first()
+            .click();
+          await page.waitForURL(`${t.url}/consent/receipt/${id}?lang=${lang}`);
+          expect(await page.locator('article.receipt h1').textContent()).toContain(L.heading);
+          await snap('receipt');
+          const [download] = await Promise.all([
+            page.waitForEvent('download'),
+            page.getByRole('link', { name: L.download }).click(),
+          ]);
+          expect(download.suggestedFilename()).toBe(`consent-receipt-${id}.jws`);
+          const jws = readFileSync(await download.path(), 'utf8');
+          const jwks = createLocalJWKSet((await (await fetch(`${t.url}/jwk`)).json()) as { keys: [] });
+          const { payload } = await jwtVerify(jws, jwks, { issuer: `${t.url}/`, typ: 'consent-receipt+jwt' });
+          expect(payload.consentRequestId).toBe(id);
+          expect(payload.language).toBe(lang);
+
+          // Withdraw: the list's button opens the confirmation; only its button withdraws.
+          await page.goto(`${t.url}/consent/active?lang=${lang}`);
+          await page
+            .getByRole('button', { name: new RegExp(`^${L.revoke}`) })
+            .first()
+            .click();
+          await page.waitForURL(`${t.url}/consent/${id}/revoke?lang=${lang}`);
+          expect(await page.locator('h1').textContent()).toBe(L.withdrawTitle);
+          expect((await sql(t, 'SELECT status FROM consent_requests WHERE id = $1', [id]))[0].status).toBe(
+            'accepted',
+          );
+          await snap('withdraw');
+          await page.getByRole('button', { name: L.confirm, exact: true }).click();
+          await page.waitForURL(`${t.url}/consent/active?lang=${lang}&revoked=1`);
+          expect((await page.getByRole('status').textContent())?.trim()).toBe(L.revoked);
+          await snap('revoked');
+          const [revoked] = await sql(t, 'SELECT status FROM consent_requests WHERE id = $1', [id]);
+          expect(revoked.status).toBe('revoked');
+          await page.goto(`${t.url}/consent/receipt/${id}?lang=${lang}`);
+          await snap('receipt-withdrawn');
+          await page.goto(`${t.url}/consent/accessibility?lang=${lang}`);
+          await snap('accessibility');
+          expect(cspViolations).toEqual([]);
+        } finally {
+          await context.close();
+        }
+      }, 120_000);
+    }
 
   it('rejects and sends the browser back with Status=Failed', async () => {
     const pid = personNumber();
@@ -272,6 +339,20 @@ suite('the portal in a real browser', () => {
           r.violations.map((v) => ({ id: v.id, impact: v.impact, help: v.help, nodes: v.nodes.map((n) => n.target) })))
       `);
       results[name] = violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
+      // Reflow (WCAG 1.4.10): nothing wider than the screen at 320 px, nor at 200 % zoom of a
+      // 1280 px window (640 CSS px).
+      for (const width of [320, 640]) {
+        await page.setViewportSize({ width, height: 800 });
+        const scrollWidth = await page.evaluate<number>('document.documentElement.scrollWidth');
+        if (scrollWidth > width)
+          results[name].push({
+            id: 'reflow',
+            impact: 'serious',
+            help: `${scrollWidth} px wide at ${width} px`,
+            nodes: [],
+          });
+      }
+      await page.setViewportSize({ width: 390, height: 844 });
     };
     try {
       await page.goto(`${t.url}/login?lang=en`);
@@ -296,8 +377,16 @@ suite('the portal in a real browser', () => {
       await page.waitForURL(`${consumerUrl}/**`);
       await page.goto(`${t.url}/consent/request?id=${accepted}&lang=en`);
       await check('request already answered');
+      await useConsentAtGateway(t, w, upstream.url, accepted, 3);
       await page.goto(`${t.url}/consent/active?lang=nb`);
-      await check('active');
+      expect(await page.locator('.usage-fact dd').first().textContent()).toMatch(/^Brukt 3 ganger/);
+      await check('active with usage');
+      await page.goto(`${t.url}/consent/${accepted}/revoke?lang=en`);
+      await check('confirm withdrawal');
+      for (const info of ['contact', 'privacy', 'accessibility']) {
+        await page.goto(`${t.url}/consent/${info}?lang=nn`);
+        await check(info);
+      }
       await page.goto(`${t.url}/consent/receipt/${accepted}?lang=nn`);
       await check('receipt');
       await page.goto(`${t.url}/consent/request?id=${someoneElses}`);
@@ -310,5 +399,49 @@ suite('the portal in a real browser', () => {
       await context.close();
     }
     expect(results).toEqual(Object.fromEntries(Object.keys(results).map((k) => [k, []])));
+  }, 120_000);
+
+  it('can be used with the keyboard alone: login → accept → withdraw', async () => {
+    const pid = personNumber();
+    const id = await newRequest(personUrnOf(pid));
+    const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+    const page = await context.newPage();
+    /** Tab until the focused element's text (or label) matches, then return it; never clicks. */
+    const tabTo = async (name: RegExp): Promise<void> => {
+      for (let i = 0; i < 40; i++) {
+        await page.keyboard.press('Tab');
+        const label = await page.evaluate<string>(
+          `(() => { const e = document.activeElement; return (e.labels && e.labels[0] ? e.labels[0].textContent : e.textContent || '').trim(); })()`,
+        );
+        if (name.test(label)) return;
+      }
+      throw new Error(`no focusable element matching ${name} within 40 tabs on ${page.url()}`);
+    };
+    try {
+      await page.goto(`${t.url}/consent/request?id=${id}&lang=nb`);
+      // The first Tab reaches the skip link.
+      await page.keyboard.press('Tab');
+      expect(await page.evaluate<string>('document.activeElement.textContent.trim()')).toBe(
+        'Hopp til hovedinnhold',
+      );
+      await tabTo(/^Fødselsnummer/);
+      await page.keyboard.type(pid);
+      await page.keyboard.press('Enter');
+      await page.waitForURL(`${t.url}/consent/request?id=${id}&lang=nb`);
+      await tabTo(/^Godta$/);
+      await page.keyboard.press('Enter');
+      await page.waitForURL(`${consumerUrl}/**`);
+      await page.goto(`${t.url}/consent/active?lang=nb`);
+      await tabTo(/^Trekk tilbake/);
+      await page.keyboard.press('Enter');
+      await page.waitForURL(`${t.url}/consent/${id}/revoke?lang=nb`);
+      await tabTo(/^Ja, trekk tilbake samtykket$/);
+      await page.keyboard.press('Enter');
+      await page.waitForURL(`${t.url}/consent/active?lang=nb&revoked=1`);
+      const [row] = await sql(t, 'SELECT status FROM consent_requests WHERE id = $1', [id]);
+      expect(row.status).toBe('revoked');
+    } finally {
+      await context.close();
+    }
   }, 120_000);
 });

@@ -24,7 +24,7 @@ import { ADMIN_ORG, createResource } from '../factories/registry.js';
  */
 
 const CSP_BASE =
-  "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
+  "default-src 'none'; style-src 'self'; font-src 'self'; img-src 'self' data:; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
 
 let t: TestApp;
 let w: ConsentWorld;
@@ -110,7 +110,7 @@ describe('login', () => {
     expectSecurityHeaders(res.headers);
     expect(res.body).toContain('<html lang="en">');
     expect(res.body).toMatch(/<input id="pid" name="pid"/);
-    expect(res.body).toMatch(/<label for="pid">National identity number/);
+    expect(res.body).toMatch(/<label for="pid"[^>]*>National identity number/);
     expect(csrfOf(res.body)).toMatch(/^[A-Za-z0-9_-]{43}$/);
     const cookie = res.headers.getSetCookie().find((s) => s.startsWith('consentgw_session='))!;
     expect(cookie).toMatch(/; HttpOnly/i);
@@ -326,7 +326,7 @@ describe('the request page', () => {
     const c = await devLogin(t, pidOf(from));
     const en = await c.get(`/consent/request?id=${id}&lang=en`);
     expect(en.body).toContain(
-      `<dt>Handled by</dt><dd>Accounting Ltd (org. no. ${supplier.slice(0, 3)} ${supplier.slice(3, 6)} ${supplier.slice(6)})</dd>`,
+      `<dt>Handled by</dt><dd>Accounting Ltd <span class="secondary-text nowrap">(org. no. ${supplier.slice(0, 3)} ${supplier.slice(3, 6)} ${supplier.slice(6)})</span></dd>`,
     );
     expect(en.body).toMatch(/Accounting Ltd retrieves the information on behalf of \d{3} \d{3} \d{3}\./);
     expect(en.body).toContain('The consent applies to a single disclosure of the information.');
@@ -751,7 +751,7 @@ describe('active consents, receipts and revoking', () => {
     expect(active).toContain(`action="/consent/${own.id}/revoke"`);
     expect(active).toContain(`action="/consent/${forOrg.id}/revoke"`);
     expect(active).toContain(`href="/consent/receipt/${own.id}?lang=en"`);
-    expect(active).toContain('<span class="status status-accepted">Active</span>');
+    expect(active).toContain('<span class="ds-tag" data-color="success">Active</span>');
     const waiting = list.body.slice(
       list.body.indexOf('id="pending-heading"'),
       list.body.indexOf('id="earlier-heading"'),
@@ -787,7 +787,8 @@ describe('active consents, receipts and revoking', () => {
     const after = await c.get(res.location!);
     expect(after.body).toContain('The consent has been withdrawn.');
     const earlier = after.body.slice(after.body.indexOf('id="earlier-heading"'));
-    expect(earlier).toContain('<span class="status status-revoked">Withdrawn</span>');
+    expect(earlier).toContain('<span class="ds-tag" data-color="neutral">Withdrawn</span>');
+    expect(earlier).toMatch(/<dt>Withdrawn<\/dt><dd>\d{1,2} \w+ \d{4} at \d\d:\d\d<\/dd>/);
     expect(earlier).toContain(`href="/consent/receipt/${id}?lang=en"`);
     expect(after.body).not.toContain(`action="/consent/${id}/revoke"`);
 
@@ -843,10 +844,15 @@ describe('active consents, receipts and revoking', () => {
     expect(res.status).toBe(200);
     expectSecurityHeaders(res.headers);
     expect(res.body).toContain('<h1>Consent receipt</h1>');
-    expect(res.body).toContain('<dt>Language</dt><dd>Nynorsk</dd>');
-    expect(res.body).toContain('<dt>Template version</dt><dd>default v1</dd>');
+    expect(res.body).toContain('<dt>Shown in</dt><dd>Nynorsk</dd>');
+    // Plain language: no template ids, no version UUIDs.
+    expect(res.body).not.toContain('Template version');
+    expect(res.body).not.toMatch(/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}<\/(li|dd)>/);
+    expect(res.body).toContain('<dt>Details</dt><dd><ul class="plain"><li>inntektsaar: 2021</li></ul></dd>');
     const pid = pidOf(from);
-    expect(res.body).toContain(`<dt>Accepted by</dt><dd>${pid.slice(0, 6)} ${pid.slice(6)}</dd>`);
+    expect(res.body).toContain(
+      `<dt>Accepted by</dt><dd>national ID no. ${pid.slice(0, 6)} ${pid.slice(6)}</dd>`,
+    );
     expect(res.body).toContain('<article class="consent receipt" lang="nn">');
     expect(res.body).toContain(consentArticle(page.body).html);
     expect(res.body).toContain('<p>Inntekta di for <strong>2021</strong>.</p>');

@@ -150,4 +150,47 @@ describe('the architecture (docs/architecture.md)', () => {
     }
     expect(wrong).toEqual([]);
   });
+
+  /**
+   * Database access (docs/architecture.md): Prisma for CRUD; raw SQL only in a context's
+   * `*.repository.ts` (checked against schema.prisma by test/unit/raw-sql-schema.spec.ts) or in
+   * prisma/. The files listed below predate the rule and may only leave the list (move their SQL
+   * into a repository, then delete the line); a new file with raw SQL fails here.
+   */
+  it('keeps raw SQL in repositories, and the one private pg pool in prisma/', () => {
+    const RAW_SQL = /\$(?:queryRaw|executeRaw)(?:Unsafe)?\b|\bSqlPool\b/;
+    const ALLOWED = new Set([
+      // The change path's NOTIFY, written in the caller's transaction (one helper for every context).
+      'audit/change-log.service.ts',
+      // The readiness probe's `SELECT 1`.
+      'health/health.controller.ts',
+    ]);
+    const BEFORE_THE_RULE = new Set([
+      'access-lists/access-list-check.service.ts',
+      'access-requests/access-list-placement.ts',
+      'access-requests/access-requests.service.ts',
+      'clients/client-registry.service.ts',
+      'consents/consent-events.service.ts',
+      'consents/consent-expiry.sweeper.ts',
+      'gateway/one-time-claims.ts',
+      'gateway/protected-apis.service.ts',
+      'gateway/usage-recorder.ts',
+      'resources/resources.service.ts',
+      'scopes/scope-delegations.service.ts',
+      'scopes/scope-registry.service.ts',
+      'tokens/signing-keys.service.ts',
+      'webhooks/webhook-delivery.worker.ts',
+      'webhooks/webhook-outbox.service.ts',
+      'webhooks/webhooks.service.ts',
+    ]);
+    const outside = files
+      .filter((f) => top(f) !== 'prisma' && !f.endsWith('.repository.ts') && !ALLOWED.has(rel(f)))
+      .filter((f) => RAW_SQL.test(text.get(f)!))
+      .map(rel)
+      .sort();
+    expect(outside).toEqual([...BEFORE_THE_RULE].sort());
+    const pools = files.filter((f) => /new pg\.Pool\b|\bguardedPool\(/.test(text.get(f)!)).map(rel);
+    // guarded-pg.ts defines guardedPool; Prisma's adapter pool and the one SqlPool use it.
+    expect(pools.sort()).toEqual(['prisma/guarded-pg.ts', 'prisma/prisma.service.ts', 'prisma/sql-pool.ts']);
+  });
 });

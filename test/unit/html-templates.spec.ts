@@ -22,7 +22,7 @@ function files(dir: string, pick: (f: string) => boolean): string[] {
 const SAFE = new Set([
   'portal/views/request.njk: consentHtml', // consent markdown, portal/consent-markdown.ts
   'portal/views/consent-text.njk: r.html', // the same, per resource
-  'portal/views/receipt.njk: receiptHtml', // the stored receipt: that same HTML as it was shown
+  'portal/views/receipt.njk: r.receiptHtml', // the stored receipt: that same HTML as it was shown
 ]);
 
 describe('HTML templates', () => {

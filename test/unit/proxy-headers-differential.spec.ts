@@ -156,3 +156,59 @@ describe('forwarded headers under CGI-style name folding', () => {
     expect(out.slice(0, 2)).toEqual(['accept', 'application/json']);
   });
 });
+
+describe('headers that describe the body (RT-3)', () => {
+  const body: string[] = [
+    'Content-Type',
+    'application/xml',
+    'Content-Length',
+    '4',
+    'Content-Encoding',
+    'gzip',
+  ];
+
+  it.each(['Content-Type', 'content-length, Content-Encoding', 'keep-alive, CONTENT-TYPE, x-custom-thing'])(
+    'keeps Content-Type, -Length and -Encoding when Connection names them (%s)',
+    (conn) => {
+      const out = upstreamRequestHeaders([...body, 'x-custom-thing', 'a'], null, conn, CTX);
+      expect(out.slice(0, body.length)).toEqual(body);
+    },
+  );
+
+  it('still drops the other headers Connection names', () => {
+    const out = upstreamRequestHeaders([...body, 'x-custom-thing', 'a'], null, 'x-custom-thing', CTX);
+    expect(out).not.toContain('x-custom-thing');
+  });
+});
+
+describe('httpoxy, client-address and auth-proxy identity headers (RT-9)', () => {
+  it.each([
+    ['Proxy', 'http://evil.example:8080'],
+    ['proxy', 'http://evil.example:8080'],
+    ['Client-IP', '10.0.0.1'],
+    ['Client_IP', '10.0.0.1'],
+    ['X-Cluster-Client-IP', '10.0.0.1'],
+    ['CF-Connecting-IP', '10.0.0.1'],
+    ['Fastly-Client-IP', '10.0.0.1'],
+    ['X-Originating-IP', '10.0.0.1'],
+    ['Remote-User', 'admin'],
+    ['X-Remote-User', 'admin'],
+    ['X-Authenticated-User', 'admin'],
+    ['X-Auth-Request-User', 'admin'],
+    ['X-Auth-Request-Email', 'admin@evil.example'],
+    ['X-MS-CLIENT-PRINCIPAL-NAME', 'admin'],
+    ['X-Amzn-OIDC-Identity', 'admin'],
+    ['X-Goog-Authenticated-User-Email', 'accounts.google.com:admin@evil.example'],
+    ['X-Envoy-Original-Path', '/admin'],
+  ])('drops %s', (name, value) => {
+    const out = upstreamRequestHeaders([name, value, 'accept', 'application/json'], null, undefined, CTX);
+    expect(out).not.toContain(name);
+    expect(out).not.toContain(value);
+    expect(out.slice(0, 2)).toEqual(['accept', 'application/json']);
+  });
+
+  it('keeps look-alikes that are not those headers', () => {
+    const raw = ['X-Proxy-Id', 'a', 'X-Client-Version', 'b', 'X-User-Agent-Hint', 'c'];
+    expect(upstreamRequestHeaders(raw, null, undefined, CTX).slice(0, raw.length)).toEqual(raw);
+  });
+});

@@ -171,7 +171,9 @@ function testConfig(jwksUrl: string, overrides: Partial<AppConfig> = {}): AppCon
     trustedIssuers: [{ issuer: EXT_ISSUER, jwksUrl }],
     jwksTtlSeconds: 300,
     jwksMaxStaleSeconds: 86400,
-    jwksFetchTimeoutMs: 1000,
+    // Generous: the built-in key source shares this bound, and a loaded CI machine once took over
+    // 1 s to import keys here. Tests about the timeout itself set their own.
+    jwksFetchTimeoutMs: 5000,
     jwksMaxBytes: 64 * 1024,
     jwksMinRefreshIntervalSeconds: 30,
     maxTokenLifetimeSeconds: 3600,

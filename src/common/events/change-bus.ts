@@ -8,29 +8,49 @@ import {
   type OnApplicationShutdown,
   type OnModuleInit,
 } from '@nestjs/common';
-import pg from 'pg';
+import type pg from 'pg';
 import { backoffDelay, DatabaseCircuit } from '../../prisma/database-circuit.js';
 import { DATABASE_CONNECTION, type DatabaseConnection } from '../../prisma/database-connection.js';
-import { isDatabaseUnavailable, unavailabilityLog } from '../../prisma/database-unavailable.js';
-import { guardedClientClass, guardedPool } from '../../prisma/guarded-pg.js';
+import { guardedClientClass } from '../../prisma/guarded-pg.js';
 
 /**
  * Cache invalidation across the process and across replicas (DESIGN §2, CONVENTIONS).
  *
+ * The bus only *delivers*; a change is published by the transaction that makes it
+ * (`ChangeLogService` in audit/: its audit row, outbox rows and `NOTIFY` commit together, so a
+ * rolled-back change publishes nothing and a process that dies after COMMIT has published
+ * already). Consent changes ride on their feed events instead: `ConsentFeedSequencer` notifies
+ * the consents it numbers, in its numbering transaction.
+ *
  * - In-process: one emitter per *process* (not per app), so two app instances in one test
- *   process behave like two replicas.
- * - Across replicas: PostgreSQL `NOTIFY` on channel `consentgw_changes`, received by one
- *   dedicated `LISTEN` connection. PGlite does not deliver NOTIFY across connections, and
- *   embedded mode is one process anyway, so there it is in-process only.
+ *   process behave like two replicas. `emitLocal` after the commit.
+ * - Across replicas: PostgreSQL `NOTIFY` on channel `consentgw_changes` (see `notification`),
+ *   received by ONE dedicated `LISTEN` connection per process. PGlite does not deliver NOTIFY
+ *   across connections, and embedded mode is one process anyway, so there it is in-process only.
  *
  * Subscribers must treat `connected === false` (listener lost) as "cache may be stale": the
  * gateway then re-checks the database (fails closed) until the listener is back. The listener
- * reconnects with exponential backoff and jitter (200 ms … 5 s), and NOTIFYs outside a
- * transaction go through one small pooled connection; both through the app's DatabaseCircuit,
- * so a database outage costs no connection attempt per change or per second.
+ * reconnects with exponential backoff and jitter (200 ms … 5 s) through the app's
+ * DatabaseCircuit, so a database outage costs no connection attempt per second.
  */
 export type ChangeTopic =
-  'consent' | 'access-list' | 'api' | 'resource' | 'scope' | 'client' | 'signing-key' | 'webhook';
+  | 'consent'
+  | 'access-list'
+  | 'api'
+  | 'resource'
+  | 'scope'
+  | 'client'
+  | 'signing-key'
+  | 'webhook'
+  | 'access-request';
+
+/** What travels in a NOTIFY: one id, or (from the feed sequencer) several of one topic. */
+interface ChangeNotification {
+  topic: ChangeTopic;
+  id?: string;
+  ids?: string[];
+  origin?: string;
+}
 
 export interface ChangeEvent {
   topic: ChangeTopic;
@@ -49,8 +69,10 @@ const ALL_TOPICS: ChangeTopic[] = [
   'client',
   'signing-key',
   'webhook',
+  'access-request',
 ];
-const CHANNEL = 'consentgw_changes';
+/** The NOTIFY channel of every change (also used in SQL by the feed sequencer). */
+export const CHANGE_CHANNEL = 'consentgw_changes';
 const processBus = new EventEmitter();
 processBus.setMaxListeners(0);
 const INSTANCE = randomUUID();
@@ -63,8 +85,6 @@ export class ChangeBus implements OnModuleInit, OnApplicationShutdown {
   private reconnectTimer?: NodeJS.Timeout;
   private reconnectAttempts = 0;
   private readonly Client: typeof pg.Client;
-  /** For NOTIFY outside a transaction (created on first use; never on PGlite). */
-  private notifyPool?: pg.Pool;
   private readonly handlers: Array<(e: ChangeEvent) => void> = [];
   private readonly stateHandlers: Array<(connected: boolean) => void> = [];
   /** True when changes from other replicas reach us (always true when embedded). */
@@ -86,7 +106,6 @@ export class ChangeBus implements OnModuleInit, OnApplicationShutdown {
     clearTimeout(this.reconnectTimer);
     for (const h of this.handlers) processBus.off('change', h);
     await this.listener?.end().catch(() => undefined);
-    await this.notifyPool?.end().catch(() => undefined);
   }
 
   /** Subscribe to changes (local and remote). */
@@ -100,42 +119,22 @@ export class ChangeBus implements OnModuleInit, OnApplicationShutdown {
     this.stateHandlers.push(handler);
   }
 
-  /** Publish after the change committed. Never throws: a lost NOTIFY is logged. */
-  async publish(topic: ChangeTopic, id: string): Promise<void> {
-    const event: ChangeEvent = { topic, id, origin: INSTANCE };
-    processBus.emit('change', event);
-    if (this.db.embedded) return;
-    try {
-      await this.notifier().query('SELECT pg_notify($1, $2)', [CHANNEL, JSON.stringify(event)]);
-    } catch (err) {
-      if (isDatabaseUnavailable(err)) unavailabilityLog.note(err, `NOTIFY for ${topic}:${id}`);
-      else this.logger.warn(`NOTIFY failed for ${topic}:${id}: ${(err as Error).message}`);
-    }
+  /**
+   * The NOTIFY of a change, for the statement that makes it: delivered to the other replicas
+   * when that transaction commits, never when it rolls back. `origin` lets this process ignore
+   * its own (it emits them locally after the commit).
+   */
+  static notification(topic: ChangeTopic, id: string): { channel: string; payload: string } {
+    const n: ChangeNotification = { topic, id, origin: INSTANCE };
+    return { channel: CHANGE_CHANNEL, payload: JSON.stringify(n) };
   }
 
-  private notifier(): pg.Pool {
-    if (!this.notifyPool) {
-      this.notifyPool = guardedPool(this.circuit, {
-        connectionString: this.db.url,
-        application_name: 'consentgw-notify',
-        max: 1,
-        connectionTimeoutMillis: 5000,
-        idleTimeoutMillis: 30_000,
-      });
-      this.notifyPool.on('error', () => undefined); // an idle connection lost: the next use reconnects
-    }
-    return this.notifyPool;
+  /** This process's origin tag, for notifications built in SQL (the feed sequencer's). */
+  static get origin(): string {
+    return INSTANCE;
   }
 
-  /** NOTIFY inside the caller's transaction: delivered to other replicas only if it commits. */
-  static notifySql(topic: ChangeTopic, id: string): { sql: string; params: string[] } {
-    return {
-      sql: 'SELECT pg_notify($1, $2)',
-      params: [CHANNEL, JSON.stringify({ topic, id, origin: INSTANCE })],
-    };
-  }
-
-  /** Emit locally only (the caller already sent NOTIFY in its transaction). */
+  /** In-process delivery, after the commit (the transaction carried the NOTIFY for the others). */
   emitLocal(topic: ChangeTopic, id: string): void {
     processBus.emit('change', { topic, id, origin: INSTANCE });
   }
@@ -149,11 +148,12 @@ export class ChangeBus implements OnModuleInit, OnApplicationShutdown {
   private async listen(): Promise<void> {
     const client = new this.Client({ connectionString: this.db.url, application_name: 'consentgw-listen' });
     client.on('notification', (msg) => {
-      if (msg.channel !== CHANNEL || !msg.payload) return;
+      if (msg.channel !== CHANGE_CHANNEL || !msg.payload) return;
       try {
-        const e = JSON.parse(msg.payload) as ChangeEvent;
-        if (e.origin === INSTANCE) return; // already emitted in-process
-        processBus.emit('change', e);
+        const n = JSON.parse(msg.payload) as ChangeNotification;
+        if (n.origin === INSTANCE) return; // already emitted in-process
+        const ids = n.ids ?? (n.id === undefined ? [] : [n.id]);
+        for (const id of ids) processBus.emit('change', { topic: n.topic, id, origin: n.origin });
       } catch {
         /* ignore malformed payloads */
       }
@@ -174,7 +174,7 @@ export class ChangeBus implements OnModuleInit, OnApplicationShutdown {
     client.on('end', lost);
     try {
       await client.connect();
-      await client.query(`LISTEN ${CHANNEL}`);
+      await client.query(`LISTEN ${CHANGE_CHANNEL}`);
     } catch (err) {
       client.removeListener('end', lost);
       await client.end().catch(() => undefined);

@@ -14,6 +14,7 @@ import { DomainError } from '../errors/domain-error.js';
 import { INVALID_VALUE } from '../errors/validation-errors.js';
 import { BEARER_IN_QUERY_CODE, bearerInQueryError, findFormCredential } from './bearer-credential.js';
 import { badTextError, findBadText, isBadText } from './text-sanitiser.js';
+import { jsonNestsDeeperThan, MAX_JSON_DEPTH } from './json-depth.js';
 
 type Done = (err: Error | null, body?: unknown) => void;
 
@@ -24,12 +25,29 @@ function notUtf8(): DomainError {
   );
 }
 
+function tooDeep(): DomainError {
+  return DomainError.validation(
+    [
+      {
+        code: INVALID_VALUE,
+        title: `The JSON body nests deeper than ${MAX_JSON_DEPTH} levels.`,
+        paths: ['$'],
+      },
+    ],
+    `The JSON body nests deeper than ${MAX_JSON_DEPTH} levels.`,
+  );
+}
+
+/** More fields than any form here has by far; Express's body-parser stops at 1000 too. */
+export const MAX_FORM_FIELDS = 1000;
+
 /** JSON through Fastify's own parser (prototype-poisoning refusals included), then the text check. */
 export function jsonBodyParser(fastify: FastifyInstance) {
   const parseJson = fastify.getDefaultJsonParser('error', 'error');
   return (req: FastifyRequest, body: Buffer, done: Done): void => {
     if (!isUtf8(body)) return done(notUtf8());
     const text = body.toString('utf8');
+    if (jsonNestsDeeperThan(text)) return done(tooDeep());
     void parseJson(req, text, (err: Error | null, value?: unknown) => {
       if (err) return done(err);
       // Raw NUL is invalid JSON and UTF-8 cannot hold a lone surrogate: only `\u` escapes can.
@@ -59,7 +77,13 @@ export function parseForm(text: string): Record<string, string | string[]> | Dom
   const out = Object.create(null) as Record<string, string | string[]>;
   const badEncoding: string[] = [];
   const badText: string[] = [];
-  for (const part of text.split('&')) {
+  const parts = text.split('&');
+  // A form with 100 000 fields kept the event loop busy for minutes (red-team finding RT-11).
+  if (parts.length > MAX_FORM_FIELDS && parts.filter((p) => p !== '').length > MAX_FORM_FIELDS)
+    return new DomainError(413, 'STD-00413', `The form has more than ${MAX_FORM_FIELDS} fields.`, {
+      title: 'Content Too Large',
+    });
+  for (const part of parts) {
     if (part === '') continue;
     const eq = part.indexOf('=');
     const name = decodeFormPart(eq === -1 ? part : part.slice(0, eq));
@@ -74,8 +98,11 @@ export function parseForm(text: string): Record<string, string | string[]> | Dom
         title: 'Bad Request',
       });
     if (isBadText(name) || isBadText(value)) badText.push(`$[${JSON.stringify(name)}]`);
+    // Appended in place: copying the array for every repeat made a repeated name quadratic (RT-11).
     const prev = out[name];
-    out[name] = prev === undefined ? value : Array.isArray(prev) ? [...prev, value] : [prev, value];
+    if (prev === undefined) out[name] = value;
+    else if (Array.isArray(prev)) prev.push(value);
+    else out[name] = [prev, value];
   }
   if (badEncoding.length)
     return DomainError.validation(

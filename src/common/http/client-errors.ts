@@ -107,3 +107,31 @@ export function answerUnmetExpectations(server: Server): void {
     res.end(body);
   });
 }
+
+/**
+ * `CONNECT` (a forward-proxy tunnel request). Without a listener Node drops the connection
+ * without a word; we answer 405 problem+json like every other refusal (DESIGN §11) and close.
+ * This server is never a tunnel (red-team finding RT-6).
+ */
+export function refuseConnect(server: Server): void {
+  server.on('connect', (req: IncomingMessage, socket: Socket) => {
+    const problem = new DomainError(
+      405,
+      'STD-00405',
+      'CONNECT is not allowed: this server is not a forward proxy.',
+      {
+        title: 'Method Not Allowed',
+      },
+    );
+    const body = JSON.stringify(problemBody(problem, traceIdFor(req.headers)));
+    socket.on('error', () => socket.destroy());
+    socket.end(
+      'HTTP/1.1 405 Method Not Allowed\r\n' +
+        `Content-Type: ${PROBLEM_JSON}\r\n` +
+        `Content-Length: ${Buffer.byteLength(body)}\r\n` +
+        'Allow: GET, HEAD, POST, PUT, PATCH, DELETE, OPTIONS\r\n' +
+        'Connection: close\r\n\r\n' +
+        body,
+    );
+  });
+}

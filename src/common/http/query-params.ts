@@ -23,8 +23,15 @@ function decodeOnce(s: string): string {
 }
 
 /**
- * The folded form of a raw (still encoded) parameter name: decoded, lowercase, any `[…]` suffix
- * dropped, and every character that is not a letter or digit turned into `_`.
+ * The folded form of a raw (still encoded) parameter name: decoded, leading and trailing
+ * whitespace cut, case-folded, any `[…]` suffix dropped, and every character that is not a
+ * letter or digit turned into `_`.
+ *
+ * Leading whitespace: PHP skips leading spaces in a name, so `?+subject=B` (or `%20subject`) is
+ * `$_GET['subject']` and, coming last, replaces the `subject=A` the gateway checked.
+ * Case: ASP.NET and Java compare names ignoring case per character in both directions, where
+ * `ı` (dotless i) and `ſ` (long s) upper-case to `I` and `S`; upper- then lower-casing maps
+ * them onto `i` and `s` as well (the Kelvin sign `K` lower-cases to `k` either way).
  */
 export function foldParamName(raw: string): string {
   let name = raw;
@@ -33,9 +40,13 @@ export function foldParamName(raw: string): string {
     if (next === name) break;
     name = next;
   }
+  name = name.trim();
   const bracket = name.indexOf('[');
   if (bracket > 0) name = name.slice(0, bracket);
-  return name.toLowerCase().replace(/[^\p{L}\p{N}]/gu, '_');
+  return name
+    .toUpperCase()
+    .toLowerCase()
+    .replace(/[^\p{L}\p{N}]/gu, '_');
 }
 
 /** The raw names of a raw query string (without `?`), split on `&` and `;`. */

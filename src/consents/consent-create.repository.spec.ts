@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import type { ConsentRequest } from '../generated/prisma/client.js';
-import { CONSENT_CREATE_SQL, consentCreateValues } from './consent-create.writer.js';
+import { CONSENT_CREATE_SQL, consentCreateValues } from './consent-create.repository.js';
 
 const row: ConsentRequest = {
   id: '0197593f-1794-7748-b5f2-91086bbecc3e',
@@ -48,6 +48,11 @@ describe('the consent create statement', () => {
       from: row.fromParty,
       validTo: '2027-01-01T00:00:00.000Z',
     });
-    expect(JSON.parse(values[23] as string)).toMatchObject({ topic: 'consent', id: row.id });
+    expect(values[22]).toBe('0197593f-1795-7000-8000-000000000001');
+  });
+
+  it('publishes through its event row, not a NOTIFY of its own (the sequencer notifies per batch)', () => {
+    expect(CONSENT_CREATE_SQL).not.toMatch(/pg_notify/i);
+    expect(CONSENT_CREATE_SQL).toMatch(/INSERT INTO consent_events/);
   });
 });

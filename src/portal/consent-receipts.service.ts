@@ -1,0 +1,121 @@
+/**
+ * Receipts a person can keep and anyone can verify (issue 21): the receipt page in plain
+ * language (what, who, when accepted and ended, the exact text in the language shown — no
+ * template ids or version UUIDs), and the same facts as a JWS signed with the built-in issuer's
+ * key, verifiable offline against `GET /jwk` (docs/portal.md says how).
+ */
+import { createHash } from 'node:crypto';
+import { Inject, Injectable } from '@nestjs/common';
+import { DOCUMENT_SIGNER, type DocumentSigner } from '../common/crypto/document-signer.js';
+import { formatDateTime, LANGUAGE_NAMES, type Lang } from '../common/i18n/languages.js';
+import { ConsentEventsService } from '../consents/consent-events.service.js';
+import type { ConsentReceipt, ConsentRecord } from '../consents/consent.record.js';
+import type { ConsentResourceView } from '../resources/consent-resource.view.js';
+import { ConsentPresenterService, formatPartyNumber } from './consent-presenter.service.js';
+import { CHROME } from './portal-chrome-i18n.js';
+import { parseLang, STATUS_NAMES } from './portal-i18n.js';
+import { metadataLines } from './portal-routes.js';
+
+/** The JWS `typ`: never an access-token type, so a receipt can't be used as a bearer token. */
+export const RECEIPT_TYP = 'consent-receipt+jwt';
+
+/** When the consent ended, by status (the event of that status; validTo for an unswept expiry). */
+function endedAt(consent: ConsentRecord, events: { eventType: string; createdAt: Date }[]): Date | null {
+  if (!['revoked', 'expired', 'used'].includes(consent.status)) return null;
+  const event = [...events].reverse().find((e) => e.eventType === consent.status);
+  return event?.createdAt ?? (consent.status === 'expired' ? consent.validTo : null);
+}
+
+@Injectable()
+export class ConsentReceiptsService {
+  constructor(
+    private readonly presenter: ConsentPresenterService,
+    private readonly events: ConsentEventsService,
+    @Inject(DOCUMENT_SIGNER) private readonly signer: DocumentSigner,
+  ) {}
+
+  private async ended(consent: ConsentRecord): Promise<Date | null> {
+    const history = (await this.events.forRequests([consent.id])).get(consent.id) ?? [];
+    return endedAt(consent, history);
+  }
+
+  /** What the receipt page shows, in the page's language (the text stays in the language shown). */
+  async page(consent: ConsentRecord, receipt: ConsentReceipt, resources: ConsentResourceView[], lang: Lang) {
+    const names = new Map<string, string | null>();
+    await this.presenter.preloadNames(
+      [consent],
+      resources.map((r) => r.ownerOrgNumber),
+      lang,
+      names,
+    );
+    const [coveredBy, offeredBy, dataHolders, ended] = await Promise.all([
+      this.presenter.partyLabel(consent.to, lang, names),
+      this.presenter.partyLabel(consent.from, lang, names),
+      this.presenter.dataHolders(resources, lang, names),
+      this.ended(consent),
+    ]);
+    const c = CHROME.in(lang);
+    const endedLabel = { revoked: c.withdrawnAt, expired: c.expiredAt, used: c.usedAt }[
+      consent.status as 'revoked' | 'expired' | 'used'
+    ];
+    const receiptLang = parseLang(receipt.language);
+    return {
+      status: consent.status,
+      statusName: STATUS_NAMES.in(lang)[consent.status],
+      titles: resources.map((r) => r.title[lang] || r.title.nb || r.identifier).join(', '),
+      metadata: metadataLines(consent),
+      coveredBy,
+      offeredBy,
+      dataHolders,
+      acceptedBy: formatPartyNumber(receipt.acceptedBy.replace(/^urn:altinn:person:identifier-no:/, '')),
+      acceptedAt: formatDateTime(receipt.acceptedAt, lang),
+      validTo: consent.isOneTime ? null : formatDateTime(consent.validTo, lang),
+      ended: ended && endedLabel ? { label: endedLabel, at: formatDateTime(ended, lang) } : null,
+      receiptLanguage: LANGUAGE_NAMES[receiptLang],
+      receiptLang,
+      // Our own rendering, stored at accept (consumer values inside it were escaped then).
+      receiptHtml: receipt.html,
+    };
+  }
+
+  /**
+   * The signed receipt: a compact JWS whose payload holds the exact text shown (and its
+   * SHA-256), language, resource and template versions, the rights, the parties and the times.
+   */
+  async signed(consent: ConsentRecord, receipt: ConsentReceipt, resources: ConsentResourceView[]) {
+    const ended = await this.ended(consent);
+    const orgUrn = (org: string) => `urn:altinn:organization:identifier-no:${org}`;
+    return this.signer.signDocument(
+      {
+        consentRequestId: consent.id,
+        status: consent.status,
+        language: receipt.language,
+        text: {
+          sha256: createHash('sha256').update(receipt.html, 'utf8').digest('hex'),
+          html: receipt.html,
+        },
+        resources: resources.map((r) => ({
+          identifier: r.identifier,
+          versionId: r.versionId,
+          version: r.version,
+        })),
+        template: { id: receipt.templateId, version: receipt.templateVersion },
+        rights: consent.consentRights,
+        parties: {
+          from: consent.from,
+          to: consent.to,
+          handledBy: consent.handledBy,
+          acceptedBy: receipt.acceptedBy,
+          dataHolders: [...new Set(resources.map((r) => orgUrn(r.ownerOrgNumber)))],
+        },
+        times: {
+          accepted: receipt.acceptedAt.toISOString(),
+          validTo: consent.validTo.toISOString(),
+          ended: ended?.toISOString() ?? null,
+        },
+        oneTime: consent.isOneTime,
+      },
+      RECEIPT_TYP,
+    );
+  }
+}

@@ -1,0 +1,61 @@
+/**
+ * What the portal's page controllers share: their paths and the Swagger shape of an HTML page
+ * and of a form action.
+ */
+import { applyDecorators } from '@nestjs/common';
+import {
+  ApiBody,
+  ApiConsumes,
+  ApiOperation,
+  ApiParam,
+  ApiProduces,
+  ApiQuery,
+  ApiResponse,
+} from '@nestjs/swagger';
+import { LANGS, type Lang } from '../common/i18n/languages.js';
+import type { ConsentRecord, ConsentStatus } from '../consents/consent.record.js';
+import { PortalActionFormDto } from './dto/portal-forms.dto.js';
+
+/** Statuses whose consent was once accepted, so a receipt exists. */
+export const HAD_RECEIPT: ReadonlySet<ConsentStatus> = new Set(['accepted', 'revoked', 'used', 'expired']);
+
+export const requestPath = (id: string, lang: Lang) =>
+  `/consent/request?id=${encodeURIComponent(id)}&lang=${lang}`;
+export const receiptPath = (id: string, lang: Lang) =>
+  `/consent/receipt/${encodeURIComponent(id)}?lang=${lang}`;
+
+/** An HTML page behind the portal login. The route documents its 200 itself (see below). */
+export function HtmlPage(summary: string): MethodDecorator {
+  return applyDecorators(
+    ApiOperation({ summary }),
+    ApiQuery({ name: 'lang', required: false, enum: [...LANGS] }),
+    ApiProduces('text/html'),
+    ApiResponse({ status: 303, description: 'Not logged in: to `/login?returnTo=…`' }),
+  );
+}
+
+/**
+ * A `<form method="post">` action on one consent. The route documents its 303 itself: the
+ * Swagger plugin adds a guessed 201 to a POST it sees no success or redirect answer on.
+ */
+export function FormAction(
+  summary: string,
+  refusals: { forbidden: string; conflict: string },
+): MethodDecorator {
+  return applyDecorators(
+    ApiOperation({ summary }),
+    ApiParam({ name: 'id' }),
+    ApiConsumes('application/x-www-form-urlencoded'),
+    ApiBody({ type: PortalActionFormDto }),
+    ApiResponse({ status: 403, description: refusals.forbidden }),
+    ApiResponse({ status: 409, description: refusals.conflict }),
+  );
+}
+
+/** "inntektsaar: 2024" per right that carries metadata: what tells two similar consents apart. */
+export function metadataLines(consent: ConsentRecord): string[] {
+  return consent.consentRights
+    .map((r) => Object.entries(r.metadata ?? {}).map(([k, v]) => `${k}: ${v}`))
+    .filter((m) => m.length)
+    .map((m) => m.join(', '));
+}

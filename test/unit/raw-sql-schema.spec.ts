@@ -1,0 +1,143 @@
+import { describe, expect, it } from '@jest/globals';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { CONSENT_CREATE_SQL } from '../../src/consents/consent-create.repository.js';
+import { NUMBERING_SQL } from '../../src/consents/consent-feed.repository.js';
+import { describeDatabase, parsePrismaSchema, type DatabaseShape } from '../helpers/prisma-schema-parser.js';
+
+/**
+ * The raw SQL of the repositories (docs/architecture.md, "Database access") is text the compiler
+ * cannot check, so this test checks it against `prisma/schema.prisma`: every table it names
+ * exists, every column it writes or reads through a table alias exists in that table, and an
+ * INSERT's `$n::type` casts match the column types — so a renamed column or a changed type fails
+ * here, not in production. Add each new raw statement to STATEMENTS.
+ */
+
+const STATEMENTS: Record<string, string> = {
+  'consents: create (consent-create.repository.ts)': CONSENT_CREATE_SQL,
+  'consents: feed numbering (consent-feed.repository.ts)': NUMBERING_SQL,
+};
+
+const schema: DatabaseShape = describeDatabase(
+  parsePrismaSchema(readFileSync(path.join(import.meta.dirname, '../../prisma/schema.prisma'), 'utf8')),
+);
+
+/** A cast as written in SQL → the column type as PostgreSQL prints it (ColumnShape.type). */
+const CAST_TYPES: Record<string, string[]> = {
+  text: ['text'],
+  'text[]': ['text[]'],
+  uuid: ['uuid'],
+  jsonb: ['jsonb'],
+  int: ['integer'],
+  integer: ['integer'],
+  bigint: ['bigint'],
+  boolean: ['boolean'],
+  timestamptz: ['timestamp(3) with time zone', 'timestamp(6) with time zone', 'timestamp with time zone'],
+};
+
+/** Splits on commas outside parentheses. */
+function splitTopLevel(list: string): string[] {
+  const parts: string[] = [];
+  let depth = 0;
+  let current = '';
+  for (const ch of list) {
+    if (ch === '(') depth++;
+    if (ch === ')') depth--;
+    if (ch === ',' && depth === 0) {
+      parts.push(current.trim());
+      current = '';
+    } else current += ch;
+  }
+  if (current.trim()) parts.push(current.trim());
+  return parts;
+}
+
+/** Every problem found in one statement (empty = in step with the schema). */
+function checkStatement(sql: string, db: DatabaseShape): string[] {
+  const problems: string[] = [];
+  const text = sql.replace(/--.*$/gm, ' ');
+  const columnOf = (table: string, column: string) => db[table]?.columns[column];
+
+  // Tables and their aliases: FROM/JOIN/UPDATE/INTO <table> [AS] [alias].
+  const aliases = new Map<string, string>();
+  const tableRefs = text.matchAll(
+    /\b(?:FROM|JOIN|UPDATE|INTO)\s+([a-z_][a-z0-9_]*)(?:\s+(?:AS\s+)?(?!WHERE|SET|SELECT|ON|VALUES|CROSS|JOIN|GROUP|ORDER|LIMIT)([a-z_][a-z0-9_]*))?/gi,
+  );
+  const ctes = new Set([...text.matchAll(/\b([a-z_][a-z0-9_]*)\s+AS\s*\(/gi)].map((m) => m[1]));
+  for (const [, table, alias] of tableRefs) {
+    if (ctes.has(table)) continue;
+    if (!db[table]) {
+      problems.push(`table ${table} is not in schema.prisma`);
+      continue;
+    }
+    aliases.set(table, table);
+    if (alias) aliases.set(alias, table);
+  }
+
+  // alias.column references, for aliases bound to real tables.
+  for (const [, alias, column] of text.matchAll(/\b([a-z_][a-z0-9_]*)\.([a-z_][a-z0-9_]*)\b/gi)) {
+    const table = aliases.get(alias);
+    if (table && !columnOf(table, column)) problems.push(`${table}.${column} is not in schema.prisma`);
+  }
+
+  // UPDATE <table> [alias] SET <column> = …
+  for (const [, table, column] of text.matchAll(
+    /\bUPDATE\s+([a-z_][a-z0-9_]*)(?:\s+[a-z_][a-z0-9_]*)?\s+SET\s+([a-z_][a-z0-9_]*)\s*=/gi,
+  ))
+    if (db[table] && !columnOf(table, column)) problems.push(`${table}.${column} is not in schema.prisma`);
+
+  // INSERT INTO <table> (<columns>) VALUES (<values>) | SELECT <values>
+  for (const m of text.matchAll(
+    /\bINSERT\s+INTO\s+([a-z_][a-z0-9_]*)\s*\(([^)]*)\)\s*(VALUES\s*\(|SELECT\b)/gi,
+  )) {
+    const [, table, columnList, form] = m;
+    if (!db[table]) continue;
+    const columns = splitTopLevel(columnList);
+    for (const c of columns) if (!columnOf(table, c)) problems.push(`${table}.${c} is not in schema.prisma`);
+    if (!/^VALUES/i.test(form)) continue;
+    // The VALUES list: from after "VALUES (" to its closing parenthesis.
+    const start = (m.index ?? 0) + m[0].length;
+    let depth = 1;
+    let end = start;
+    while (depth && end < text.length) {
+      if (text[end] === '(') depth++;
+      if (text[end] === ')') depth--;
+      end++;
+    }
+    const values = splitTopLevel(text.slice(start, end - 1));
+    if (values.length !== columns.length)
+      problems.push(`${table}: ${columns.length} columns but ${values.length} values`);
+    values.forEach((v, i) => {
+      const cast = /::([a-z]+(?:\[\])?)\s*$/i.exec(v)?.[1]?.toLowerCase();
+      const column = columnOf(table, columns[i]);
+      if (!cast || !column) return;
+      const expected = CAST_TYPES[cast];
+      if (!expected) problems.push(`${table}.${columns[i]}: unknown cast ::${cast}`);
+      else if (!expected.includes(column.type))
+        problems.push(`${table}.${columns[i]} is ${column.type}, but the statement casts to ${cast}`);
+    });
+  }
+  return problems;
+}
+
+describe('raw SQL against schema.prisma', () => {
+  for (const [name, sql] of Object.entries(STATEMENTS))
+    it(`${name}: names only tables and columns that exist, with matching types`, () => {
+      expect(checkStatement(sql, schema)).toEqual([]);
+    });
+
+  it('catches a renamed column, a missing table and a wrong type (the check is not vacuous)', () => {
+    expect(checkStatement(CONSENT_CREATE_SQL.replace('from_party', 'from_partie'), schema)).toContain(
+      'consent_requests.from_partie is not in schema.prisma',
+    );
+    expect(
+      checkStatement(NUMBERING_SQL.replace('UPDATE consent_events', 'UPDATE consent_event'), schema),
+    ).toContain('table consent_event is not in schema.prisma');
+    expect(checkStatement(CONSENT_CREATE_SQL.replace('$7::jsonb', '$7::text'), schema)).toContain(
+      'consent_requests.consent_rights is jsonb, but the statement casts to text',
+    );
+    expect(checkStatement(NUMBERING_SQL.replace('e.consent_request_id', 'e.consent_id'), schema)).toContain(
+      'consent_events.consent_id is not in schema.prisma',
+    );
+  });
+});
