@@ -130,8 +130,10 @@ async function main(): Promise<void> {
       `load average at the end ${env.loadAverage.join(' / ')} on ${cpus().length} CPUs\n`,
   );
   process.stdout.write(
-    `by server CPU per request: reused token ${gateway.ratios.reusedTokenVsBareProxyByCpu}× bare proxy, ` +
-      `new token ${gateway.ratios.newTokenVsJoseBaselineByCpu}× jose baseline\n\n`,
+    `against the bare proxy: reused token ${gateway.ratios.reusedTokenVsBareProxyByCpu}× by CPU per request ` +
+      `(${gateway.ratios.reusedTokenVsBareProxy}× by req/s), new token per request ` +
+      `${gateway.ratios.newTokenVsBareProxyByCpu}× by CPU (${gateway.ratios.newTokenVsBareProxy}× by req/s; ` +
+      `${gateway.ratios.newTokenVsJoseBaselineByCpu}× the jose baseline by CPU)\n\n`,
   );
   for (const t of gateway.targets)
     process.stdout.write(`${t.met ? 'ok  ' : 'MISS'}  ${t.name}: ${t.value} (target ${t.target})\n`);
@@ -142,6 +144,22 @@ async function main(): Promise<void> {
     const r = await (verifier.benchTokenVerifier as () => Promise<unknown>)();
     results.benchTokenVerifier = r;
     process.stdout.write(`${JSON.stringify(r, null, 2)}\n`);
+  }
+
+  const caches = await optional('cache.js');
+  if (caches && typeof caches.benchCaches === 'function') {
+    process.stdout.write('\nbenchCaches (ClockCache vs lru-cache, ns per operation) …\n');
+    const r = await (caches.benchCaches as () => Promise<unknown>)();
+    results.benchCaches = r;
+    process.stdout.write(`${JSON.stringify(r, null, 2)}\n`);
+  }
+
+  const checks = await optional('gateway-checks.js');
+  if (checks && typeof checks.benchGatewayChecks === 'function') {
+    process.stdout.write('\nbenchGatewayChecks (the eleven checks, reused token, in process) …\n');
+    const r = await (checks.benchGatewayChecks as () => Promise<unknown>)();
+    results.benchGatewayChecks = r;
+    process.stdout.write(`${JSON.stringify(r)}\n`);
   }
 
   const consents = await optional('consents.js');

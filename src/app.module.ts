@@ -11,10 +11,10 @@ import { ConsentsModule } from './consents/consents.module.js';
 import { GatewayModule } from './gateway/gateway.module.js';
 import { AuthModule } from './common/auth/auth.module.js';
 import { EventsModule } from './common/events/events.module.js';
-import { loggerParams } from './common/http/logging.js';
+import { loggerParams, type LogDestination } from './common/http/logging.js';
 import { MetricsModule } from './common/metrics/metrics.module.js';
 import { PagingModule } from './common/paging/paging.module.js';
-import { APP_CONFIG } from './config/app-config.js';
+import { APP_CONFIG, type AppConfig } from './config/app-config.js';
 import { AppConfigModule } from './config/app-config.module.js';
 import type { Env } from './config/load-config.js';
 import { GuideModule } from './guide/guide.module.js';
@@ -31,6 +31,8 @@ export interface AppModuleOptions {
   env?: Env;
   /** An already-open, migrated database (tests); otherwise opened from config. */
   database?: DatabaseConnection;
+  /** Where log lines go instead of stdout (tests that read the log). */
+  logDestination?: LogDestination;
 }
 
 /**
@@ -68,7 +70,10 @@ export class AppModule {
       module: AppModule,
       imports: [
         AppConfigModule.forRoot(options.env),
-        LoggerModule.forRootAsync({ inject: [APP_CONFIG], useFactory: loggerParams }),
+        LoggerModule.forRootAsync({
+          inject: [APP_CONFIG],
+          useFactory: (config: AppConfig) => loggerParams(config, options.logDestination),
+        }),
         PrismaModule.forRoot(options.database),
         MetricsModule,
         EventsModule,

@@ -6,12 +6,14 @@ import { ADMIN_LOGIN_SCHEME } from './common/auth/auth.decorators.js';
 import { PLATFORM_SCOPES, SCOPE_DESCRIPTIONS } from './common/auth/scopes.js';
 import { SWAGGER_UI_CLIENT_ID } from './config/admin-login-config.js';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { Logger } from 'nestjs-pino';
+import { Logger, PARAMS_PROVIDER_TOKEN, type Params } from 'nestjs-pino';
 import { ProblemDetailsFilter, sendProblem } from './common/errors/problem-details.filter.js';
 import { documentProblems } from './common/errors/problem-docs.js';
 import { installBodyParsers } from './common/http/body-parsers.js';
 import { answerUnmetExpectations, clientErrorHandler, refuseConnect } from './common/http/client-errors.js';
 import { genRequestId } from './common/http/request-id.js';
+import { rootLogger } from './common/http/logging.js';
+import { installRequestLog } from './common/http/request-log.js';
 import { createValidationPipe } from './common/http/validation-pipe.js';
 import { frameworkErrorHandler, installRequestTargetGuard } from './common/http/request-target.js';
 import type { AppConfig } from './config/app-config.js';
@@ -105,6 +107,7 @@ export async function configureApp(app: NestFastifyApplication, config: AppConfi
     sendProblem(reply, req, err, logger),
   );
 
+  installRequestLog(fastify, rootLogger(app.get<Params>(PARAMS_PROVIDER_TOKEN)));
   const { requestDuration } = app.get(HttpMetrics);
   fastify.addHook('onResponse', (req: FastifyRequest, reply: FastifyReply, done: () => void) => {
     const route = req.routeOptions?.url ?? 'unmatched';

@@ -3,16 +3,15 @@
  *
  * - The database answer is one EXISTS over primary-key/indexed lookups (connections by resource,
  *   then the member by `(list_id, org_number)`), so it costs the same for 10 or 100 000 members.
- * - Answers (positive and negative) are cached per (org, resource, action) and the whole cache is
- *   dropped on any access-list or resource change (ChangeBus: this process at once, other replicas
- *   via NOTIFY). Changes are rare next to checks, so dropping everything is cheap and never wrong.
- * - A check that raced with a change never stores its (possibly old) answer: a generation counter
- *   moves on every invalidation. While the cross-replica listener is down nothing is served from
- *   or stored in the cache (fail safe: ask the database).
- * - A TTL bounds staleness should a NOTIFY ever be lost.
+ * - Answers (positive and negative) are cached per (org, resource, action) in the service's one
+ *   InvalidatedCache (common/cache), and the whole cache is dropped on any access-list or
+ *   resource change (ChangeBus: this process at once, other replicas via NOTIFY). Changes are
+ *   rare next to checks, so dropping everything is cheap and never wrong. The cache never stores
+ *   an answer that raced a change, serves nothing while the cross-replica listener is down, and
+ *   its TTL bounds staleness should a NOTIFY ever be lost.
  */
 import { Injectable, type OnModuleInit } from '@nestjs/common';
-import { ClockCache } from '../common/cache/clock-cache.js';
+import { InvalidatedCache } from '../common/cache/invalidated-cache.js';
 import { ChangeBus, type ChangeEvent } from '../common/events/change-bus.js';
 import { isValidOrgNumber } from '../common/identifiers/org-number.js';
 import { PrismaService } from '../prisma/prisma.service.js';
@@ -20,22 +19,29 @@ import { PrismaService } from '../prisma/prisma.service.js';
 const MAX_ENTRIES = 100_000;
 const TTL_MS = 60_000;
 
-interface Entry {
-  allowed: boolean;
-  expires: number;
-}
-
 @Injectable()
 export class AccessListCheckService implements OnModuleInit {
-  private readonly cache = new ClockCache<string, Entry>(MAX_ENTRIES);
-  private generation = 0;
+  private readonly cache: InvalidatedCache<string, boolean>;
   private hits = 0;
   private misses = 0;
 
   constructor(
     private readonly prisma: PrismaService,
     private readonly bus: ChangeBus,
-  ) {}
+  ) {
+    this.cache = new InvalidatedCache({
+      name: 'access_list',
+      maxEntries: MAX_ENTRIES,
+      ttlMs: TTL_MS,
+      fresh: () => this.bus.connected,
+      load: (k) => {
+        // Org numbers are digits and identifiers a fixed alphabet: the first two separators split.
+        const a = k.indexOf('\u0000');
+        const b = k.indexOf('\u0000', a + 1);
+        return this.isAllowedUncached(k.slice(0, a), k.slice(a + 1, b), k.slice(b + 1));
+      },
+    });
+  }
 
   onModuleInit(): void {
     this.bus.subscribe((e: ChangeEvent) => {
@@ -46,7 +52,6 @@ export class AccessListCheckService implements OnModuleInit {
 
   /** Drops every cached answer (also used by tests and the bench). */
   invalidate(): void {
-    this.generation++;
     this.cache.clear();
   }
 
@@ -56,28 +61,18 @@ export class AccessListCheckService implements OnModuleInit {
 
   /** The cached answer, or undefined when the database must be asked. */
   isAllowedCached(orgNumber: string, resourceIdentifier: string, action: string): boolean | undefined {
-    if (!this.bus.connected) return undefined;
-    const entry = this.cache.get(key(orgNumber, resourceIdentifier, action));
-    if (!entry) return undefined;
-    if (entry.expires <= Date.now()) {
-      this.cache.delete(key(orgNumber, resourceIdentifier, action));
-      return undefined;
-    }
-    return entry.allowed;
+    return this.cache.peek(key(orgNumber, resourceIdentifier, action));
   }
 
   async isAllowed(orgNumber: string, resourceIdentifier: string, action: string): Promise<boolean> {
-    const cached = this.isAllowedCached(orgNumber, resourceIdentifier, action);
+    const k = key(orgNumber, resourceIdentifier, action);
+    const cached = this.cache.peek(k);
     if (cached !== undefined) {
       this.hits++;
       return cached;
     }
     this.misses++;
-    const generation = this.generation;
-    const allowed = await this.isAllowedUncached(orgNumber, resourceIdentifier, action);
-    if (generation === this.generation && this.bus.connected)
-      this.cache.set(key(orgNumber, resourceIdentifier, action), { allowed, expires: Date.now() + TTL_MS });
-    return allowed;
+    return this.cache.load(k);
   }
 
   /** Always asks the database (the indexed path the bench measures). */

@@ -71,4 +71,22 @@ export class AuditService {
   async recordNow(entry: AuditRecord): Promise<void> {
     await this.record(this.prisma, entry);
   }
+
+  /**
+   * Which client did `action` on each of these objects (e.g. which client created each consent
+   * request), from the trail; objects without a client actor are absent. One query.
+   */
+  async clientsThatDid(
+    action: string,
+    objectType: string,
+    objectIds: string[],
+  ): Promise<Map<string, string>> {
+    if (!objectIds.length) return new Map();
+    const rows = await this.prisma.auditEntry.findMany({
+      where: { objectType, objectId: { in: objectIds }, action, actorClient: { not: null } },
+      select: { objectId: true, actorClient: true },
+      orderBy: { id: 'asc' },
+    });
+    return new Map(rows.map((r) => [r.objectId, r.actorClient!]));
+  }
 }

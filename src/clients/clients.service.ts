@@ -40,4 +40,14 @@ export class ClientsService {
       keys: row.keys.map((k) => ({ kid: k.kid, jwk: k.jwk as unknown as JsonWebKey & { kid: string } })),
     };
   }
+
+  /** `client_name` of each of these clients (one query), for pages that say "via <client>". */
+  async namesOf(clientIds: string[]): Promise<Map<string, string>> {
+    if (!clientIds.length) return new Map();
+    const rows = await this.prisma.client.findMany({
+      where: { clientId: { in: [...new Set(clientIds)] } },
+      select: { clientId: true, clientName: true },
+    });
+    return new Map(rows.map((r) => [r.clientId, r.clientName]));
+  }
 }

@@ -5,6 +5,7 @@
  * explains why the feed never skips an event. Until sequenced a row holds a negative
  * placeholder, so every feed read (`seq > cursor`, cursor ≥ 0) ignores it.
  */
+import { ConsentMetrics } from './consent-metrics.js';
 import { Injectable } from '@nestjs/common';
 import { Prisma } from '../generated/prisma/client.js';
 import { PrismaService, type PrismaTx } from '../prisma/prisma.service.js';
@@ -96,7 +97,10 @@ function historyOrder(a: { seq: bigint }, b: { seq: bigint }): number {
 
 @Injectable()
 export class ConsentEventsService {
-  constructor(private readonly prisma: PrismaService) {}
+  constructor(
+    private readonly prisma: PrismaService,
+    private readonly metrics: ConsentMetrics,
+  ) {}
 
   /**
    * Writes events in the caller's transaction. They are the outbox of the consent change: after
@@ -112,6 +116,7 @@ export class ConsentEventsService {
       SELECT e.* FROM unnest(${ids}::uuid[], ${events.map((e) => e.consentRequestId)}::uuid[], ${events.map((e) => e.eventType)}::text[],
         ${events.map((e) => e.createdAt.toISOString())}::timestamptz[], ${events.map((e) => e.performedBy)}::text[],
         ${events.map((e) => e.toOrg)}::text[], ${events.map((e) => e.handledBy)}::text[]) AS e`;
+    for (const e of events) this.metrics.count(e.eventType);
     return ids;
   }
 

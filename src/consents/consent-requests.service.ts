@@ -3,10 +3,12 @@
  * cancel. Listing and the events feed are in ConsentListingService, the issuer lookup in
  * ConsentLookupService.
  */
+import { ConsentMetrics } from './consent-metrics.js';
 import { Inject, Injectable } from '@nestjs/common';
 import { AccessListsService } from '../access-lists/access-lists.service.js';
 import type { Principal } from '../common/auth/principal.js';
 import { Scopes } from '../common/auth/scopes.js';
+import { InvalidatedCache } from '../common/cache/invalidated-cache.js';
 import { ChangeBus } from '../common/events/change-bus.js';
 import { orgUrn } from '../common/identifiers/party-urn.js';
 import { APP_CONFIG, type AppConfig } from '../config/app-config.js';
@@ -60,6 +62,7 @@ export function handledByFor(principal: Principal, toOrg: string | undefined): s
   return principal.supplier && principal.supplier !== toOrg ? principal.supplier : null;
 }
 const TEMPLATE_TTL_MS = 60_000;
+const TEMPLATE_ENTRIES = 1000;
 
 export interface CreateResult {
   dto: ConsentDetailsDto;
@@ -69,9 +72,19 @@ export interface CreateResult {
 
 @Injectable()
 export class ConsentRequestsService {
-  private readonly templateCache = new Map<string, { view: ConsentTemplateView; until: number }>();
-  /** Loads in flight, so concurrent misses (a burst at start or at expiry) share one query. */
-  private readonly templateLoads = new Map<string, Promise<ConsentTemplateView | null>>();
+  /**
+   * The latest version of each template, remembered for TEMPLATE_TTL_MS: templates change only
+   * when a new version is seeded at startup, and a request records the version it was created
+   * under. Concurrent misses (a burst at start or at expiry) share one query; "no such template"
+   * is not remembered.
+   */
+  private readonly latestTemplates = new InvalidatedCache<string, ConsentTemplateView | null>({
+    name: 'template',
+    maxEntries: TEMPLATE_ENTRIES,
+    ttlMs: TEMPLATE_TTL_MS,
+    keep: (view) => view !== null,
+    load: (id) => this.templates.getTemplate(id),
+  });
 
   constructor(
     private readonly prisma: PrismaService,
@@ -84,6 +97,7 @@ export class ConsentRequestsService {
     private readonly accessLists: AccessListsService,
     private readonly changes: ChangeBus,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly metrics: ConsentMetrics,
   ) {}
 
   /**
@@ -99,7 +113,7 @@ export class ConsentRequestsService {
     const handledBy = handledByFor(principal, value.toOrg);
 
     const checked = await this.checkRights(value.rights, problems);
-    const template = checked.templateId ? await this.latestTemplate(checked.templateId) : null;
+    const template = checked.templateId ? await this.latestTemplates.get(checked.templateId) : null;
     if (checked.templateId && !template)
       problems.push(
         problem(
@@ -180,6 +194,8 @@ export class ConsentRequestsService {
     }
 
     if (outcome.created) {
+      // The create is one statement: committed once the insert answered.
+      this.metrics.count('created');
       this.changes.emitLocal('consent', id);
       await this.sequencer.afterCommit();
     }
@@ -198,27 +214,6 @@ export class ConsentRequestsService {
         ]
       : ((await this.events.forRequests([id])).get(id) ?? []);
     return { dto: toDetailsDto(record, history, this.config.publicUrl), created: outcome.created };
-  }
-
-  /**
-   * The latest version of a template, remembered for TEMPLATE_TTL_MS: templates change only when
-   * a new version is seeded at startup, and a request records the version it was created under.
-   */
-  private async latestTemplate(id: string): Promise<ConsentTemplateView | null> {
-    const hit = this.templateCache.get(id);
-    if (hit && hit.until > Date.now()) return hit.view;
-    let load = this.templateLoads.get(id);
-    if (!load) {
-      load = this.templates
-        .getTemplate(id)
-        .then((view) => {
-          if (view) this.templateCache.set(id, { view, until: Date.now() + TEMPLATE_TTL_MS });
-          return view;
-        })
-        .finally(() => this.templateLoads.delete(id));
-      this.templateLoads.set(id, load);
-    }
-    return load;
   }
 
   /**

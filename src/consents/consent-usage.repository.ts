@@ -20,7 +20,7 @@ interface HourRow {
   last_used: Date | null;
 }
 
-interface TotalRow {
+export interface TotalRow {
   consent_id: string;
   api: string;
   consumer: string;

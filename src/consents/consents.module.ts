@@ -1,3 +1,4 @@
+import { ConsentMetrics } from './consent-metrics.js';
 import { Module } from '@nestjs/common';
 import { AccessListsModule } from '../access-lists/access-lists.module.js';
 import { ResourcesModule } from '../resources/resources.module.js';
@@ -32,6 +33,7 @@ import { ConsentUsageService } from './consent-usage.service.js';
     ConsentListingService,
     ConsentLookupService,
     ConsentExpirySweeper,
+    ConsentMetrics,
     ConsentUsageRepository,
     ConsentUsageService,
   ],

@@ -34,7 +34,9 @@ export function unknownApi(): DomainError {
   });
 }
 
-export function invalidToken(reason: 'missing' | 'malformed' | 'claims' = 'claims'): InvalidTokenError {
+export function invalidToken(
+  reason: 'missing' | 'malformed' | 'claims' | 'audience' = 'claims',
+): InvalidTokenError {
   return new InvalidTokenError(reason, GW.invalidToken);
 }
 

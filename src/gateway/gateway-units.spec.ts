@@ -1,6 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
 import { upstreamPath } from './api-route.js';
-import { InvalidatedCache } from './invalidated-cache.js';
 import { downstreamResponseHeaders, isReservedHeader, upstreamRequestHeaders } from './proxy-headers.js';
 import { checkUpstreamUrl } from './upstream-url.js';
 
@@ -124,65 +123,5 @@ describe('checkUpstreamUrl', () => {
   ])('refuses the loopback or link-local %s outside development', (url) => {
     expect(checkUpstreamUrl(url, false).ok).toBe(false);
     expect(checkUpstreamUrl(url, true).ok).toBe(true);
-  });
-});
-
-describe('InvalidatedCache', () => {
-  function cache(store: Map<string, number>, fresh = () => true) {
-    let loads = 0;
-    const c = new InvalidatedCache<string, number | null>({
-      name: 't',
-      maxEntries: 10,
-      ttlMs: 60_000,
-      fresh,
-      // Reads at once, answers a moment later (like a query that already ran).
-      load: async (k) => {
-        loads++;
-        const v = store.get(k) ?? null;
-        await Promise.resolve();
-        return v;
-      },
-    });
-    return { c, loads: () => loads };
-  }
-
-  it('serves from memory until invalidated, and caches "not found" too', async () => {
-    const store = new Map([['a', 1]]);
-    const { c, loads } = cache(store);
-    expect(await c.get('a')).toBe(1);
-    expect(c.peek('a')).toBe(1);
-    expect(await c.get('b')).toBeNull();
-    expect(c.peek('b')).toBeNull();
-    store.set('a', 2);
-    expect(c.peek('a')).toBe(1);
-    c.invalidate('a');
-    expect(c.peek('a')).toBeUndefined();
-    expect(await c.get('a')).toBe(2);
-    expect(loads()).toBe(3);
-  });
-
-  it('does not store a value read before an invalidation that happened while it was loading', async () => {
-    const store = new Map([['a', 1]]);
-    const { c } = cache(store);
-    const racing = c.load('a');
-    store.set('a', 2);
-    c.invalidate('a');
-    expect(await racing).toBe(1);
-    expect(c.peek('a')).toBeUndefined();
-    // A request after the change never joins the load that started before it.
-    expect(await c.get('a')).toBe(2);
-  });
-
-  it('neither serves nor stores while changes may be missed', async () => {
-    let fresh = true;
-    const store = new Map([['a', 1]]);
-    const { c, loads } = cache(store, () => fresh);
-    await c.get('a');
-    fresh = false;
-    expect(c.peek('a')).toBeUndefined();
-    store.set('a', 5);
-    expect(await c.get('a')).toBe(5);
-    expect(await c.get('a')).toBe(5);
-    expect(loads()).toBe(3);
   });
 });

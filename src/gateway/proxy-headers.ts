@@ -17,6 +17,7 @@
  * frameworks let override the path or host (`X-Original-URL`, `X-Rewrite-URL`, `X-Host`).
  */
 import type { IncomingHttpHeaders } from 'node:http';
+import { formatTraceparent, newSpanId, type TraceContext } from '../common/tracing/trace-context.js';
 
 const HOP_BY_HOP = new Set([
   'connection',
@@ -41,6 +42,9 @@ const DROPPED_REQUEST = new Set([
   'forwarded',
   'x-real-ip',
   'x-request-id',
+  // W3C trace context: the upstream's parent is the gateway's span, not the client's.
+  'traceparent',
+  'tracestate',
   'x-client-ip',
   'true-client-ip',
   // Express's method-override, ASP.NET Core, Spring and others turn a POST into a DELETE or PUT.
@@ -147,6 +151,8 @@ export interface VerifiedContext {
   clientIp: string;
   proto: 'http' | 'https';
   requestId: string;
+  /** The call's trace: the upstream gets a `traceparent` whose parent is a new gateway span. */
+  trace?: TraceContext;
   /** The API's subject header (lowercase) when it has one: forwarded only as checked. */
   subjectHeader?: string | null;
 }
@@ -193,6 +199,10 @@ export function upstreamRequestHeaders(
     'x-request-id',
     ctx.requestId,
   );
+  if (ctx.trace) {
+    out.push('traceparent', formatTraceparent(ctx.trace, newSpanId()));
+    if (ctx.trace.tracestate !== undefined) out.push('tracestate', ctx.trace.tracestate);
+  }
   return out;
 }
 

@@ -29,6 +29,8 @@ export interface ConsentCard {
   /** "inntektsaar: 2024" per right that carries metadata. */
   metadata: string[];
   coveredBy: PartyLabel;
+  /** "via <client name>", when it tells more than the organisation's name. */
+  via: string | null;
   offeredBy: PartyLabel;
   dataHolders: PartyLabel[];
   consented: string | null;
@@ -65,6 +67,11 @@ export class ConsentCardsService {
       lang,
       names,
     );
+    const via = await this.presenter.viaClients(
+      shown.map((s) => s.consent),
+      lang,
+      names,
+    );
     return Promise.all(
       shown.map(async ({ consent, resources }) => {
         const [coveredBy, offeredBy, dataHolders] = await Promise.all([
@@ -83,6 +90,7 @@ export class ConsentCardsService {
           titles: resources.map((r) => r.title[lang] || r.title.nb || r.identifier).join(', '),
           metadata: metadataLines(consent),
           coveredBy,
+          via: via.get(consent.id) ?? null,
           offeredBy,
           dataHolders,
           consented: consent.consented ? formatDateTime(consent.consented, lang) : null,

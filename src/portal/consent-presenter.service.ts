@@ -8,6 +8,8 @@ import { Injectable } from '@nestjs/common';
 import { DomainError } from '../common/errors/domain-error.js';
 import { parsePartyUrn } from '../common/identifiers/party-urn.js';
 import type { ConsentRecord } from '../consents/consent.record.js';
+import { AuditService } from '../audit/audit.service.js';
+import { ClientsService } from '../clients/clients.service.js';
 import { OrganizationNamesService } from '../owners/organization-names.service.js';
 import type { ConsentResourceView } from '../resources/consent-resource.view.js';
 import type { ConsentTemplateView, TemplateText } from '../resources/consent-template.view.js';
@@ -63,6 +65,8 @@ export interface ConsentTextModel {
   coveredBy: PartyLabel;
   offeredBy: PartyLabel;
   handledBy: PartyLabel | null;
+  /** "via <client name>": the consumer's client that made the request, when it tells more. */
+  via: string | null;
   handledByText: string | null;
   requestMessage: string | null;
   /** Set when the message is shown in another language than the page. */
@@ -111,6 +115,8 @@ export class ConsentPresenterService {
     private readonly resources: ResourcesService,
     private readonly templates: TemplatesService,
     private readonly names: OrganizationNamesService,
+    private readonly audit: AuditService,
+    private readonly clients: ClientsService,
     private readonly views: PortalViews,
   ) {}
 
@@ -188,6 +194,28 @@ export class ConsentPresenterService {
     for (const org of wanted) cache.set(org, found.get(org) ?? null);
   }
 
+  /**
+   * "via <client>" per consent: the name of the consumer's client that created the request (from
+   * the audit trail), kept only when it adds something to the organisation's name — a client
+   * named like its organisation says nothing new.
+   */
+  async viaClients(consents: ConsentRecord[], lang: Lang, names: Map<string, string | null>) {
+    const creators = await this.audit.clientsThatDid(
+      'consent.created',
+      'consent',
+      consents.map((c) => c.id),
+    );
+    const clientNames = await this.clients.namesOf([...creators.values()]);
+    const via = new Map<string, string>();
+    for (const consent of consents) {
+      const client = clientNames.get(creators.get(consent.id) ?? '');
+      const org = names.get(consent.toOrg) ?? null;
+      if (client && client.trim() && client.trim().toLowerCase() !== org?.toLowerCase())
+        via.set(consent.id, `${CHROME.in(lang).via} ${client.trim()}`);
+    }
+    return via;
+  }
+
   /** The organisations whose data the consent covers (resource owners), each once. */
   dataHolders(resources: ConsentResourceView[], lang: Lang, cache?: Map<string, string | null>) {
     const owners = [...new Set(resources.map((r) => r.ownerOrgNumber))];
@@ -213,6 +241,7 @@ export class ConsentPresenterService {
       consent.handledBy ? this.partyLabel(consent.handledBy, lang, names) : Promise.resolve(null),
       this.dataHolders(loaded.resources, lang, names),
     ]);
+    const via = (await this.viaClients([consent], lang, names)).get(consent.id) ?? null;
     const values: Record<string, string> = {
       CoveredBy: coveredBy.short,
       OfferedBy: offeredBy.short,
@@ -254,6 +283,7 @@ export class ConsentPresenterService {
       coveredBy,
       offeredBy,
       handledBy,
+      via,
       handledByText: handledBy ? fill(template.texts.handledBy) : null,
       requestMessage: message?.text ?? null,
       // The consumer may not have written every language: mark the one shown (WCAG 3.1.2).
@@ -283,6 +313,7 @@ export class ConsentPresenterService {
       heading: model.heading,
       intro: model.intro,
       coveredBy: model.coveredBy.full,
+      via: model.via,
       offeredBy: model.offeredBy.full,
       handledBy: model.handledBy?.full ?? null,
       dataHolders: model.dataHolders.map((h) => h.full),

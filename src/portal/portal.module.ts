@@ -1,4 +1,6 @@
 import { Module } from '@nestjs/common';
+import { AuditModule } from '../audit/audit.module.js';
+import { ClientsModule } from '../clients/clients.module.js';
 import { ConsentsModule } from '../consents/consents.module.js';
 import { OwnersModule } from '../owners/owners.module.js';
 import { ResourcesModule } from '../resources/resources.module.js';
@@ -21,11 +23,12 @@ import { PortalViews } from './portal-views.js';
 
 /**
  * Layer 4: the end-user portal (DESIGN §4.8) — server-rendered pages, sessions, login.
- * Reads consents (layer 3), resources and templates (layer 2) and org roles (layer 1) through
- * their exported services; owns only the `portal_sessions` table.
+ * Reads consents (layer 3), resources, templates and client names (layer 2), org roles and
+ * names (layer 1) and who created a request (audit, layer 0) through their exported services;
+ * owns only the `portal_sessions` table.
  */
 @Module({
-  imports: [ConsentsModule, ResourcesModule, OwnersModule],
+  imports: [ConsentsModule, ResourcesModule, ClientsModule, OwnersModule, AuditModule],
   controllers: [
     ConsentPagesController,
     ConsentReceiptController,

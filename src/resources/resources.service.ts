@@ -3,6 +3,7 @@ import { Injectable } from '@nestjs/common';
 import { actorOf } from '../audit/audit.service.js';
 import { ChangeLogService } from '../audit/change-log.service.js';
 import { ClockCache } from '../common/cache/clock-cache.js';
+import { InvalidatedCache } from '../common/cache/invalidated-cache.js';
 import type { Principal } from '../common/auth/principal.js';
 import { DomainError, type ValidationProblem } from '../common/errors/domain-error.js';
 import { INVALID_VALUE } from '../common/errors/validation-errors.js';
@@ -24,6 +25,8 @@ import {
 import { TemplatesService } from './templates.service.js';
 
 const CACHE_ENTRIES = 5000;
+/** Backstop should a change notification ever be lost; a miss costs two primary-key reads. */
+const CACHE_TTL_MS = 60_000;
 
 function notFound(identifier: string): DomainError {
   return DomainError.notFound('RR-00001', `Resource '${identifier}' does not exist.`);
@@ -48,11 +51,9 @@ function isUniqueViolation(err: unknown): boolean {
 @Injectable()
 export class ResourcesService {
   /** identifier → current view (null = missing or deleted), invalidated through the ChangeBus. */
-  private readonly current = new ClockCache<string, ConsentResourceView | null>(CACHE_ENTRIES);
+  private readonly current: InvalidatedCache<string, ConsentResourceView | null>;
   /** versionId → view; versions never change, so no invalidation is needed. */
   private readonly versions = new ClockCache<string, ConsentResourceView>(CACHE_ENTRIES);
-  /** Bumped on every invalidation so a load that raced a change does not cache the old value. */
-  private generation = 0;
 
   constructor(
     private readonly prisma: PrismaService,
@@ -61,39 +62,45 @@ export class ResourcesService {
     private readonly templates: TemplatesService,
     private readonly bus: ChangeBus,
   ) {
+    this.current = new InvalidatedCache({
+      name: 'resource',
+      maxEntries: CACHE_ENTRIES,
+      ttlMs: CACHE_TTL_MS,
+      // While the cross-replica listener is down another replica's change may be missed: read through.
+      fresh: () => this.bus.connected,
+      load: (identifier) => this.readConsentResource(identifier),
+    });
     bus.subscribe((e) => {
       if (e.topic !== 'resource') return;
-      this.generation++;
       if (e.id === '*') this.current.clear();
-      else this.current.delete(e.id);
+      else this.current.invalidate(e.id);
     });
-    bus.onConnectionState(() => {
-      this.generation++;
-      this.current.clear();
-    });
+    bus.onConnectionState(() => this.current.clear());
   }
 
   // ───────────── API for other contexts ─────────────
 
   /** The current version, or null when the resource does not exist or was deleted. */
   async getConsentResource(identifier: string): Promise<ConsentResourceView | null> {
-    // While the cross-replica listener is down another replica's change may be missed: read through.
-    const useCache = this.bus.connected;
-    if (useCache) {
-      const hit = this.current.get(identifier);
-      if (hit !== undefined) return hit && structuredClone(hit);
-    }
-    const generation = this.generation;
-    const row = await this.prisma.resource.findUnique({ where: { identifier } });
-    let view: ConsentResourceView | null = null;
-    if (row && !row.deletedAt) {
-      const version = await this.prisma.resourceVersion.findUnique({
-        where: { versionId: row.currentVersionId },
-      });
-      if (version) view = toConsentResourceView(row, version);
-    }
-    if (useCache && generation === this.generation) this.current.set(identifier, view);
+    const view = await this.current.get(identifier);
     return view && structuredClone(view);
+  }
+
+  /**
+   * The cached current version without waiting: undefined on a miss (then `getConsentResource`).
+   * Not a copy (the gateway's hot path): read it, never change it.
+   */
+  peekConsentResource(identifier: string): Readonly<ConsentResourceView> | null | undefined {
+    return this.current.peek(identifier);
+  }
+
+  private async readConsentResource(identifier: string): Promise<ConsentResourceView | null> {
+    const row = await this.prisma.resource.findUnique({ where: { identifier } });
+    if (!row || row.deletedAt) return null;
+    const version = await this.prisma.resourceVersion.findUnique({
+      where: { versionId: row.currentVersionId },
+    });
+    return version ? toConsentResourceView(row, version) : null;
   }
 
   /** One version, also of a deleted resource (a consent keeps pointing at its version forever). */

@@ -17,10 +17,7 @@ import { ClientsService, type ActiveClient } from '../clients/clients.service.js
 import { APP_CONFIG, type AppConfig } from '../config/app-config.js';
 import { OAuthError } from './oauth-error.js';
 
-/** Longest accepted assertion lifetime, `exp − iat` (Maskinporten: 120 s). */
-export const MAX_ASSERTION_LIFETIME_SECONDS = 120;
-/** How far `iat` may be from our clock, either way. */
-export const ASSERTION_IAT_SKEW_SECONDS = 10;
+import { ASSERTION_IAT_SKEW_SECONDS, MAX_ASSERTION_LIFETIME_SECONDS } from './assertion-limits.js';
 /** Assertions carry a few claims; 8 KiB leaves room for authorization_details. */
 export const MAX_ASSERTION_BYTES = 8 * 1024;
 const MAX_JTI_LENGTH = 255;
@@ -151,7 +148,10 @@ export class AssertionVerifier {
     const { aud, exp, iat, nbf, jti } = payload;
     // Maskinporten: `aud` is the issuer identifier, a single value (a string or a one-element array).
     const audience = Array.isArray(aud) && aud.length === 1 ? aud[0] : aud;
-    if (audience !== this.audience) throw OAuthError.invalidGrant('aud');
+    if (audience !== this.audience)
+      throw new OAuthError('invalid_grant', 'aud', {
+        description: `Invalid assertion. aud must be this issuer's identifier, "${this.audience}".`,
+      });
     if (!isNumericDate(exp) || !isNumericDate(iat)) throw OAuthError.invalidGrant('exp_iat_missing');
     if (exp <= iat || exp - iat > MAX_ASSERTION_LIFETIME_SECONDS) throw OAuthError.invalidGrant('lifetime');
     if (Math.abs(iat - now) > ASSERTION_IAT_SKEW_SECONDS) throw OAuthError.invalidGrant('iat');

@@ -2,6 +2,7 @@ import { Catch, Logger, type ArgumentsHost, type ExceptionFilter } from '@nestjs
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { toDomainError } from '../common/errors/problem-details.filter.js';
 import { traceIdFor } from '../common/errors/trace-id.js';
+import { noteRequest } from '../common/tracing/request-notes.js';
 import { OAuthError, oauthErrorBody } from './oauth-error.js';
 
 /**
@@ -25,6 +26,7 @@ export const NO_STORE_HEADERS = { 'cache-control': 'no-store', pragma: 'no-cache
 
 export function sendOAuthError(reply: FastifyReply, err: OAuthError): void {
   if (reply.sent) return;
+  noteRequest(reply.request.raw, { code: err.error, reason: err.reason });
   for (const [k, v] of Object.entries({ ...NO_STORE_HEADERS, ...(err.headers ?? {}) }))
     void reply.header(k, v);
   void reply
@@ -45,7 +47,7 @@ export class OAuthErrorFilter implements ExceptionFilter {
     const err = toOAuthError(exception);
     if (err.status >= 500) {
       // The response says nothing; the log has the cause under the request's trace id.
-      const traceId = traceIdFor(request.headers, String(request.id ?? ''));
+      const traceId = traceIdFor(request.raw);
       this.logger.error({ err: exception, traceId }, 'token request failed');
     }
     sendOAuthError(reply, err);

@@ -4,11 +4,13 @@
  * library parses that shape. The class still extends DomainError, so a stray one that reached
  * the global filter would render sanely.
  *
- * `error_description` is fixed per error code and never says which check failed (that would
- * help an attacker probe keys, clients and consents); the precise `reason` goes to the log and
- * the audit trail only.
+ * `error_description` names the check that failed, as Maskinporten's does
+ * (oauth-error-descriptions.ts), except where naming it would help an attacker probe clients,
+ * keys and consents: those say more only outside production (`explained`). The `reason` goes to
+ * the log and the audit trail.
  */
 import { DomainError } from '../common/errors/domain-error.js';
+import { DEVELOPMENT_DESCRIPTIONS, REASON_DESCRIPTIONS } from './oauth-error-descriptions.js';
 import { retryAfterHeaderValue } from '../common/rate-limit/token-bucket.limiter.js';
 
 export type OAuthErrorCode =
@@ -64,10 +66,26 @@ export class OAuthError extends DomainError {
       headers?: Record<string, string>;
     } = {},
   ) {
-    super(options.status ?? STATUS[error], error, options.description ?? DESCRIPTIONS[error], {
-      headers: options.headers,
-    });
+    super(
+      options.status ?? STATUS[error],
+      error,
+      options.description ?? REASON_DESCRIPTIONS[reason] ?? DESCRIPTIONS[error],
+      {
+        headers: options.headers,
+      },
+    );
     this.name = 'OAuthError';
+  }
+
+  /** The same refusal with the description development gets (naming client, key or consent checks). */
+  explained(): OAuthError {
+    const description = DEVELOPMENT_DESCRIPTIONS[this.reason];
+    if (description === undefined) return this;
+    return new OAuthError(this.error, this.reason, {
+      description,
+      status: this.status,
+      headers: this.headers,
+    });
   }
 
   static invalidRequest(reason: string, description?: string): OAuthError {

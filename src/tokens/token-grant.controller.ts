@@ -1,4 +1,5 @@
-import { Body, Controller, Header, HttpCode, Post, UseFilters } from '@nestjs/common';
+import { Body, Controller, Header, HttpCode, Post, Req, UseFilters } from '@nestjs/common';
+import type { FastifyRequest } from 'fastify';
 import {
   ApiBadRequestResponse,
   ApiBody,
@@ -12,12 +13,12 @@ import {
   ApiUnauthorizedResponse,
 } from '@nestjs/swagger';
 import { Public } from '../common/auth/auth.decorators.js';
+import { noteRequest } from '../common/tracing/request-notes.js';
 import { OAuthErrorDto, TokenRequestDto, TokenResponseDto } from './dto/token.dto.js';
 import { OAuthErrorFilter } from './oauth-error.filter.js';
 import { AuthorizationCodeGrantService } from './authorization-code-grant.service.js';
 import { isCodeGrant, parseCodeTokenForm } from './authorization-code-request.js';
 import { TokenGrantService } from './token-grant.service.js';
-import { parseTokenForm } from './token-request.js';
 
 /**
  * `POST /token` (DESIGN §4.5): Maskinporten-compatible JWT-bearer grant. Public, because the
@@ -68,8 +69,8 @@ export class TokenGrantController {
     type: OAuthErrorDto,
     description: 'Per-client rate limit; see `Retry-After`',
   })
-  async token(@Body() body: Record<string, unknown>): Promise<TokenResponseDto> {
+  async token(@Body() body: Record<string, unknown>, @Req() req: FastifyRequest): Promise<TokenResponseDto> {
     if (isCodeGrant(body)) return this.codeGrants.issue(parseCodeTokenForm(body));
-    return this.grants.issue(parseTokenForm(body));
+    return this.grants.issueForm(body, (party) => noteRequest(req.raw, party));
   }
 }

@@ -12,8 +12,14 @@ import { AssertionReplayStore } from './assertion-replay.store.js';
 import { AssertionVerifier, ClientRefusal } from './assertion-verifier.js';
 import { CONSENT_DETAIL_TYPE, type RequestedConsent } from './authorization-details.js';
 import { OAuthError } from './oauth-error.js';
+import { TokenMetrics } from './token-metrics.js';
 
-import { resolveGrantParameters, type GrantParameters, type TokenForm } from './token-request.js';
+import {
+  parseTokenForm,
+  resolveGrantParameters,
+  type GrantParameters,
+  type TokenForm,
+} from './token-request.js';
 import { iso6523, TokenSignerService } from './token-signer.service.js';
 
 /** RFC 6749 §5.1 successful token response. */
@@ -52,17 +58,38 @@ export class TokenGrantService {
     private readonly audit: AuditService,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     @Inject(AUTH_CLOCK) private readonly clock: Clock,
+    private readonly metrics: TokenMetrics,
   ) {
     this.limiter = new TokenBucketLimiter({ now: clock });
     this.rateRule = { requests: config.tokenRateLimitPerSecond, perSeconds: 1 };
   }
 
-  async issue(form: TokenForm): Promise<TokenResponse> {
+  /** A token request's form parameters, parsed here so a malformed request is counted too. */
+  async issueForm(
+    body: unknown,
+    caller?: (party: { clientId: string; consumer?: string }) => void,
+  ): Promise<TokenResponse> {
+    let form: TokenForm;
+    try {
+      form = parseTokenForm(body);
+    } catch (e) {
+      this.metrics.requestsTotal.inc({ outcome: e instanceof OAuthError ? e.error : 'server_error' });
+      throw e;
+    }
+    return this.issue(form, caller);
+  }
+
+  /** `caller` hears who asked, once the assertion names a known client (for the request log). */
+  async issue(
+    form: TokenForm,
+    caller?: (party: { clientId: string; consumer?: string }) => void,
+  ): Promise<TokenResponse> {
     let client: ActiveClient | undefined;
     let params: GrantParameters | undefined;
     try {
       const assertion = await this.assertions.verify(form.assertion);
       client = assertion.client;
+      caller?.({ clientId: client.clientId, consumer: client.orgNumber });
 
       // After authentication, so nobody can use up another client's allowance with forged
       // assertions, and before the jti is burnt, so a throttled client may retry the same one.
@@ -114,10 +141,14 @@ export class TokenGrantService {
           expiresAt: new Date((signed.claims.exp ?? 0) * 1000).toISOString(),
         },
       });
+      this.metrics.requestsTotal.inc({ outcome: 'issued' });
       return { access_token: signed.token, token_type: 'Bearer', expires_in: signed.expiresIn, scope };
     } catch (e) {
+      this.metrics.requestsTotal.inc({ outcome: e instanceof OAuthError ? e.error : 'server_error' });
+      if (!client && e instanceof ClientRefusal)
+        caller?.({ clientId: e.client.clientId, consumer: e.client.orgNumber });
       await this.recordRefusal(e, client, params);
-      throw e;
+      throw this.config.nodeEnv !== 'production' && e instanceof OAuthError ? e.explained() : e;
     }
   }
 

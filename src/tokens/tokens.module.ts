@@ -1,3 +1,4 @@
+import { TokenMetrics } from './token-metrics.js';
 import { Global, Module } from '@nestjs/common';
 import { ClientsModule } from '../clients/clients.module.js';
 import { ISSUER_KEY_SOURCE } from '../common/auth/issuer-key-source.js';
@@ -34,6 +35,7 @@ import { WellKnownController } from './well-known.controller.js';
     AssertionReplayStore,
     TokenGrantService,
     TokenEndpointHooks,
+    TokenMetrics,
     AuthorizationCodesService,
     AuthorizationCodeGrantService,
   ],

@@ -30,6 +30,7 @@ import {
   type OnApplicationBootstrap,
   type OnModuleDestroy,
 } from '@nestjs/common';
+import { formatTraceparent, traceContextFromHeaders } from '../common/tracing/trace-context.js';
 import { ChangeLogService } from '../audit/change-log.service.js';
 import { ChangeBus } from '../common/events/change-bus.js';
 import { APP_CONFIG, type AppConfig } from '../config/app-config.js';
@@ -230,6 +231,9 @@ export class WebhookDeliveryWorker implements OnApplicationBootstrap, OnModuleDe
   async attempt(c: ClaimedDelivery, signal?: AbortSignal): Promise<SendResult> {
     let result: SendResult;
     const started = performance.now();
+    // Each attempt is a trace of its own (the change that queued it committed long ago, in
+    // another request): the receiver gets its `traceparent`, and our log line quotes it.
+    const trace = traceContextFromHeaders({});
     try {
       const secret = openSecret(c.secret, this.config.keyEncryptionSecret);
       const timestamp = Math.floor(Date.now() / 1000);
@@ -242,6 +246,7 @@ export class WebhookDeliveryWorker implements OnApplicationBootstrap, OnModuleDe
           [WEBHOOK_ID_HEADER]: c.payload.id,
           [TIMESTAMP_HEADER]: String(timestamp),
           [SIGNATURE_HEADER]: signWebhookBody(body, secret),
+          traceparent: formatTraceparent(trace),
         },
       });
     } catch (err) {
@@ -252,7 +257,18 @@ export class WebhookDeliveryWorker implements OnApplicationBootstrap, OnModuleDe
       await this.release(c);
       return result;
     }
-    this.metrics.attemptSeconds.observe((performance.now() - started) / 1000);
+    const seconds = (performance.now() - started) / 1000;
+    this.metrics.attemptSeconds.observe(seconds);
+    this.logger[result.ok ? 'log' : 'warn']({
+      msg: 'webhook attempt',
+      delivery: c.id,
+      subscription: c.subscriptionId,
+      attempt: c.attempts,
+      status: result.status,
+      error: result.ok ? undefined : result.error,
+      ms: Math.round(seconds * 100_000) / 100,
+      traceId: formatTraceparent(trace),
+    });
     if (result.ok) await this.recordSuccess(c, result.status ?? 200);
     else await this.recordFailure(c, result);
     return result;

@@ -228,6 +228,13 @@ class OtherReplica {
     expect(local.filter((e) => e.topic === 'consent' && e.id === created.id).length).toBeGreaterThan(0);
   });
 
+  it("delivers another process's notification to this process's subscribers, one per id", async () => {
+    const ids = [randomUUID(), randomUUID()];
+    const payload = JSON.stringify({ topic: 'consent', ids, origin: randomUUID() });
+    await other.client.query('SELECT pg_notify($1, $2)', [CHANGE_CHANNEL, payload]);
+    await other.until(() => ids.every((id) => local.some((e) => e.topic === 'consent' && e.id === id)));
+  });
+
   it('keeps one LISTEN connection per app and opens no connection per change', async () => {
     const db = await rawClient(t);
     try {

@@ -36,7 +36,8 @@ let upstream: Upstream;
 let world: GatewayWorld;
 let api: string;
 
-const INVALID_TOKEN = 'The access token is invalid.';
+// Outside production the detail names the failed check (docs/errors.md).
+const INVALID_TOKEN = (check: string) => `The access token is invalid: ${check}`;
 const DOT_SEGMENT =
   'The request path contains a "." or ".." segment, or one that a server reads as such (percent-encoded, with ";" parameters, with trailing dots or spaces, or a Unicode form).';
 const ENCODED_SLASH =
@@ -331,13 +332,25 @@ describe('token (401 GW-00003)', () => {
     const res = await proxy(t, `/proxy/${api}/x`, {
       auth: await signedWith({ consumer: { authority: 'iso6523-actorid-upis', ID: '0192:123456789' } }),
     });
-    expectProblem(res, 401, 'GW-00003', INVALID_TOKEN);
+    expectProblem(
+      res,
+      401,
+      'GW-00003',
+      INVALID_TOKEN(
+        'its consumer (or supplier) claim must be {"authority":"iso6523-actorid-upis","ID":"0192:<organisation number>"} with a valid organisation number.',
+      ),
+    );
     expect(res.headers.get('www-authenticate')).toBe(BEARER_INVALID);
   });
 
   it('answers 401 for a scope claim that is not a string', async () => {
     const res = await proxy(t, `/proxy/${api}/x`, { auth: await signedWith({ scope: [world.scope] }) });
-    expectProblem(res, 401, 'GW-00003', INVALID_TOKEN);
+    expectProblem(
+      res,
+      401,
+      'GW-00003',
+      INVALID_TOKEN('its scope claim must be a string of space-separated scopes.'),
+    );
   });
 
   it('requires the API audience in aud when the API sets one, and ignores aud otherwise', async () => {
@@ -348,7 +361,14 @@ describe('token (401 GW-00003)', () => {
     const wrong = await consentBearer(t, world, consent, { audience: 'https://other.example' });
     const right = await consentBearer(t, world, consent, { audience });
     const refused = await proxy(t, `/proxy/${withAud}/x`, { auth: none });
-    expectProblem(refused, 401, 'GW-00003', INVALID_TOKEN);
+    expectProblem(
+      refused,
+      401,
+      'GW-00003',
+      INVALID_TOKEN(
+        `it has no aud; this API requires "${audience}" (ask /token for it with resource=${audience}).`,
+      ),
+    );
     expect((await proxy(t, `/proxy/${withAud}/x`, { auth: wrong })).status).toBe(401);
     expect((await proxy(t, `/proxy/${withAud}/x`, { auth: right })).status).toBe(200);
     // An API without `audience` takes any aud.

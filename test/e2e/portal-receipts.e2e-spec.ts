@@ -113,6 +113,43 @@ describe('names, not numbers', () => {
     expect(card).toContain('<dt>Details</dt><dd><ul class="plain"><li>inntektsaar: 2024</li></ul></dd>');
   });
 
+  it('says which of the consumer’s clients asked ("via …") when its name tells more than the organisation’s', async () => {
+    const dcr = await bearer(t, { org: w.consumer.org, scope: [Scopes.dcrRead, Scopes.dcrWrite] });
+    const created = await fetch(`${t.url}/api/v1/clients`, {
+      method: 'POST',
+      headers: { authorization: dcr, 'content-type': 'application/json' },
+      body: JSON.stringify({
+        client_name: 'Lånesøknad på nett',
+        scopes: [],
+        integration_type: 'maskinporten',
+        token_endpoint_auth_method: 'private_key_jwt',
+      }),
+    });
+    expect(created.status).toBe(201);
+    const clientId = ((await created.json()) as { client_id: string }).client_id;
+    const viaClient = await bearer(t, {
+      org: w.consumer.org,
+      clientId,
+      scope: [Scopes.consentRequestsWrite],
+    });
+    const pid = personNumber();
+    const dto = await createConsent(
+      t,
+      viaClient,
+      consentBody({ to: w.consumer.org, resource: w.resource, from: personUrnOf(pid) }),
+    );
+    const c = await devLogin(t, pid);
+    const page = await c.get(`/consent/request?id=${dto.id as string}&lang=nb`);
+    expect(page.body).toContain(
+      `<dt>Forespurt av</dt><dd>${CONSUMER_NAME} via Lånesøknad på nett <span class="secondary-text nowrap">(org.nr. ${formatted(w.consumer.org)})</span></dd>`,
+    );
+    const list = await c.get('/consent/active?lang=en');
+    expect(list.body).toContain(`${CONSUMER_NAME} via Lånesøknad på nett <span`);
+    // A request made by a client without a registered name says only who asks.
+    const { id, c: other } = await acceptedByPerson('en');
+    expect((await other.get(`/consent/request?id=${id}&lang=en`)).body).not.toContain(' via ');
+  });
+
   it('falls back to the formatted number for an organisation nobody named', async () => {
     const unnamed = await (await import('../factories/consent-fixtures.js')).consumer(t);
     const pid = personNumber();

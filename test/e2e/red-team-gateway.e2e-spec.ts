@@ -63,6 +63,9 @@ describe('RT-1: a second subject whose name PHP or ASP.NET reads as the subject'
     ['with a leading double-encoded space', `%2520person_id=${OTHER}`],
     // ASP.NET and Java compare names ignoring case, and `ı` upper-cases to `I`.
     ['with a dotless i (ASP.NET, Java)', `person_%C4%B1d=${OTHER}`],
+    // PHP files a name with an unmatched `[` under the name with `_` for it (RT-1b).
+    ['as `person[id` (PHP)', `person[id=${OTHER}`],
+    ['as `person%5Bid` (PHP)', `person%5Bid=${OTHER}`],
   ])('refuses it %s (403 GW-00010)', async (_what, second) => {
     const before = upstream.hits.length;
     const res = await rawRequest(t, {
@@ -73,18 +76,21 @@ describe('RT-1: a second subject whose name PHP or ASP.NET reads as the subject'
     expect(upstream.hits.length).toBe(before);
   });
 
-  it('refuses an access token in the query under a name with a leading space, and never forwards it', async () => {
-    const token = auth.slice('Bearer '.length);
-    const before = upstream.hits.length;
-    const res = await rawRequest(t, {
-      path: `/proxy/${queryApi}/x?person_id=${pid}&+access_token=${token}`,
-      headers: [['authorization', auth]],
-    });
-    expect(res.status).toBe(400);
-    expect(res.body.code).toBe('GW-00002');
-    expect(res.text).not.toContain(token);
-    expect(upstream.hits.length).toBe(before);
-  });
+  it.each(['+access_token', 'access[token', 'access%5Btoken'])(
+    'refuses an access token in the query as %s (PHP reads access_token), and never forwards it',
+    async (param) => {
+      const token = auth.slice('Bearer '.length);
+      const before = upstream.hits.length;
+      const res = await rawRequest(t, {
+        path: `/proxy/${queryApi}/x?person_id=${pid}&${param}=${token}`,
+        headers: [['authorization', auth]],
+      });
+      expect(res.status).toBe(400);
+      expect(res.body.code).toBe('GW-00002');
+      expect(res.text).not.toContain(token);
+      expect(upstream.hits.length).toBe(before);
+    },
+  );
 
   it('still forwards the one subject with other parameters as sent', async () => {
     const res = await rawRequest(t, {

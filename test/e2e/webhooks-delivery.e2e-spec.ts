@@ -95,6 +95,7 @@ describe('a successful delivery', () => {
     });
     expect(Object.keys(got.body)).toEqual(['id', 'type', 'time', 'data']);
     expect(got.headers['x-webhook-id']).toBe(eventId);
+    expect(got.headers.traceparent).toMatch(/^00-[0-9a-f]{32}-[0-9a-f]{16}-01$/);
     const ts = Number(got.headers['x-webhook-timestamp']);
     expect(Math.abs(ts - Date.now() / 1000)).toBeLessThan(30);
     expect(got.body.time).toBe(new Date(ts * 1000).toISOString());
@@ -212,6 +213,10 @@ describe('retries', () => {
     const [first, second] = r.of(eventId);
     expect(second.at - first.at).toBeGreaterThan(3_000);
     expect(second.body.id).toBe(first.body.id);
+    // Each attempt is a trace of its own, so the receiver's logs and ours tell them apart.
+    expect(String(second.headers.traceparent).slice(3, 35)).not.toBe(
+      String(first.headers.traceparent).slice(3, 35),
+    );
     expect(verifyWebhookSignature(second.rawBody, sub.secret, second.headers['x-signature'] as string)).toBe(
       true,
     );

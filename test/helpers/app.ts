@@ -4,6 +4,7 @@ import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { AppModule } from '../../src/app.module.js';
 import { configureApp, createFastifyAdapter } from '../../src/app.setup.js';
 import { APP_CONFIG, type AppConfig } from '../../src/config/app-config.js';
+import type { LogDestination } from '../../src/common/http/logging.js';
 import type { DatabaseConnection } from '../../src/prisma/database-connection.js';
 import { createTestDatabase } from './database.js';
 
@@ -33,6 +34,8 @@ export interface TestAppOptions {
   env?: Record<string, string>;
   /** Share a database with another app (two replicas on one database). */
   db?: DatabaseConnection;
+  /** Where the app's log lines go instead of stdout (tests that read the log). */
+  logDestination?: LogDestination;
 }
 
 /**
@@ -57,7 +60,7 @@ export async function createTestApp(options: TestAppOptions = {}): Promise<TestA
       ...options.env,
     };
     const app = await NestFactory.create<NestFastifyApplication>(
-      AppModule.forRoot({ env, database: db }),
+      AppModule.forRoot({ env, database: db, logDestination: options.logDestination }),
       createFastifyAdapter(),
       { logger: false },
     );

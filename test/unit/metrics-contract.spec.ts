@@ -7,11 +7,9 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from '@jest/globals';
-import { AuthMetrics } from '../../src/common/auth/auth-metrics.js';
-import { HttpMetrics } from '../../src/common/http/http-metrics.js';
 import { MetricsRegistry } from '../../src/common/metrics/metrics-registry.js';
 import { GatewayMetrics } from '../../src/gateway/gateway-metrics.js';
-import { WebhookMetrics } from '../../src/webhooks/webhook-metrics.js';
+import { appMetricsExposition } from '../helpers/app-metrics.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 
@@ -28,34 +26,9 @@ function documented(): Map<string, string[]> {
   return out;
 }
 
-/** Every metric of the app, each written once, as the running service would. */
-async function exposition(): Promise<string> {
-  const registry = new MetricsRegistry({ processMetrics: false });
-  new HttpMetrics(registry).requestDuration.observe({ method: 'GET', route: '/x', status: '200' }, 0.01);
-  const auth = new AuthMetrics(registry);
-  auth.trackJwks({ issuer: 'https://ext/', usableKeyCount: () => 1, keyAgeSeconds: () => 5 });
-  auth.jwksRefreshTotal.inc({ issuer: 'https://ext/' });
-  auth.jwksRefreshFailuresTotal.inc({ issuer: 'https://ext/' });
-  auth.tokenVerifySeconds.observe(0.001);
-  auth.tokenVerifyCacheHitsTotal.inc();
-  auth.tokenVerifyFailuresTotal.inc({ reason: 'expired' });
-  const gateway = new GatewayMetrics(registry);
-  const api = gateway.api('inntekt');
-  api.count('upstream_2xx');
-  api.check.observe(0.0002);
-  api.upstream.observe(0.003);
-  gateway.countCacheLookup('consent', true);
-  const webhooks = new WebhookMetrics(registry);
-  webhooks.attemptsTotal.inc({ outcome: 'delivered' });
-  webhooks.attemptSeconds.observe(0.05);
-  webhooks.queuedTotal.inc();
-  webhooks.subscriptionsDisabledTotal.inc();
-  return registry.render();
-}
-
 describe('the metrics (docs/operations.md)', () => {
   it('are exactly the documented names, each with exactly its documented labels', async () => {
-    const text = await exposition();
+    const text = await appMetricsExposition();
     const declared = [...text.matchAll(/^# TYPE ([a-z_]+) /gm)].map((m) => m[1]).sort();
     const docs = documented();
     expect(declared).toEqual([...docs.keys()].sort());

@@ -37,6 +37,7 @@ export type InvalidTokenReason =
   | 'claims'
   | 'consumer'
   | 'scope_claim'
+  | 'audience'
   | 'internal';
 
 const INVALID_TOKEN_DETAIL = 'The access token is invalid.';
@@ -48,9 +49,16 @@ export class InvalidTokenError extends DomainError {
     /** Internal reason; not part of the response. */
     readonly reason: InvalidTokenReason,
     code: string = AUTH_PROBLEM_CODES.invalidToken,
+    /** Which check failed, in words: only outside production (token-refusal-explanation.ts). */
+    readonly explanation?: string,
   ) {
     const missing = reason === 'missing';
-    super(401, code, missing ? MISSING_TOKEN_DETAIL : INVALID_TOKEN_DETAIL, {
+    const detail = missing
+      ? MISSING_TOKEN_DETAIL
+      : explanation
+        ? `${INVALID_TOKEN_DETAIL.slice(0, -1)}: ${explanation}`
+        : INVALID_TOKEN_DETAIL;
+    super(401, code, detail, {
       title: 'Unauthorized',
       // RFC 6750 §3.1: no error code when the request carried no credentials at all.
       headers: {
@@ -64,7 +72,12 @@ export class InvalidTokenError extends DomainError {
 
   /** Same refusal under another problem code (the gateway and the API guard use different ones). */
   withCode(code: string): InvalidTokenError {
-    return code === this.code ? this : new InvalidTokenError(this.reason, code);
+    return code === this.code ? this : new InvalidTokenError(this.reason, code, this.explanation);
+  }
+
+  /** The same refusal, saying which check failed (development only). */
+  explained(explanation: string | undefined): InvalidTokenError {
+    return explanation ? new InvalidTokenError(this.reason, this.code, explanation) : this;
   }
 }
 

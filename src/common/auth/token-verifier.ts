@@ -10,6 +10,7 @@ import { APP_CONFIG, type AppConfig } from '../../config/app-config.js';
 import { ClockCache } from '../cache/clock-cache.js';
 import { SeenFilter } from '../cache/seen-filter.js';
 import { InvalidTokenError, KeysUnavailableError } from './auth-errors.js';
+import { explainTokenRefusal } from './token-refusal-explanation.js';
 import { AuthMetrics } from './auth-metrics.js';
 import { checkClaims, splitScope, type CheckedClaims } from './claims-policy.js';
 import { AUTH_CLOCK, type Clock } from './clock.js';
@@ -94,7 +95,30 @@ export class TokenVerifier {
     private readonly issuers: TrustedIssuerRegistry,
     @Inject(AUTH_CLOCK) private readonly clock: Clock,
     private readonly metrics: AuthMetrics,
-  ) {}
+  ) {
+    this.explaining = config.nodeEnv !== 'production';
+  }
+
+  /** Outside production a refusal's detail names the failed check (token-refusal-explanation.ts). */
+  private readonly explaining: boolean;
+
+  /**
+   * `err` with the failed check in its detail outside production; as it is in production. For
+   * refusals made after verification too (the gateway's audience check).
+   */
+  explain(err: InvalidTokenError, token: string | undefined, audience?: string): InvalidTokenError {
+    if (!this.explaining || err.reason === 'missing') return err;
+    return err.explained(
+      explainTokenRefusal(err.reason, token, {
+        trustedIssuers: this.issuers.names(),
+        maxTokenBytes: this.config.maxTokenBytes,
+        maxTokenLifetimeSeconds: this.config.maxTokenLifetimeSeconds,
+        clockSkewSeconds: this.config.clockSkewSeconds,
+        nowMs: this.clock(),
+        audience,
+      }),
+    );
+  }
 
   /**
    * Verifies a compact JWS access token (without the `Bearer ` prefix) and returns its frozen
@@ -107,7 +131,7 @@ export class TokenVerifier {
     try {
       return await this.verifyUncached(token);
     } catch (e) {
-      throw this.failure(e);
+      throw this.failure(e, token);
     } finally {
       this.metrics.tokenVerifySeconds.observe((performance.now() - started) / 1000);
     }
@@ -149,7 +173,7 @@ export class TokenVerifier {
       this.metrics.tokenVerifySeconds.observe((performance.now() - started) / 1000);
       return principal;
     } catch (e) {
-      throw this.failure(e);
+      throw this.failure(e, token);
     }
   }
 
@@ -165,7 +189,7 @@ export class TokenVerifier {
   }
 
   /** Every failure leaves as InvalidTokenError or KeysUnavailableError, counted by reason. */
-  private failure(e: unknown): InvalidTokenError | KeysUnavailableError {
+  private failure(e: unknown, token: string): InvalidTokenError | KeysUnavailableError {
     const err =
       e instanceof InvalidTokenError || e instanceof KeysUnavailableError
         ? e
@@ -173,7 +197,9 @@ export class TokenVerifier {
     this.metrics.tokenVerifyFailuresTotal.inc({
       reason: err instanceof InvalidTokenError ? err.reason : 'keys_unavailable',
     });
-    return err;
+    return err instanceof InvalidTokenError
+      ? this.explain(err, typeof token === 'string' ? token : undefined)
+      : err;
   }
 
   /** Drop every cached verification (e.g. after a key compromise). */

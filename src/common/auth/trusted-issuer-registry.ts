@@ -84,6 +84,11 @@ export class TrustedIssuerRegistry implements OnApplicationBootstrap, OnModuleDe
     return this.caches.get(issuer);
   }
 
+  /** The trusted issuer identifiers, the built-in one first. */
+  names(): string[] {
+    return [...this.caches.keys()];
+  }
+
   /** Per-issuer snapshot for readiness (`degraded` when any is not `ok`). */
   status(): IssuerStatus[] {
     return [...this.caches.values()].map((c) => c.status());

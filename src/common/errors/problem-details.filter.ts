@@ -5,6 +5,7 @@ import { unavailabilityLog } from '../../prisma/database-unavailable.js';
 import { fromPrismaError, isDatabaseUnavailable } from './prisma-error-map.js';
 import { problemType, reasonPhrase, type ProblemDetails } from './problem-details.js';
 import { traceIdFor } from './trace-id.js';
+import { noteRequest } from '../tracing/request-notes.js';
 
 export const PROBLEM_JSON = 'application/problem+json';
 
@@ -78,6 +79,12 @@ export function problemBody(err: DomainError, traceId: string): ProblemDetails {
   return body;
 }
 
+/** The internal reason a refusal carries (a token's failed check), for the log only. */
+export function refusalReason(raw: unknown): string | undefined {
+  const reason = (raw as { reason?: unknown } | null)?.reason;
+  return typeof reason === 'string' ? reason : undefined;
+}
+
 export function sendProblem(
   reply: FastifyReply,
   request: FastifyRequest,
@@ -85,7 +92,8 @@ export function sendProblem(
   logger?: Logger,
 ): void {
   const err = toDomainError(raw);
-  const traceId = traceIdFor(request.headers, String(request.id ?? ''));
+  const traceId = traceIdFor(request.raw);
+  noteRequest(request.raw, { code: err.code, reason: refusalReason(raw) });
   if (err.status >= 500 && logger) {
     // A database outage is reported once (and then once a minute), not as a stack per call.
     if (isDatabaseUnavailable(raw))

@@ -1,17 +1,12 @@
-import { randomBytes } from 'node:crypto';
+import type { IncomingMessage } from 'node:http';
+import { formatTraceparent, traceContextFromHeaders, traceContextOf } from '../tracing/trace-context.js';
 
 /**
- * W3C trace-context id for a request: reuse a valid incoming `traceparent`, otherwise mint one.
- * Returned in every problem body and in the `traceparent`-style `traceId` Altinn uses.
+ * The `traceId` of a problem body: this server's span of the request's W3C trace, in
+ * `traceparent` form as Altinn writes it (`00-<trace id>-<span id>-<flags>`). It is the same
+ * value the request log writes for the request, so a quoted traceId finds its log line. Without a
+ * request (the HTTP parser refused the bytes) it is a trace of its own.
  */
-const TRACEPARENT = /^00-([0-9a-f]{32})-([0-9a-f]{16})-([0-9a-f]{2})$/;
-
-export function traceIdFor(
-  headers: Record<string, string | string[] | undefined>,
-  requestId?: string,
-): string {
-  const tp = headers['traceparent'];
-  if (typeof tp === 'string' && TRACEPARENT.test(tp)) return tp;
-  const trace = requestId && /^[0-9a-f]{32}$/.test(requestId) ? requestId : randomBytes(16).toString('hex');
-  return `00-${trace}-${randomBytes(8).toString('hex')}-01`;
+export function traceIdFor(req?: IncomingMessage): string {
+  return formatTraceparent(req ? traceContextOf(req) : traceContextFromHeaders({}));
 }

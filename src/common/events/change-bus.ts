@@ -52,6 +52,22 @@ interface ChangeNotification {
   origin?: string;
 }
 
+/**
+ * The changes a NOTIFY payload carries for this process: none for its own (`origin`, already
+ * emitted in-process), for a malformed payload or one of an unknown topic; one per id otherwise.
+ */
+export function changesOf(payload: string | undefined, ownOrigin: string): ChangeEvent[] {
+  let n: ChangeNotification;
+  try {
+    n = JSON.parse(payload ?? '') as ChangeNotification;
+  } catch {
+    return [];
+  }
+  if (!n || typeof n !== 'object' || n.origin === ownOrigin || !ALL_TOPICS.includes(n.topic)) return [];
+  const ids = Array.isArray(n.ids) ? n.ids : typeof n.id === 'string' ? [n.id] : [];
+  return ids.filter((id) => typeof id === 'string').map((id) => ({ topic: n.topic, id, origin: n.origin }));
+}
+
 export interface ChangeEvent {
   topic: ChangeTopic;
   /** The changed object's id (consent id, list id, api name …); '*' = everything of the topic. */
@@ -148,15 +164,8 @@ export class ChangeBus implements OnModuleInit, OnApplicationShutdown {
   private async listen(): Promise<void> {
     const client = new this.Client({ connectionString: this.db.url, application_name: 'consentgw-listen' });
     client.on('notification', (msg) => {
-      if (msg.channel !== CHANGE_CHANNEL || !msg.payload) return;
-      try {
-        const n = JSON.parse(msg.payload) as ChangeNotification;
-        if (n.origin === INSTANCE) return; // already emitted in-process
-        const ids = n.ids ?? (n.id === undefined ? [] : [n.id]);
-        for (const id of ids) processBus.emit('change', { topic: n.topic, id, origin: n.origin });
-      } catch {
-        /* ignore malformed payloads */
-      }
+      if (msg.channel !== CHANGE_CHANNEL) return;
+      for (const e of changesOf(msg.payload, INSTANCE)) processBus.emit('change', e);
     });
     const lost = () => {
       if (this.stopped) return;

@@ -11,7 +11,7 @@
  */
 import { BEARER_REALM } from '../auth/auth-errors.js';
 import { DomainError } from '../errors/domain-error.js';
-import { foldParamName, rawParamNames } from './query-params.js';
+import { foldParamNames, foldsOnto, rawParamNames } from './query-params.js';
 
 export const ACCESS_TOKEN_PARAM = 'access_token';
 /** Problem code of the API routes for this refusal (the gateway answers GW-00002). */
@@ -29,13 +29,13 @@ export function findQueryCredential(url: string): string | null {
   if (q === -1) return null;
   const query = url.slice(q + 1);
   if (!MAY_HOLD_CREDENTIAL.test(query)) return null;
-  for (const name of rawParamNames(query)) if (foldParamName(name) === ACCESS_TOKEN_PARAM) return name;
+  for (const name of rawParamNames(query)) if (foldsOnto(name, ACCESS_TOKEN_PARAM)) return name;
   return null;
 }
 
 /** The first key of a parsed form body that is `access_token` to some framework, or null. */
 export function findFormCredential(fields: Record<string, unknown>): string | null {
-  for (const name of Object.keys(fields)) if (foldParamName(name) === ACCESS_TOKEN_PARAM) return name;
+  for (const name of Object.keys(fields)) if (foldsOnto(name, ACCESS_TOKEN_PARAM)) return name;
   return null;
 }
 
@@ -77,7 +77,7 @@ export function redactQueryCredentials(url: string): string {
   const redacted = url
     .slice(q + 1)
     .replace(/([^&;=]*)=([^&;]*)/g, (part, name: string) =>
-      SECRET_PARAM.test(foldParamName(name)) ? `${name}=[redacted]` : part,
+      foldParamNames(name).some((n) => SECRET_PARAM.test(n)) ? `${name}=[redacted]` : part,
     );
   return `${url.slice(0, q)}?${redacted}`;
 }

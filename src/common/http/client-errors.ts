@@ -79,7 +79,7 @@ export function clientErrorHandler(err: Error & { code?: string; reason?: string
     return;
   }
   const problem = clientErrorProblem(err.code, err.reason);
-  const body = JSON.stringify(problemBody(problem, traceIdFor({})));
+  const body = JSON.stringify(problemBody(problem, traceIdFor()));
   socket.end(
     `HTTP/1.1 ${problem.status} ${reasonPhrase(problem.status)}\r\n` +
       `Content-Type: ${PROBLEM_JSON}\r\n` +
@@ -98,7 +98,7 @@ export function answerUnmetExpectations(server: Server): void {
     const problem = new DomainError(417, 'STD-00417', 'Only "Expect: 100-continue" is supported.', {
       title: 'Expectation Failed',
     });
-    const body = JSON.stringify(problemBody(problem, traceIdFor(req.headers)));
+    const body = JSON.stringify(problemBody(problem, traceIdFor(req)));
     res.writeHead(417, {
       'content-type': PROBLEM_JSON,
       'content-length': Buffer.byteLength(body),
@@ -123,7 +123,7 @@ export function refuseConnect(server: Server): void {
         title: 'Method Not Allowed',
       },
     );
-    const body = JSON.stringify(problemBody(problem, traceIdFor(req.headers)));
+    const body = JSON.stringify(problemBody(problem, traceIdFor(req)));
     socket.on('error', () => socket.destroy());
     socket.end(
       'HTTP/1.1 405 Method Not Allowed\r\n' +

@@ -34,6 +34,21 @@ function decodeOnce(s: string): string {
  * them onto `i` and `s` as well (the Kelvin sign `K` lower-cases to `k` either way).
  */
 export function foldParamName(raw: string): string {
+  return foldParamNames(raw)[0];
+}
+
+const canonical = (name: string) =>
+  name
+    .toUpperCase()
+    .toLowerCase()
+    .replace(/[^\p{L}\p{N}]/gu, '_');
+
+/**
+ * Every folded name a framework may file the raw name under: with a `[`, both the array base
+ * (`a[x]` → `a` for PHP, Rack, qs) and the name with the bracket as `_` (PHP files an unmatched
+ * `person[id` under `person_id`: red-team finding RT-1b). The first is foldParamName's.
+ */
+export function foldParamNames(raw: string): string[] {
   let name = raw;
   for (let i = 0; i < NAME_DECODE_ROUNDS && (name.includes('%') || name.includes('+')); i++) {
     const next = decodeOnce(name);
@@ -41,12 +56,16 @@ export function foldParamName(raw: string): string {
     name = next;
   }
   name = name.trim();
+  const whole = canonical(name);
   const bracket = name.indexOf('[');
-  if (bracket > 0) name = name.slice(0, bracket);
-  return name
-    .toUpperCase()
-    .toLowerCase()
-    .replace(/[^\p{L}\p{N}]/gu, '_');
+  if (bracket <= 0) return [whole];
+  const base = canonical(name.slice(0, bracket));
+  return base === whole ? [base] : [base, whole];
+}
+
+/** Whether some framework reads the raw name as the parameter whose folded name is `folded`. */
+export function foldsOnto(raw: string, folded: string): boolean {
+  return foldParamNames(raw).includes(folded);
 }
 
 /** The raw names of a raw query string (without `?`), split on `&` and `;`. */
@@ -62,5 +81,5 @@ export function rawParamNames(query: string): string[] {
 
 /** The raw names in `query` that fold onto `folded` (see foldParamName). */
 export function paramsFoldingOnto(query: string, folded: string): string[] {
-  return rawParamNames(query).filter((n) => foldParamName(n) === folded);
+  return rawParamNames(query).filter((n) => foldsOnto(n, folded));
 }

@@ -118,7 +118,8 @@ function section(page: PageResult, heading: 'active' | 'pending' | 'earlier'): s
     next < 3 ? page.body.indexOf(`id="${['active', 'pending', 'earlier'][next]}-heading"`) : undefined;
   return page.body.slice(from, to);
 }
-const cards = (html: string) => html.match(/<li class="card">/g)?.length ?? 0;
+// A consent or request on the portal list is a Designsystemet card (`<li class="ds-card" …>`).
+const cards = (html: string) => html.match(/<li class="ds-card"/g)?.length ?? 0;
 
 /** A refused decision: the 409 page says where the request stands; nothing changed. */
 async function refusedFor(id: string, attempt: () => Promise<PageResult>, notice: string): Promise<void> {
@@ -305,7 +306,7 @@ describe('Altinn ConsentControllerTestBFF (through the portal)', () => {
     await moveIntoPast(t, id, daysFromNow(-10));
     const list = await person.get('/consent/active?lang=en');
     expect(cards(list.body)).toBe(1);
-    expect(section(list, 'earlier')).toContain('<span class="status status-expired">Expired</span>');
+    expect(section(list, 'earlier')).toMatch(/<dt>Status<\/dt><dd><span class="ds-tag"[^>]*>Expired<\/span>/);
     const events = (await stored(id)).events.map(([type]) => type);
     expect(events).toEqual(['created', 'accepted', 'expired']);
   });

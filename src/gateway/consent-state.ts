@@ -1,0 +1,39 @@
+/**
+ * What the gateway knows about a stored consent and a consent resource, as the checks compare
+ * them with a token (the values GatewayStateCache keeps in memory).
+ */
+import { parsePartyUrn, partyUrn } from '../common/identifiers/party-urn.js';
+import type { ConsentRecord, ConsentStatus } from '../consents/consent.record.js';
+import type { ConsentResourceView } from '../resources/consent-resource.view.js';
+import { normaliseRights } from './consent-detail.js';
+
+/** The parts of a stored consent the gateway compares a token with. */
+export interface ConsentState {
+  id: string;
+  status: ConsentStatus;
+  /** Canonical party URN, or null when the stored value does not parse (never matches). */
+  fromUrn: string | null;
+  toOrg: string;
+  validToMs: number;
+  consentedMs: number | null;
+  /** Canonical rights (see consent-detail.ts), or null when unparsable (never matches). */
+  rightsKey: string | null;
+  isOneTime: boolean;
+}
+
+/** What the gateway reads of a consent resource (the resources context's cached view itself). */
+export type ResourcePolicy = Pick<ConsentResourceView, 'identifier' | 'accessListMode'>;
+
+export function toConsentState(r: ConsentRecord): ConsentState {
+  const from = parsePartyUrn(r.from);
+  return {
+    id: r.id.toLowerCase(),
+    status: r.status,
+    fromUrn: from ? partyUrn(from) : null,
+    toOrg: r.toOrg,
+    validToMs: r.validTo.getTime(),
+    consentedMs: r.consented ? r.consented.getTime() : null,
+    rightsKey: normaliseRights(r.consentRights)?.key ?? null,
+    isOneTime: r.isOneTime,
+  };
+}

@@ -1,0 +1,157 @@
+/**
+ * Forwarding a call that passed every check: the upstream request (path, verified context
+ * headers, the body streamed and limited), the client-abort watch, and what the upstream
+ * exchange reports back (ExchangeOwner) until the call ends.
+ */
+import type { Socket } from 'node:net';
+import { performance } from 'node:perf_hooks';
+import type { Logger } from '@nestjs/common';
+import type { DomainError } from '../common/errors/domain-error.js';
+import { traceIdFor } from '../common/errors/trace-id.js';
+import { traceContextOf } from '../common/tracing/trace-context.js';
+import { upstreamPath } from './api-route.js';
+import { writeProblem } from './gateway-answers.js';
+import type { GatewayCall } from './gateway-call.js';
+import * as E from './gateway-errors.js';
+import type { OneTimeClaimLifecycle } from './one-time-claim-lifecycle.js';
+import { upstreamRequestHeaders } from './proxy-headers.js';
+import {
+  CLIENT_CLOSED,
+  CLIENT_CLOSED_STATUS,
+  UpstreamExchange,
+  type ExchangeOwner,
+} from './upstream-exchange.js';
+import type { UpstreamPools } from './upstream-pools.js';
+
+/** Told once when a forwarded call ends, with the status the client got and the outcome label. */
+export interface CallEnd {
+  ended(call: GatewayCall, status: number, outcome: string): void;
+}
+
+class BodyLimitExceeded extends Error {}
+
+/** Streams a body of unknown length, failing once it exceeds `max` bytes. */
+async function* limitBody(src: AsyncIterable<Buffer>, max: number): AsyncGenerator<Buffer> {
+  let n = 0;
+  for await (const chunk of src) {
+    n += chunk.length;
+    if (n > max) throw new BodyLimitExceeded();
+    yield chunk;
+  }
+}
+
+const TIMEOUT_CODES = new Set(['UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_CONNECT_TIMEOUT', 'UND_ERR_BODY_TIMEOUT']);
+
+export function mapUpstreamError(err: Error, max: number): DomainError {
+  if (err instanceof BodyLimitExceeded) return E.bodyTooLarge(max);
+  const code = (err as { code?: string }).code;
+  if (code && TIMEOUT_CODES.has(code)) return E.upstreamTimeout();
+  return E.upstreamUnavailable();
+}
+
+/**
+ * Client aborts: one 'close' listener per client connection (kept alive across its requests)
+ * instead of one per request; it aborts whichever upstream call the connection has in flight.
+ */
+const kExchange = Symbol('gateway.exchange');
+type WatchedSocket = Socket & { [kExchange]?: UpstreamExchange<GatewayCall> | null };
+
+function onClientSocketClose(this: WatchedSocket): void {
+  const exchange = this[kExchange];
+  this[kExchange] = null;
+  exchange?.clientClosed();
+}
+
+function watchClient(socket: Socket, exchange: UpstreamExchange<GatewayCall>): void {
+  const s = socket as WatchedSocket;
+  if (s[kExchange] === undefined) s.once('close', onClientSocketClose);
+  s[kExchange] = exchange;
+}
+
+function unwatchClient(socket: Socket): void {
+  (socket as WatchedSocket)[kExchange] = null;
+}
+
+export class UpstreamForwarder implements ExchangeOwner<GatewayCall> {
+  constructor(
+    private readonly pools: UpstreamPools,
+    private readonly oneTime: OneTimeClaimLifecycle,
+    private readonly end: CallEnd,
+    private readonly logger: Logger,
+  ) {}
+
+  forward(call: GatewayCall): void {
+    const { req, route } = call;
+    const detail = call.detail!;
+    let body: unknown = null;
+    if (call.body === 'sized') body = req;
+    else if (call.body === 'chunked') body = limitBody(req, route.maxBodyBytes);
+
+    const exchange = new UpstreamExchange<GatewayCall>(call.res, this, call);
+    watchClient(req.socket, exchange);
+    // Gone while the checks ran (a database read, a key fetch): nothing to forward.
+    if (req.socket.destroyed) exchange.clientClosed();
+    const headers = upstreamRequestHeaders(req.rawHeaders, call.names, req.headers.connection, {
+      consentId: detail.id,
+      fromUrn: detail.fromUrn,
+      toUrn: detail.toUrn,
+      metadataHeader: call.match!.right.metadataHeader,
+      clientIp: req.socket.remoteAddress ?? '',
+      proto: (req.socket as { encrypted?: boolean }).encrypted ? 'https' : 'http',
+      requestId: call.requestId,
+      trace: traceContextOf(req),
+      subjectHeader: route.subject?.in === 'header' ? route.subject.key : null,
+    });
+    call.sentAt = performance.now();
+    try {
+      this.pools.get(route.origin).dispatch(
+        {
+          path: upstreamPath(route.basePath, call.rest),
+          method: req.method ?? 'GET',
+          headers,
+          body: body as never,
+          headersTimeout: route.timeoutMs,
+          bodyTimeout: route.timeoutMs,
+        },
+        exchange,
+      );
+    } catch (err) {
+      exchange.onResponseError(null as never, err as Error);
+    }
+  }
+
+  // ───────────── ExchangeOwner<GatewayCall>: what the upstream exchange reports ─────────────
+
+  onHead(call: GatewayCall): void {
+    call.metrics.upstream.observe((performance.now() - call.sentAt) / 1000);
+  }
+
+  gate(call: GatewayCall, statusCode: number): Promise<DomainError | null> | null {
+    return this.oneTime.gate(call, statusCode);
+  }
+
+  mapError(call: GatewayCall, err: Error): DomainError {
+    // The cause (ECONNREFUSED, ENOTFOUND, a timeout …) is for the log; the client gets the code.
+    call.upstreamCause = (err as { code?: string }).code ?? err.message;
+    return mapUpstreamError(err, call.route.maxBodyBytes);
+  }
+
+  writeProblem(call: GatewayCall, problem: DomainError): void {
+    if (problem.status >= 500)
+      this.logger.warn(
+        `${call.route.name}: ${problem.code} ${problem.detail}${call.upstreamCause ? ` (${call.upstreamCause} from ${call.route.origin})` : ''} (request ${call.requestId}, trace ${traceIdFor(call.req)})`,
+      );
+    // Under a one-time consent the claim goes first (see OneTimeClaimLifecycle.gate), then the answer.
+    if (this.oneTime.holdsClaim(call))
+      void this.oneTime
+        .releaseOnce(call)
+        .then(() => writeProblem(call.req, call.res, call.requestId, problem));
+    else writeProblem(call.req, call.res, call.requestId, problem);
+  }
+
+  done(call: GatewayCall, outcome: string): void {
+    unwatchClient(call.req.socket);
+    if (call.claim !== null) void this.oneTime.releaseOnce(call);
+    this.end.ended(call, outcome === CLIENT_CLOSED ? CLIENT_CLOSED_STATUS : call.res.statusCode, outcome);
+  }
+}
