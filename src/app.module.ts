@@ -1,6 +1,7 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import { LoggerModule } from 'nestjs-pino';
 import { AccessListsModule } from './access-lists/access-lists.module.js';
+import { AdminLoginModule } from './admin-login/admin-login.module.js';
 import { AccessRequestsModule } from './access-requests/access-requests.module.js';
 import { AuditModule } from './audit/audit.module.js';
 import { OwnersModule } from './owners/owners.module.js';
@@ -59,6 +60,7 @@ const CONTEXT_MODULES = [
   WebhooksModule,
   // 5
   GatewayModule,
+  AdminLoginModule,
 ];
 
 @Module({})

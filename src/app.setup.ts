@@ -3,9 +3,13 @@ import { Logger as NestLogger, type INestApplication } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DocumentBuilder, SwaggerModule, type OpenAPIObject } from '@nestjs/swagger';
+import { ADMIN_LOGIN_SCHEME } from './common/auth/auth.decorators.js';
+import { PLATFORM_SCOPES, SCOPE_DESCRIPTIONS } from './common/auth/scopes.js';
+import { SWAGGER_UI_CLIENT_ID } from './config/admin-login-config.js';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { Logger, PARAMS_PROVIDER_TOKEN, type Params } from 'nestjs-pino';
 import { ProblemDetailsFilter, sendProblem } from './common/errors/problem-details.filter.js';
+import { documentProblems } from './common/errors/problem-docs.js';
 import { installBodyParsers } from './common/http/body-parsers.js';
 import { answerUnmetExpectations, clientErrorHandler, refuseConnect } from './common/http/client-errors.js';
 import { StartupQuietLogger } from './common/http/startup-logger.js';
@@ -43,17 +47,37 @@ export function createFastifyAdapter(): FastifyAdapter {
   return new FastifyAdapter(options as never);
 }
 
+/** Relative URLs, so the document is the same for every deployment (openapi.json is committed). */
+function adminLoginScheme(): Parameters<DocumentBuilder['addOAuth2']>[0] {
+  return {
+    type: 'oauth2',
+    description:
+      'Log in as a person holding an administrator role (HADM or ADMAI) for an organisation, choose the ' +
+      'organisation, and act for it with a short-lived token (the audit log records the person). ' +
+      'Authorization code + PKCE (S256); client id `swagger-ui`.',
+    flows: {
+      authorizationCode: {
+        authorizationUrl: '/authorize',
+        tokenUrl: '/token',
+        scopes: Object.fromEntries(PLATFORM_SCOPES.map((s) => [s, SCOPE_DESCRIPTIONS[s]])),
+      },
+    },
+  };
+}
+
 export function buildOpenApiDocument(app: INestApplication): OpenAPIObject {
   const builder = new DocumentBuilder()
     .setTitle('consent-gateway')
     .setDescription(
       'Altinn 3 consent flow (resource registry, Maskinporten-style scopes, clients and token issuer, ' +
         'consent API, end-user portal) and the API gateway that enforces it. ' +
-        'Authenticate with a bearer token from `/token` or `npm run token`.',
+        'Authenticate with a bearer token from `/token` or `npm run token`, or log in as a person who ' +
+        'administers an organisation with **Authorize → admin-login** (authorization code + PKCE).',
     )
     .setVersion('1.0.0')
-    .addBearerAuth({ type: 'http', scheme: 'bearer', bearerFormat: 'JWT' });
-  return SwaggerModule.createDocument(app, builder.build());
+    .addBearerAuth({ type: 'http', scheme: 'bearer', bearerFormat: 'JWT' })
+    .addOAuth2(adminLoginScheme(), ADMIN_LOGIN_SCHEME);
+  return documentProblems(SwaggerModule.createDocument(app, builder.build()));
 }
 
 /**
@@ -105,6 +129,11 @@ export async function configureApp(app: NestFastifyApplication, config: AppConfi
   const document = buildOpenApiDocument(app);
   SwaggerModule.setup('docs', app, document, {
     jsonDocumentUrl: 'docs-json',
-    swaggerOptions: { persistAuthorization: true },
+    swaggerOptions: {
+      persistAuthorization: true,
+      oauth2RedirectUrl: `${config.publicUrl}/docs/oauth2-redirect.html`,
+      // The admin login's registered public client; PKCE instead of a secret (issue 20).
+      initOAuth: { clientId: SWAGGER_UI_CLIENT_ID, usePkceWithAuthorizationCodeGrant: true },
+    },
   });
 }

@@ -1,13 +1,16 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Post, Put, Query, Req, Res } from '@nestjs/common';
-import { ApiTags } from '@nestjs/swagger';
+import { ApiBody, ApiConsumes, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { CurrentPrincipal } from '../common/auth/auth.decorators.js';
 import type { Principal } from '../common/auth/principal.js';
+import { DomainError } from '../common/errors/domain-error.js';
+import { OrganizationNamesService } from '../owners/organization-names.service.js';
 import { AccessListMembersService, type MembersOperation } from './access-list-members.service.js';
 import { conditionsOf, sendConditional } from './access-list-http.js';
 import { ConditionalRead, ConditionalWrite, NO_SUCH_LIST, versioned } from './access-list-routes.js';
-import { ACCESS_LISTS_PATH } from './access-list.types.js';
-import { AccessListMembersPageDto, UpsertMembersDto } from './dto/members.dto.js';
+import { ACCESS_LISTS_PATH, type Conditional, type Page } from './access-list.types.js';
+import { memberUrnsFromCsv } from './member-csv.js';
+import { AccessListMembersPageDto, UpsertMembersDto, type AccessListMemberDto } from './dto/members.dto.js';
 import { PageQueryDto } from './dto/page.dto.js';
 
 const TOO_MANY_OR_INVALID = 'More than 100 entries or an invalid party URN; nothing changed';
@@ -17,7 +20,24 @@ const WRITTEN = versioned(AccessListMembersPageDto, 'The first page of the membe
 @ApiTags('access lists')
 @Controller(ACCESS_LISTS_PATH.slice(1))
 export class AccessListMembersController {
-  constructor(private readonly members: AccessListMembersService) {}
+  constructor(
+    private readonly members: AccessListMembersService,
+    private readonly names: OrganizationNamesService,
+  ) {}
+
+  /** Members carry the organisation's name (issue 20), looked up once per page. */
+  private async named(
+    result: Conditional<Page<AccessListMemberDto>>,
+  ): Promise<Conditional<Page<AccessListMemberDto>>> {
+    if (result.kind !== 'ok') return result;
+    const orgNumbers = result.value.data.map((m) => m.identifiers['urn:altinn:organization:identifier-no']);
+    const names = await this.names.namesOf(orgNumbers, 'nb');
+    const data = result.value.data.map((m) => ({
+      ...m,
+      name: names.get(m.identifiers['urn:altinn:organization:identifier-no']) ?? null,
+    }));
+    return { ...result, value: { ...result.value, data } };
+  }
 
   @Get(':owner/:identifier/members')
   @ConditionalRead({
@@ -36,7 +56,7 @@ export class AccessListMembersController {
   ): Promise<AccessListMembersPageDto | undefined> {
     return sendConditional(
       reply,
-      await this.members.page(principal, owner, identifier, conditionsOf(req), query.token),
+      await this.named(await this.members.page(principal, owner, identifier, conditionsOf(req), query.token)),
     );
   }
 
@@ -75,6 +95,39 @@ export class AccessListMembersController {
     return this.write('add', principal, owner, identifier, body, req, reply);
   }
 
+  @Post(':owner/:identifier/members/csv')
+  @HttpCode(200)
+  @ApiConsumes('text/csv')
+  @ApiBody({
+    description:
+      'One organisation per line: a 9-digit org number (or party URN) in the first column; a header line is ' +
+      'skipped. At most 100 per upload.',
+    schema: {
+      type: 'string',
+      format: 'binary',
+      example: 'organisasjonsnummer;navn\n984851006;DNB BANK ASA\n',
+    },
+  })
+  @ConditionalWrite({
+    summary: 'Add members from a CSV upload (idempotent; at most 100 per upload)',
+    ok: WRITTEN,
+    badRequest: `${TOO_MANY_OR_INVALID}; the problems name the lines as $.data[i] (after any header)`,
+  })
+  async addCsv(
+    @CurrentPrincipal() principal: Principal,
+    @Param('owner') owner: string,
+    @Param('identifier') identifier: string,
+    @Body() body: unknown,
+    @Req() req: FastifyRequest,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ): Promise<AccessListMembersPageDto | undefined> {
+    if (typeof body !== 'string')
+      throw new DomainError(415, 'STD-00415', 'Send the members as text/csv.', {
+        title: 'Unsupported Media Type',
+      });
+    return this.write('add', principal, owner, identifier, { data: memberUrnsFromCsv(body) }, req, reply);
+  }
+
   @Delete(':owner/:identifier/members')
   @ConditionalWrite({
     summary: 'Remove members (idempotent; at most 100 per call)',
@@ -101,7 +154,9 @@ export class AccessListMembersController {
     req: FastifyRequest,
     reply: FastifyReply,
   ): Promise<AccessListMembersPageDto | undefined> {
-    const result = await this.members.write(principal, owner, identifier, op, body.data, conditionsOf(req));
+    const result = await this.named(
+      await this.members.write(principal, owner, identifier, op, body.data, conditionsOf(req)),
+    );
     return sendConditional(reply, result);
   }
 }

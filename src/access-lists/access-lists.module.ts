@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { OwnersModule } from '../owners/owners.module.js';
 import { AccessListChanges } from './access-list-changes.js';
 import { AccessListCheckService } from './access-list-check.service.js';
 import { AccessListConnectionsController } from './access-list-connections.controller.js';
@@ -17,6 +18,7 @@ import { AccessListsService } from './access-lists.service.js';
  * for access-request approval.
  */
 @Module({
+  imports: [OwnersModule],
   controllers: [AccessListsController, AccessListMembersController, AccessListConnectionsController],
   providers: [
     AccessListsRepository,

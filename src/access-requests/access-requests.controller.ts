@@ -23,6 +23,7 @@ import {
   REJECTED_EXAMPLE,
   WITHDRAWN_EXAMPLE,
 } from './access-request.examples.js';
+import { AccessRequestNames } from './access-request-names.js';
 import { ACCESS_REQUESTS_PATH, AccessRequestsService } from './access-requests.service.js';
 import {
   AccessRequestDto,
@@ -47,6 +48,7 @@ const NOT_FOUND = 'No such request, or the caller is neither its consumer nor it
 export class AccessRequestsController {
   constructor(
     private readonly requests: AccessRequestsService,
+    private readonly names: AccessRequestNames,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
@@ -73,7 +75,7 @@ export class AccessRequestsController {
     @Body() body: CreateAccessRequestDto,
     @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<AccessRequestDto> {
-    const dto = await this.requests.create(principal, body);
+    const dto = await this.names.name(await this.requests.create(principal, body));
     void reply.status(201).header('location', `${this.config.publicUrl}${ACCESS_REQUESTS_PATH}/${dto.id}`);
     return dto;
   }
@@ -88,11 +90,11 @@ export class AccessRequestsController {
   })
   @ApiOkResponse({ type: AccessRequestPageDto, examples: PAGE_EXAMPLES })
   @ApiBadRequestResponse({ description: `Invalid filter or continuation token. ${PROBLEM}` })
-  list(
+  async list(
     @CurrentPrincipal() principal: Principal,
     @Query() query: ListAccessRequestsQueryDto,
   ): Promise<AccessRequestPageDto> {
-    return this.requests.list(principal, query);
+    return this.names.name(await this.requests.list(principal, query));
   }
 
   @Get(':id')
@@ -106,11 +108,11 @@ export class AccessRequestsController {
     },
   })
   @ApiNotFoundResponse({ description: NOT_FOUND })
-  get(
+  async get(
     @CurrentPrincipal() principal: Principal,
     @Param() params: AccessRequestIdParamsDto,
   ): Promise<AccessRequestDto> {
-    return this.requests.get(principal, params.id);
+    return this.names.name(await this.requests.get(principal, params.id));
   }
 
   @Post(':id/approve')
@@ -136,12 +138,12 @@ export class AccessRequestsController {
   @ApiConflictResponse({
     description: 'Already rejected or withdrawn, or approved with another list (AR-00004).',
   })
-  approve(
+  async approve(
     @CurrentPrincipal() principal: Principal,
     @Param() params: AccessRequestIdParamsDto,
     @Body() body: ApproveAccessRequestDto,
   ): Promise<AccessRequestDto> {
-    return this.requests.approve(principal, params.id, body ?? {});
+    return this.names.name(await this.requests.approve(principal, params.id, body ?? {}));
   }
 
   @Post(':id/reject')
@@ -157,12 +159,12 @@ export class AccessRequestsController {
   @ApiForbiddenResponse({ description: "The caller is not the resource's owner (AR-00002)." })
   @ApiNotFoundResponse({ description: NOT_FOUND })
   @ApiConflictResponse({ description: 'Already approved or withdrawn (AR-00004).' })
-  reject(
+  async reject(
     @CurrentPrincipal() principal: Principal,
     @Param() params: AccessRequestIdParamsDto,
     @Body() body: RejectAccessRequestDto,
   ): Promise<AccessRequestDto> {
-    return this.requests.reject(principal, params.id, body);
+    return this.names.name(await this.requests.reject(principal, params.id, body));
   }
 
   @Post(':id/withdraw')
@@ -177,10 +179,10 @@ export class AccessRequestsController {
   @ApiForbiddenResponse({ description: 'The caller is the owner, not the consumer (AR-00002).' })
   @ApiNotFoundResponse({ description: NOT_FOUND })
   @ApiConflictResponse({ description: 'Already approved or rejected (AR-00004).' })
-  withdraw(
+  async withdraw(
     @CurrentPrincipal() principal: Principal,
     @Param() params: AccessRequestIdParamsDto,
   ): Promise<AccessRequestDto> {
-    return this.requests.withdraw(principal, params.id);
+    return this.names.name(await this.requests.withdraw(principal, params.id));
   }
 }

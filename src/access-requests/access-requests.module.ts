@@ -1,4 +1,6 @@
 import { Module } from '@nestjs/common';
+import { OwnersModule } from '../owners/owners.module.js';
+import { AccessRequestNames } from './access-request-names.js';
 import { AccessListsModule } from '../access-lists/access-lists.module.js';
 import { ResourcesModule } from '../resources/resources.module.js';
 import { ScopesModule } from '../scopes/scopes.module.js';
@@ -13,9 +15,9 @@ import { AccessRequestsService } from './access-requests.service.js';
  * for the portal or guide.
  */
 @Module({
-  imports: [ResourcesModule, ScopesModule, AccessListsModule],
+  imports: [ResourcesModule, ScopesModule, AccessListsModule, OwnersModule],
   controllers: [AccessRequestsController],
-  providers: [AccessRequestsService, AccessListPlacement],
+  providers: [AccessRequestsService, AccessListPlacement, AccessRequestNames],
   exports: [AccessRequestsService],
 })
 export class AccessRequestsModule {}

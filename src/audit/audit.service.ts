@@ -21,8 +21,18 @@ export interface AuditRecord {
   after?: unknown;
 }
 
+/**
+ * Who acted: the organisation and client of the token and, for a token the built-in issuer gave
+ * a person through the admin login (`pid` claim), that person. A `pid` from another issuer is
+ * not recorded: only our own issuer vouches for the person behind its tokens.
+ */
 export function actorOf(principal: Principal): AuditActor {
-  return { org: principal.consumer, client: principal.clientId ?? null };
+  const pid = principal.builtIn ? principal.claims.pid : undefined;
+  return {
+    org: principal.consumer,
+    client: principal.clientId ?? null,
+    person: typeof pid === 'string' && /^[0-9]{11}$/.test(pid) ? pid : null,
+  };
 }
 
 function json(v: unknown): Prisma.InputJsonValue | typeof Prisma.DbNull {

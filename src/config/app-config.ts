@@ -48,6 +48,8 @@ export interface AppConfig {
     redirectUri?: string;
   };
   sessionTtlSeconds: number;
+  /** The admin login: OAuth2 authorization code + PKCE for people acting for an organisation. */
+  adminLogin: AdminLoginConfig;
   expirySweepIntervalMs: number;
   /** Days before `validTo` an accepted consent gets its `expiring` event; 0 = no reminders. */
   expiryReminderDays: number;
@@ -71,6 +73,23 @@ export interface PortalOperatorConfig {
   privacyUrl?: string;
   /** The operator's own accessibility statement (e.g. on uustatus.no); unset → the built-in page. */
   accessibilityUrl?: string;
+}
+
+/** A public OAuth2 client of the admin login (no secret: PKCE protects its codes). */
+export interface PublicClient {
+  clientId: string;
+  /** Exact redirect URIs (compared character by character). */
+  redirectUris: string[];
+}
+
+export interface AdminLoginConfig {
+  /** Org number of the platform operator: its administrators get `consentgw:admin`. */
+  operatorOrgNumber?: string;
+  /** Roles that make a person an administrator of an organisation (Altinn's HADM, ADMAI). */
+  roles: string[];
+  tokenTtlSeconds: number;
+  codeTtlSeconds: number;
+  clients: PublicClient[];
 }
 
 export const APP_CONFIG = Symbol('APP_CONFIG');

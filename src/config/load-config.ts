@@ -1,35 +1,12 @@
 import path from 'node:path';
+import { loadAdminLoginConfig } from './admin-login-config.js';
 import type { AppConfig, LogLevel, NodeEnv, PortalOperatorConfig, TrustedIssuer } from './app-config.js';
+import { ConfigError, type Env } from './config-error.js';
 
 /** JSON bodies at most 1 MiB (DESIGN §10); fixed, so the HTTP adapter can be built before the app. */
 export const BODY_LIMIT_BYTES = 1024 * 1024;
 
-/**
- * Thrown for invalid variables, all of them at once (fixing one only to meet the next is a slow
- * way to deploy); `main.ts` prints the message and exits with status 1.
- */
-export class ConfigError extends Error {
-  /** Each problem as "NAME what is wrong". */
-  readonly problems: string[];
-
-  constructor(
-    readonly variable: string,
-    problem: string,
-  ) {
-    super(`Invalid configuration: ${variable} ${problem}`);
-    this.name = 'ConfigError';
-    this.problems = [`${variable} ${problem}`];
-  }
-
-  static all(errors: ConfigError[]): ConfigError {
-    if (errors.length === 1) return errors[0];
-    const err = new ConfigError(errors.map((e) => e.variable).join(', '), '');
-    const problems = errors.flatMap((e) => e.problems);
-    err.message = `Invalid configuration (${problems.length} problems):\n${problems.map((p) => `  ${p}`).join('\n')}`;
-    (err as { problems: string[] }).problems = problems;
-    return err;
-  }
-}
+export { ConfigError, type Env } from './config-error.js';
 
 /** Runs one variable's check, noting its error and going on with a stand-in value. */
 function collector(errors: ConfigError[]) {
@@ -43,8 +20,6 @@ function collector(errors: ConfigError[]) {
     }
   };
 }
-
-export type Env = Record<string, string | undefined>;
 
 function str(env: Env, name: string): string | undefined {
   const v = env[name];
@@ -161,6 +136,7 @@ function buildConfig(
   const { nodeEnv, port, host, databaseUrl, publicUrl, keyEncryptionSecret } = base;
   const integer = (name: string, def: number, min: number, max: number) =>
     ok(() => int(env, name, def, min, max), def);
+  const maxTokenLifetimeSeconds = integer('MAX_TOKEN_LIFETIME_SECONDS', 3600, 60, 86400);
   return {
     port,
     host,
@@ -185,7 +161,7 @@ function buildConfig(
     jwksFetchTimeoutMs: integer('JWKS_FETCH_TIMEOUT_MS', 3000, 100, 60000),
     jwksMaxBytes: 64 * 1024,
     jwksMinRefreshIntervalSeconds: integer('JWKS_MIN_REFRESH_INTERVAL_SECONDS', 30, 0, 3600),
-    maxTokenLifetimeSeconds: integer('MAX_TOKEN_LIFETIME_SECONDS', 3600, 60, 86400),
+    maxTokenLifetimeSeconds,
     clockSkewSeconds: 30,
     maxTokenBytes: 8 * 1024,
     bodyLimitBytes: BODY_LIMIT_BYTES,
@@ -200,6 +176,10 @@ function buildConfig(
       redirectUri: str(env, 'OIDC_REDIRECT_URI'),
     },
     sessionTtlSeconds: integer('SESSION_TTL_SECONDS', 1800, 60, 86400),
+    adminLogin: ok(
+      () => loadAdminLoginConfig(env, publicUrl, nodeEnv, maxTokenLifetimeSeconds),
+      undefined as unknown as AppConfig['adminLogin'],
+    ),
     expirySweepIntervalMs: integer('EXPIRY_SWEEP_INTERVAL_MS', 1000, 50, 3600000),
     expiryReminderDays: integer('EXPIRY_REMINDER_DAYS', 0, 0, 365),
     consentEventsPageSize: integer('CONSENT_EVENTS_PAGE_SIZE', 100, 1, 1000),

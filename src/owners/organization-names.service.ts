@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { PrismaService } from '../prisma/prisma.service.js';
+import type { OrganizationName } from './organization.view.js';
 import type { LocalizedName } from './owner.view.js';
 
 export type NameLanguage = 'nb' | 'nn' | 'en';
@@ -7,11 +8,11 @@ export type NameLanguage = 'nb' | 'nn' | 'en';
 /**
  * Names of organisations by org number, for every place that shows an organisation (portal,
  * access-list members, access requests, the guide, webhook payloads). One lookup for many numbers,
- * so a page with ten parties makes one query. A number without a known name is absent from the
- * result; callers show the number instead (formatted `923 609 016`).
+ * so a page with ten parties makes at most two queries. A number without a known name is absent
+ * from the result; callers show the number instead (formatted `923 609 016`).
  *
- * Sources, first match wins: the organisation register (issue 20) once it exists, then the
- * service-owner registry (`Owner.name`).
+ * Sources, first match wins: the organisation register (`organizations`, issue 20), then the
+ * service-owner registry (`Owner.name`). Within a source: the asked language, else nb.
  */
 @Injectable()
 export class OrganizationNamesService {
@@ -21,8 +22,19 @@ export class OrganizationNamesService {
     const wanted = [...new Set(orgNumbers)];
     const names = new Map<string, string>();
     if (wanted.length === 0) return names;
-    const owners = await this.prisma.owner.findMany({
+    const registered = await this.prisma.organization.findMany({
       where: { orgNumber: { in: wanted } },
+      select: { orgNumber: true, name: true },
+    });
+    for (const org of registered) {
+      const name = org.name as unknown as OrganizationName;
+      const text = name[lang] || name.nb;
+      if (text) names.set(org.orgNumber, text);
+    }
+    const rest = wanted.filter((n) => !names.has(n));
+    if (rest.length === 0) return names;
+    const owners = await this.prisma.owner.findMany({
+      where: { orgNumber: { in: rest } },
       select: { orgNumber: true, name: true },
     });
     for (const owner of owners) {

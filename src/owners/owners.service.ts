@@ -171,13 +171,31 @@ export class OwnersService {
       .map((r) => ({ orgNumber: r.orgNumber, roles: [...r.roles] }));
   }
 
-  /** True when the person holds at least one of `roles` for the organisation. */
+  /**
+   * True when the person holds at least one of `roles` for the organisation, or for its main
+   * unit when the organisation is a registered sub-unit: as in Altinn, the main unit's roles
+   * apply to its sub-units (a sub-unit may be the `from` of a consent).
+   */
   async hasAnyRole(personId: string, orgNumber: string, roles: string[]): Promise<boolean> {
     if (roles.length === 0) return false;
-    const row = await this.prisma.orgRole.findUnique({
-      where: { orgNumber_personId: { orgNumber, personId } },
+    const sub = await this.prisma.organization.findUnique({
+      where: { orgNumber },
+      select: { parentOrgNumber: true },
     });
-    return !!row && row.roles.some((r) => roles.includes(r));
+    const orgs = sub?.parentOrgNumber ? [orgNumber, sub.parentOrgNumber] : [orgNumber];
+    const rows = await this.prisma.orgRole.findMany({ where: { personId, orgNumber: { in: orgs } } });
+    return rows.some((row) => row.roles.some((r) => roles.includes(r)));
+  }
+
+  /** The organisations the person holds at least one of `roles` for (directly), by org number. */
+  async orgsWithAnyRole(personId: string, roles: readonly string[]): Promise<string[]> {
+    if (roles.length === 0) return [];
+    const rows = await this.prisma.orgRole.findMany({
+      where: { personId, roles: { hasSome: [...roles] } },
+      orderBy: { orgNumber: 'asc' },
+      select: { orgNumber: true },
+    });
+    return rows.map((r) => r.orgNumber);
   }
 
   // ───────────── org roles: admin API ─────────────

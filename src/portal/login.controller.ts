@@ -20,7 +20,7 @@ import { isValidPersonNumber } from '../common/identifiers/person-number.js';
 import { APP_CONFIG, type AppConfig } from '../config/app-config.js';
 import { LoginFormDto, PortalActionFormDto } from './dto/portal-forms.dto.js';
 import { OidcLoginError, OidcLoginService } from './oidc-login.service.js';
-import { form, query, seeOther } from './portal-http.js';
+import { form, keepOpenerFor, query, seeOther } from './portal-http.js';
 import { LANGS, type Lang } from '../common/i18n/languages.js';
 import { parseLang, UI } from './portal-i18n.js';
 import { PortalErrorFilter } from './portal-error.filter.js';
@@ -72,6 +72,7 @@ export class LoginController {
   async loginForm(@Req() req: FastifyRequest, @Res() reply: FastifyReply): Promise<void> {
     const lang = parseLang(query(req, 'lang'));
     const returnTo = safeReturnTo(query(req, 'returnTo'));
+    keepOpenerFor(reply, returnTo);
     if (!this.devLogin) {
       if (this.oidc.enabled) return seeOther(reply, this.oidcHref(returnTo, lang));
       return this.pages.error(reply, 404, 'loginUnavailable', { lang, session: null, switchTo: req.url });
@@ -123,6 +124,7 @@ export class LoginController {
   async login(@Req() req: FastifyRequest, @Res() reply: FastifyReply): Promise<void> {
     const lang = parseLang(form(req, 'lang'));
     const returnTo = safeReturnTo(form(req, 'returnTo'));
+    keepOpenerFor(reply, returnTo);
     const page = { lang, switchTo: this.loginPage(returnTo, lang) };
     if (!this.devLogin) return this.pages.error(reply, 404, 'loginUnavailable', { ...page, session: null });
     const session = await this.sessions.read(req);
@@ -171,6 +173,7 @@ export class LoginController {
   async startOidc(@Req() req: FastifyRequest, @Res() reply: FastifyReply): Promise<void> {
     const lang = parseLang(query(req, 'lang'));
     const returnTo = safeReturnTo(query(req, 'returnTo'));
+    keepOpenerFor(reply, returnTo);
     if (!this.oidc.enabled)
       return this.pages.error(reply, 404, 'loginUnavailable', { lang, session: null, switchTo: req.url });
     // The pre-session first: the pending login is bound to this browser's cookie.
@@ -222,6 +225,7 @@ export class LoginController {
       return failed();
     }
     await this.sessions.login(reply, pid, session);
+    keepOpenerFor(reply, safeReturnTo(pending.returnTo));
     seeOther(reply, safeReturnTo(pending.returnTo));
   }
 }

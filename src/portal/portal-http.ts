@@ -31,7 +31,16 @@ function securityHeaders(reply: FastifyReply, formActionExtra: string[] = []): F
     .header('referrer-policy', 'no-referrer')
     .header('cache-control', 'no-store')
     .header('x-frame-options', 'DENY')
-    .header('cross-origin-opener-policy', 'same-origin');
+    .header('cross-origin-opener-policy', reply.getHeader('cross-origin-opener-policy') ?? 'same-origin');
+}
+
+/**
+ * The login step of the admin login (`returnTo` = `/authorize?…`) runs in the popup Swagger UI
+ * opens, which must keep its `window.opener` to hand the code back: those responses leave
+ * cross-origin isolation of the opener out (`same-origin` would sever it).
+ */
+export function keepOpenerFor(reply: FastifyReply, returnTo: string): void {
+  if (returnTo.startsWith('/authorize?')) void reply.header('cross-origin-opener-policy', 'unsafe-none');
 }
 
 export function sendHtml(

@@ -51,5 +51,7 @@ import { PortalViews } from './portal-views.js';
     OidcLoginService,
     PortalErrorFilter,
   ],
+  // The admin login (/authorize) uses the portal's login session as its user step.
+  exports: [PortalSessionsService],
 })
 export class PortalModule {}

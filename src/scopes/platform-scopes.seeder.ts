@@ -1,26 +1,7 @@
 import { Injectable, Logger, type OnModuleInit } from '@nestjs/common';
-import { parseScopeName, PLATFORM_SCOPES, Scopes, type PlatformScope } from '../common/auth/scopes.js';
+import { parseScopeName, PLATFORM_SCOPES, SCOPE_DESCRIPTIONS } from '../common/auth/scopes.js';
 import { PrismaService } from '../prisma/prisma.service.js';
 import { PLATFORM_PREFIXES } from './scope-names.js';
-
-const DESCRIPTIONS: Record<PlatformScope, string> = {
-  [Scopes.resourceRead]: 'Read the caller’s consent resources, templates and protected APIs.',
-  [Scopes.resourceWrite]: 'Manage the caller’s consent resources and protected APIs.',
-  [Scopes.accessListRead]: 'Read the caller’s access lists.',
-  [Scopes.accessListWrite]: 'Manage the caller’s access lists.',
-  [Scopes.scopesRead]: 'Read the caller’s scopes, grants and delegations.',
-  [Scopes.scopesWrite]: 'Manage the caller’s scopes, grants and delegations.',
-  [Scopes.dcrRead]: 'Read the caller’s clients and their public keys.',
-  [Scopes.dcrWrite]: 'Manage the caller’s clients and their public keys.',
-  [Scopes.consentRequestsRead]: 'Read consent requests sent by the caller, the events feed and webhooks.',
-  [Scopes.consentRequestsWrite]: 'Create and cancel consent requests.',
-  [Scopes.consentRequestsOrg]:
-    'Create consent requests whose `to` differs from the caller (granted sparingly, to trusted intermediaries).',
-  [Scopes.consentLookup]:
-    'Look up consents for an external token issuer (granted sparingly, to the issuer operator only).',
-  [Scopes.admin]:
-    'Platform operator: service owners, organisation roles, platform scope grants; all else read-only.',
-};
 
 /**
  * Seeds the platform scopes and reserves the platform prefixes (owner NULL) at every start.
@@ -46,7 +27,7 @@ export class PlatformScopesSeeder implements OnModuleInit {
           name,
           ...parts,
           ownerOrgNumber: null,
-          description: DESCRIPTIONS[name],
+          description: SCOPE_DESCRIPTIONS[name],
           allowedIntegrationTypes: ['maskinporten'],
           tokenType: 'SELF_CONTAINED',
           active: true,

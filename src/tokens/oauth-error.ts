@@ -42,10 +42,11 @@ const STATUS: Record<OAuthErrorCode, number> = {
 const DESCRIPTIONS: Record<OAuthErrorCode, string> = {
   invalid_request: 'The token request is malformed.',
   invalid_client: 'Client authentication failed.',
-  invalid_grant: 'The assertion or the authorization details cannot be used.',
+  invalid_grant: 'The assertion, authorization code or authorization details cannot be used.',
   invalid_scope: 'The requested scope is invalid, unknown or not available to this client.',
   unauthorized_client: 'The client is not authorized to request a token for this consumer.',
-  unsupported_grant_type: 'Only grant_type=urn:ietf:params:oauth:grant-type:jwt-bearer is supported.',
+  unsupported_grant_type:
+    'Only grant_type=urn:ietf:params:oauth:grant-type:jwt-bearer and authorization_code are supported.',
   invalid_authorization_details:
     'authorization_details must be a JSON array with exactly one {"type":"urn:altinn:consent","id","from"} object.',
   invalid_target: 'resource must be an absolute URI without a fragment.',

@@ -4,7 +4,10 @@ import { ClientsModule } from '../clients/clients.module.js';
 import { ISSUER_KEY_SOURCE } from '../common/auth/issuer-key-source.js';
 import { DOCUMENT_SIGNER } from '../common/crypto/document-signer.js';
 import { ConsentsModule } from '../consents/consents.module.js';
+import { OwnersModule } from '../owners/owners.module.js';
 import { ScopesModule } from '../scopes/scopes.module.js';
+import { AuthorizationCodeGrantService } from './authorization-code-grant.service.js';
+import { AuthorizationCodesService } from './authorization-codes.service.js';
 import { AssertionReplayStore } from './assertion-replay.store.js';
 import { AssertionVerifier } from './assertion-verifier.js';
 import { SigningKeysService } from './signing-keys.service.js';
@@ -21,7 +24,7 @@ import { WellKnownController } from './well-known.controller.js';
  */
 @Global()
 @Module({
-  imports: [ClientsModule, ScopesModule, ConsentsModule],
+  imports: [ClientsModule, ScopesModule, ConsentsModule, OwnersModule],
   controllers: [WellKnownController, TokenGrantController],
   providers: [
     SigningKeysService,
@@ -33,7 +36,15 @@ import { WellKnownController } from './well-known.controller.js';
     TokenGrantService,
     TokenEndpointHooks,
     TokenMetrics,
+    AuthorizationCodesService,
+    AuthorizationCodeGrantService,
   ],
-  exports: [SigningKeysService, TokenSignerService, ISSUER_KEY_SOURCE, DOCUMENT_SIGNER],
+  exports: [
+    SigningKeysService,
+    TokenSignerService,
+    ISSUER_KEY_SOURCE,
+    DOCUMENT_SIGNER,
+    AuthorizationCodesService,
+  ],
 })
 export class TokensModule {}

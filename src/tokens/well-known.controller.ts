@@ -30,13 +30,18 @@ export class WellKnownController {
     const base = this.config.publicUrl;
     return {
       issuer: `${base}/`,
+      authorization_endpoint: `${base}/authorize`,
       token_endpoint: `${base}/token`,
       jwks_uri: `${base}/jwk`,
-      token_endpoint_auth_methods_supported: ['private_key_jwt'],
-      grant_types_supported: ['urn:ietf:params:oauth:grant-type:jwt-bearer'],
+      // `none`: the admin login's public clients (PKCE instead of a secret).
+      token_endpoint_auth_methods_supported: ['private_key_jwt', 'none'],
+      grant_types_supported: ['urn:ietf:params:oauth:grant-type:jwt-bearer', 'authorization_code'],
       token_endpoint_auth_signing_alg_values_supported: ['RS256', 'RS384', 'RS512', 'ES256'],
       authorization_details_types_supported: ['urn:altinn:consent'],
-      response_types_supported: ['token'],
+      response_types_supported: ['code'],
+      response_modes_supported: ['query'],
+      code_challenge_methods_supported: ['S256'],
+      authorization_response_iss_parameter_supported: true,
       scopes_supported: [],
       'consent-gateway_version': '1',
     };

@@ -486,6 +486,7 @@ describe('access lists (Altinn resource-registry API)', () => {
         id: u1,
         since: expect.any(String),
         identifiers: { 'urn:altinn:organization:identifier-no': u1.slice(ORG_URN.length) },
+        name: null, // not in the organisation register
       });
 
       const again = await members(a, id, 'POST', [u1], writeA);

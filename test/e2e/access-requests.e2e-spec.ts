@@ -188,6 +188,9 @@ describe('the full flow: consumer asks, owner approves, consumer can use the res
       resource: w.resource,
       consumerOrgNumber: org,
       ownerOrgNumber: w.owner.orgNumber,
+      // Names from the organisation register / service owners (issue 20); the consumer has none.
+      consumerName: null,
+      ownerName: `Etat ${w.owner.orgcode}`,
       scopes: [w.scope.name],
       message: 'Vi er en bank og trenger inntektsopplysninger.',
       status: 'pending',
@@ -806,6 +809,6 @@ describe('Swagger', () => {
     });
     expect(Object.keys(approve.responses).sort()).toEqual(['200', '400', '401', '403', '404', '409']);
     expect(paths[`${PATH}/{id}/withdraw`].post.summary).toMatch(/^Consumer:/);
-    expect(approve.security).toEqual([{ bearer: [] }]);
+    expect(approve.security).toEqual([{ bearer: [] }, { 'admin-login': [] }]);
   });
 });

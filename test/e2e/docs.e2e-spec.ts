@@ -24,6 +24,8 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { parse as parseYaml } from 'yaml';
 import { parseArgs } from '../../src/cli/cli-context.js';
 import { isValidOrgNumber } from '../../src/common/identifiers/org-number.js';
+import { parseBrregCsv, parseBrregJson } from '../../src/owners/brreg-records.js';
+import { OrganizationsService } from '../../src/owners/organizations.service.js';
 import { migrate } from '../../src/prisma/migrator.js';
 import { PrismaService } from '../../src/prisma/prisma.service.js';
 import { SigningKeysService } from '../../src/tokens/signing-keys.service.js';
@@ -133,6 +135,17 @@ async function npm(argv: string[]): Promise<CommandResult> {
       const lines: string[] = [];
       await migrate(t.db.url, { log: (m) => lines.push(m) });
       return ok(`${banner}${lines.map((l) => `${l}\n`).join('')}database is up to date\n`);
+    }
+    case 'orgs': {
+      // src/cli/orgs.ts: the same parser and service, on the service's database.
+      if (first() !== 'import' || !args[1]) return failed('usage: npm run orgs -- import <file>');
+      const text = await readFile(path.resolve(workDir, args[1]), 'utf8');
+      const parsed = /^\s*[[{]/.test(text) ? parseBrregJson(JSON.parse(text)) : parseBrregCsv(text);
+      if ('problems' in parsed) return failed(`orgs: nothing imported; ${JSON.stringify(parsed.problems)}`);
+      const s = await t.app.get(OrganizationsService).importMany(parsed.rows, { client: 'cli:orgs' });
+      return ok(
+        `${banner}imported ${parsed.rows.length} unit(s): ${s.created} created, ${s.updated} updated, ${s.unchanged} unchanged\n`,
+      );
     }
     case 'start':
       return ok(banner); // the service under test is already running

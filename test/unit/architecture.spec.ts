@@ -27,6 +27,7 @@ export const CONTEXT_LAYERS: Record<string, number> = {
   portal: 4,
   webhooks: 4,
   gateway: 5,
+  'admin-login': 5,
 };
 /** What the foundations may import, besides themselves and the generated Prisma client. */
 const FOUNDATIONS: Record<string, string[]> = {

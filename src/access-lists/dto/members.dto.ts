@@ -1,4 +1,4 @@
-import { ApiProperty } from '@nestjs/swagger';
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsArray, IsDefined } from 'class-validator';
 import { PageLinksDto } from './page.dto.js';
 
@@ -35,6 +35,14 @@ export class AccessListMemberDto {
 
   @ApiProperty({ type: MemberIdentifiersDto })
   identifiers!: MemberIdentifiersDto;
+
+  @ApiPropertyOptional({
+    type: String,
+    nullable: true,
+    example: 'DNB BANK ASA',
+    description: 'The organisation’s name from the organisation register (nb); null when unknown.',
+  })
+  name?: string | null;
 }
 
 export class AccessListMembersPageDto {

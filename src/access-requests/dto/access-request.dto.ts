@@ -154,6 +154,22 @@ export class AccessRequestDto {
   @ApiProperty({ example: '974761076', description: "The resource's service owner, who decides" })
   ownerOrgNumber: string;
 
+  @ApiPropertyOptional({
+    type: String,
+    nullable: true,
+    example: 'DNB BANK ASA',
+    description: 'Name of the consumer from the organisation register (nb); null when unknown',
+  })
+  consumerName?: string | null;
+
+  @ApiPropertyOptional({
+    type: String,
+    nullable: true,
+    example: 'Skatteetaten',
+    description: 'Name of the service owner (nb); null when unknown',
+  })
+  ownerName?: string | null;
+
   @ApiProperty({ type: [String], example: ['skd:inntekt'] })
   scopes: string[];
 

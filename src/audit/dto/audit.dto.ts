@@ -2,19 +2,20 @@ import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsISO8601, IsOptional, IsString, Matches, MaxLength } from 'class-validator';
 
 export class AuditQueryDto {
-  @ApiPropertyOptional({ example: 'resource', description: 'Object type, e.g. owner, org-role, resource' })
+  // Filters carry no `example`: Swagger UI's "Try it out" would fill it in and filter the trail.
+  @ApiPropertyOptional({ description: 'Object type, e.g. `owner`, `org-role`, `resource`, `access-list`' })
   @IsOptional()
   @IsString()
   @Matches(/^[a-z][a-z0-9-]{0,49}$/, { message: 'objectType must be a lowercase type name such as resource' })
   objectType?: string;
 
-  @ApiPropertyOptional({ example: 'skd-inntekt-samtykke' })
+  @ApiPropertyOptional({ description: 'Object id, e.g. a resource identifier `skd-inntekt-samtykke`' })
   @IsOptional()
   @IsString()
   @MaxLength(300)
   objectId?: string;
 
-  @ApiPropertyOptional({ example: 'resource.update', description: 'Exact action, `<object>.<verb>`' })
+  @ApiPropertyOptional({ description: 'Exact action, `<object>.<verb>`, e.g. `resource.update`' })
   @IsOptional()
   @IsString()
   @MaxLength(100)

@@ -19,6 +19,26 @@ export type PlatformScope = (typeof Scopes)[keyof typeof Scopes];
 
 export const PLATFORM_SCOPES: readonly PlatformScope[] = Object.freeze(Object.values(Scopes));
 
+/** What each platform scope allows (seeded scope descriptions and the OpenAPI OAuth2 scheme). */
+export const SCOPE_DESCRIPTIONS: Record<PlatformScope, string> = {
+  [Scopes.resourceRead]: 'Read the caller’s consent resources, templates and protected APIs.',
+  [Scopes.resourceWrite]: 'Manage the caller’s consent resources and protected APIs.',
+  [Scopes.accessListRead]: 'Read the caller’s access lists.',
+  [Scopes.accessListWrite]: 'Manage the caller’s access lists.',
+  [Scopes.scopesRead]: 'Read the caller’s scopes, grants and delegations.',
+  [Scopes.scopesWrite]: 'Manage the caller’s scopes, grants and delegations.',
+  [Scopes.dcrRead]: 'Read the caller’s clients and their public keys.',
+  [Scopes.dcrWrite]: 'Manage the caller’s clients and their public keys.',
+  [Scopes.consentRequestsRead]: 'Read consent requests sent by the caller, the events feed and webhooks.',
+  [Scopes.consentRequestsWrite]: 'Create and cancel consent requests.',
+  [Scopes.consentRequestsOrg]:
+    'Create consent requests whose `to` differs from the caller (granted sparingly, to trusted intermediaries).',
+  [Scopes.consentLookup]:
+    'Look up consents for an external token issuer (granted sparingly, to the issuer operator only).',
+  [Scopes.admin]:
+    'Platform operator: service owners, organisation roles, platform scope grants; all else read-only.',
+};
+
 /** Prefixes reserved for the platform operator (DESIGN §10): never creatable by an owner. */
 export const PLATFORM_SCOPE_PREFIXES = ['altinn:', 'idporten:', 'consentgw:'] as const;
 

@@ -135,4 +135,16 @@ export function installBodyParsers(app: NestFastifyApplication, bodyLimit: numbe
   const fastify = app.getHttpAdapter().getInstance();
   app.useBodyParser('application/json', { bodyLimit }, jsonBodyParser(fastify));
   app.useBodyParser('application/x-www-form-urlencoded', { bodyLimit }, formBodyParser());
+  // CSV uploads (the organisation register's import) arrive as checked UTF-8 text.
+  app.useBodyParser('text/csv', { bodyLimit }, textBodyParser());
+}
+
+/** `text/csv`: the body as a string, under the same UTF-8 and storable-text rules as JSON. */
+export function textBodyParser() {
+  return (_req: FastifyRequest, body: Buffer, done: Done): void => {
+    if (!isUtf8(body)) return done(notUtf8());
+    const text = body.toString('utf8');
+    if (isBadText(text)) return done(badTextError(['$']));
+    done(null, text);
+  };
 }
