@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
-import { link, open, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { open, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { hostname } from 'node:os';
 import path from 'node:path';
 
@@ -110,7 +111,7 @@ export class DataDirLock {
       startedAt: new Date().toISOString(),
       ...who,
     };
-    for (let attempt = 0; attempt < 5; attempt++) {
+    for (let attempt = 0; attempt < 100; attempt++) {
       try {
         const fh = await open(file, 'wx', 0o600);
         try {
@@ -125,7 +126,8 @@ export class DataDirLock {
       const holder = await readRecord(file);
       if (!holder) continue; // released between our create and our read
       if (holder.pid > 0 && holderAlive(holder)) return { busy: holder };
-      await takeOverStale(file, holder);
+      // Another process is clearing the same stale lock: wait for it, then look again.
+      if (!(await removeStale(file, holder))) await sleep(10 + Math.random() * 20);
     }
     const holder = await readRecord(file);
     if (holder) return { busy: holder };
@@ -154,22 +156,33 @@ export class DataDirLock {
 }
 
 /**
- * Removes a dead holder's lock without ever removing a live one: two processes may find the same
- * stale lock at once, and a plain unlink by the slower one could delete the faster one's fresh
- * lock. So the file is first renamed aside (atomic, only one wins) and checked: if what was moved
- * is not the stale record we judged, it is put back with link() (which never overwrites).
+ * Removes a dead holder's lock without ever removing a live one. Several processes may find the
+ * same stale lock at once; renaming it aside is not enough (a slower process would move the
+ * faster one's fresh lock aside, and a third could create its own in that moment: two holders,
+ * seen in a 4-process race). So removals are serialised by a second O_EXCL file, and under it the
+ * lock is removed only if it is still the very record judged dead. Nobody else ever removes a lock
+ * that is not theirs, and a new lock cannot appear while the stale one exists, so the check and
+ * the removal cannot be interleaved with another holder. Returns false when another process holds
+ * the guard. A guard left by a process that died in those few milliseconds is cleared after 10 s.
  */
-async function takeOverStale(file: string, stale: LockRecord): Promise<void> {
-  const aside = `${file}.stale.${process.pid}`;
+async function removeStale(file: string, stale: LockRecord): Promise<boolean> {
+  const guard = `${file}.takeover`;
+  let fh;
   try {
-    await rename(file, aside);
+    fh = await open(guard, 'wx', 0o600);
   } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return; // someone else moved it
-    throw err;
+    if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+    const st = await stat(guard).catch(() => undefined);
+    if (st && Date.now() - st.mtimeMs > 10_000) await rm(guard, { force: true });
+    return false;
   }
-  const moved = await readRecord(aside);
-  if (moved && (moved.pid !== stale.pid || moved.startedAt !== stale.startedAt)) {
-    await link(aside, file).catch(() => undefined);
+  try {
+    const current = await readRecord(file);
+    if (current && current.pid === stale.pid && current.startedAt === stale.startedAt)
+      await rm(file, { force: true });
+  } finally {
+    await fh.close();
+    await rm(guard, { force: true });
   }
-  await rm(aside, { force: true });
+  return true;
 }

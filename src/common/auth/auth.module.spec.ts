@@ -24,7 +24,13 @@ import { APP_CONFIG, type AppConfig } from '../../config/app-config.js';
 import { DomainError } from '../errors/domain-error.js';
 import { MetricsModule } from '../metrics/metrics.module.js';
 import { AuthModule } from './auth.module.js';
-import { CurrentPrincipal, Public, RequireAnyScope, RequireScopes } from './auth.decorators.js';
+import {
+  ADMIN_LOGIN_SCHEME,
+  CurrentPrincipal,
+  Public,
+  RequireAnyScope,
+  RequireScopes,
+} from './auth.decorators.js';
 import { AUTH_CLOCK } from './clock.js';
 import { ISSUER_KEY_SOURCE, type IssuerKeySource } from './issuer-key-source.js';
 import type { Principal } from './principal.js';
@@ -189,7 +195,8 @@ describe('AuthModule in a Fastify app', () => {
   it('documents bearer auth and required scopes in OpenAPI', () => {
     const doc = SwaggerModule.createDocument(app, new DocumentBuilder().addBearerAuth().build());
     const scoped = doc.paths['/t/scoped'].get!;
-    expect(scoped.security).toEqual([{ bearer: [] }]);
+    // Bearer, or the admin login (OAuth2 code + PKCE) asking for the operation's scopes.
+    expect(scoped.security).toEqual([{ bearer: [] }, { [ADMIN_LOGIN_SCHEME]: ['skd:inntekt'] }]);
     expect((scoped as unknown as Record<string, unknown>)['x-required-scopes']).toEqual(['skd:inntekt']);
     expect(scoped.responses['401']).toBeDefined();
     expect(JSON.stringify(scoped.responses['403'])).toContain('skd:inntekt');
