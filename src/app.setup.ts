@@ -126,6 +126,19 @@ export async function configureApp(app: NestFastifyApplication, config: AppConfi
     done();
   });
 
+  // Swagger UI keeps the admin login's token (persistAuthorization: localStorage), and a page
+  // that frames it could make the administrator click "Try it out" → "Execute": never framed
+  // (RT2-2, docs/security.md). Only framing is restricted; Swagger UI's own scripts are untouched.
+  fastify.addHook('onSend', (req: FastifyRequest, reply: FastifyReply, payload: unknown, done) => {
+    const path = req.url.split('?')[0];
+    if (path === '/docs' || path.startsWith('/docs/')) {
+      void reply.header('x-frame-options', 'DENY');
+      if (!reply.hasHeader('content-security-policy'))
+        void reply.header('content-security-policy', "frame-ancestors 'none'");
+    }
+    done(null, payload);
+  });
+
   const document = buildOpenApiDocument(app);
   SwaggerModule.setup('docs', app, document, {
     jsonDocumentUrl: 'docs-json',
