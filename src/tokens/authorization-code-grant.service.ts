@@ -62,7 +62,9 @@ export class AuthorizationCodeGrantService {
       if (!administers.includes(code.orgNumber)) throw OAuthError.invalidGrant('role_gone');
 
       const held = await this.heldScopes(code.orgNumber);
-      const asked = code.scope === null ? [...held] : code.scope.split(' ');
+      // Nothing asked for: the organisation's scopes, but never the operator's admin power, which
+      // must be asked for by name (least privilege; a Swagger user who ticks no scope gets no admin).
+      const asked = code.scope === null ? [...held].filter((s) => s !== Scopes.admin) : code.scope.split(' ');
       const granted = [...new Set(asked)].filter((s) => held.has(s));
       if (granted.length === 0) throw OAuthError.invalidScope('nothing_held');
 

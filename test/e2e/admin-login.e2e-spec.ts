@@ -230,6 +230,17 @@ describe('admin login: OAuth2 authorization code + PKCE (issue 20)', () => {
       await expectOAuthError(other, 400, 'invalid_scope');
     });
 
+    it('gives consentgw:admin only when asked for by name, not to a request without a scope (red team RT2)', async () => {
+      const person = personNumber();
+      await grantOrgRoles(t, operator, person, ['ADMAI']);
+      const p = pkce();
+      const res = await redeem(await codeFor(person, p, { scope: undefined }), p.verifier);
+      expect(res.status).toBe(200);
+      const granted = ((await res.json()) as { scope: string }).scope.split(' ');
+      expect(granted).toContain('altinn:consentrequests.read'); // what any organisation holds
+      expect(granted).not.toContain('consentgw:admin');
+    });
+
     it('lets the person cancel: access_denied with the state, and no code', async () => {
       const p = pkce();
       const params = goodParams(p.challenge);
