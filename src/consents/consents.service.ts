@@ -194,13 +194,8 @@ export class ConsentsService {
       to: 'revoked',
       performedBy: personActor(actor),
       actor: { person: actor.personId },
-      alreadyDone: (row) => Promise.resolve(row.status === 'revoked'),
-      refuse: (row, now) =>
-        consentProblem(
-          400,
-          ConsentCodes.cannotRevoke,
-          `The consent is ${effectiveStatus(row.status, row.validTo, now)}; only an accepted consent can be revoked.`,
-        ),
+      alreadyDone: alreadyRevoked,
+      refuse: cannotRevoke,
     });
   }
 
@@ -222,13 +217,8 @@ export class ConsentsService {
       performedBy: orgUrn(by.org),
       actor: { org: by.org, client: by.client },
       reason,
-      alreadyDone: (row) => Promise.resolve(row.status === 'revoked'),
-      refuse: (row, now) =>
-        consentProblem(
-          400,
-          ConsentCodes.cannotRevoke,
-          `The consent is ${effectiveStatus(row.status, row.validTo, now)}; only an accepted consent can be revoked.`,
-        ),
+      alreadyDone: alreadyRevoked,
+      refuse: cannotRevoke,
     });
   }
 
@@ -333,4 +323,17 @@ export class ConsentsService {
     }
     return toRecord(row);
   }
+}
+
+/** Revoking a revoked consent again changes nothing (by the person or by an owner). */
+const alreadyRevoked = (row: { status: string }): Promise<boolean> =>
+  Promise.resolve(row.status === 'revoked');
+
+/** AM-00010: only an accepted consent can be revoked. */
+function cannotRevoke(row: { status: string; validTo: Date }, now: Date): DomainError {
+  return consentProblem(
+    400,
+    ConsentCodes.cannotRevoke,
+    `The consent is ${effectiveStatus(row.status, row.validTo, now)}; only an accepted consent can be revoked.`,
+  );
 }

@@ -1,5 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import { validateResourcePolicy } from './resource-policy.validator.js';
+import { NO_POLICY } from './resource-policy.view.js';
 
 const KEYS = ['inntektsaar', 'kontonr'];
 const paths = (raw: unknown) =>
@@ -10,14 +11,7 @@ const paths = (raw: unknown) =>
 describe('validateResourcePolicy', () => {
   it('stores an empty body as the policy that changes nothing', () => {
     expect(validateResourcePolicy({}, KEYS)).toEqual({
-      policy: {
-        maxValidity: null,
-        httpsRedirectOnly: false,
-        redirectAllowList: null,
-        callsPerDay: null,
-        metadataValues: null,
-        expiryReminderDays: null,
-      },
+      policy: NO_POLICY,
       problems: [],
     });
   });

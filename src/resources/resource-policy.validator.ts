@@ -8,7 +8,12 @@ import type { ValidationProblem } from '../common/errors/domain-error.js';
 import { INVALID_VALUE, UNKNOWN_FIELD } from '../common/errors/validation-errors.js';
 import { isValidRedirectUrl, MAX_REDIRECT_URL_LENGTH } from '../common/http/redirect-url.js';
 import { isValidOrgNumber } from '../common/identifiers/org-number.js';
-import { parseDuration, type MetadataValueRule, type ResourcePolicyView } from './resource-policy.view.js';
+import {
+  NO_POLICY,
+  parseDuration,
+  type MetadataValueRule,
+  type ResourcePolicyView,
+} from './resource-policy.view.js';
 
 export const MAX_ALLOW_LIST_CONSUMERS = 1000;
 export const MAX_URLS_PER_CONSUMER = 20;
@@ -50,14 +55,7 @@ export function validateResourcePolicy(
   declaredMetadataKeys: string[],
 ): { policy: ResourcePolicyView; problems: ValidationProblem[] } {
   const problems: ValidationProblem[] = [];
-  const policy: ResourcePolicyView = {
-    maxValidity: null,
-    httpsRedirectOnly: false,
-    redirectAllowList: null,
-    callsPerDay: null,
-    metadataValues: null,
-    expiryReminderDays: null,
-  };
+  const policy: ResourcePolicyView = { ...NO_POLICY };
   if (!isObject(raw)) return { policy, problems: [invalid('$', 'The policy must be a JSON object.')] };
   for (const key of Object.keys(raw))
     if (!FIELDS.has(key) && !READ_ONLY.has(key))
