@@ -8,7 +8,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { randomUUID } from 'node:crypto';
 import { TokenSignerService } from '../../src/tokens/token-signer.service.js';
-import { createTestApp, type TestApp } from '../helpers/app.js';
+import { createTestApp, productionEnv, type TestApp } from '../helpers/app.js';
 import { createTestDatabase } from '../helpers/database.js';
 import type { DatabaseConnection } from '../../src/prisma/database-connection.js';
 import { ADMIN_ORG } from '../factories/registry.js';
@@ -40,14 +40,7 @@ async function boot(env: Record<string, string>, db?: DatabaseConnection): Promi
 beforeAll(async () => {
   dev = await boot({});
   prodDb = await createTestDatabase();
-  prod = await boot(
-    {
-      NODE_ENV: 'production',
-      DATABASE_URL: prodDb.url,
-      KEY_ENCRYPTION_SECRET: 'production-test-key-encryption-secret',
-    },
-    prodDb,
-  );
+  prod = await boot(productionEnv(prodDb), prodDb);
 });
 
 afterAll(async () => {

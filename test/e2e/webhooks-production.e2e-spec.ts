@@ -3,7 +3,7 @@
  * loopback, private or reserved target — refused when subscribing and again when connecting.
  */
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { createTestApp, type TestApp } from '../helpers/app.js';
+import { createTestApp, productionEnv, type TestApp } from '../helpers/app.js';
 import { createTestDatabase } from '../helpers/database.js';
 import type { DatabaseConnection } from '../../src/prisma/database-connection.js';
 import { consentWorld, http, sql, type ConsentWorld } from '../factories/consent-fixtures.js';
@@ -20,11 +20,7 @@ beforeAll(async () => {
   db = await createTestDatabase();
   t = await createTestApp({
     db,
-    env: {
-      NODE_ENV: 'production',
-      DATABASE_URL: db.url,
-      KEY_ENCRYPTION_SECRET: 'production-test-key-encryption-secret',
-    },
+    env: productionEnv(db),
   });
   world = await consentWorld(t);
 });

@@ -39,6 +39,18 @@ export interface TestAppOptions {
 }
 
 /**
+ * The settings production mode requires (NODE_ENV=production refuses to start without them): the
+ * database the app runs on, and a key-encryption secret for its signing keys.
+ */
+export function productionEnv(db: DatabaseConnection): Record<string, string> {
+  return {
+    NODE_ENV: 'production',
+    DATABASE_URL: db.url,
+    KEY_ENCRYPTION_SECRET: 'production-test-key-encryption-secret',
+  };
+}
+
+/**
  * Boots the real AppModule through configureApp on a real port against a fresh database
  * (real PostgreSQL when TEST_DATABASE_URL is set, otherwise PGlite). Nothing is mocked.
  */
