@@ -54,6 +54,7 @@ export interface ConsentEventFeedRow extends FeedRow {
   toOrg: string;
   handledBy: string | null;
   reason: string | null;
+  extensionId: string | null;
 }
 
 /**
@@ -149,6 +150,7 @@ export class ConsentEventsService {
         createdAt: r.createdAt,
         performedBy: r.performedBy,
         reason: r.reason,
+        extensionId: r.extensionId,
       });
     return out;
   }
@@ -173,6 +175,7 @@ export class ConsentEventsService {
       toOrg: r.toOrg,
       handledBy: r.handledBy,
       reason: r.reason,
+      extensionId: r.extensionId,
     }));
   }
 }

@@ -4,6 +4,9 @@ import { AccessListsModule } from '../access-lists/access-lists.module.js';
 import { ResourcesModule } from '../resources/resources.module.js';
 import { ConsentCreateRepository } from './consent-create.repository.js';
 import { ConsentEventsService } from './consent-events.service.js';
+import { ConsentExtensionsController } from './consent-extensions.controller.js';
+import { ConsentExtensionsService } from './consent-extensions.service.js';
+import { ConsentVersionsService } from './consent-versions.service.js';
 import { ConsentExportService } from './consent-export.service.js';
 import { ConsentExpiryReminders } from './consent-expiry-reminders.js';
 import { ConsentExpirySweeper } from './consent-expiry.sweeper.js';
@@ -26,7 +29,12 @@ import { ConsentUsageService } from './consent-usage.service.js';
  */
 @Module({
   imports: [ResourcesModule, AccessListsModule],
-  controllers: [ConsentsController, ConsentLookupController, ConsentRevocationsController],
+  controllers: [
+    ConsentsController,
+    ConsentLookupController,
+    ConsentRevocationsController,
+    ConsentExtensionsController,
+  ],
   providers: [
     ConsentsService,
     ConsentEventsService,
@@ -43,8 +51,12 @@ import { ConsentUsageService } from './consent-usage.service.js';
     ConsentExportService,
     ConsentUsageRepository,
     ConsentUsageService,
+    ConsentExtensionsService,
+    ConsentVersionsService,
   ],
   exports: [
+    ConsentExtensionsService,
+    ConsentVersionsService,
     ConsentsService,
     ConsentEventsService,
     ConsentFeedSequencer,

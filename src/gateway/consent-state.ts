@@ -3,6 +3,7 @@
  * them with a token (the values GatewayStateCache keeps in memory).
  */
 import { parsePartyUrn, partyUrn } from '../common/identifiers/party-urn.js';
+import type { EarlierTerms } from '../consents/consent-extension.record.js';
 import type { ConsentRecord, ConsentStatus } from '../consents/consent.record.js';
 import type { ConsentResourceView } from '../resources/consent-resource.view.js';
 import { normaliseRights } from './consent-detail.js';
@@ -19,12 +20,18 @@ export interface ConsentState {
   /** Canonical rights (see consent-detail.ts), or null when unparsable (never matches). */
   rightsKey: string | null;
   isOneTime: boolean;
+  /**
+   * The terms of the consent's earlier versions (beyond Altinn: an approved extension makes a
+   * new one). A token minted under one of them is still within the consent, because an
+   * extension only widens it, so it keeps working until it expires. Empty when never extended.
+   */
+  earlier: ReadonlyArray<{ validToMs: number; rightsKey: string | null }>;
 }
 
 /** What the gateway reads of a consent resource (the resources context's cached view itself). */
 export type ResourcePolicy = Pick<ConsentResourceView, 'identifier' | 'accessListMode'>;
 
-export function toConsentState(r: ConsentRecord): ConsentState {
+export function toConsentState(r: ConsentRecord, earlier: readonly EarlierTerms[] = []): ConsentState {
   const from = parsePartyUrn(r.from);
   return {
     id: r.id.toLowerCase(),
@@ -35,5 +42,9 @@ export function toConsentState(r: ConsentRecord): ConsentState {
     consentedMs: r.consented ? r.consented.getTime() : null,
     rightsKey: normaliseRights(r.consentRights)?.key ?? null,
     isOneTime: r.isOneTime,
+    earlier: earlier.map((t) => ({
+      validToMs: t.validTo.getTime(),
+      rightsKey: normaliseRights(t.consentRights)?.key ?? null,
+    })),
   };
 }

@@ -8,7 +8,8 @@
  *   the signed body so a receiver can refuse stale (replayed) messages; when the consent changed
  *   is `data.changedDate`.
  * - `data`: the consent feed's item `{consentRequestId, eventType, changedDate}`, plus `reason` on
- *   a revocation by the data owner or the platform operator (for an
+ *   a revocation by the data owner or the platform operator, `extensionId` on an extension's
+ *   events (for an
  *   access-request event: the access request as its API shows it).
  *
  * The stored payload has everything but `time`, which is added when an attempt is signed.
@@ -32,6 +33,8 @@ export interface ConsentEventData {
   changedDate: string;
   /** Beyond Altinn: why the data owner or the platform operator revoked it (only then). */
   reason?: string;
+  /** Beyond Altinn: the extension an `extension_*` / `extended` event is about (only then). */
+  extensionId?: string;
 }
 
 /** The stored part of a delivery's body. */
@@ -47,12 +50,14 @@ export function consentPayload(e: {
   eventType: string;
   createdAt: Date;
   reason?: string | null;
+  extensionId?: string | null;
 }): StoredPayload {
   const data: ConsentEventData = {
     consentRequestId: e.consentRequestId,
     eventType: e.eventType,
     changedDate: e.createdAt.toISOString(),
     ...(e.reason ? { reason: e.reason } : {}),
+    ...(e.extensionId ? { extensionId: e.extensionId } : {}),
   };
   return { id: e.id, type: `consent.${e.eventType}`, data: data as unknown as Record<string, unknown> };
 }
