@@ -10,7 +10,6 @@
  * moved on. Each step's change, event, audit row and notification commit together.
  */
 import { Injectable } from '@nestjs/common';
-import { AccessListsService } from '../access-lists/access-lists.service.js';
 import type { AuditActor } from '../audit/audit.service.js';
 import { AuditService } from '../audit/audit.service.js';
 import type { Principal } from '../common/auth/principal.js';
@@ -22,32 +21,18 @@ import { isValidPersonNumber } from '../common/identifiers/person-number.js';
 import { isUuid, uuidv7 } from '../common/identifiers/uuid.js';
 import { Prisma, type ConsentRequest as ConsentRequestRow } from '../generated/prisma/client.js';
 import { PrismaService, TX_OPTIONS, type PrismaTx } from '../prisma/prisma.service.js';
-import { ResourcePoliciesService } from '../resources/resource-policies.service.js';
-import type { ResourcePolicyView } from '../resources/resource-policy.view.js';
 import { ResourcesService } from '../resources/resources.service.js';
 import { canSee } from './consent-access.js';
 import { ConsentEventsService } from './consent-events.service.js';
+import { ConsentExtensionRules, parseExtensionBody } from './consent-extension.rules.js';
 import { ExtensionCodes, extensionNotFound, extensionProblem } from './consent-extension-problems.js';
 import type { ConsentExtensionRecord } from './consent-extension.record.js';
 import { ConsentFeedSequencer } from './consent-feed.sequencer.js';
-import { policyProblems } from './consent-policy.check.js';
-import {
-  ConsentCodes,
-  INVALID_VALUE,
-  notAuthorized,
-  notFound,
-  problem,
-  REQUIRED,
-  UNKNOWN_FIELD,
-  validationError,
-  type ConsentProblem,
-} from './consent-problems.js';
-import { REQUEST_CONSENT_ACTION } from './consent-requests.service.js';
+import { INVALID_VALUE, notAuthorized, notFound, problem, validationError } from './consent-problems.js';
 import type { ConsentEventType, ConsentReceiptInput, ConsentRecord } from './consent.record.js';
 import { toRecord } from './consent.mapper.js';
 import { ConsentsService } from './consents.service.js';
 import { ConsentVersionsService } from './consent-versions.service.js';
-import { parseIsoDateTime } from './iso-datetime.js';
 
 /** What the caller of a step is: an organisation (the consumer) or a person (the portal). */
 interface Step {
@@ -70,8 +55,7 @@ export class ConsentExtensionsService {
     private readonly sequencer: ConsentFeedSequencer,
     private readonly audit: AuditService,
     private readonly resources: ResourcesService,
-    private readonly policies: ResourcePoliciesService,
-    private readonly accessLists: AccessListsService,
+    private readonly rules: ConsentExtensionRules,
     private readonly changes: ChangeBus,
   ) {}
 
@@ -118,7 +102,7 @@ export class ConsentExtensionsService {
    * resources' access lists (403 AM-00000).
    */
   async request(principal: Principal, id: string, body: unknown): Promise<ConsentExtensionRecord> {
-    const validTo = parseBody(body);
+    const validTo = parseExtensionBody(body);
     const consent = await this.consentForConsumer(principal, id);
     const now = new Date();
     if (consent.status !== 'accepted')
@@ -137,7 +121,7 @@ export class ConsentExtensionsService {
           'validTo must be later than the consent’s current validTo',
         ),
       ]);
-    await this.checkResources(consent, validTo, now);
+    await this.rules.checkResources(consent, validTo, now);
 
     const extensionId = uuidv7(now.getTime());
     const by = principal.consumer;
@@ -313,11 +297,13 @@ export class ConsentExtensionsService {
   ): Promise<boolean> {
     const done = await this.prisma.$transaction(async (tx) => {
       const now = new Date();
-      // FOR UPDATE: steps on one consent queue here, so each sees the one before it committed.
-      const [locked] = await tx.$queryRaw<{ id: string }[]>`
-        SELECT id::text FROM consent_requests WHERE id = ${consentId}::uuid FOR UPDATE`;
-      if (!locked) throw notFound(consentId);
-      const row = (await tx.consentRequest.findUnique({ where: { id: consentId } }))!;
+      // A no-op UPDATE takes the row lock: steps on one consent queue here, so each sees the
+      // one before it committed (and a concurrent revocation or expiry waits or is seen).
+      const [row] = await tx.consentRequest.updateManyAndReturn({
+        where: { id: consentId },
+        data: { version: { increment: 0 } },
+      });
+      if (!row) throw notFound(consentId);
       const s = await change(tx, row, now);
       if (!s) return false;
       await this.audit.record(tx, {
@@ -371,78 +357,6 @@ export class ConsentExtensionsService {
         { pendingExtensionId: pending.id },
       );
   }
-
-  /**
-   * The new terms against the resources as they are now: each still a consent resource
-   * (AM-00005), its policy's maximum validity counted from now (CP-00001) and allowed metadata
-   * values (CP-00004), and the consumer still on its access list (403 AM-00000).
-   */
-  private async checkResources(consent: ConsentRecord, validTo: Date, now: Date): Promise<void> {
-    const identifiers = [...new Set(consent.resources)];
-    const views = await Promise.all(identifiers.map((i) => this.resources.getConsentResource(i)));
-    const problems: ConsentProblem[] = [];
-    identifiers.forEach((identifier, n) => {
-      if (!views[n])
-        problems.push(
-          problem(
-            ConsentCodes.invalidResource,
-            '/validTo',
-            `Resource '${identifier}' no longer exists or is no longer a consent resource; ask for a new consent instead.`,
-          ),
-        );
-    });
-    const policies = new Map<string, ResourcePolicyView>();
-    for (const identifier of identifiers) {
-      const policy = await this.policies.policyOf(identifier);
-      if (policy) policies.set(identifier, policy);
-    }
-    const rights = consent.consentRights.map((r, index) => ({
-      index,
-      action: r.action,
-      resource: r.resource[0]?.value,
-      metadata: r.metadata ?? null,
-    }));
-    problems.push(
-      ...policyProblems(
-        {
-          toOrg: consent.toOrg,
-          validTo,
-          rights,
-          requiredDelegator: null,
-          requestMessage: null,
-          portalViewMode: 'hide',
-        },
-        policies,
-        now,
-      ),
-    );
-    if (problems.length) throw validationError(problems);
-    for (const view of views) {
-      if (!view || view.accessListMode !== 'Enabled') continue;
-      if (!(await this.accessLists.isAllowed(consent.toOrg, view.identifier, REQUEST_CONSENT_ACTION)))
-        throw notAuthorized(
-          `Organisation ${consent.toOrg} may no longer request consent for resource '${view.identifier}': it is not on an access list of the resource that allows '${REQUEST_CONSENT_ACTION}'.`,
-        );
-    }
-  }
-}
-
-/** The body `{validTo}`: 400 naming the field when it is missing, malformed or not alone. */
-function parseBody(body: unknown): Date {
-  if (typeof body !== 'object' || body === null || Array.isArray(body))
-    throw validationError([problem(INVALID_VALUE, '', 'The request body must be a JSON object.')]);
-  const problems: ConsentProblem[] = [];
-  for (const key of Object.keys(body))
-    if (key !== 'validTo')
-      problems.push(problem(UNKNOWN_FIELD, `/${key}`, `'${key}' is not a field of an extension request.`));
-  const raw = (body as { validTo?: unknown }).validTo;
-  const validTo = raw === undefined || raw === null || raw === '' ? null : parseIsoDateTime(raw);
-  if (raw === undefined || raw === null || raw === '')
-    problems.push(problem(REQUIRED, '/validTo', "'validTo' is required."));
-  else if (!validTo)
-    problems.push(problem(INVALID_VALUE, '/validTo', "'validTo' must be an ISO 8601 date-time."));
-  if (problems.length) throw validationError(problems);
-  return validTo!;
 }
 
 function personActor(actor: { personId: string }): string {

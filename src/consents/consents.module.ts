@@ -4,6 +4,7 @@ import { AccessListsModule } from '../access-lists/access-lists.module.js';
 import { ResourcesModule } from '../resources/resources.module.js';
 import { ConsentCreateRepository } from './consent-create.repository.js';
 import { ConsentEventsService } from './consent-events.service.js';
+import { ConsentExtensionRules } from './consent-extension.rules.js';
 import { ConsentExtensionsController } from './consent-extensions.controller.js';
 import { ConsentExtensionsService } from './consent-extensions.service.js';
 import { ConsentVersionsService } from './consent-versions.service.js';
@@ -52,6 +53,7 @@ import { ConsentUsageService } from './consent-usage.service.js';
     ConsentUsageRepository,
     ConsentUsageService,
     ConsentExtensionsService,
+    ConsentExtensionRules,
     ConsentVersionsService,
   ],
   exports: [
