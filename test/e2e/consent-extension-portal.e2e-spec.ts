@@ -5,19 +5,20 @@ import { ConsentExpirySweeper } from '../../src/consents/consent-expiry.sweeper.
 import { formatDateTime } from '../../src/common/i18n/languages.js';
 import { createTestApp, type TestApp } from '../helpers/app.js';
 import { mintToken } from '../helpers/tokens.js';
-import { personNumber } from '../factories/orgs.js';
+import { orgNumber, personNumber } from '../factories/orgs.js';
 import {
   CONSENT_PATH,
   consentBody,
   consentWorld,
   createConsent,
   http,
+  orgUrnOf,
   personUrnOf,
   sql,
   type ConsentWorld,
 } from '../factories/consent-fixtures.js';
 import { proxy, registerApi, startUpstream, type Upstream } from '../factories/gateway-fixtures.js';
-import { csrfOf, devLogin, textOf, type FormClient } from '../factories/portal-fixtures.js';
+import { csrfOf, devLogin, grantOrgRoles, textOf, type FormClient } from '../factories/portal-fixtures.js';
 import { consumerWithClient, requestToken, type TestClient } from '../factories/token-fixtures.js';
 import { verifyIssued } from '../factories/token-world.js';
 
@@ -117,6 +118,43 @@ describe('the person sees the pending extension', () => {
     });
     expect(res.status).toBe(403);
     expect(await extensionStatus(id, extensionId)).toBe('pending');
+  });
+
+  it('for an organisation: a person with the role answers; one without it gets 403 and nothing changes', async () => {
+    const org = orgNumber();
+    const leader = personNumber();
+    const clerk = personNumber();
+    await grantOrgRoles(t, org, leader, ['DAGL']);
+    await grantOrgRoles(t, org, clerk, ['REGN']);
+    const dto = await createConsent(
+      t,
+      w.consumer.auth,
+      consentBody({ to: w.consumer.org, resource: w.resource, from: orgUrnOf(org) }),
+    );
+    const id = dto.id as string;
+    const leaderSession = await devLogin(t, leader);
+    const request = await leaderSession.get(`/consent/request?id=${id}&lang=nb`);
+    await leaderSession.post(`/consent/request/${id}/accept`, { _csrf: csrfOf(request.body), lang: 'nb' });
+    const ext = await http(t, 'POST', extensionsPath(id), w.consumer.auth, { validTo: later(200) });
+    const clerkSession = await devLogin(t, clerk);
+    expect((await clerkSession.get(`/consent/${id}/extension?lang=nb`)).status).toBe(403);
+    const clerkList = await clerkSession.get('/consent/active?lang=nb');
+    const refused = await clerkSession.post(`/consent/${id}/extension/approve`, {
+      _csrf: csrfOf(clerkList.body),
+      lang: 'nb',
+      extension: ext.body.id as string,
+    });
+    expect(refused.status).toBe(403);
+    expect(await extensionStatus(id, ext.body.id as string)).toBe('pending');
+    const page = await leaderSession.get(`/consent/${id}/extension?lang=nb`);
+    expect(page.status).toBe(200);
+    const ok = await leaderSession.post(`/consent/${id}/extension/approve`, {
+      _csrf: csrfOf(page.body),
+      lang: 'nb',
+      extension: ext.body.id as string,
+    });
+    expect(ok.status).toBe(303);
+    expect(await extensionStatus(id, ext.body.id as string)).toBe('approved');
   });
 
   it('a form without the right _csrf is 403 and nothing changes; without login the page goes to the login', async () => {
