@@ -333,6 +333,41 @@ describe('who may (negative tests)', () => {
   });
 });
 
+describe('a supplier that handles the consent (`handledBy`)', () => {
+  it('may ask for and cancel an extension; the consumer `to` reads it too', async () => {
+    const supplier = orgNumber();
+    const supplierAuth = await bearer(t, {
+      org: supplier,
+      scope: [Scopes.consentRequestsOrg, Scopes.consentRequestsRead],
+    });
+    const pid = personNumber();
+    const dto = await createConsent(
+      t,
+      supplierAuth,
+      consentBody({ to: w.consumer.org, resource: w.resource, from: personUrnOf(pid) }),
+    );
+    expect(dto.handledBy).toBe(orgUrnOf(supplier));
+    await t.app
+      .get(ConsentsService)
+      .accept(dto.id as string, { personId: pid }, { language: 'nb', html: '<p>v1</p>', text: {} });
+    const ext = await http(t, 'POST', extensionsPath(dto.id as string), supplierAuth, {
+      validTo: later(100),
+    });
+    expect({ status: ext.status, requestedBy: ext.body.requestedBy }).toEqual({
+      status: 201,
+      requestedBy: orgUrnOf(supplier),
+    });
+    expect((await http(t, 'GET', extensionsPath(dto.id as string), w.consumer.read)).body).toHaveLength(1);
+    const cancel = await http(
+      t,
+      'POST',
+      `${extensionsPath(dto.id as string)}/${ext.body.id}/cancel`,
+      supplierAuth,
+    );
+    expect(cancel.body).toMatchObject({ status: 'cancelled', decidedBy: orgUrnOf(supplier) });
+  });
+});
+
 describe('approval makes a new version', () => {
   it('keeps the id, moves validTo, adds version 2 with its own receipt; the versions are readable by consumer and owner', async () => {
     const { id, pid } = await acceptedConsent();
