@@ -444,6 +444,25 @@ describe('approval makes a new version', () => {
     expect(versions.body.versions.map((v: { version: number }) => v.version)).toEqual([1, 2, 3]);
   });
 
+  it('approval racing a revocation ends in a state one of them legitimately made', async () => {
+    for (let i = 0; i < 3; i++) {
+      const { id, pid } = await acceptedConsent();
+      const ext = await http(t, 'POST', extensionsPath(id), w.consumer.auth, { validTo: later(100) });
+      const [approval] = await Promise.allSettled([
+        approve(id, ext.body.id, pid),
+        t.app.get(ConsentsService).revoke(id, { personId: pid }),
+      ]);
+      const [row] = await sql(t, 'SELECT status, version FROM consent_requests WHERE id = $1', [id]);
+      const status = (await http(t, 'GET', `${extensionsPath(id)}/${ext.body.id}`, w.consumer.read)).body
+        .status;
+      expect(row.status).toBe('revoked');
+      // Approved before the revocation (version 2), or refused after it (lapsed, version 1).
+      expect([approval.status, status, row.version]).toEqual(
+        approval.status === 'fulfilled' ? ['fulfilled', 'approved', 2] : ['rejected', 'lapsed', 1],
+      );
+    }
+  });
+
   it('a pending extension lapses when the consent is revoked, and can then not be approved', async () => {
     const { id, pid } = await acceptedConsent();
     const ext = await http(t, 'POST', extensionsPath(id), w.consumer.auth, { validTo: later(100) });
