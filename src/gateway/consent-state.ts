@@ -19,6 +19,8 @@ export interface ConsentState {
   /** Canonical rights (see consent-detail.ts), or null when unparsable (never matches). */
   rightsKey: string | null;
   isOneTime: boolean;
+  /** When the request was created: the terms it was checked against (resource policy) date from then. */
+  createdMs: number;
 }
 
 /** What the gateway reads of a consent resource (the resources context's cached view itself). */
@@ -35,5 +37,6 @@ export function toConsentState(r: ConsentRecord): ConsentState {
     consentedMs: r.consented ? r.consented.getTime() : null,
     rightsKey: normaliseRights(r.consentRights)?.key ?? null,
     isOneTime: r.isOneTime,
+    createdMs: r.createdAt.getTime(),
   };
 }

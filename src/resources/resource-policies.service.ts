@@ -16,7 +16,12 @@ import type { Prisma, Resource, ResourcePolicy } from '../generated/prisma/clien
 import { PrismaService, type PrismaTx } from '../prisma/prisma.service.js';
 import { bodyOf } from './resource.mapper.js';
 import { validateResourcePolicy } from './resource-policy.validator.js';
-import { NO_POLICY, type ResourcePolicyRecord, type ResourcePolicyView } from './resource-policy.view.js';
+import {
+  NO_POLICY,
+  type ResourcePolicyRecord,
+  type ResourcePolicyView,
+  type StoredPolicyView,
+} from './resource-policy.view.js';
 
 const CACHE_ENTRIES = 5000;
 
@@ -33,8 +38,11 @@ function toRecord(row: ResourcePolicy): ResourcePolicyRecord {
 
 @Injectable()
 export class ResourcePoliciesService {
-  /** identifier → policy (null = none), invalidated through the ChangeBus `resource` topic. */
-  private readonly cache = new ClockCache<string, ResourcePolicyView | null>(CACHE_ENTRIES);
+  /**
+   * identifier → policy (null = none, so a resource without one costs the gateway one map read),
+   * invalidated through the ChangeBus `resource` topic.
+   */
+  private readonly cache = new ClockCache<string, StoredPolicyView | null>(CACHE_ENTRIES);
   private generation = 0;
   /** The reminder days of every policy (the sweeper asks every second); dropped on any change. */
   private reminders?: { resource: string; days: number }[];
@@ -58,8 +66,11 @@ export class ResourcePoliciesService {
     });
   }
 
-  /** For the consent API: the resource's policy, or null when it has none. */
-  async policyOf(identifier: string): Promise<ResourcePolicyView | null> {
+  /**
+   * For the consent API and the gateway: the resource's policy, or null when it has none. Not a
+   * copy: read it, never change it.
+   */
+  async policyOf(identifier: string): Promise<Readonly<StoredPolicyView> | null> {
     const useCache = this.bus.connected;
     if (useCache) {
       const hit = this.cache.get(identifier);
@@ -67,9 +78,24 @@ export class ResourcePoliciesService {
     }
     const generation = this.generation;
     const row = await this.prisma.resourcePolicy.findUnique({ where: { resourceIdentifier: identifier } });
-    const view = row ? (row.policy as unknown as ResourcePolicyView) : null;
+    const view: StoredPolicyView | null = row
+      ? // Members a stored policy may predate read as their default.
+        {
+          ...NO_POLICY,
+          ...(row.policy as unknown as ResourcePolicyView),
+          updatedAtMs: row.updatedAt.getTime(),
+        }
+      : null;
     if (useCache && generation === this.generation) this.cache.set(identifier, view);
     return view;
+  }
+
+  /**
+   * The cached policy without waiting (the gateway's hot path): undefined on a miss, and always
+   * while the change listener is down (another replica's change could be missed); then `policyOf`.
+   */
+  peekPolicy(identifier: string): Readonly<StoredPolicyView> | null | undefined {
+    return this.bus.connected ? this.cache.get(identifier) : undefined;
   }
 
   /** For the expiry sweeper: resources whose policy asks for reminders, with the days. */

@@ -128,6 +128,7 @@ export function storedState(o: Partial<ConsentState> = {}): ConsentState {
     consentedMs: Date.parse(CONSENTED),
     rightsKey: d.rightsKey,
     isOneTime: false,
+    createdMs: Date.parse(CONSENTED) - 60_000,
     ...o,
   };
 }
