@@ -395,6 +395,19 @@ suite('the portal in a real browser', () => {
       await check('404');
       await page.goto(`${t.url}/consent/active?lang=en&revoked=1`);
       await check('active with notice');
+      // Issue 23: the "expires soon" tag (30 days by default) and a withdrawal with the owner's reason.
+      expect(await page.locator('.ds-tag[data-color="warning"]').first().textContent()).toBe('Expires soon');
+      const revoked = await fetch(`${t.url}/admin/v1/consents/${accepted}/revoke`, {
+        method: 'POST',
+        headers: { authorization: w.owner.auth, 'content-type': 'application/json' },
+        body: JSON.stringify({ reason: 'Suspected fraud' }),
+      });
+      expect(revoked.status).toBe(200);
+      await page.goto(`${t.url}/consent/active?lang=en`);
+      expect(await page.locator('.revocation-reason').first().textContent()).toBe('Suspected fraud');
+      await check('active with a withdrawal reason');
+      await page.goto(`${t.url}/consent/receipt/${accepted}?lang=en`);
+      await check('receipt of a withdrawn consent');
     } finally {
       await context.close();
     }
