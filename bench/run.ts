@@ -156,7 +156,9 @@ async function main(): Promise<void> {
 
   const checks = await optional('gateway-checks.js');
   if (checks && typeof checks.benchGatewayChecks === 'function') {
-    process.stdout.write('\nbenchGatewayChecks (the eleven checks, reused token, in process) …\n');
+    process.stdout.write(
+      '\nbenchGatewayChecks (the thirteen checks, reused token, in process; without and with an owner policy) …\n',
+    );
     const r = await (checks.benchGatewayChecks as () => Promise<unknown>)();
     results.benchGatewayChecks = r;
     process.stdout.write(`${JSON.stringify(r)}\n`);

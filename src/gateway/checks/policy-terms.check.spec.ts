@@ -104,4 +104,24 @@ describe('PolicyTermsCheck (403 GW-00018)', () => {
     external.stored = null;
     expect(verdictOf(before.check.run(external))).toBe('pass');
   });
+
+  it('answers again when the policy object changes (a new policy after a change), not from the last answer', () => {
+    const strict = setup(policy({ metadataValues: { inntektsaar: { enum: ['2025'] } } }));
+    const loose = setup(policy({ metadataValues: { inntektsaar: { enum: ['2024'] } } }));
+    const principalOnce = principal();
+    // The same parsed detail on both calls, as for a reused token.
+    const first = checkedCall({ principal: principalOnce });
+    first.stored = storedState();
+    expect(verdictOf(strict.check.run(first))).toBe('403 GW-00018');
+    const second = checkedCall({ principal: principalOnce });
+    second.stored = storedState();
+    second.detail = first.detail;
+    second.match = first.match;
+    expect(verdictOf(strict.check.run(second))).toBe('403 GW-00018');
+    const third = checkedCall({ principal: principalOnce });
+    third.stored = storedState();
+    third.detail = first.detail;
+    third.match = first.match;
+    expect(verdictOf(loose.check.run(third))).toBe('pass');
+  });
 });

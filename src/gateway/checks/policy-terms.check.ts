@@ -34,6 +34,26 @@ function lowercaseRules(policy: Readonly<StoredPolicyView>): Map<string, Metadat
   return rules;
 }
 
+/**
+ * The last answer per consent detail. The detail is memoised per verified token and the policy
+ * object lives until the policy changes, so a reused token meets the same pair on every call:
+ * one WeakMap read instead of date arithmetic and pattern matching (about 1 µs). The answer
+ * depends on nothing else (no clock: `maxValidity` counts from the acceptance).
+ */
+const answers = new WeakMap<ConsentDetail, { policy: object; resource: string; problem: string | null }>();
+
+function memoisedTermsProblem(
+  detail: ConsentDetail,
+  resource: string,
+  policy: Readonly<StoredPolicyView>,
+): string | null {
+  const last = answers.get(detail);
+  if (last !== undefined && last.policy === policy && last.resource === resource) return last.problem;
+  const problem = termsProblem(detail, resource, policy);
+  answers.set(detail, { policy, resource, problem });
+  return problem;
+}
+
 /** Null when the consent's terms on `resource` obey `policy`, else why not. */
 export function termsProblem(
   detail: ConsentDetail,
@@ -82,7 +102,7 @@ export class PolicyTermsCheck implements GatewayCheck {
       const termsSetMs = call.stored ? call.stored.createdMs : detail.consentedMs;
       if (termsSetMs < policy.updatedAtMs) return PASS;
     }
-    const problem = termsProblem(detail, call.match!.resource, policy);
+    const problem = memoisedTermsProblem(detail, call.match!.resource, policy);
     return problem === null ? PASS : E.policyTerms(problem);
   }
 }
