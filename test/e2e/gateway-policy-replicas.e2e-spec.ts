@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { ChangeBus } from '../../src/common/events/change-bus.js';
 import { DailyCallCounter } from '../../src/gateway/daily-call-counter.js';
 import { createTestApp, type TestApp } from '../helpers/app.js';
 import { http, sql } from '../factories/consent-fixtures.js';
@@ -117,5 +118,35 @@ describeOnPostgres('policy terms across two replicas', () => {
       applyToExistingConsents: true,
     });
     await eventually(async () => (await proxy(b, `/proxy/${api}/x`, { auth })).body?.code === 'GW-00018');
+  });
+});
+
+describeOnPostgres('while the change listener is down', () => {
+  it('reads the policy from the database on every call, so a change no notification announced still applies', async () => {
+    const w = await gatewayWorld(a, { consentMetadata: { inntektsaar: { optional: false } } });
+    const api = await registerApi(a, w, { upstreamUrl: upstream.url });
+    await setPolicy(w, {
+      metadataValues: { inntektsaar: { enum: ['2023', '2024'] } },
+      applyToExistingConsents: true,
+    });
+    const consent = await acceptedConsent(a, w, { metadata: { inntektsaar: '2023' } });
+    const auth = await consentBearer(a, w, consent);
+    await eventually(async () => (await proxy(b, `/proxy/${api}/x`, { auth })).status === 200);
+    const bus = b.app.get(ChangeBus);
+    bus.connected = false; // as after a lost LISTEN connection
+    try {
+      // A change no notification announces (as if the NOTIFY was lost).
+      await sql(
+        a,
+        `UPDATE resource_policies SET policy = jsonb_set(policy, '{metadataValues,inntektsaar,enum}', '["2024"]'),
+         updated_at = now() WHERE resource_identifier = $1`,
+        [w.resource],
+      );
+      const res = await proxy(b, `/proxy/${api}/x`, { auth });
+      expect(res.status).toBe(403);
+      expect(res.body.code).toBe('GW-00018');
+    } finally {
+      bus.connected = true;
+    }
   });
 });
