@@ -14,8 +14,8 @@ import {
   addDuration,
   metadataValueAllowed,
   type MetadataValueRule,
+  type StoredPolicyView,
 } from '../../resources/resource-policy.view.js';
-import type { StoredPolicyView } from '../../resources/resource-policy.view.js';
 import { RESOURCE_TYPE, type ConsentDetail } from '../consent-detail.js';
 import type { GatewayCall } from '../gateway-call.js';
 import * as E from '../gateway-errors.js';
