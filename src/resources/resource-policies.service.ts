@@ -9,7 +9,7 @@ import { actorOf } from '../audit/audit.service.js';
 import { ChangeLogService } from '../audit/change-log.service.js';
 import type { Principal } from '../common/auth/principal.js';
 import { Scopes } from '../common/auth/scopes.js';
-import { ClockCache } from '../common/cache/clock-cache.js';
+import { InvalidatedCache } from '../common/cache/invalidated-cache.js';
 import { DomainError } from '../common/errors/domain-error.js';
 import { ChangeBus } from '../common/events/change-bus.js';
 import type { Prisma, Resource, ResourcePolicy } from '../generated/prisma/client.js';
@@ -24,6 +24,7 @@ import {
 } from './resource-policy.view.js';
 
 const CACHE_ENTRIES = 5000;
+const CACHE_TTL_MS = 60_000;
 
 function toRecord(row: ResourcePolicy): ResourcePolicyRecord {
   return {
@@ -40,9 +41,11 @@ function toRecord(row: ResourcePolicy): ResourcePolicyRecord {
 export class ResourcePoliciesService {
   /**
    * identifier → policy (null = none, so a resource without one costs the gateway one map read),
-   * invalidated through the ChangeBus `resource` topic.
+   * invalidated through the ChangeBus `resource` topic, read through while its listener is down,
+   * with a TTL as a backstop should a notification ever be lost (the gateway enforces what it
+   * finds here on every call).
    */
-  private readonly cache = new ClockCache<string, StoredPolicyView | null>(CACHE_ENTRIES);
+  private readonly cache: InvalidatedCache<string, StoredPolicyView | null>;
   private generation = 0;
   /** The reminder days of every policy (the sweeper asks every second); dropped on any change. */
   private reminders?: { resource: string; days: number }[];
@@ -52,12 +55,19 @@ export class ResourcePoliciesService {
     private readonly changeLog: ChangeLogService,
     private readonly bus: ChangeBus,
   ) {
+    this.cache = new InvalidatedCache({
+      name: 'resource_policy',
+      maxEntries: CACHE_ENTRIES,
+      ttlMs: CACHE_TTL_MS,
+      fresh: () => this.bus.connected,
+      load: (identifier) => this.readPolicy(identifier),
+    });
     bus.subscribe((e) => {
       if (e.topic !== 'resource') return;
       this.generation++;
       this.reminders = undefined;
       if (e.id === '*') this.cache.clear();
-      else this.cache.delete(e.id);
+      else this.cache.invalidate(e.id);
     });
     bus.onConnectionState(() => {
       this.generation++;
@@ -70,24 +80,8 @@ export class ResourcePoliciesService {
    * For the consent API and the gateway: the resource's policy, or null when it has none. Not a
    * copy: read it, never change it.
    */
-  async policyOf(identifier: string): Promise<Readonly<StoredPolicyView> | null> {
-    const useCache = this.bus.connected;
-    if (useCache) {
-      const hit = this.cache.get(identifier);
-      if (hit !== undefined) return hit;
-    }
-    const generation = this.generation;
-    const row = await this.prisma.resourcePolicy.findUnique({ where: { resourceIdentifier: identifier } });
-    const view: StoredPolicyView | null = row
-      ? // Members a stored policy may predate read as their default.
-        {
-          ...NO_POLICY,
-          ...(row.policy as unknown as ResourcePolicyView),
-          updatedAtMs: row.updatedAt.getTime(),
-        }
-      : null;
-    if (useCache && generation === this.generation) this.cache.set(identifier, view);
-    return view;
+  policyOf(identifier: string): Promise<Readonly<StoredPolicyView> | null> {
+    return this.cache.get(identifier);
   }
 
   /**
@@ -95,7 +89,19 @@ export class ResourcePoliciesService {
    * while the change listener is down (another replica's change could be missed); then `policyOf`.
    */
   peekPolicy(identifier: string): Readonly<StoredPolicyView> | null | undefined {
-    return this.bus.connected ? this.cache.get(identifier) : undefined;
+    return this.cache.peek(identifier);
+  }
+
+  private async readPolicy(identifier: string): Promise<StoredPolicyView | null> {
+    const row = await this.prisma.resourcePolicy.findUnique({ where: { resourceIdentifier: identifier } });
+    // Members a stored policy may predate read as their default.
+    return row
+      ? {
+          ...NO_POLICY,
+          ...(row.policy as unknown as ResourcePolicyView),
+          updatedAtMs: row.updatedAt.getTime(),
+        }
+      : null;
   }
 
   /** For the expiry sweeper: resources whose policy asks for reminders, with the days. */
