@@ -1,8 +1,6 @@
 /**
- * The consent's terms within the resource's current policy (403 GW-00018): `validTo` no later
- * than its acceptance plus `maxValidity`, and every metadata value of its rights on the resource
- * one that `metadataValues` allows. The same rules as at creation (CP-00001, CP-00004), applied
- * to the consent the call is made under.
+ * The consent's terms within the resource's current policy (403 GW-00018; the rules are in
+ * resources/resource-policy.terms.ts), applied to the consent the call is made under.
  *
  * Whom it applies to (docs/consent-lifecycle.md): a consent created before the policy last changed
  * keeps the terms it was given, unless the owner set `applyToExistingConsents` (e.g. after a fraud
@@ -10,29 +8,13 @@
  * is later than its creation, so it passes here too. Consents held by an external Altinn (token
  * mode, unknown here) were never checked at creation: their acceptance time stands in for it.
  */
-import {
-  addDuration,
-  metadataValueAllowed,
-  type MetadataValueRule,
-  type StoredPolicyView,
-} from '../../resources/resource-policy.view.js';
-import { RESOURCE_TYPE, type ConsentDetail } from '../consent-detail.js';
+import { consentTermsProblem } from '../../resources/resource-policy.terms.js';
+import type { StoredPolicyView } from '../../resources/resource-policy.view.js';
+import type { ConsentDetail } from '../consent-detail.js';
 import type { GatewayCall } from '../gateway-call.js';
 import * as E from '../gateway-errors.js';
 import { PASS, type GatewayCheck, type Verdict } from './check.js';
 import { needOwnerPolicy, peekOwnerPolicy, type OwnerPolicies } from './owner-policy.js';
-
-/** Metadata rules by lowercase key (keys compare case-insensitively, as at creation), per policy object. */
-const rulesByKey = new WeakMap<object, Map<string, MetadataValueRule>>();
-
-function lowercaseRules(policy: Readonly<StoredPolicyView>): Map<string, MetadataValueRule> {
-  let rules = rulesByKey.get(policy);
-  if (!rules) {
-    rules = new Map(Object.entries(policy.metadataValues ?? {}).map(([k, r]) => [k.toLowerCase(), r]));
-    rulesByKey.set(policy, rules);
-  }
-  return rules;
-}
 
 /**
  * The last answer per consent detail. The detail is memoised per verified token and the policy
@@ -49,35 +31,9 @@ function memoisedTermsProblem(
 ): string | null {
   const last = answers.get(detail);
   if (last !== undefined && last.policy === policy && last.resource === resource) return last.problem;
-  const problem = termsProblem(detail, resource, policy);
+  const problem = consentTermsProblem(detail, resource, policy);
   answers.set(detail, { policy, resource, problem });
   return problem;
-}
-
-/** Null when the consent's terms on `resource` obey `policy`, else why not. */
-export function termsProblem(
-  detail: ConsentDetail,
-  resource: string,
-  policy: Readonly<StoredPolicyView>,
-): string | null {
-  if (policy.maxValidity) {
-    const limit = addDuration(new Date(detail.consentedMs), policy.maxValidity);
-    if (limit && detail.validToMs > limit.getTime())
-      return `Resource '${resource}' now allows consents of at most ${policy.maxValidity} from their acceptance; this consent is valid until ${new Date(detail.validToMs).toISOString()}. Ask the person for a new consent.`;
-  }
-  if (policy.metadataValues) {
-    const rules = lowercaseRules(policy);
-    for (const right of detail.rights) {
-      if (!right.metadata || !right.resource.some((r) => r.type === RESOURCE_TYPE && r.value === resource))
-        continue;
-      for (const [key, value] of Object.entries(right.metadata)) {
-        const rule = rules.get(key.toLowerCase());
-        if (rule && value.trim() !== '' && !metadataValueAllowed(rule, value))
-          return `Resource '${resource}' no longer allows this consent's value of metadata '${key}'. Ask the person for a new consent.`;
-      }
-    }
-  }
-  return null;
 }
 
 export class PolicyTermsCheck implements GatewayCheck {
