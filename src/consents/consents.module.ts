@@ -10,6 +10,8 @@ import { ConsentExpirySweeper } from './consent-expiry.sweeper.js';
 import { ConsentFeedRepository } from './consent-feed.repository.js';
 import { ConsentFeedSequencer } from './consent-feed.sequencer.js';
 import { ConsentListingService } from './consent-listing.service.js';
+import { ConsentPolicyPreviewController } from './consent-policy-preview.controller.js';
+import { ConsentPolicyPreviewService } from './consent-policy-preview.service.js';
 import { ConsentLookupService } from './consent-lookup.service.js';
 import { ConsentRequestsService } from './consent-requests.service.js';
 import { ConsentRevocationsController } from './consent-revocations.controller.js';
@@ -26,7 +28,12 @@ import { ConsentUsageService } from './consent-usage.service.js';
  */
 @Module({
   imports: [ResourcesModule, AccessListsModule],
-  controllers: [ConsentsController, ConsentLookupController, ConsentRevocationsController],
+  controllers: [
+    ConsentsController,
+    ConsentLookupController,
+    ConsentRevocationsController,
+    ConsentPolicyPreviewController,
+  ],
   providers: [
     ConsentsService,
     ConsentEventsService,
@@ -43,6 +50,7 @@ import { ConsentUsageService } from './consent-usage.service.js';
     ConsentExportService,
     ConsentUsageRepository,
     ConsentUsageService,
+    ConsentPolicyPreviewService,
   ],
   exports: [
     ConsentsService,

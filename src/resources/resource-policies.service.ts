@@ -137,14 +137,7 @@ export class ResourcePoliciesService {
   /** PUT …/policy: replaces the whole policy (validated against the resource's metadata keys). */
   async put(identifier: string, raw: unknown, principal: Principal): Promise<ResourcePolicyRecord> {
     return this.changeLog.transaction(async (tx, record) => {
-      const resource = await this.findResource(tx, identifier);
-      this.assertOwner(resource, identifier, principal, false);
-      const version = await tx.resourceVersion.findUniqueOrThrow({
-        where: { versionId: resource.currentVersionId },
-      });
-      const declared = Object.keys(bodyOf(version).consentMetadata ?? {});
-      const { policy, problems } = validateResourcePolicy(raw, declared);
-      if (problems.length) throw DomainError.validation(problems);
+      const { resource, policy } = await this.checked(tx, identifier, raw, principal);
       const before = await tx.resourcePolicy.findUnique({ where: { resourceIdentifier: identifier } });
       const data = {
         policy: policy as unknown as Prisma.InputJsonValue,
@@ -172,6 +165,32 @@ export class ResourcePoliciesService {
       });
       return after;
     });
+  }
+
+  /**
+   * For the owner's preview (consents context): the policy as a PUT would store it, with the
+   * same refusals (404, 403 for another owner's resource, 400 with every problem); nothing stored.
+   */
+  async validated(identifier: string, raw: unknown, principal: Principal): Promise<ResourcePolicyView> {
+    return (await this.checked(this.prisma, identifier, raw, principal)).policy;
+  }
+
+  /** The owner's resource and the validated policy (against its declared metadata keys). */
+  private async checked(
+    db: PrismaTx,
+    identifier: string,
+    raw: unknown,
+    principal: Principal,
+  ): Promise<{ resource: Resource; policy: ResourcePolicyView }> {
+    const resource = await this.findResource(db, identifier);
+    this.assertOwner(resource, identifier, principal, false);
+    const version = await db.resourceVersion.findUniqueOrThrow({
+      where: { versionId: resource.currentVersionId },
+    });
+    const declared = Object.keys(bodyOf(version).consentMetadata ?? {});
+    const { policy, problems } = validateResourcePolicy(raw, declared);
+    if (problems.length) throw DomainError.validation(problems);
+    return { resource, policy };
   }
 
   /** DELETE …/policy: back to Altinn's rules. 404 when there was none. */

@@ -2,6 +2,8 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { DailyCallCounter } from '../../src/gateway/daily-call-counter.js';
 import { createTestApp, type TestApp } from '../helpers/app.js';
 import { http, problemBody, sql } from '../factories/consent-fixtures.js';
+import { registerOwner } from '../factories/registry.js';
+import { bearer } from '../helpers/tokens.js';
 import {
   acceptedConsent,
   consentBearer,
@@ -247,5 +249,61 @@ describe('GW-00018 consent terms within the current policy', () => {
     const res = await proxy(t, `/proxy/${api}/x`, { auth: await consentBearer(t, w, revoked) });
     expect(res.status).toBe(401);
     expect(res.body.code).toBe('GW-00009');
+  });
+});
+
+describe("the owner's preview of a policy", () => {
+  const previewPath = (resource: string) => `/resourceregistry/api/v1/resource/${resource}/policy/preview`;
+
+  it('counts the accepted consents a tightened policy would stop at the gateway, with examples, and stores nothing', async () => {
+    const { w, api } = await world();
+    const old = await acceptedConsent(t, w, { metadata: { inntektsaar: '2023' } });
+    const fine = await acceptedConsent(t, w, { metadata: { inntektsaar: '2024' } });
+    await acceptedConsent(t, w, { metadata: { inntektsaar: '2022' }, status: 'revoked' });
+    const body = { metadataValues: { inntektsaar: { enum: ['2024'] } }, applyToExistingConsents: true };
+    const res = await http(t, 'POST', previewPath(w.resource), w.owner.auth, body);
+    expect(res.status).toBe(200);
+    expect(res.body).toEqual({
+      resource: w.resource,
+      checked: 2,
+      breaking: 1,
+      truncated: false,
+      examples: [
+        {
+          id: old.id,
+          toOrg: w.consumer,
+          validTo: old.validTo.toISOString(),
+          problem: `Resource '${w.resource}' no longer allows this consent's value of metadata 'inntektsaar'. Ask the person for a new consent.`,
+        },
+      ],
+    });
+    // Nothing was stored: no policy, and both consents still pass.
+    expect(
+      (await http(t, 'GET', `/resourceregistry/api/v1/resource/${w.resource}/policy`, w.owner.auth)).status,
+    ).toBe(404);
+    for (const c of [old, fine])
+      expect((await proxy(t, `/proxy/${api}/x`, { auth: await consentBearer(t, w, c) })).status).toBe(200);
+  });
+
+  it('refuses a bad policy as PUT does (400 naming the field), another owner (403) and an unknown resource (404)', async () => {
+    const { w } = await world();
+    const bad = await http(t, 'POST', previewPath(w.resource), w.owner.auth, { maxValidity: '3 years' });
+    expect(bad.status).toBe(400);
+    expect(bad.body.validationErrors[0].paths).toEqual(['$.maxValidity']);
+    const other = await registerOwner(t);
+    const forbidden = await http(t, 'POST', previewPath(w.resource), other.auth, { maxValidity: 'P1Y' });
+    expect(forbidden.status).toBe(403);
+    expect(forbidden.body.code).toBe('RR-00003');
+    const readOnly = await bearer(t, {
+      org: w.owner.orgNumber,
+      scope: 'altinn:resourceregistry/resource.read',
+    });
+    const noScope = await http(t, 'POST', previewPath(w.resource), readOnly, { maxValidity: 'P1Y' });
+    expect(noScope.status).toBe(403);
+    const missing = await http(t, 'POST', previewPath('no-such-resource'), w.owner.auth, {
+      maxValidity: 'P1Y',
+    });
+    expect(missing.status).toBe(404);
+    expect(missing.body.code).toBe('RR-00001');
   });
 });
