@@ -4,6 +4,8 @@ import { createTestApp, type TestApp } from '../helpers/app.js';
 import { http, problemBody, sql } from '../factories/consent-fixtures.js';
 import { registerOwner } from '../factories/registry.js';
 import { bearer } from '../helpers/tokens.js';
+import { randomUUID } from 'node:crypto';
+import { personNumber } from '../factories/orgs.js';
 import {
   acceptedConsent,
   consentBearer,
@@ -249,6 +251,53 @@ describe('GW-00018 consent terms within the current policy', () => {
     const res = await proxy(t, `/proxy/${api}/x`, { auth: await consentBearer(t, w, revoked) });
     expect(res.status).toBe(401);
     expect(res.body.code).toBe('GW-00009');
+  });
+});
+
+describe('consents held by an external Altinn (consentSource "token")', () => {
+  /** A consent this service never stored, as an external Altinn would sign it into a token. */
+  const external = (w: GatewayWorld, validTo: Date, inntektsaar = '2024', consented = new Date()) => ({
+    id: randomUUID(),
+    from: `urn:altinn:person:identifier-no:${personNumber()}`,
+    toOrg: w.consumer,
+    consented,
+    validTo,
+    consentRights: [
+      {
+        action: ['consent'],
+        resource: [{ type: 'urn:altinn:resource', value: w.resource }],
+        metadata: { inntektsaar },
+      },
+    ],
+  });
+
+  it('holds those accepted since the policy changed to it, from their acceptance: 403 GW-00018 beyond it, forwarded within it', async () => {
+    const w = await gatewayWorld(t, { consentMetadata: { inntektsaar: { optional: false } } });
+    const api = await registerApi(t, w, { upstreamUrl: upstream.url, consentSource: 'token' });
+    const acceptedBefore = new Date(Date.now() - 60_000);
+    await setPolicy(w, { maxValidity: 'P1Y', metadataValues: { inntektsaar: { enum: ['2024'] } } });
+    // Accepted before the policy was set: keeps its terms, as a consent created here would.
+    const older = external(w, new Date(Date.now() + 2 * YEAR), '2024', acceptedBefore);
+    expect((await proxy(t, `/proxy/${api}/x`, { auth: await consentBearer(t, w, older) })).status).toBe(200);
+    const within = external(w, new Date(Date.now() + 300 * 24 * 3600 * 1000));
+    expect((await proxy(t, `/proxy/${api}/x`, { auth: await consentBearer(t, w, within) })).status).toBe(200);
+    const tooLong = external(w, new Date(Date.now() + 2 * YEAR));
+    const refused = await proxy(t, `/proxy/${api}/x`, { auth: await consentBearer(t, w, tooLong) });
+    expect(refused.status).toBe(403);
+    expect(refused.body.code).toBe('GW-00018');
+    const wrongYear = external(w, new Date(Date.now() + 300 * 24 * 3600 * 1000), '2023');
+    expect(
+      (await proxy(t, `/proxy/${api}/x`, { auth: await consentBearer(t, w, wrongYear) })).body.code,
+    ).toBe('GW-00018');
+  });
+
+  it('counts their calls per consent id like any other', async () => {
+    const w = await gatewayWorld(t);
+    const api = await registerApi(t, w, { upstreamUrl: upstream.url, consentSource: 'token' });
+    await setPolicy(w, { callsPerDay: 1 });
+    const auth = await consentBearer(t, w, external(w, new Date(Date.now() + YEAR)));
+    expect((await proxy(t, `/proxy/${api}/x`, { auth })).status).toBe(200);
+    expect((await proxy(t, `/proxy/${api}/x`, { auth })).body.code).toBe('GW-00017');
   });
 });
 
