@@ -37,7 +37,7 @@ export async function benchGatewayChecks(): Promise<{ nsPerCall: number; passed:
       new ScopesCheck(),
       new ConsentDetailCheck(() => undefined),
       new CoverageCheck(),
-      new ConsentToCheck(),
+      new ConsentToCheck({ peek: () => stored, load: async () => stored }),
       new AccessListCheck(
         { peek: () => policy, load: async () => policy },
         { isAllowedCached: () => true, isAllowed: async () => true },
