@@ -17,6 +17,7 @@ import { ConsentRevocationsService } from './consent-revocations.service.js';
 import { ConsentLookupController, ConsentsController } from './consents.controller.js';
 import { ConsentsService } from './consents.service.js';
 import { ConsentUsageRepository } from './consent-usage.repository.js';
+import { ConsentUsageSummaries } from './consent-usage-summaries.js';
 import { ConsentUsageService } from './consent-usage.service.js';
 
 /**
@@ -43,6 +44,7 @@ import { ConsentUsageService } from './consent-usage.service.js';
     ConsentExportService,
     ConsentUsageRepository,
     ConsentUsageService,
+    ConsentUsageSummaries,
   ],
   exports: [
     ConsentsService,
