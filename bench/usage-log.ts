@@ -16,7 +16,7 @@ import path from 'node:path';
 import pg from 'pg';
 import { benchDatabase, startGateway, type Database, type RunningGateway } from './gateway.js';
 import { startIssuer } from './lib/issuer.js';
-import { HERE, hasTaskset, rawRequest, readyPort, runLoad, spawnPinned, stop } from './lib/proc.js';
+import { HERE, cpuMs, hasTaskset, rawRequest, readyPort, runLoad, spawnPinned, stop } from './lib/proc.js';
 
 const CLIENT_CORE = 1;
 const CONNECTIONS = 50;
@@ -68,7 +68,8 @@ export async function benchUsageLog(
   o: { rounds?: number; roundMs?: number; log?: (s: string) => void } = {},
 ): Promise<UsageLogBench> {
   const rounds = o.rounds ?? Number(process.env.BENCH_USAGE_ROUNDS ?? 8);
-  const roundMs = o.roundMs ?? Number(process.env.BENCH_USAGE_ROUND_MS ?? 1500);
+  const roundMs = o.roundMs ?? Number(process.env.BENCH_USAGE_ROUND_MS ?? 2000);
+  const warmupMs = Number(process.env.BENCH_USAGE_WARMUP_MS ?? 2000);
   const log = o.log ?? ((s: string) => process.stderr.write(`${s}\n`));
   const issuer = await startIssuer();
   const dbs = [await benchDatabase(), await benchDatabase()];
@@ -93,19 +94,31 @@ export async function benchUsageLog(
         { authorization: `Bearer ${issuer.token(gw.claims)}`, 'x-subject': '02013299997' },
         `127.0.0.1:${gw.port}`,
       );
-    const load = (gw: RunningGateway, durationMs: number, warmupMs: number) =>
-      runLoad(
-        CLIENT_CORE,
-        { port: gw.port, requests: [requestOf(gw)], connections: CONNECTIONS, durationMs, warmupMs },
-        gw.child.pid,
-      );
+    /**
+     * One round: every request counted (no warm-up inside the round), and the server's CPU read
+     * right before the load generator starts and after it exits, so the CPU and the requests
+     * cover the same work however long the generator takes to start on a loaded machine.
+     */
+    const load = async (gw: RunningGateway, durationMs: number) => {
+      const pid = gw.child.pid!;
+      const before = cpuMs(pid);
+      const r = await runLoad(CLIENT_CORE, {
+        port: gw.port,
+        requests: [requestOf(gw)],
+        connections: CONNECTIONS,
+        durationMs,
+        warmupMs: 0,
+      });
+      return { ...r, serverCpuMs: cpuMs(pid) - before };
+    };
     log('warm-up …');
-    for (const g of gateways) await load(g.gw, 1000, 500);
+    // Long enough for the hot path to be optimised on a slow machine, as in a long-running replica.
+    for (let i = 0; i < 2; i++) for (const g of gateways) await load(g.gw, warmupMs);
     const results = gateways.map(() => [] as Array<Awaited<ReturnType<typeof load>>>);
     for (let r = 0; r < rounds; r++) {
       log(`round ${r + 1}/${rounds} …`);
       const order = r % 2 === 0 ? [0, 1] : [1, 0];
-      for (const i of order) results[i].push(await load(gateways[i].gw, roundMs, 300));
+      for (const i of order) results[i].push(await load(gateways[i].gw, roundMs));
     }
     // The recorder flushes about once a second: wait for the last batch before counting.
     await new Promise((r) => setTimeout(r, 1500));
