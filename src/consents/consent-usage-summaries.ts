@@ -74,6 +74,8 @@ export function lastDayDue(nowMs: number): number {
 export class ConsentUsageSummaries {
   /** The sweeper's clock; a test sets a fake one to move "now" without waiting for it. */
   clock: Clock = systemClock;
+  /** The last day this process has seen summarised: until the next one is due, a sweep reads nothing. */
+  private doneThrough = -Infinity;
 
   constructor(
     private readonly prisma: PrismaService,
@@ -86,6 +88,8 @@ export class ConsentUsageSummaries {
   async summariseDue(): Promise<number> {
     const now = this.clock();
     const last = lastDayDue(now);
+    // The sweeper calls this every second or so; a new day is due once a day.
+    if (last <= this.doneThrough) return 0;
     const first = last - (USAGE_SUMMARY_LOOKBACK_DAYS - 1) * DAY_MS;
     const done = await this.prisma.usageSummaryDay.findMany({
       where: { day: { gte: new Date(first), lte: new Date(last) } },
@@ -98,6 +102,7 @@ export class ConsentUsageSummaries {
       total += await this.summariseDay(day, new Date(now));
       await this.prisma.usageSummaryDay.createMany({ data: [{ day: new Date(day) }], skipDuplicates: true });
     }
+    this.doneThrough = last;
     return total;
   }
 
