@@ -426,12 +426,14 @@ suite('the portal in a real browser', () => {
       }
       await page.goto(`${t.url}/consent/request?id=${forOrg}&lang=nb`);
       await check('request for an organisation');
+      await shot(page, 'request-for-organisation-nb-phone');
       await page.goto(`${t.url}/consent/request?id=${twice.id as string}&lang=en`);
       expect(await page.getByRole('heading', { level: 3 }).allTextContents()).toEqual([
         'Income information (inntektsaar: 2023)',
         'Income information (inntektsaar: 2024)',
       ]);
       await check('request with one resource in two rights');
+      await shot(page, 'request-two-rights-en-phone');
       await page.goto(`${t.url}/consent/request?id=${accepted}&lang=en`);
       await page.getByRole('button', { name: 'Accept', exact: true }).click();
       await page.waitForURL(`${consumerUrl}/**`);
@@ -451,8 +453,10 @@ suite('the portal in a real browser', () => {
       await check('receipt');
       await page.goto(`${t.url}/consent/request?id=${someoneElses}`);
       await check('403');
+      await shot(page, 'error-403-nb-phone');
       await page.goto(`${t.url}/consent/request?id=00000000-0000-4000-8000-000000000000`);
       await check('404');
+      await shot(page, 'error-404-nb-phone');
       await page.goto(`${t.url}/consent/active?lang=en&revoked=1`);
       await check('active with notice');
     } finally {
