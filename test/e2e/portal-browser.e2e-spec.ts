@@ -453,10 +453,10 @@ suite('the portal in a real browser', () => {
       await check('receipt');
       await page.goto(`${t.url}/consent/request?id=${someoneElses}`);
       await check('403');
-      await shot(page, 'error-403-nb-phone');
+      await shot(page, 'error-403-phone');
       await page.goto(`${t.url}/consent/request?id=00000000-0000-4000-8000-000000000000`);
       await check('404');
-      await shot(page, 'error-404-nb-phone');
+      await shot(page, 'error-404-phone');
       await page.goto(`${t.url}/consent/active?lang=en&revoked=1`);
       await check('active with notice');
     } finally {
