@@ -10,6 +10,7 @@ import {
   type InsertedConsent,
 } from '../factories/token-fixtures.js';
 import {
+  accessListWith,
   consentDetail,
   gatewayWorld,
   orgUrnOf,
@@ -106,6 +107,31 @@ describe('a consent handled by another organisation (handledBy)', () => {
       auth: `Bearer ${issued.body.access_token as string}`,
     });
     expect(res.status).toBe(200);
+  });
+});
+
+describe('access list with a handler (403 GW-00008)', () => {
+  it('checks the organisation that calls (the handler), not only `to`', async () => {
+    const listed = await gatewayWorld(t, { accessListMode: 'Enabled' });
+    const listedApi = await registerApi(t, listed, { upstreamUrl: `${upstream.url}/base` });
+    const to = orgNumber();
+    const handler = orgNumber();
+    const consent = await insertConsent(t, {
+      toOrg: to,
+      from: personUrnOf(personNumber()),
+      handledBy: handler,
+      resource: listed.resource,
+      metadata: { inntektsaar: '2024' },
+    });
+    const call = async () =>
+      proxy(t, `/proxy/${listedApi}/income`, {
+        auth: `Bearer ${await mintToken(t, { org: handler, scope: listed.scope, authorizationDetails: [consentDetail(consent)] })}`,
+      });
+    await accessListWith(t, listed, [to]);
+    expect((await call()).status).toBe(403);
+    expect((await call()).body).toMatchObject({ code: 'GW-00008' });
+    await accessListWith(t, listed, [handler]);
+    expect((await call()).status).toBe(200);
   });
 });
 
