@@ -79,7 +79,7 @@ async function measure(ownerPolicy: StoredPolicyView | null): Promise<{ nsPerCal
       new ScopesCheck(),
       new ConsentDetailCheck(() => undefined),
       new CoverageCheck(),
-      new ConsentToCheck(),
+      new ConsentToCheck({ peek: () => stored, load: async () => stored }),
       new AccessListCheck(
         { peek: () => policy, load: async () => policy },
         { isAllowedCached: () => true, isAllowed: async () => true },

@@ -19,6 +19,7 @@ import { ConsentRevocationsService } from './consent-revocations.service.js';
 import { ConsentLookupController, ConsentsController } from './consents.controller.js';
 import { ConsentsService } from './consents.service.js';
 import { ConsentUsageRepository } from './consent-usage.repository.js';
+import { ConsentUsageSummaries } from './consent-usage-summaries.js';
 import { ConsentUsageService } from './consent-usage.service.js';
 
 /**
@@ -51,6 +52,7 @@ import { ConsentUsageService } from './consent-usage.service.js';
     ConsentUsageRepository,
     ConsentUsageService,
     ConsentPolicyPreviewService,
+    ConsentUsageSummaries,
   ],
   exports: [
     ConsentsService,

@@ -100,7 +100,7 @@ export class GatewayProxyService implements CheckOutcome, CallEnd {
         new ScopesCheck(),
         new ConsentDetailCheck(metrics.countCacheLookup),
         new CoverageCheck(),
-        new ConsentToCheck(),
+        new ConsentToCheck(state.consents),
         new AccessListCheck(state.resources, accessLists, metrics.countCacheLookup),
         new ConsentActiveCheck(state.consents, config.clockSkewSeconds * 1000),
         new SubjectCheck(),

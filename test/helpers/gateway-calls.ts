@@ -124,6 +124,7 @@ export function storedState(o: Partial<ConsentState> = {}): ConsentState {
     status: 'accepted',
     fromUrn: FROM_URN,
     toOrg: CONSUMER,
+    handledByOrg: null,
     validToMs: Date.parse(VALID_TO),
     consentedMs: Date.parse(CONSENTED),
     rightsKey: d.rightsKey,
