@@ -18,6 +18,7 @@ import { ConsentLookupController, ConsentsController } from './consents.controll
 import { ConsentsService } from './consents.service.js';
 import { ConsentUsageRepository } from './consent-usage.repository.js';
 import { ConsentUsageService } from './consent-usage.service.js';
+import { ConsentOutcomesService } from './consent-outcomes.service.js';
 
 /**
  * Layer 3: consent requests, their lifecycle, the events feed and the issuer lookup.
@@ -43,6 +44,7 @@ import { ConsentUsageService } from './consent-usage.service.js';
     ConsentExportService,
     ConsentUsageRepository,
     ConsentUsageService,
+    ConsentOutcomesService,
   ],
   exports: [
     ConsentsService,
@@ -50,6 +52,7 @@ import { ConsentUsageService } from './consent-usage.service.js';
     ConsentFeedSequencer,
     ConsentUsageService,
     ConsentExportService,
+    ConsentOutcomesService,
   ],
 })
 export class ConsentsModule {}

@@ -33,7 +33,8 @@ export function toConsentState(r: ConsentRecord): ConsentState {
     toOrg: r.toOrg,
     validToMs: r.validTo.getTime(),
     consentedMs: r.consented ? r.consented.getTime() : null,
-    rightsKey: normaliseRights(r.consentRights)?.key ?? null,
+    // What the consent grants (declined rights of a partial acceptance left out), as tokens carry.
+    rightsKey: normaliseRights(r.grantedRights)?.key ?? null,
     isOneTime: r.isOneTime,
   };
 }

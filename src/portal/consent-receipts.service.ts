@@ -101,6 +101,15 @@ export class ConsentReceiptsService {
         })),
         template: { id: receipt.templateId, version: receipt.templateVersion },
         rights: consent.consentRights,
+        // Partial acceptance (beyond Altinn): which of `rights` (by index) the person accepted.
+        ...(consent.partialAcceptance?.declined
+          ? {
+              acceptedRights: consent.consentRights.flatMap((_r, i) =>
+                consent.partialAcceptance!.declined!.includes(i) ? [] : [i],
+              ),
+              declinedRights: consent.partialAcceptance.declined,
+            }
+          : {}),
         parties: {
           from: consent.from,
           to: consent.to,

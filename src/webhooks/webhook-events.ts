@@ -8,13 +8,15 @@
  *   the signed body so a receiver can refuse stale (replayed) messages; when the consent changed
  *   is `data.changedDate`.
  * - `data`: the consent feed's item `{consentRequestId, eventType, changedDate}`, plus `reason` on
- *   a revocation by the data owner or the platform operator (for an
+ *   a revocation by the data owner or the platform operator, plus `acceptedRights` and
+ *   `declinedRights` on the `accepted` event of a partial acceptance (for an
  *   access-request event: the access request as its API shows it).
  *
  * The stored payload has everything but `time`, which is added when an attempt is signed.
  */
 import { ACCESS_REQUEST_EVENT_TYPES } from '../access-requests/access-request-event.record.js';
-import { CONSENT_EVENT_TYPES } from '../consents/consent.record.js';
+import type { AcceptedSubset } from '../consents/consent-outcomes.service.js';
+import { CONSENT_EVENT_TYPES, type ConsentRight } from '../consents/consent.record.js';
 
 /**
  * Event types a subscription can ask for: the consent feed's lowercase values (delivered as
@@ -32,6 +34,10 @@ export interface ConsentEventData {
   changedDate: string;
   /** Beyond Altinn: why the data owner or the platform operator revoked it (only then). */
   reason?: string;
+  /** Beyond Altinn: on `accepted` of a request that allowed partial acceptance, what was accepted… */
+  acceptedRights?: ConsentRight[];
+  /** …and what the person declined (possibly empty). */
+  declinedRights?: ConsentRight[];
 }
 
 /** The stored part of a delivery's body. */
@@ -41,18 +47,22 @@ export interface StoredPayload {
   data: Record<string, unknown>;
 }
 
-export function consentPayload(e: {
-  id: string;
-  consentRequestId: string;
-  eventType: string;
-  createdAt: Date;
-  reason?: string | null;
-}): StoredPayload {
+export function consentPayload(
+  e: {
+    id: string;
+    consentRequestId: string;
+    eventType: string;
+    createdAt: Date;
+    reason?: string | null;
+  },
+  subset?: AcceptedSubset,
+): StoredPayload {
   const data: ConsentEventData = {
     consentRequestId: e.consentRequestId,
     eventType: e.eventType,
     changedDate: e.createdAt.toISOString(),
     ...(e.reason ? { reason: e.reason } : {}),
+    ...(subset ? { acceptedRights: subset.acceptedRights, declinedRights: subset.declinedRights } : {}),
   };
   return { id: e.id, type: `consent.${e.eventType}`, data: data as unknown as Record<string, unknown> };
 }
