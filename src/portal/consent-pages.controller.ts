@@ -17,6 +17,7 @@ import { query } from './portal-http.js';
 import { STATUS_NOTICES, UI } from './portal-i18n.js';
 import { PortalErrorFilter } from './portal-error.filter.js';
 import { PortalPagesService } from './portal-pages.service.js';
+import { AcceptFormDto } from './dto/portal-forms.dto.js';
 import { FormAction, HAD_RECEIPT, HtmlPage, receiptPath, requestPath } from './portal-routes.js';
 import { decisionRedirect, formActionSource } from './portal-urls.js';
 import { idParam, PortalVisitsService, type Visitor } from './portal-visits.service.js';
@@ -88,9 +89,18 @@ export class ConsentPagesController {
   }
 
   @Post('request/:id/accept')
-  @FormAction('Accept (HTML form): stores the receipt, then 303 to `redirectUrl` with `Status=OK`', {
-    forbidden: 'Missing or wrong `_csrf`, or the person may not decide; nothing changed',
-    conflict: 'The request is no longer open (expired, cancelled, answered); nothing changed',
+  @FormAction(
+    'Accept (HTML form): stores the receipt, then 303 to `redirectUrl` with `Status=OK`',
+    {
+      forbidden: 'Missing or wrong `_csrf`, or the person may not decide; nothing changed',
+      conflict: 'The request is no longer open (expired, cancelled, answered); nothing changed',
+    },
+    AcceptFormDto,
+  )
+  @ApiResponse({
+    status: 400,
+    description:
+      'Partial acceptance (beyond Altinn): no right ticked, a required right left out, or a `right` the request does not have; the page again with an error summary, nothing changed',
   })
   @ApiResponse({ status: 303, description: 'Accepted (or already accepted by this person): to the consumer' })
   async accept(@Req() req: FastifyRequest, @Res() reply: FastifyReply): Promise<void> {

@@ -41,12 +41,13 @@ export function HtmlPage(summary: string): MethodDecorator {
 export function FormAction(
   summary: string,
   refusals: { forbidden: string; conflict: string },
+  body: new () => PortalActionFormDto = PortalActionFormDto,
 ): MethodDecorator {
   return applyDecorators(
     ApiOperation({ summary }),
     ApiParam({ name: 'id' }),
     ApiConsumes('application/x-www-form-urlencoded'),
-    ApiBody({ type: PortalActionFormDto }),
+    ApiBody({ type: body }),
     ApiResponse({ status: 403, description: refusals.forbidden }),
     ApiResponse({ status: 409, description: refusals.conflict }),
   );
