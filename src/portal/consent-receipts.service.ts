@@ -14,7 +14,7 @@ import type { ConsentResourceView } from '../resources/consent-resource.view.js'
 import { ConsentPresenterService, formatPartyNumber } from './consent-presenter.service.js';
 import { CHROME } from './portal-chrome-i18n.js';
 import { parseLang, STATUS_NAMES } from './portal-i18n.js';
-import { metadataLines } from './portal-routes.js';
+import { grantedTitles, metadataLines } from './portal-routes.js';
 
 /** The JWS `typ`: never an access-token type, so a receipt can't be used as a bearer token. */
 export const RECEIPT_TYP = 'consent-receipt+jwt';
@@ -62,7 +62,7 @@ export class ConsentReceiptsService {
     return {
       status: consent.status,
       statusName: STATUS_NAMES.in(lang)[consent.status],
-      titles: resources.map((r) => r.title[lang] || r.title.nb || r.identifier).join(', '),
+      titles: grantedTitles(consent, resources, lang),
       metadata: metadataLines(consent),
       coveredBy,
       offeredBy,

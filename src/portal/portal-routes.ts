@@ -14,6 +14,7 @@ import {
 } from '@nestjs/swagger';
 import { LANGS, type Lang } from '../common/i18n/languages.js';
 import type { ConsentRecord, ConsentStatus } from '../consents/consent.record.js';
+import type { ConsentResourceView } from '../resources/consent-resource.view.js';
 import { PortalActionFormDto } from './dto/portal-forms.dto.js';
 
 /** Statuses whose consent was once accepted, so a receipt exists. */
@@ -53,9 +54,22 @@ export function FormAction(
   );
 }
 
-/** "inntektsaar: 2024" per right that carries metadata: what tells two similar consents apart. */
+/**
+ * The titles of the resources the consent grants, in its order: a right the person declined
+ * (partial acceptance) is not part of what the consent is "to" (the receipt's text still shows it,
+ * marked declined).
+ */
+export function grantedTitles(consent: ConsentRecord, resources: ConsentResourceView[], lang: Lang): string {
+  const granted = new Set(consent.grantedRights.flatMap((r) => r.resource.map((x) => x.value)));
+  return resources
+    .filter((r) => granted.has(r.identifier))
+    .map((r) => r.title[lang] || r.title.nb || r.identifier)
+    .join(', ');
+}
+
+/** "inntektsaar: 2024" per granted right that carries metadata: what tells two similar consents apart. */
 export function metadataLines(consent: ConsentRecord): string[] {
-  return consent.consentRights
+  return consent.grantedRights
     .map((r) => Object.entries(r.metadata ?? {}).map(([k, v]) => `${k}: ${v}`))
     .filter((m) => m.length)
     .map((m) => m.join(', '));

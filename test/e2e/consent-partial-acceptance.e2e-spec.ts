@@ -363,6 +363,15 @@ describe('a consent accepted in part (income accepted, tax declined)', () => {
     expect(textOf(page.body)).toMatch(/Tax assessment Declined/);
   });
 
+  it("names only the accepted right on the person's list and the receipt's summary", async () => {
+    const list = await c.get('/consent/active?lang=en');
+    const card = list.body.split('<li class="ds-card"').find((li) => li.includes(`/consent/receipt/${id}?`));
+    expect(card).toMatch(/<h3>Income information<\/h3>/);
+    expect(card).not.toContain('Tax assessment');
+    const receiptPage = await c.get(`/consent/receipt/${id}?lang=en`);
+    expect(receiptPage.body).toMatch(/Consent to: Income information</);
+  });
+
   it('signs the accepted and declined rights into the signed receipt', async () => {
     const jws = (await c.get(`/consent/receipt/${id}/signed`)).body;
     const { payload } = await jwtVerify(jws, createRemoteJWKSet(new URL(`${t.url}/jwk`)));
