@@ -133,10 +133,14 @@ export class ConsentPagesController {
       const checked = checkChoice(req.body, consent, model);
       if (checked.view) return this.sendRequestPage(reply, 400, visitor, consent, model, checked.view);
       accepted = checked.accepted;
-    } else if (accept && !consent.partialAcceptance) {
-      // Its page has no checkboxes: a posted `right` is a forged form (the service refuses it).
-      accepted = postedRights(req.body, consent.consentRights.length) ?? [-1];
-      if (!accepted.length) accepted = undefined;
+    } else if (
+      accept &&
+      !consent.partialAcceptance &&
+      (req.body as { right?: unknown })?.right !== undefined
+    ) {
+      // Its page has no checkboxes, so a posted `right` is a forged form: the service refuses a
+      // choice on a request that did not opt in (400 PA-00006) and nothing changes.
+      accepted = postedRights(req.body, consent.consentRights.length) ?? [];
     }
 
     const decision = async () => {

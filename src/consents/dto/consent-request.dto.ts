@@ -267,6 +267,10 @@ export class ConsentLookupResponseDto {
   @ApiProperty({ format: 'date-time' })
   validTo: string;
 
-  @ApiProperty({ type: [ConsentRightDto] })
+  @ApiProperty({
+    type: [ConsentRightDto],
+    description:
+      'The rights the consent grants: on a request the person accepted in part (beyond Altinn), only the accepted ones.',
+  })
   consentRights: ConsentRight[];
 }
