@@ -4,6 +4,7 @@
  * database that transaction holds the only connection).
  */
 import { Injectable } from '@nestjs/common';
+import { Prisma } from '../generated/prisma/client.js';
 import type { PrismaTx } from '../prisma/prisma.service.js';
 import { readPartialAcceptance, grantedRights } from './consent-partial-acceptance.js';
 import type { ConsentRight } from './consent.record.js';
@@ -25,7 +26,7 @@ export class ConsentOutcomesService {
     const out = new Map<string, AcceptedSubset>();
     if (!ids.length) return out;
     const rows = await tx.consentRequest.findMany({
-      where: { id: { in: ids }, partialAcceptance: { not: { equals: null } } },
+      where: { id: { in: ids }, partialAcceptance: { not: Prisma.DbNull } },
       select: { id: true, consentRights: true, partialAcceptance: true },
     });
     for (const row of rows) {

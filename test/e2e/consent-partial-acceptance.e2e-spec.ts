@@ -503,6 +503,35 @@ describe('a consent accepted in part (income accepted, tax declined)', () => {
   });
 });
 
+describe('an Altinn request accepted beside them', () => {
+  it("keeps Altinn's consent.accepted data (no accepted or declined rights)", async () => {
+    const pid = personNumber();
+    const created = await http(
+      t,
+      'POST',
+      CONSENT_PATH,
+      bank.auth,
+      body([right(income), right(tax)], {}, personUrnOf(pid)),
+    );
+    const id = created.body.id as string;
+    const c = await devLogin(t, pid);
+    const page = await requestPage(c, id);
+    expect(
+      (await c.post(`/consent/request/${id}/accept`, { _csrf: csrfOf(page.body), lang: 'en' })).status,
+    ).toBe(303);
+    const delivery = await eventually(
+      () => receiver.received.find((d) => d.body?.data?.consentRequestId === id),
+      15_000,
+      'the consent.accepted delivery',
+    );
+    expect(Object.keys(delivery.body.data as object).sort()).toEqual([
+      'changedDate',
+      'consentRequestId',
+      'eventType',
+    ]);
+  });
+});
+
 describe('a partial request accepted in full', () => {
   it('is accepted with nothing declined; the token carries both rights', async () => {
     const { id, pid } = await partialRequest();
