@@ -31,7 +31,7 @@ export const PARTIAL = Dictionary.complete<PartialTexts>({
     acceptChosen: 'Godta valde',
     rejectAll: 'Avvis alt',
     nothingChosen: 'Vel minst éin, eller avvis førespurnaden.',
-    requiredMissing: '«{title}» er påkravd: førespurnaden kan berre godtakast med han.',
+    requiredMissing: '«{title}» er påkravd: førespurnaden kan berre godtakast med den.',
     invalidChoice: 'Skjemaet passa ikkje med førespurnaden. Vel på nytt.',
     accepted: 'Godteke',
     declined: 'Avslått',
