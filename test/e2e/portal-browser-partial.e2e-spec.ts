@@ -21,7 +21,8 @@ import { createResource } from '../factories/registry.js';
  * (which covers the whole all-or-nothing flow): JavaScript off and the real CSP on, the person
  * ticks the rights, meets the error summary for nothing ticked and for a required right left
  * out, accepts a subset and reads the receipt that says what was accepted and declined. Every
- * page is screenshotted (test-artifacts/screenshots/partial-*.png) and checked with axe-core.
+ * page is screenshotted (test-artifacts/screenshots/partial-*.png), checked with axe-core and
+ * for reflow at 320 px.
  *
  * Skipped only when chromium is not installed and we are not in CI (in CI it must run).
  */
@@ -117,6 +118,10 @@ suite('partial acceptance in a real browser', () => {
       await p.goto(`${t.url}/login?lang=en`);
       await p.setContent(await page.content(), { waitUntil: 'load' });
       axe[name] = await axeProblems(p);
+      // Reflow (WCAG 1.4.10): nothing wider than a 320 px screen.
+      await p.setViewportSize({ width: 320, height: 800 });
+      const scrollWidth = await p.evaluate<number>('document.documentElement.scrollWidth');
+      if (scrollWidth > 320) axe[name].push({ id: 'reflow', help: `${scrollWidth} px wide at 320 px` });
       await p.close();
     };
     try {
