@@ -2,8 +2,9 @@
  * Validation of a consent request body (DESIGN §4.6, §6), in Altinn's order: `id`, parties,
  * `validTo`, `consentRights` (actions, one resource each, metadata keys), `requestMessage`,
  * `redirectUrl`, `portalViewMode`; then beyond Altinn `allowPartialAcceptance` and the rights'
- * `required` (consent-partial-acceptance.ts). This file is pure (no I/O): resource lookups happen in the
- * service with what this returns, and every problem is collected, never only the first.
+ * `required` (consent-partial-acceptance.ts). This file is pure (no I/O): resource lookups
+ * happen in the service with what this returns, and every problem is collected, never only the
+ * first.
  *
  * Property names match case-insensitively (Altinn's .NET binder does, and Altinn's own guide
  * writes `metaData`); anything unknown is refused, as is the same property twice.
