@@ -21,6 +21,7 @@ import { ConsentsService } from './consents.service.js';
 import { ConsentUsageRepository } from './consent-usage.repository.js';
 import { ConsentUsageSummaries } from './consent-usage-summaries.js';
 import { ConsentUsageService } from './consent-usage.service.js';
+import { ConsentOutcomesService } from './consent-outcomes.service.js';
 
 /**
  * Layer 3: consent requests, their lifecycle, the events feed and the issuer lookup.
@@ -53,6 +54,7 @@ import { ConsentUsageService } from './consent-usage.service.js';
     ConsentUsageService,
     ConsentPolicyPreviewService,
     ConsentUsageSummaries,
+    ConsentOutcomesService,
   ],
   exports: [
     ConsentsService,
@@ -60,6 +62,7 @@ import { ConsentUsageService } from './consent-usage.service.js';
     ConsentFeedSequencer,
     ConsentUsageService,
     ConsentExportService,
+    ConsentOutcomesService,
   ],
 })
 export class ConsentsModule {}
