@@ -15,6 +15,7 @@ import {
 } from './consent-export.record.js';
 import { ConsentEventsService } from './consent-events.service.js';
 import { toRecord } from './consent.mapper.js';
+import { rightsWithOutcome } from './consent-partial-acceptance.js';
 
 /** The most consents one export holds (the portal's own list stops at 1000 too). */
 export const EXPORT_MAX_CONSENTS = 1000;
@@ -86,7 +87,10 @@ export class ConsentExportService {
         createdAt: record.createdAt.toISOString(),
         validTo: record.validTo.toISOString(),
         consented: record.consented?.toISOString() ?? null,
-        consentRights: record.consentRights,
+        // A partial acceptance (beyond Altinn) marks each right `required` / `accepted`.
+        consentRights: record.partialAcceptance
+          ? rightsWithOutcome(record.consentRights, record.partialAcceptance)
+          : record.consentRights,
         requestMessage: record.requestMessage,
         resources: Object.entries(record.resourceVersions).map(([identifier, versionId]) => ({
           identifier,
@@ -121,9 +125,9 @@ export class ConsentExportService {
                 {
                   version: 1,
                   validTo: record.validTo.toISOString(),
-                  consentRights: record.consentRights,
+                  consentRights: record.grantedRights,
                   acceptedBy: receipt.acceptedBy,
-                  acceptedAt: receipt.acceptedAt.toISOString(),
+                  acceptedAt: (record.consented ?? receipt.acceptedAt).toISOString(),
                   extensionId: null,
                   receipt: { language: receipt.language, text: receipt.text, html: receipt.html },
                 },

@@ -40,6 +40,7 @@ export interface ConsentExtensionRecord {
 export interface ConsentVersionRecord {
   version: number;
   validTo: Date;
+  /** What the version grants (a right declined in a partial acceptance left out). */
   consentRights: ConsentRight[];
   acceptedBy: string;
   acceptedAt: Date;
@@ -49,6 +50,8 @@ export interface ConsentVersionRecord {
 
 /** The terms of an earlier version, as the gateway compares an older token with them. */
 export interface EarlierTerms {
+  /** When that version was accepted (`consented` in its tokens). */
+  consented: Date;
   validTo: Date;
   consentRights: ConsentRight[];
 }

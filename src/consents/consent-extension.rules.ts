@@ -55,12 +55,16 @@ export class ConsentExtensionRules {
       const policy = await this.policies.policyOf(identifier);
       if (policy) policies.set(identifier, policy);
     }
-    const rights = consent.consentRights.map((r, index) => ({
-      index,
-      action: r.action,
-      resource: r.resource[0]?.value,
-      metadata: r.metadata ?? null,
-    }));
+    // The rights the consent grants (a right declined in a partial acceptance is not extended).
+    const declined = new Set(consent.partialAcceptance?.declined ?? []);
+    const rights = consent.consentRights
+      .map((r, index) => ({
+        index,
+        action: r.action,
+        resource: r.resource[0]?.value,
+        metadata: r.metadata ?? null,
+      }))
+      .filter((r) => !declined.has(r.index));
     problems.push(
       ...policyProblems(
         {
@@ -70,6 +74,7 @@ export class ConsentExtensionRules {
           requiredDelegator: null,
           requestMessage: null,
           portalViewMode: 'hide',
+          partial: null,
         },
         policies,
         now,

@@ -217,7 +217,9 @@ export class ConsentExtensionsService {
       const next = found.baseVersion + 1;
       const [extended] = await tx.consentRequest.updateManyAndReturn({
         where: { id: row.id, status: 'accepted', validTo: { gt: now }, version: found.baseVersion },
-        data: { validTo: found.validTo, version: next, updatedAt: now },
+        // `consented` is when the terms in force were accepted: the approval. Tokens carry it, and
+        // a resource policy's maxValidity counts from it at the gateway (resource-policy.terms.ts).
+        data: { validTo: found.validTo, version: next, consented: now, updatedAt: now },
       });
       if (!extended) return null;
       const closed = await tx.consentExtension.updateMany({
@@ -231,7 +233,7 @@ export class ConsentExtensionsService {
           consentRequestId: row.id,
           version: next,
           validTo: found.validTo,
-          consentRights: row.consentRights as Prisma.InputJsonValue,
+          consentRights: toRecord(row).grantedRights as unknown as Prisma.InputJsonValue,
           extensionId: found.id,
           acceptedBy: by,
           acceptedAt: now,
@@ -382,11 +384,13 @@ async function copyFirstVersion(tx: PrismaTx, row: ConsentRequestRow): Promise<v
       consentRequestId: row.id,
       version: 1,
       validTo: row.validTo,
-      consentRights: row.consentRights as Prisma.InputJsonValue,
+      // What it granted (a right declined in a partial acceptance left out), as its tokens carry.
+      consentRights: record.grantedRights as unknown as Prisma.InputJsonValue,
       extensionId: null,
       // An accepted consent always has its receipt; the fallbacks only keep a hand-made row valid.
       acceptedBy: receipt?.acceptedBy ?? record.from,
-      acceptedAt: receipt?.acceptedAt ?? row.consented ?? row.updatedAt,
+      // `consented`, exactly as version 1's tokens carry it.
+      acceptedAt: row.consented ?? receipt?.acceptedAt ?? row.updatedAt,
       language: receipt?.language ?? 'nb',
       html: receipt?.html ?? '',
       text: receipt?.text ?? {},

@@ -126,9 +126,9 @@ export class ConsentVersionsService {
         {
           version: 1,
           validTo: consent.validTo,
-          consentRights: consent.consentRights,
+          consentRights: consent.grantedRights,
           acceptedBy: receipt.acceptedBy,
-          acceptedAt: receipt.acceptedAt,
+          acceptedAt: consent.consented ?? receipt.acceptedAt,
           extensionId: null,
         },
       ]);
@@ -186,10 +186,11 @@ export class ConsentVersionsService {
     if (consent.version <= 1) return [];
     const rows = await this.prisma.consentVersion.findMany({
       where: { consentRequestId: consent.id, version: { lt: consent.version } },
-      select: { validTo: true, consentRights: true },
+      select: { validTo: true, consentRights: true, acceptedAt: true },
       orderBy: { version: 'asc' },
     });
     return rows.map((r) => ({
+      consented: r.acceptedAt,
       validTo: r.validTo,
       consentRights: r.consentRights as unknown as ConsentRight[],
     }));

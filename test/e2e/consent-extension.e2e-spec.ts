@@ -377,9 +377,14 @@ describe('approval makes a new version', () => {
     await approve(id, ext.body.id, pid);
 
     const after = (await http(t, 'GET', `${CONSENT_PATH}/${id}`, w.consumer.auth)).body;
-    expect({ ...after, validTo: undefined }).toEqual({ ...before, validTo: undefined });
+    // Altinn's shape, unchanged but for the new terms: `validTo`, and `consented` (their acceptance).
+    expect({ ...after, validTo: undefined, consented: undefined }).toEqual({
+      ...before,
+      validTo: undefined,
+      consented: undefined,
+    });
     expect(after.validTo).toBe(new Date(validTo).toISOString());
-    expect(after.consented).toBe(before.consented);
+    expect(Date.parse(after.consented)).toBeGreaterThan(Date.parse(before.consented));
 
     const read = await http(t, 'GET', `${extensionsPath(id)}/${ext.body.id}`, w.consumer.read);
     expect(read.body).toMatchObject({ status: 'approved', version: 2, decidedBy: personUrnOf(pid) });
@@ -402,7 +407,7 @@ describe('approval makes a new version', () => {
           validTo: new Date(validTo).toISOString(),
           consentRights: before.consentRights,
           acceptedBy: personUrnOf(pid),
-          accepted: expect.any(String),
+          accepted: after.consented,
           extensionId: ext.body.id,
         },
       ],

@@ -124,11 +124,13 @@ export function storedState(o: Partial<ConsentState> = {}): ConsentState {
     status: 'accepted',
     fromUrn: FROM_URN,
     toOrg: CONSUMER,
+    handledByOrg: null,
     validToMs: Date.parse(VALID_TO),
     consentedMs: Date.parse(CONSENTED),
     rightsKey: d.rightsKey,
     isOneTime: false,
     earlier: [],
+    createdMs: Date.parse(CONSENTED) - 60_000,
     ...o,
   };
 }
