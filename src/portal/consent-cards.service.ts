@@ -18,7 +18,14 @@ import { ConsentPresenterService, type PartyLabel } from './consent-presenter.se
 import { CHROME, fill } from './portal-chrome-i18n.js';
 import { EXTENSION_TEXTS } from './portal-extension-i18n.js';
 import { STATUS_NAMES } from './portal-i18n.js';
-import { extensionPath, grantedTitles, HAD_RECEIPT, receiptPath, requestPath, metadataLines } from './portal-routes.js';
+import {
+  extensionPath,
+  grantedTitles,
+  HAD_RECEIPT,
+  receiptPath,
+  requestPath,
+  metadataLines,
+} from './portal-routes.js';
 
 /** Statuses that end a consent, and the label of the date they ended on. */
 const ENDED: Partial<Record<ConsentStatus, 'withdrawnAt' | 'expiredAt' | 'usedAt'>> = {
