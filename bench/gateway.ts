@@ -9,6 +9,9 @@
  *   gateway, reused token                 — every check on (local consent: revocation/one-time
  *                                           state, access list, subject), token cache warm
  *   gateway, new token per request        — the same with a distinct token every request
+ *   gateway, reused token, tracing on     — a second gateway exporting every request's spans
+ *                                           (OTLP/HTTP protobuf, batch span processor) to a sink
+ *                                           on loopback; the lines above run with tracing off
  *   upstream / gateway at a fixed rate    — open loop, for the latency the gateway adds
  *
  * The gateway is the built `dist/main.js` (LOG_LEVEL=warn) on a temporary database: a fresh
@@ -23,6 +26,7 @@ import path from 'node:path';
 import pg from 'pg';
 import { NODE_RUNTIME_FLAGS } from '../src/config/runtime-flags.js';
 import { orgClaim, startIssuer, type BenchIssuer } from './lib/issuer.js';
+import { startOtlpSink } from './lib/otlp-sink.js';
 import { HERE, hasTaskset, rawRequest, readyPort, runLoad, spawnPinned, stop } from './lib/proc.js';
 
 export interface BenchRow {
@@ -45,6 +49,8 @@ export interface GatewayBench {
     newTokenVsJoseBaseline: number;
     addedP99MsAtFixedRate: number;
     maxGatewayRssMb: number;
+    /** Server CPU per request with tracing on over tracing off (reused token; 1.1 = 10 % more). */
+    tracingOnVsOffByCpu: number;
     /** The same comparisons by server CPU per request (less sensitive to other load on the machine). */
     reusedTokenVsBareProxyByCpu: number;
     newTokenVsJoseBaselineByCpu: number;
@@ -61,6 +67,8 @@ export interface GatewayBench {
     fixedRate: number;
     /** 1/5/15-minute load average at the end: other work on the machine skews every number. */
     loadAverage: number[];
+    /** What the tracing-on gateway sent to the OTLP sink during the bench. */
+    otlpExports: { exports: number; bytes: number };
   };
 }
 
@@ -299,6 +307,8 @@ export async function startGateway(
   issuer: BenchIssuer,
   db: Database,
   upstreamPort: number,
+  /** More environment, e.g. the OTEL_* variables of the tracing-on line. */
+  extraEnv: Record<string, string> = {},
 ): Promise<RunningGateway> {
   const port = await freePort();
   const child = spawnPinned(
@@ -313,6 +323,7 @@ export async function startGateway(
       LOG_LEVEL: process.env.BENCH_GATEWAY_LOG_LEVEL ?? 'warn',
       TRUSTED_ISSUERS: `${issuer.issuer}|${issuer.jwksUrl}`,
       ...db.env,
+      ...extraEnv,
     },
     // As `npm start` and the image run it; BENCH_GATEWAY_NODE_ARGS adds to (or overrides) them.
     [...NODE_RUNTIME_FLAGS, ...(process.env.BENCH_GATEWAY_NODE_ARGS ?? '').split(' ').filter(Boolean)],
@@ -385,6 +396,9 @@ export async function benchGateway(
   const children: Array<ReturnType<typeof spawnPinned>> = [];
   const issuer = await startIssuer();
   const db = await benchDatabase();
+  // The tracing-on gateway has a database of its own (embedded PGlite allows one process).
+  const tracedDb = await benchDatabase();
+  const sink = await startOtlpSink();
   try {
     const upstream = spawnPinned(CLIENT_CORE, path.join(DIST, 'bench', 'servers', 'upstream.js'));
     children.push(upstream);
@@ -406,6 +420,12 @@ export async function benchGateway(
     ]);
     const gw = await startGateway(issuer, db, upstreamPort);
     children.push(gw.child);
+    const traced = await startGateway(issuer, tracedDb, upstreamPort, {
+      OTEL_EXPORTER_OTLP_ENDPOINT: sink.url,
+      OTEL_SERVICE_NAME: 'consent-gateway-bench',
+    });
+    children.push(traced.child);
+    const tracedReused = issuer.token(traced.claims);
 
     log(`signing ${TOKEN_POOL} distinct tokens …`);
     const fresh = await issuer.tokens(gw.claims, TOKEN_POOL);
@@ -439,12 +459,23 @@ export async function benchGateway(
         pid: gw.child.pid,
         requests: fresh.map((t) => call(t, gw.port)),
       },
+      {
+        name: 'gateway, reused token, tracing on',
+        port: traced.port,
+        pid: traced.child.pid,
+        requests: [call(tracedReused, traced.port)],
+      },
     ];
     // One call first, so JWKS, routes and caches are warm and the setup is proven.
-    const first = await fetch(`${gw.base}/proxy/inntekt/income/2024`, {
-      headers: { authorization: `Bearer ${reused}`, 'x-subject': '02013299997' },
-    });
-    if (first.status !== 200) throw new Error(`gateway smoke call: ${first.status} ${await first.text()}`);
+    for (const [g, token] of [
+      [gw, reused],
+      [traced, tracedReused],
+    ] as const) {
+      const first = await fetch(`${g.base}/proxy/inntekt/income/2024`, {
+        headers: { authorization: `Bearer ${token}`, 'x-subject': '02013299997' },
+      });
+      if (first.status !== 200) throw new Error(`gateway smoke call: ${first.status} ${await first.text()}`);
+    }
 
     const load = (l: (typeof lines)[number], durationMs: number, warmupMs: number, rate?: number) =>
       runLoad(
@@ -498,6 +529,11 @@ export async function benchGateway(
       newTokenVsBareProxyByCpu: Number(
         ((bareRow.cpuUsPerReq ?? NaN) / (newRow.cpuUsPerReq ?? NaN)).toFixed(3),
       ),
+      tracingOnVsOffByCpu: Number(
+        (
+          (by('gateway, reused token, tracing on').cpuUsPerReq ?? NaN) / (reusedRow.cpuUsPerReq ?? NaN)
+        ).toFixed(3),
+      ),
     };
     // Issue 22's targets, against the bare node:http + undici proxy measured in the same run.
     const targets = [
@@ -541,11 +577,14 @@ export async function benchGateway(
         connections: CONNECTIONS,
         fixedRate,
         loadAverage: loadavg().map((x) => Number(x.toFixed(2))),
+        otlpExports: { exports: sink.exports, bytes: sink.bytes },
       },
     };
   } finally {
     for (const c of children.reverse()) await stop(c);
     await issuer.close();
+    await sink.close();
     await db.drop().catch(() => undefined);
+    await tracedDb.drop().catch(() => undefined);
   }
 }

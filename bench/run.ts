@@ -135,6 +135,10 @@ async function main(): Promise<void> {
       `${gateway.ratios.newTokenVsBareProxyByCpu}× by CPU (${gateway.ratios.newTokenVsBareProxy}× by req/s; ` +
       `${gateway.ratios.newTokenVsJoseBaselineByCpu}× the jose baseline by CPU)\n\n`,
   );
+  process.stdout.write(
+    `tracing on vs off (reused token): ${gateway.ratios.tracingOnVsOffByCpu}× the server CPU per request ` +
+      `(${env.otlpExports.exports} OTLP exports, ${Math.round(env.otlpExports.bytes / 1024)} KiB, to a sink on loopback)\n\n`,
+  );
   for (const t of gateway.targets)
     process.stdout.write(`${t.met ? 'ok  ' : 'MISS'}  ${t.name}: ${t.value} (target ${t.target})\n`);
 
