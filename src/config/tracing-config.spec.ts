@@ -74,6 +74,24 @@ describe('loadTracingConfig (the standard OTEL_* variables)', () => {
     expect(() => loadTracingConfig(env)).toThrow(new RegExp(`${name}.*${message}`));
   });
 
+  it('reports every invalid variable at once, also through loadConfig', () => {
+    const env = {
+      NODE_ENV: 'test',
+      OTEL_EXPORTER_OTLP_ENDPOINT: 'collector:4318',
+      OTEL_TRACES_SAMPLER: 'sometimes',
+      PORT: '70000',
+    };
+    expect(() => loadConfig(env)).toThrow(
+      expect.objectContaining({
+        problems: [
+          expect.stringMatching(/^PORT /),
+          expect.stringMatching(/^OTEL_EXPORTER_OTLP_ENDPOINT /),
+          expect.stringMatching(/^OTEL_TRACES_SAMPLER /),
+        ],
+      }),
+    );
+  });
+
   it('never repeats a header value in its message (headers carry API keys)', () => {
     expect(() =>
       loadTracingConfig({

@@ -87,43 +87,61 @@ function sampler(env: Env): { sampler: TracingSampler; ratio: number } {
   return { sampler: raw as TracingSampler, ratio };
 }
 
-/** The tracing settings, or null when tracing is off (no endpoint, or switched off explicitly). */
+/**
+ * The tracing settings, or null when tracing is off (no endpoint, or switched off explicitly).
+ * Every invalid variable is reported at once (ConfigError.all), like the rest of the settings.
+ */
 export function loadTracingConfig(env: Env): TracingConfig | null {
   const tracesEndpoint = str(env, 'OTEL_EXPORTER_OTLP_TRACES_ENDPOINT');
   const endpoint = str(env, 'OTEL_EXPORTER_OTLP_ENDPOINT');
   if (tracesEndpoint === undefined && endpoint === undefined) return null;
   if (str(env, 'OTEL_SDK_DISABLED')?.toLowerCase() === 'true') return null;
   if (str(env, 'OTEL_TRACES_EXPORTER') === 'none') return null;
+  const errors: ConfigError[] = [];
+  const ok = <T>(check: () => T, standIn: T): T => {
+    try {
+      return check();
+    } catch (err) {
+      if (!(err instanceof ConfigError)) throw err;
+      errors.push(err);
+      return standIn;
+    }
+  };
   const exporter = str(env, 'OTEL_TRACES_EXPORTER') ?? 'otlp';
   if (exporter !== 'otlp')
-    throw new ConfigError('OTEL_TRACES_EXPORTER', `must be otlp or none, got "${exporter}"`);
+    errors.push(new ConfigError('OTEL_TRACES_EXPORTER', `must be otlp or none, got "${exporter}"`));
   // The specification: a signal-specific endpoint is used as is; the general one gets /v1/traces.
-  const url =
-    tracesEndpoint !== undefined
-      ? httpUrl('OTEL_EXPORTER_OTLP_TRACES_ENDPOINT', tracesEndpoint).href
-      : `${httpUrl('OTEL_EXPORTER_OTLP_ENDPOINT', endpoint!).href.replace(/\/+$/, '')}/v1/traces`;
-  const resource = parseKeyValueList('OTEL_RESOURCE_ATTRIBUTES', str(env, 'OTEL_RESOURCE_ATTRIBUTES'));
-  const timeoutMs = int(env, 'OTEL_EXPORTER_OTLP_TIMEOUT', 10_000, 1, 600_000);
-  const maxExportBatchSize = int(env, 'OTEL_BSP_MAX_EXPORT_BATCH_SIZE', 512, 1, 100_000);
-  return {
+  const url = ok(
+    () =>
+      tracesEndpoint !== undefined
+        ? httpUrl('OTEL_EXPORTER_OTLP_TRACES_ENDPOINT', tracesEndpoint).href
+        : `${httpUrl('OTEL_EXPORTER_OTLP_ENDPOINT', endpoint!).href.replace(/\/+$/, '')}/v1/traces`,
+    '',
+  );
+  const keyValues = (name: string) => ok(() => parseKeyValueList(name, str(env, name)), {});
+  const integer = (name: string, def: number, min: number, max: number) =>
+    ok(() => int(env, name, def, min, max), def);
+  const resource = keyValues('OTEL_RESOURCE_ATTRIBUTES');
+  const timeoutMs = integer('OTEL_EXPORTER_OTLP_TIMEOUT', 10_000, 1, 600_000);
+  const maxExportBatchSize = integer('OTEL_BSP_MAX_EXPORT_BATCH_SIZE', 512, 1, 100_000);
+  const config: TracingConfig = {
     url,
-    protocol: protocol(env),
+    protocol: ok(() => protocol(env), 'http/protobuf'),
     headers: {
-      ...parseKeyValueList('OTEL_EXPORTER_OTLP_HEADERS', str(env, 'OTEL_EXPORTER_OTLP_HEADERS')),
-      ...parseKeyValueList(
-        'OTEL_EXPORTER_OTLP_TRACES_HEADERS',
-        str(env, 'OTEL_EXPORTER_OTLP_TRACES_HEADERS'),
-      ),
+      ...keyValues('OTEL_EXPORTER_OTLP_HEADERS'),
+      ...keyValues('OTEL_EXPORTER_OTLP_TRACES_HEADERS'),
     },
-    timeoutMs: int(env, 'OTEL_EXPORTER_OTLP_TRACES_TIMEOUT', timeoutMs, 1, 600_000),
+    timeoutMs: integer('OTEL_EXPORTER_OTLP_TRACES_TIMEOUT', timeoutMs, 1, 600_000),
     serviceName: str(env, 'OTEL_SERVICE_NAME') ?? resource['service.name'] ?? 'consent-gateway',
     resourceAttributes: resource,
-    ...sampler(env),
+    ...ok(() => sampler(env), { sampler: 'parentbased_always_on' as const, ratio: 1 }),
     batch: {
-      scheduledDelayMillis: int(env, 'OTEL_BSP_SCHEDULE_DELAY', 5000, 1, 600_000),
-      exportTimeoutMillis: int(env, 'OTEL_BSP_EXPORT_TIMEOUT', 30_000, 1, 600_000),
-      maxQueueSize: Math.max(int(env, 'OTEL_BSP_MAX_QUEUE_SIZE', 2048, 1, 1_000_000), maxExportBatchSize),
+      scheduledDelayMillis: integer('OTEL_BSP_SCHEDULE_DELAY', 5000, 1, 600_000),
+      exportTimeoutMillis: integer('OTEL_BSP_EXPORT_TIMEOUT', 30_000, 1, 600_000),
+      maxQueueSize: Math.max(integer('OTEL_BSP_MAX_QUEUE_SIZE', 2048, 1, 1_000_000), maxExportBatchSize),
       maxExportBatchSize,
     },
   };
+  if (errors.length) throw ConfigError.all(errors);
+  return config;
 }

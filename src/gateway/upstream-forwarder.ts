@@ -74,13 +74,27 @@ function unwatchClient(socket: Socket): void {
   (socket as WatchedSocket)[kExchange] = null;
 }
 
+/** Host and port of each route's origin, parsed once (routes are replaced, never changed, on an edit). */
+const originParts = new WeakMap<GatewayCall['route'], { address: string; port: number }>();
+
+function originOf(route: GatewayCall['route']): { address: string; port: number } {
+  let parts = originParts.get(route);
+  if (!parts) {
+    const u = new URL(route.origin);
+    parts = { address: u.hostname, port: Number(u.port) || (u.protocol === 'https:' ? 443 : 80) };
+    originParts.set(route, parts);
+  }
+  return parts;
+}
+
 /** The upstream call's client span: where it went (origin and API, never the path or query). */
 function startUpstreamSpan(call: GatewayCall): TracedSpan {
-  const origin = new URL(call.route.origin);
-  return requestTracer()!.startSpan(call.req, `${call.req.method ?? 'GET'} ${call.route.name}`, 'client', {
-    'http.request.method': call.req.method ?? 'GET',
-    'server.address': origin.hostname,
-    'server.port': Number(origin.port) || (origin.protocol === 'https:' ? 443 : 80),
+  const { address, port } = originOf(call.route);
+  const method = call.req.method ?? 'GET';
+  return requestTracer()!.startSpan(call.req, `${method} ${call.route.name}`, 'client', {
+    'http.request.method': method,
+    'server.address': address,
+    'server.port': port,
     'consentgw.api': call.route.name,
   });
 }

@@ -94,6 +94,35 @@ function traceparentOf(span: Span): string {
   return `00-${sc.traceId}-${sc.spanId}-${sc.traceFlags & TraceFlags.SAMPLED ? '01' : '00'}`;
 }
 
+/** How often a collector that keeps failing is told about again (the first failure at once). */
+const REPORT_EVERY_MS = 60_000;
+
+/**
+ * The SDK's complaints as one readable line (it passes errors as JSON with their stack), at most
+ * one a minute while the collector keeps failing, with how many were left out.
+ */
+function exportFailureReporter(warn: (message: string) => void): (message: string) => void {
+  let last = 0;
+  let skipped = 0;
+  return (message: string) => {
+    const now = Date.now();
+    if (now - last < REPORT_EVERY_MS) {
+      skipped++;
+      return;
+    }
+    let text = message;
+    try {
+      const parsed = JSON.parse(message) as { message?: string; code?: string };
+      if (parsed.message) text = parsed.message;
+    } catch {
+      // Not JSON: the message as it is.
+    }
+    warn(`OpenTelemetry: ${text}${skipped ? ` (and ${skipped} more since the last report)` : ''}`);
+    last = now;
+    skipped = 0;
+  };
+}
+
 class SdkSpan implements TracedSpan {
   constructor(private readonly span: Span) {}
 
@@ -154,10 +183,11 @@ export class OtelRequestTracer implements RequestTracer {
   /** Sets up and registers the SDK (global tracer provider and AsyncLocalStorage context). */
   static start(config: TracingConfig, warn: (message: string) => void): OtelRequestTracer {
     // The SDK reports failed exports through `diag`; without a logger they would be silent.
+    const report = exportFailureReporter(warn);
     diag.setLogger(
       {
-        error: (m) => warn(`OpenTelemetry: ${m}`),
-        warn: (m) => warn(`OpenTelemetry: ${m}`),
+        error: report,
+        warn: report,
         info: () => undefined,
         debug: () => undefined,
         verbose: () => undefined,
