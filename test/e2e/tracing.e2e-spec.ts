@@ -217,6 +217,15 @@ describe('a gateway call', () => {
 });
 
 describe('span contents', () => {
+  it('has database spans only inside a request’s trace, not for the background jobs polling the database', async () => {
+    // The webhook poller (every 100 ms here) and the expiry sweep (200 ms) query all the time.
+    await new Promise((r) => setTimeout(r, 600));
+    await spansOf(newTraceId(), () => true);
+    const prisma = receiver.spans.filter((s) => s.name.startsWith('prisma:'));
+    expect(prisma.length).toBeGreaterThan(0);
+    expect(prisma.filter((s) => s.parentSpanId === undefined)).toEqual([]);
+  });
+
   it('carry no token, no Authorization value, no identity number and no query string', async () => {
     // Everything exported so far, as the collector received it.
     await spansOf(newTraceId(), () => true);

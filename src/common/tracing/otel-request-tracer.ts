@@ -35,8 +35,10 @@ import {
   NodeTracerProvider,
   ParentBasedSampler,
   TraceIdRatioBasedSampler,
+  SamplingDecision,
   type IdGenerator,
   type Sampler,
+  type SamplingResult,
 } from '@opentelemetry/sdk-trace-node';
 import { PrismaInstrumentation } from '@prisma/instrumentation';
 import type { TracingConfig } from '../../config/app-config.js';
@@ -68,6 +70,27 @@ class PinnableIdGenerator implements IdGenerator {
     const id = this.spanId ?? newSpanId();
     this.spanId = null;
     return id;
+  }
+}
+
+/**
+ * Database work outside any request — the feed sequencer every 250 ms, the webhook poller, the
+ * expiry sweep — would otherwise be a new trace of Prisma spans several times a second on an idle
+ * service: noise in the collector and a cost on every poll. Database spans are recorded only
+ * inside a request's trace; everything else goes to the configured sampler.
+ */
+class RequestScopedDatabaseSampler implements Sampler {
+  constructor(private readonly next: Sampler) {}
+
+  shouldSample(...args: Parameters<Sampler['shouldSample']>): SamplingResult {
+    const [ctx, , name] = args;
+    if (name.startsWith('prisma:') && trace.getSpanContext(ctx) === undefined)
+      return { decision: SamplingDecision.NOT_RECORD };
+    return this.next.shouldSample(...args);
+  }
+
+  toString(): string {
+    return `RequestScopedDatabaseSampler{${this.next.toString()}}`;
   }
 }
 
@@ -202,7 +225,7 @@ export class OtelRequestTracer implements RequestTracer {
     const ids = new PinnableIdGenerator();
     const provider = new NodeTracerProvider({
       resource: resourceFromAttributes({ ...config.resourceAttributes, 'service.name': config.serviceName }),
-      sampler: sampler(config),
+      sampler: new RequestScopedDatabaseSampler(sampler(config)),
       idGenerator: ids,
       spanProcessors: [new BatchSpanProcessor(exporter, config.batch)],
     });
