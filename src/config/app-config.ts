@@ -57,6 +57,8 @@ export interface AppConfig {
   consentEventsPageSize: number;
   webhookPollIntervalMs: number;
   shutdownGraceMs: number;
+  /** The gateway's usage log (issue 21); off only for the bench's comparison, never in production. */
+  gatewayUsageLog: boolean;
   /** Who runs this service, shown in the portal's header and footer (issue 21). */
   portal: PortalOperatorConfig;
   /** OpenTelemetry span export (issue 19); null = off, and no OpenTelemetry code is loaded. */

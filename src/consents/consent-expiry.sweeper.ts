@@ -27,6 +27,7 @@ import { PrismaService, TX_OPTIONS } from '../prisma/prisma.service.js';
 import { ConsentEventsService } from './consent-events.service.js';
 import { ConsentExpiryReminders } from './consent-expiry-reminders.js';
 import { ConsentFeedSequencer } from './consent-feed.sequencer.js';
+import { ConsentUsageSummaries } from './consent-usage-summaries.js';
 import { warnUnlessUnavailable } from '../prisma/database-unavailable.js';
 
 export const SWEEP_BATCH = 500;
@@ -54,6 +55,7 @@ export class ConsentExpirySweeper implements OnApplicationBootstrap, OnApplicati
     private readonly sequencer: ConsentFeedSequencer,
     private readonly changes: ChangeBus,
     private readonly reminders: ConsentExpiryReminders,
+    private readonly usageSummaries: ConsentUsageSummaries,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
@@ -75,10 +77,14 @@ export class ConsentExpirySweeper implements OnApplicationBootstrap, OnApplicati
       .finally(() => (this.running = undefined));
   }
 
-  /** Sweeps until nothing is due; returns how many consents it expired. Then the reminders. */
+  /**
+   * Sweeps until nothing is due; returns how many consents it expired. Then the reminders and the
+   * daily usage summaries (the same timer: each is cheap when nothing is due).
+   */
   async sweepAll(): Promise<number> {
     const expired = await this.expireAll();
     if (!this.stopped) await this.reminders.remindDue();
+    if (!this.stopped) await this.usageSummaries.summariseDue();
     return expired;
   }
 

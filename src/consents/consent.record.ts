@@ -19,10 +19,13 @@ export const CONSENT_STATUSES: readonly ConsentStatus[] = Object.freeze([
  * them only when asked for by `eventType`, a consent's `consentRequestEvents` never), so an
  * unmodified Altinn client never meets a value it does not know.
  */
-export type ExtensionEventType = 'expiring';
-export const EXTENSION_EVENT_TYPES: readonly ExtensionEventType[] = Object.freeze(['expiring']);
+export type ExtensionEventType = 'expiring' | 'usage_summary';
+export const EXTENSION_EVENT_TYPES: readonly ExtensionEventType[] = Object.freeze([
+  'expiring',
+  'usage_summary',
+]);
 
-/** What a consent event can be: a status change, or a reminder (`expiring`). */
+/** What a consent event can be: a status change, a reminder (`expiring`) or a day's usage (`usage_summary`). */
 export type ConsentEventType = ConsentStatus | ExtensionEventType;
 export const CONSENT_EVENT_TYPES: readonly ConsentEventType[] = Object.freeze([
   ...CONSENT_STATUSES,
@@ -33,6 +36,14 @@ export interface ConsentRight {
   action: string[];
   resource: { type: 'urn:altinn:resource'; value: string }[];
   metadata?: Record<string, string> | null;
+}
+
+/** A request that allows partial acceptance; rights are named by their index in `consentRights`. */
+export interface PartialAcceptance {
+  /** Rights the consumer marked required: the person cannot accept without them. */
+  required: number[];
+  /** Rights the person declined; null until the person has decided. */
+  declined: number[] | null;
 }
 
 export interface ConsentRecord {
@@ -50,7 +61,15 @@ export interface ConsentRecord {
   consented: Date | null;
   /** Effective status: an accepted (or unanswered) consent past `validTo` reads as `expired`. */
   status: ConsentStatus;
+  /** The rights as requested (Altinn's `consentRights`), accepted or not. */
   consentRights: ConsentRight[];
+  /**
+   * The rights the consent grants: `consentRights` minus those the person declined (partial
+   * acceptance). Tokens, the gateway and the issuer lookup use this, never `consentRights`.
+   */
+  grantedRights: ConsentRight[];
+  /** Partial acceptance (beyond Altinn): null unless the consumer opted in. */
+  partialAcceptance: PartialAcceptance | null;
   requestMessage: Record<string, string> | null;
   redirectUrl: string;
   portalViewMode: string;

@@ -10,6 +10,8 @@ import { ConsentExpirySweeper } from './consent-expiry.sweeper.js';
 import { ConsentFeedRepository } from './consent-feed.repository.js';
 import { ConsentFeedSequencer } from './consent-feed.sequencer.js';
 import { ConsentListingService } from './consent-listing.service.js';
+import { ConsentPolicyPreviewController } from './consent-policy-preview.controller.js';
+import { ConsentPolicyPreviewService } from './consent-policy-preview.service.js';
 import { ConsentLookupService } from './consent-lookup.service.js';
 import { ConsentRequestsService } from './consent-requests.service.js';
 import { ConsentRevocationsController } from './consent-revocations.controller.js';
@@ -17,7 +19,9 @@ import { ConsentRevocationsService } from './consent-revocations.service.js';
 import { ConsentLookupController, ConsentsController } from './consents.controller.js';
 import { ConsentsService } from './consents.service.js';
 import { ConsentUsageRepository } from './consent-usage.repository.js';
+import { ConsentUsageSummaries } from './consent-usage-summaries.js';
 import { ConsentUsageService } from './consent-usage.service.js';
+import { ConsentOutcomesService } from './consent-outcomes.service.js';
 
 /**
  * Layer 3: consent requests, their lifecycle, the events feed and the issuer lookup.
@@ -26,7 +30,12 @@ import { ConsentUsageService } from './consent-usage.service.js';
  */
 @Module({
   imports: [ResourcesModule, AccessListsModule],
-  controllers: [ConsentsController, ConsentLookupController, ConsentRevocationsController],
+  controllers: [
+    ConsentsController,
+    ConsentLookupController,
+    ConsentRevocationsController,
+    ConsentPolicyPreviewController,
+  ],
   providers: [
     ConsentsService,
     ConsentEventsService,
@@ -43,6 +52,9 @@ import { ConsentUsageService } from './consent-usage.service.js';
     ConsentExportService,
     ConsentUsageRepository,
     ConsentUsageService,
+    ConsentPolicyPreviewService,
+    ConsentUsageSummaries,
+    ConsentOutcomesService,
   ],
   exports: [
     ConsentsService,
@@ -50,6 +62,7 @@ import { ConsentUsageService } from './consent-usage.service.js';
     ConsentFeedSequencer,
     ConsentUsageService,
     ConsentExportService,
+    ConsentOutcomesService,
   ],
 })
 export class ConsentsModule {}

@@ -11,10 +11,11 @@ import { formatDateTime, LANGUAGE_NAMES, type Lang } from '../common/i18n/langua
 import { ConsentEventsService } from '../consents/consent-events.service.js';
 import type { ConsentReceipt, ConsentRecord } from '../consents/consent.record.js';
 import type { ConsentResourceView } from '../resources/consent-resource.view.js';
+import { ConsentNotices } from './consent-notices.js';
 import { ConsentPresenterService, formatPartyNumber } from './consent-presenter.service.js';
 import { CHROME } from './portal-chrome-i18n.js';
 import { parseLang, STATUS_NAMES } from './portal-i18n.js';
-import { metadataLines } from './portal-routes.js';
+import { grantedTitles, metadataLines } from './portal-routes.js';
 
 /** The JWS `typ`: never an access-token type, so a receipt can't be used as a bearer token. */
 export const RECEIPT_TYP = 'consent-receipt+jwt';
@@ -32,11 +33,15 @@ export class ConsentReceiptsService {
     private readonly presenter: ConsentPresenterService,
     private readonly events: ConsentEventsService,
     @Inject(DOCUMENT_SIGNER) private readonly signer: DocumentSigner,
+    private readonly notices: ConsentNotices,
   ) {}
 
+  private async history(consent: ConsentRecord) {
+    return (await this.events.forRequests([consent.id])).get(consent.id) ?? [];
+  }
+
   private async ended(consent: ConsentRecord): Promise<Date | null> {
-    const history = (await this.events.forRequests([consent.id])).get(consent.id) ?? [];
-    return endedAt(consent, history);
+    return endedAt(consent, await this.history(consent));
   }
 
   /** What the receipt page shows, in the page's language (the text stays in the language shown). */
@@ -48,12 +53,14 @@ export class ConsentReceiptsService {
       lang,
       names,
     );
-    const [coveredBy, offeredBy, dataHolders, ended] = await Promise.all([
+    const [coveredBy, offeredBy, dataHolders, history, windowOf] = await Promise.all([
       this.presenter.partyLabel(consent.to, lang, names),
       this.presenter.partyLabel(consent.from, lang, names),
       this.presenter.dataHolders(resources, lang, names),
-      this.ended(consent),
+      this.history(consent),
+      this.notices.windows(),
     ]);
+    const ended = endedAt(consent, history);
     const c = CHROME.in(lang);
     const endedLabel = { revoked: c.withdrawnAt, expired: c.expiredAt, used: c.usedAt }[
       consent.status as 'revoked' | 'expired' | 'used'
@@ -62,7 +69,7 @@ export class ConsentReceiptsService {
     return {
       status: consent.status,
       statusName: STATUS_NAMES.in(lang)[consent.status],
-      titles: resources.map((r) => r.title[lang] || r.title.nb || r.identifier).join(', '),
+      titles: grantedTitles(consent, resources, lang),
       metadata: metadataLines(consent),
       coveredBy,
       offeredBy,
@@ -71,6 +78,8 @@ export class ConsentReceiptsService {
       acceptedAt: formatDateTime(receipt.acceptedAt, lang),
       validTo: consent.isOneTime ? null : formatDateTime(consent.validTo, lang),
       ended: ended && endedLabel ? { label: endedLabel, at: formatDateTime(ended, lang) } : null,
+      revocation: await this.notices.revocation(consent, history, lang, names),
+      expiresSoon: this.notices.expiresSoon(consent, windowOf(consent), coveredBy, lang),
       receiptLanguage: LANGUAGE_NAMES[receiptLang],
       receiptLang,
       // Our own rendering, stored at accept (consumer values inside it were escaped then).
@@ -101,6 +110,15 @@ export class ConsentReceiptsService {
         })),
         template: { id: receipt.templateId, version: receipt.templateVersion },
         rights: consent.consentRights,
+        // Partial acceptance (beyond Altinn): which of `rights` (by index) the person accepted.
+        ...(consent.partialAcceptance?.declined
+          ? {
+              acceptedRights: consent.consentRights.flatMap((_r, i) =>
+                consent.partialAcceptance!.declined!.includes(i) ? [] : [i],
+              ),
+              declinedRights: consent.partialAcceptance.declined,
+            }
+          : {}),
         parties: {
           from: consent.from,
           to: consent.to,

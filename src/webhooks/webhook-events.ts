@@ -8,13 +8,16 @@
  *   the signed body so a receiver can refuse stale (replayed) messages; when the consent changed
  *   is `data.changedDate`.
  * - `data`: the consent feed's item `{consentRequestId, eventType, changedDate}`, plus `reason` on
- *   a revocation by the data owner or the platform operator (for an
+ *   a revocation by the data owner or the platform operator, plus `day`, `calls` and
+ *   `lastUsedAt` on a daily usage summary (`consent.usage_summary`), plus `acceptedRights`
+ *   and `declinedRights` on the `accepted` event of a partial acceptance (for an
  *   access-request event: the access request as its API shows it).
  *
  * The stored payload has everything but `time`, which is added when an attempt is signed.
  */
 import { ACCESS_REQUEST_EVENT_TYPES } from '../access-requests/access-request-event.record.js';
-import { CONSENT_EVENT_TYPES } from '../consents/consent.record.js';
+import type { AcceptedSubset } from '../consents/consent-outcomes.service.js';
+import { CONSENT_EVENT_TYPES, type ConsentRight } from '../consents/consent.record.js';
 
 /**
  * Event types a subscription can ask for: the consent feed's lowercase values (delivered as
@@ -32,6 +35,23 @@ export interface ConsentEventData {
   changedDate: string;
   /** Beyond Altinn: why the data owner or the platform operator revoked it (only then). */
   reason?: string;
+  /** Beyond Altinn: on `accepted` of a request that allowed partial acceptance, what was accepted… */
+  acceptedRights?: ConsentRight[];
+  /** …and what the person declined (possibly empty). */
+  declinedRights?: ConsentRight[];
+  /** `usage_summary` only: the UTC day summarised (`YYYY-MM-DD`). */
+  day?: string;
+  /** `usage_summary` only: that day's calls per API, consumer and outcome. */
+  calls?: { api: string; consumer: string; outcome: string; calls: number }[];
+  /** `usage_summary` only: start of the minute of the day's last call that reached the API, or null. */
+  lastUsedAt?: string | null;
+}
+
+/** What a `usage_summary` event reports (its row in `consent_usage_summaries`). */
+export interface UsageSummaryData {
+  day: Date;
+  calls: unknown;
+  lastUsedAt: Date | null;
 }
 
 /** The stored part of a delivery's body. */
@@ -41,18 +61,31 @@ export interface StoredPayload {
   data: Record<string, unknown>;
 }
 
-export function consentPayload(e: {
-  id: string;
-  consentRequestId: string;
-  eventType: string;
-  createdAt: Date;
-  reason?: string | null;
-}): StoredPayload {
+export function consentPayload(
+  e: {
+    id: string;
+    consentRequestId: string;
+    eventType: string;
+    createdAt: Date;
+    reason?: string | null;
+  },
+  extra: { usage?: UsageSummaryData; subset?: AcceptedSubset } = {},
+): StoredPayload {
   const data: ConsentEventData = {
     consentRequestId: e.consentRequestId,
     eventType: e.eventType,
     changedDate: e.createdAt.toISOString(),
     ...(e.reason ? { reason: e.reason } : {}),
+    ...(extra.usage
+      ? {
+          day: extra.usage.day.toISOString().slice(0, 10),
+          calls: extra.usage.calls as ConsentEventData['calls'],
+          lastUsedAt: extra.usage.lastUsedAt?.toISOString() ?? null,
+        }
+      : {}),
+    ...(extra.subset
+      ? { acceptedRights: extra.subset.acceptedRights, declinedRights: extra.subset.declinedRights }
+      : {}),
   };
   return { id: e.id, type: `consent.${e.eventType}`, data: data as unknown as Record<string, unknown> };
 }
