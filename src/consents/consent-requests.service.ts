@@ -168,6 +168,7 @@ export class ConsentRequestsService {
       consented: null,
       createdAt: now,
       updatedAt: now,
+      version: 1,
     };
     const eventId = uuidv7(now.getTime());
     const created = await this.writer.insert(row, {

@@ -4,6 +4,10 @@ import { AccessListsModule } from '../access-lists/access-lists.module.js';
 import { ResourcesModule } from '../resources/resources.module.js';
 import { ConsentCreateRepository } from './consent-create.repository.js';
 import { ConsentEventsService } from './consent-events.service.js';
+import { ConsentExtensionRules } from './consent-extension.rules.js';
+import { ConsentExtensionsController } from './consent-extensions.controller.js';
+import { ConsentExtensionsService } from './consent-extensions.service.js';
+import { ConsentVersionsService } from './consent-versions.service.js';
 import { ConsentExportService } from './consent-export.service.js';
 import { ConsentExpiryReminders } from './consent-expiry-reminders.js';
 import { ConsentExpirySweeper } from './consent-expiry.sweeper.js';
@@ -35,6 +39,7 @@ import { ConsentOutcomesService } from './consent-outcomes.service.js';
     ConsentLookupController,
     ConsentRevocationsController,
     ConsentPolicyPreviewController,
+    ConsentExtensionsController,
   ],
   providers: [
     ConsentsService,
@@ -55,8 +60,13 @@ import { ConsentOutcomesService } from './consent-outcomes.service.js';
     ConsentPolicyPreviewService,
     ConsentUsageSummaries,
     ConsentOutcomesService,
+    ConsentExtensionsService,
+    ConsentExtensionRules,
+    ConsentVersionsService,
   ],
   exports: [
+    ConsentExtensionsService,
+    ConsentVersionsService,
     ConsentsService,
     ConsentEventsService,
     ConsentFeedSequencer,
