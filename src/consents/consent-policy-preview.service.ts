@@ -8,7 +8,7 @@ import { Injectable } from '@nestjs/common';
 import type { Principal } from '../common/auth/principal.js';
 import { PrismaService } from '../prisma/prisma.service.js';
 import { ResourcePoliciesService } from '../resources/resource-policies.service.js';
-import { consentTermsProblem, type ConsentTerms } from '../resources/resource-policy.terms.js';
+import { consentTermsProblem, type ConsentTerms } from '../resources/resource-policy.view.js';
 import type { ConsentRight } from './consent.record.js';
 import { grantedRights, readPartialAcceptance } from './consent-partial-acceptance.js';
 import type { PolicyPreviewDto } from './dto/policy-preview.dto.js';

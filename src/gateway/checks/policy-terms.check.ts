@@ -1,6 +1,6 @@
 /**
  * The consent's terms within the resource's current policy (403 GW-00018; the rules are in
- * resources/resource-policy.terms.ts), applied to the consent the call is made under.
+ * resources/resource-policy.view.ts), applied to the consent the call is made under.
  *
  * Whom it applies to (docs/consent-lifecycle.md): a consent created before the policy last changed
  * keeps the terms it was given, unless the owner set `applyToExistingConsents` (e.g. after a fraud
@@ -8,7 +8,7 @@
  * is later than its creation, so it passes here too. Consents held by an external Altinn (token
  * mode, unknown here) were never checked at creation: their acceptance time stands in for it.
  */
-import { consentTermsProblem } from '../../resources/resource-policy.terms.js';
+import { consentTermsProblem } from '../../resources/resource-policy.view.js';
 import type { StoredPolicyView } from '../../resources/resource-policy.view.js';
 import type { ConsentDetail } from '../consent-detail.js';
 import type { GatewayCall } from '../gateway-call.js';
