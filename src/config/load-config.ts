@@ -180,10 +180,10 @@ function buildConfig(
       () => loadAdminLoginConfig(env, publicUrl, nodeEnv, maxTokenLifetimeSeconds),
       undefined as unknown as AppConfig['adminLogin'],
     ),
-    expirySweepIntervalMs: integer('EXPIRY_SWEEP_INTERVAL_MS', 1000, 50, 3600000),
+    expirySweepIntervalMs: integer('EXPIRY_SWEEP_INTERVAL_MS', 30000, 50, 3600000),
     expiryReminderDays: integer('EXPIRY_REMINDER_DAYS', 0, 0, 365),
     consentEventsPageSize: integer('CONSENT_EVENTS_PAGE_SIZE', 100, 1, 1000),
-    webhookPollIntervalMs: integer('WEBHOOK_POLL_INTERVAL_MS', 1000, 50, 3600000),
+    webhookPollIntervalMs: integer('WEBHOOK_POLL_INTERVAL_MS', 10000, 50, 3600000),
     shutdownGraceMs: integer('SHUTDOWN_GRACE_MS', 10000, 0, 120000),
     portal: ok(() => loadPortalOperator(env), {}),
   };

@@ -7,6 +7,11 @@
  * changed). Readers do not wait for the sweeper: the mapper already shows an accepted consent
  * past `validTo` as expired, and every transition requires `valid_to > now`.
  *
+ * When: at the next `validTo` it knows of (one indexed `min(valid_to)` after each sweep), a second
+ * after any consent change (ChangeBus: here or on another replica — a new consent may expire
+ * sooner), and at least every `EXPIRY_SWEEP_INTERVAL_MS` as a safety net for rows no notification
+ * announced. An idle gateway used to run a sweep transaction every second (issue 22).
+ *
  * Decision: unanswered (`created`) requests past `validTo` are expired too. Altinn keeps them as
  * `created` and only adds a synthetic "expired" event when read; we write the real event so a
  * consumer following the feed (or a webhook) learns that the user never answered, and the
@@ -21,6 +26,7 @@ import {
 } from '@nestjs/common';
 import { AuditService } from '../audit/audit.service.js';
 import { ChangeBus } from '../common/events/change-bus.js';
+import { WakeTimer } from '../common/events/wake-timer.js';
 import { orgUrn } from '../common/identifiers/party-urn.js';
 import { APP_CONFIG, type AppConfig } from '../config/app-config.js';
 import { PrismaService, TX_OPTIONS } from '../prisma/prisma.service.js';
@@ -30,6 +36,13 @@ import { ConsentFeedSequencer } from './consent-feed.sequencer.js';
 import { warnUnlessUnavailable } from '../prisma/database-unavailable.js';
 
 export const SWEEP_BATCH = 500;
+/** After a consent change, the next look at the database within this (changes in a burst share it). */
+const AFTER_CHANGE_MS = 1000;
+/**
+ * Sweeps at least this far apart when one is already due: the database's clock decides what is
+ * due, so a gateway whose clock runs ahead would otherwise re-sweep in a loop until they agree.
+ */
+const MIN_GAP_MS = 250;
 
 interface ExpiredRow {
   id: string;
@@ -43,8 +56,10 @@ interface ExpiredRow {
 @Injectable()
 export class ConsentExpirySweeper implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger(ConsentExpirySweeper.name);
-  private timer?: NodeJS.Timeout;
+  private readonly timer: WakeTimer;
   private running?: Promise<unknown>;
+  /** A change arrived while a sweep ran: its `min(valid_to)` may already be out of date. */
+  private changedMeanwhile = false;
   private stopped = false;
 
   constructor(
@@ -54,25 +69,53 @@ export class ConsentExpirySweeper implements OnApplicationBootstrap, OnApplicati
     private readonly sequencer: ConsentFeedSequencer,
     private readonly changes: ChangeBus,
     private readonly reminders: ConsentExpiryReminders,
-    @Inject(APP_CONFIG) private readonly config: AppConfig,
-  ) {}
+    @Inject(APP_CONFIG) config: AppConfig,
+  ) {
+    this.timer = new WakeTimer(() => this.tick(), config.expirySweepIntervalMs);
+  }
 
   onApplicationBootstrap(): void {
-    this.timer = setInterval(() => this.tick(), this.config.expirySweepIntervalMs);
-    this.timer.unref();
+    this.changes.subscribe((e) => {
+      if (e.topic !== 'consent') return;
+      if (this.running) this.changedMeanwhile = true;
+      else this.timer.wakeWithin(AFTER_CHANGE_MS);
+    });
+    this.timer.wakeWithin(AFTER_CHANGE_MS);
   }
 
   async onApplicationShutdown(): Promise<void> {
     this.stopped = true;
-    clearInterval(this.timer);
+    this.timer.stop();
     await this.running?.catch(() => undefined);
   }
 
   private tick(): void {
     if (this.running || this.stopped) return; // a slow sweep is not overlapped by the next
+    this.changedMeanwhile = false;
     this.running = this.sweepAll()
-      .catch((err: unknown) => warnUnlessUnavailable(this.logger, 'expiry sweep', err))
+      .then(() => this.nextValidTo())
+      .then(
+        (next) =>
+          this.timer.wakeAt(
+            this.changedMeanwhile
+              ? Date.now() + AFTER_CHANGE_MS
+              : Math.max(next ?? Infinity, Date.now() + MIN_GAP_MS),
+          ),
+        (err: unknown) => {
+          warnUnlessUnavailable(this.logger, 'expiry sweep', err);
+          this.timer.wakeAt(null);
+        },
+      )
       .finally(() => (this.running = undefined));
+  }
+
+  /** When the next open consent expires (epoch ms), or null when none is open. */
+  private async nextValidTo(): Promise<number | null> {
+    const { _min } = await this.prisma.consentRequest.aggregate({
+      _min: { validTo: true },
+      where: { status: { in: ['accepted', 'created'] } },
+    });
+    return _min.validTo?.getTime() ?? null;
   }
 
   /** Sweeps until nothing is due; returns how many consents it expired. Then the reminders. */
