@@ -32,6 +32,7 @@ import { APP_CONFIG, type AppConfig } from '../config/app-config.js';
 import { PrismaService, TX_OPTIONS } from '../prisma/prisma.service.js';
 import { ConsentEventsService } from './consent-events.service.js';
 import { ConsentExpiryReminders } from './consent-expiry-reminders.js';
+import { ConsentExpiryRepository } from './consent-expiry.repository.js';
 import { ConsentFeedSequencer } from './consent-feed.sequencer.js';
 import { warnUnlessUnavailable } from '../prisma/database-unavailable.js';
 
@@ -44,15 +45,6 @@ const AFTER_CHANGE_MS = 1000;
  */
 const MIN_GAP_MS = 250;
 
-interface ExpiredRow {
-  id: string;
-  old_status: string;
-  valid_to: Date;
-  to_org: string;
-  handled_by: string | null;
-  owner_org: string | null;
-}
-
 @Injectable()
 export class ConsentExpirySweeper implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger(ConsentExpirySweeper.name);
@@ -64,6 +56,7 @@ export class ConsentExpirySweeper implements OnApplicationBootstrap, OnApplicati
 
   constructor(
     private readonly prisma: PrismaService,
+    private readonly repository: ConsentExpiryRepository,
     private readonly audit: AuditService,
     private readonly events: ConsentEventsService,
     private readonly sequencer: ConsentFeedSequencer,
@@ -137,14 +130,7 @@ export class ConsentExpirySweeper implements OnApplicationBootstrap, OnApplicati
   /** One batch in one transaction: status, audit rows, NOTIFY and events commit together. */
   async sweepOnce(limit = SWEEP_BATCH): Promise<number> {
     const expired = await this.prisma.$transaction(async (tx) => {
-      const rows = await tx.$queryRaw<ExpiredRow[]>`
-        UPDATE consent_requests c SET status = 'expired', updated_at = now()
-        FROM (SELECT id, status FROM consent_requests
-              WHERE status IN ('accepted', 'created') AND valid_to <= now()
-              ORDER BY valid_to LIMIT ${limit}
-              FOR NO KEY UPDATE SKIP LOCKED) due
-        WHERE c.id = due.id
-        RETURNING c.id::text AS id, due.status AS old_status, c.valid_to, c.to_org, c.handled_by, c.owner_org`;
+      const rows = await this.repository.expireDue(tx, limit);
       if (!rows.length) return rows;
       for (const r of rows)
         await this.audit.record(tx, {

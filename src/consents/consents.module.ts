@@ -6,6 +6,7 @@ import { ConsentCreateRepository } from './consent-create.repository.js';
 import { ConsentEventsService } from './consent-events.service.js';
 import { ConsentExportService } from './consent-export.service.js';
 import { ConsentExpiryReminders } from './consent-expiry-reminders.js';
+import { ConsentExpiryRepository } from './consent-expiry.repository.js';
 import { ConsentExpirySweeper } from './consent-expiry.sweeper.js';
 import { ConsentFeedRepository } from './consent-feed.repository.js';
 import { ConsentFeedSequencer } from './consent-feed.sequencer.js';
@@ -32,6 +33,7 @@ import { ConsentUsageService } from './consent-usage.service.js';
     ConsentEventsService,
     ConsentFeedSequencer,
     ConsentFeedRepository,
+    ConsentExpiryRepository,
     ConsentRequestsService,
     ConsentCreateRepository,
     ConsentListingService,
