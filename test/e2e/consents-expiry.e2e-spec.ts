@@ -35,6 +35,9 @@ beforeAll(async () => {
   w = await consentWorld(t);
   consents = t.app.get(ConsentsService);
   sweeper = t.app.get(ConsentExpirySweeper);
+  // This file runs the sweeps itself: the background one (it also wakes on every consent change,
+  // not only at its interval) is stopped, as at shutdown. `sweepOnce` and `sweepAll` still work.
+  await sweeper.onApplicationShutdown();
 });
 
 afterAll(async () => {
