@@ -298,12 +298,14 @@ export interface RunningGateway {
 /**
  * `dist/main.js` on `db`, pinned to the server core, trusting the bench issuer, with the owner,
  * resource, API and consent set up. BENCH_GATEWAY_NODE_ARGS (e.g. `--cpu-prof
- * --cpu-prof-dir=/tmp/prof`) is passed to node, to profile the gateway alone.
+ * --cpu-prof-dir=/tmp/prof`) is passed to node, to profile the gateway alone. `env` adds settings
+ * (bench/usage-log.ts turns the usage log off with it).
  */
 export async function startGateway(
   issuer: BenchIssuer,
   db: Database,
   upstreamPort: number,
+  env: Record<string, string> = {},
 ): Promise<RunningGateway> {
   const port = await freePort();
   const child = spawnPinned(
@@ -318,6 +320,7 @@ export async function startGateway(
       LOG_LEVEL: process.env.BENCH_GATEWAY_LOG_LEVEL ?? 'warn',
       TRUSTED_ISSUERS: `${issuer.issuer}|${issuer.jwksUrl}`,
       ...db.env,
+      ...env,
     },
     // As `npm start` and the image run it; BENCH_GATEWAY_NODE_ARGS adds to (or overrides) them.
     [...NODE_RUNTIME_FLAGS, ...(process.env.BENCH_GATEWAY_NODE_ARGS ?? '').split(' ').filter(Boolean)],

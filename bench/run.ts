@@ -168,10 +168,30 @@ async function main(): Promise<void> {
 
   const checks = await optional('gateway-checks.js');
   if (checks && typeof checks.benchGatewayChecks === 'function') {
-    process.stdout.write('\nbenchGatewayChecks (the eleven checks, reused token, in process) …\n');
+    process.stdout.write(
+      '\nbenchGatewayChecks (the thirteen checks, reused token, in process; without and with an owner policy) …\n',
+    );
     const r = await (checks.benchGatewayChecks as () => Promise<unknown>)();
     results.benchGatewayChecks = r;
     process.stdout.write(`${JSON.stringify(r)}\n`);
+  }
+
+  const usageLog = await optional('usage-log.js');
+  if (usageLog && typeof usageLog.benchUsageLog === 'function') {
+    process.stdout.write('\nbenchUsageLog (gateway, reused token: usage log on vs off, interleaved) …\n');
+    const r = (await (usageLog.benchUsageLog as () => Promise<unknown>)()) as {
+      lines: Array<{ name: string; rps: number; cpuUsPerReq: number; usageRows: number }>;
+      costUsPerReq: number;
+      costShare: number;
+    };
+    results.benchUsageLog = r;
+    for (const l of r.lines)
+      process.stdout.write(
+        `${l.name}: ${l.cpuUsPerReq} µs CPU/req, ${l.rps} req/s, ${l.usageRows} usage rows written\n`,
+      );
+    process.stdout.write(
+      `usage log cost: ${r.costUsPerReq} µs CPU per request (${(r.costShare * 100).toFixed(1)} % of the gateway's)\n`,
+    );
   }
 
   const consents = await optional('consents.js');

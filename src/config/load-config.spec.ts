@@ -90,6 +90,21 @@ describe('loadConfig', () => {
     );
   });
 
+  it('records gateway usage unless GATEWAY_USAGE_LOG=off, which production refuses', () => {
+    expect(loadConfig({}).gatewayUsageLog).toBe(true);
+    expect(loadConfig({ GATEWAY_USAGE_LOG: 'off' }).gatewayUsageLog).toBe(false);
+    expect(() => loadConfig({ GATEWAY_USAGE_LOG: 'no' })).toThrow(/GATEWAY_USAGE_LOG/);
+    const production = {
+      NODE_ENV: 'production',
+      DATABASE_URL: 'postgresql://x/y',
+      KEY_ENCRYPTION_SECRET: 'a-long-enough-secret',
+    };
+    expect(loadConfig(production).gatewayUsageLog).toBe(true);
+    expect(() => loadConfig({ ...production, GATEWAY_USAGE_LOG: 'off' })).toThrow(
+      /GATEWAY_USAGE_LOG.*cannot be off when NODE_ENV=production/,
+    );
+  });
+
   it('keeps the one-line message for a single problem', () => {
     expect(() => loadConfig({ PORT: 'abc' })).toThrow(
       new ConfigError('PORT', 'must be an integer between 0 and 65535, got "abc"'),

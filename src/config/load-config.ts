@@ -56,6 +56,20 @@ function oneOf<T extends string>(env: Env, name: string, allowed: readonly T[], 
   return raw as T;
 }
 
+/**
+ * GATEWAY_USAGE_LOG=off stops the gateway's usage log (issue 21), so the bench can measure what
+ * the log costs on the hot path. Never in production: there every use of a consent is recorded.
+ */
+function usageLog(env: Env, nodeEnv: NodeEnv): boolean {
+  const on = oneOf(env, 'GATEWAY_USAGE_LOG', ['on', 'off'], 'on') === 'on';
+  if (!on && nodeEnv === 'production')
+    throw new ConfigError(
+      'GATEWAY_USAGE_LOG',
+      'cannot be off when NODE_ENV=production (it is for measurements)',
+    );
+  return on;
+}
+
 /** `issuer|jwksUrl` pairs separated by commas (DESIGN §10). */
 export function parseTrustedIssuers(raw: string | undefined): TrustedIssuer[] {
   if (!raw) return [];
@@ -185,6 +199,7 @@ function buildConfig(
     consentEventsPageSize: integer('CONSENT_EVENTS_PAGE_SIZE', 100, 1, 1000),
     webhookPollIntervalMs: integer('WEBHOOK_POLL_INTERVAL_MS', 10000, 50, 3600000),
     shutdownGraceMs: integer('SHUTDOWN_GRACE_MS', 10000, 0, 120000),
+    gatewayUsageLog: ok(() => usageLog(env, nodeEnv), true),
     portal: ok(() => loadPortalOperator(env), {}),
   };
 }

@@ -16,6 +16,8 @@ import { uuidv7 } from '../common/identifiers/uuid.js';
 export const FEED_PAGE_SIZE = 100;
 
 export interface NewConsentEvent {
+  /** The event's id when the caller must know it first (a row that refers to it); else a new UUIDv7. */
+  id?: string;
   consentRequestId: string;
   eventType: ConsentEventType;
   createdAt: Date;
@@ -113,13 +115,16 @@ export class ConsentEventsService {
    */
   async append(tx: PrismaTx, events: NewConsentEvent[]): Promise<string[]> {
     if (!events.length) return [];
-    const ids = events.map((e) => uuidv7(e.createdAt.getTime()));
+    const ids = events.map((e) => e.id ?? uuidv7(e.createdAt.getTime()));
     await tx.$executeRaw`
       INSERT INTO consent_events (id, consent_request_id, event_type, created_at, performed_by, to_org, handled_by)
       SELECT e.* FROM unnest(${ids}::uuid[], ${events.map((e) => e.consentRequestId)}::uuid[], ${events.map((e) => e.eventType)}::text[],
         ${events.map((e) => e.createdAt.toISOString())}::timestamptz[], ${events.map((e) => e.performedBy)}::text[],
         ${events.map((e) => e.toOrg)}::text[], ${events.map((e) => e.handledBy)}::text[]) AS e`;
-    for (const e of events) this.metrics.count(e.eventType);
+    // The metric counts states entered; reminders and usage summaries are not states.
+    for (const e of events)
+      if (!(EXTENSION_EVENT_TYPES as readonly string[]).includes(e.eventType))
+        this.metrics.count(e.eventType);
     return ids;
   }
 

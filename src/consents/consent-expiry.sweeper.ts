@@ -34,6 +34,7 @@ import { ConsentEventsService } from './consent-events.service.js';
 import { ConsentExpiryReminders } from './consent-expiry-reminders.js';
 import { ConsentExpiryRepository } from './consent-expiry.repository.js';
 import { ConsentFeedSequencer } from './consent-feed.sequencer.js';
+import { ConsentUsageSummaries } from './consent-usage-summaries.js';
 import { warnUnlessUnavailable } from '../prisma/database-unavailable.js';
 
 export const SWEEP_BATCH = 500;
@@ -62,6 +63,7 @@ export class ConsentExpirySweeper implements OnApplicationBootstrap, OnApplicati
     private readonly sequencer: ConsentFeedSequencer,
     private readonly changes: ChangeBus,
     private readonly reminders: ConsentExpiryReminders,
+    private readonly usageSummaries: ConsentUsageSummaries,
     @Inject(APP_CONFIG) config: AppConfig,
   ) {
     this.timer = new WakeTimer(() => this.tick(), config.expirySweepIntervalMs);
@@ -111,10 +113,15 @@ export class ConsentExpirySweeper implements OnApplicationBootstrap, OnApplicati
     return _min.validTo?.getTime() ?? null;
   }
 
-  /** Sweeps until nothing is due; returns how many consents it expired. Then the reminders. */
+  /**
+   * Sweeps until nothing is due; returns how many consents it expired. Then the reminders and the
+   * daily usage summaries (at the same wake-ups: each is cheap when nothing is due, and the safety
+   * wake-up, every EXPIRY_SWEEP_INTERVAL_MS at most, is soon enough for both).
+   */
   async sweepAll(): Promise<number> {
     const expired = await this.expireAll();
     if (!this.stopped) await this.reminders.remindDue();
+    if (!this.stopped) await this.usageSummaries.summariseDue();
     return expired;
   }
 

@@ -24,3 +24,13 @@ export interface ConsentUsageSummary {
   /** Per API and consumer, most used first: who used the consent against what. */
   byApi: { api: string; consumer: string; uses: number; lastUsed: Date | null }[];
 }
+
+/** One line of a daily usage summary (the `usage_summary` event's `calls`). */
+export interface DailyCalls {
+  api: string;
+  /** Org number of the caller. */
+  consumer: string;
+  /** `upstream_2xx` … `upstream_5xx`, `upstream_aborted` (the call reached the API), or the gateway's refusal code. */
+  outcome: string;
+  calls: number;
+}

@@ -20,6 +20,18 @@ interface HourRow {
   last_used: Date | null;
 }
 
+/** One day's calls under one consent, per API, consumer and outcome (the daily summary). */
+export interface DayRow {
+  consent_id: string;
+  to_org: string;
+  handled_by: string | null;
+  api: string;
+  consumer: string;
+  outcome: string;
+  calls: bigint;
+  last_used: Date | null;
+}
+
 export interface TotalRow {
   consent_id: string;
   api: string;
@@ -63,5 +75,21 @@ export class ConsentUsageRepository {
         FROM gateway_usage
        WHERE consent_id = ANY(${consentIds}::text[]) AND ${USE}
        GROUP BY 1, 2, 3`;
+  }
+
+  /**
+   * Every call recorded in [from, to) under a consent this service holds that is not one-time
+   * (those have `consent.used`), per consent, API, consumer and outcome. Read through the
+   * `bucket` index: one day's rows, once per day (usage_summary_days remembers the days done).
+   */
+  async day(from: Date, to: Date): Promise<DayRow[]> {
+    return this.prisma.$queryRaw<DayRow[]>`
+      SELECT u.consent_id, c.to_org, c.handled_by, u.api_name AS api, u.consumer_org AS consumer,
+             u.outcome, SUM(u.count)::bigint AS calls, MAX(u.bucket) FILTER (WHERE ${USE}) AS last_used
+        FROM gateway_usage u
+        JOIN consent_requests c ON c.id::text = u.consent_id AND NOT c.is_one_time
+       WHERE u.bucket >= ${from} AND u.bucket < ${to}
+       GROUP BY 1, 2, 3, 4, 5, 6
+       ORDER BY 1, 4, 5, 6`;
   }
 }

@@ -19,10 +19,13 @@ export const CONSENT_STATUSES: readonly ConsentStatus[] = Object.freeze([
  * them only when asked for by `eventType`, a consent's `consentRequestEvents` never), so an
  * unmodified Altinn client never meets a value it does not know.
  */
-export type ExtensionEventType = 'expiring';
-export const EXTENSION_EVENT_TYPES: readonly ExtensionEventType[] = Object.freeze(['expiring']);
+export type ExtensionEventType = 'expiring' | 'usage_summary';
+export const EXTENSION_EVENT_TYPES: readonly ExtensionEventType[] = Object.freeze([
+  'expiring',
+  'usage_summary',
+]);
 
-/** What a consent event can be: a status change, or a reminder (`expiring`). */
+/** What a consent event can be: a status change, a reminder (`expiring`) or a day's usage (`usage_summary`). */
 export type ConsentEventType = ConsentStatus | ExtensionEventType;
 export const CONSENT_EVENT_TYPES: readonly ConsentEventType[] = Object.freeze([
   ...CONSENT_STATUSES,

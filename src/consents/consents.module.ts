@@ -11,6 +11,8 @@ import { ConsentExpirySweeper } from './consent-expiry.sweeper.js';
 import { ConsentFeedRepository } from './consent-feed.repository.js';
 import { ConsentFeedSequencer } from './consent-feed.sequencer.js';
 import { ConsentListingService } from './consent-listing.service.js';
+import { ConsentPolicyPreviewController } from './consent-policy-preview.controller.js';
+import { ConsentPolicyPreviewService } from './consent-policy-preview.service.js';
 import { ConsentLookupService } from './consent-lookup.service.js';
 import { ConsentRequestsService } from './consent-requests.service.js';
 import { ConsentRevocationsController } from './consent-revocations.controller.js';
@@ -18,6 +20,7 @@ import { ConsentRevocationsService } from './consent-revocations.service.js';
 import { ConsentLookupController, ConsentsController } from './consents.controller.js';
 import { ConsentsService } from './consents.service.js';
 import { ConsentUsageRepository } from './consent-usage.repository.js';
+import { ConsentUsageSummaries } from './consent-usage-summaries.js';
 import { ConsentUsageService } from './consent-usage.service.js';
 
 /**
@@ -27,7 +30,12 @@ import { ConsentUsageService } from './consent-usage.service.js';
  */
 @Module({
   imports: [ResourcesModule, AccessListsModule],
-  controllers: [ConsentsController, ConsentLookupController, ConsentRevocationsController],
+  controllers: [
+    ConsentsController,
+    ConsentLookupController,
+    ConsentRevocationsController,
+    ConsentPolicyPreviewController,
+  ],
   providers: [
     ConsentsService,
     ConsentEventsService,
@@ -45,6 +53,8 @@ import { ConsentUsageService } from './consent-usage.service.js';
     ConsentExportService,
     ConsentUsageRepository,
     ConsentUsageService,
+    ConsentPolicyPreviewService,
+    ConsentUsageSummaries,
   ],
   exports: [
     ConsentsService,

@@ -14,15 +14,29 @@ export interface ConsentState {
   /** Canonical party URN, or null when the stored value does not parse (never matches). */
   fromUrn: string | null;
   toOrg: string;
+  /**
+   * Org number of the organisation that handles the consent for `to` (set when a `.org` caller
+   * made the request for another organisation), or null.
+   */
+  handledByOrg: string | null;
   validToMs: number;
   consentedMs: number | null;
   /** Canonical rights (see consent-detail.ts), or null when unparsable (never matches). */
   rightsKey: string | null;
   isOneTime: boolean;
+  /** When the request was created: the terms it was checked against (resource policy) date from then. */
+  createdMs: number;
 }
 
 /** What the gateway reads of a consent resource (the resources context's cached view itself). */
 export type ResourcePolicy = Pick<ConsentResourceView, 'identifier' | 'accessListMode'>;
+
+/** The org number of a stored `handledBy` URN; null when absent or not an organisation. */
+function handledByOrg(urn: string | null): string | null {
+  if (urn === null) return null;
+  const party = parsePartyUrn(urn);
+  return party?.type === 'organization' ? party.id : null;
+}
 
 export function toConsentState(r: ConsentRecord): ConsentState {
   const from = parsePartyUrn(r.from);
@@ -31,9 +45,11 @@ export function toConsentState(r: ConsentRecord): ConsentState {
     status: r.status,
     fromUrn: from ? partyUrn(from) : null,
     toOrg: r.toOrg,
+    handledByOrg: handledByOrg(r.handledBy),
     validToMs: r.validTo.getTime(),
     consentedMs: r.consented ? r.consented.getTime() : null,
     rightsKey: normaliseRights(r.consentRights)?.key ?? null,
     isOneTime: r.isOneTime,
+    createdMs: r.createdAt.getTime(),
   };
 }

@@ -11,6 +11,7 @@ import type { Principal } from '../common/auth/principal.js';
 import type { DomainError } from '../common/errors/domain-error.js';
 import type { ApiRoute } from './api-route.js';
 import type { ConsentDetail, RightMatch } from './consent-detail.js';
+import type { StoredPolicyView } from '../resources/resource-policy.view.js';
 import type { ConsentState, ResourcePolicy } from './consent-state.js';
 import type { ApiMetrics } from './gateway-metrics.js';
 
@@ -34,6 +35,8 @@ export class GatewayCall {
   policy: ResourcePolicy | null | undefined = undefined;
   allowed: boolean | undefined = undefined;
   stored: ConsentState | null | undefined = undefined;
+  /** The owner's policy of the matched resource (null: none). */
+  ownerPolicy: Readonly<StoredPolicyView> | null | undefined = undefined;
   body: BodyKind = 'none';
   /** The one-time claim this call holds (null: none). */
   claim: string | null = null;

@@ -24,6 +24,8 @@ export const GW = {
   keysUnavailable: 'GW-00014',
   databaseUnavailable: 'GW-00015',
   bodyTooLarge: 'GW-00016',
+  callsPerDayExceeded: 'GW-00017',
+  policyTerms: 'GW-00018',
 } as const;
 
 export type GatewayCode = (typeof GW)[keyof typeof GW];
@@ -110,6 +112,21 @@ export function rateLimited(retryAfterSeconds: number, scope: 'consumer' | 'cons
     title: 'Too Many Requests',
     headers: { 'Retry-After': retryAfterHeaderValue(retryAfterSeconds) },
   });
+}
+
+/** The consent used up its calls for the UTC day (the resource's `callsPerDay`). */
+export function callsPerDayExceeded(limit: number, retryAfterSeconds: number): DomainError {
+  return new DomainError(
+    429,
+    GW.callsPerDayExceeded,
+    `The consent has used its ${limit} calls for today (UTC); the count starts again at midnight UTC.`,
+    { title: 'Too Many Requests', headers: { 'Retry-After': String(retryAfterSeconds) } },
+  );
+}
+
+/** The consent's terms break the current policy of the resource (its owner tightened it). */
+export function policyTerms(detail: string): DomainError {
+  return new DomainError(403, GW.policyTerms, detail, { title: 'Forbidden' });
 }
 
 export function upstreamUnavailable(): DomainError {

@@ -8,11 +8,13 @@
  *   → its rights give the API's action on one of its resources (403 GW-00006)
  *   → `to` = consumer (403 GW-00007) → access list when enabled (403 GW-00008)
  *   → consent active and equal to the stored one (401 GW-00009)
- *   → subject = `from` (403 GW-00010) → rate limits (429 GW-00011) → body size (413 GW-00016)
+ *   → subject = `from` (403 GW-00010) → consent terms within the resource's policy (403 GW-00018)
+ *   → rate limits (429 GW-00011) → body size (413 GW-00016) → calls per day (429 GW-00017)
  *   → one-time claim (401 GW-00009) → upstream (502 GW-00012 / 504 GW-00013).
  *
  * Hot path (reused token): the verifier's token cache, the parsed consent detail memoised per
- * verified principal, routes, resource policy, access-list answers and consent state from
+ * verified principal, routes, resource policy, owner policy (a cached `null` for a resource
+ * without one), the day's call count, access-list answers and consent state from
  * memory; no database round-trip and no promise before the upstream call. Usage counts are
  * batched; metrics use pre-bound children.
  */
@@ -26,20 +28,25 @@ import { TokenBucketLimiter } from '../common/rate-limit/token-bucket.limiter.js
 import { AccessListsService } from '../access-lists/access-lists.service.js';
 import { APP_CONFIG, type AppConfig } from '../config/app-config.js';
 import { ConsentsService } from '../consents/consents.service.js';
+import { ResourcePoliciesService } from '../resources/resource-policies.service.js';
 import { ApiRouteTable } from './api-route-table.js';
 import { AccessListCheck } from './checks/access-list.check.js';
 import { BodySizeCheck } from './checks/body-size.check.js';
+import { CallsPerDayCheck } from './checks/calls-per-day.check.js';
 import { CheckPipeline, type CheckOutcome } from './checks/check-pipeline.js';
 import { ConsentActiveCheck } from './checks/consent-active.check.js';
 import { ConsentDetailCheck } from './checks/consent-detail.check.js';
 import { ConsentToCheck } from './checks/consent-to.check.js';
 import { CoverageCheck } from './checks/coverage.check.js';
 import { OneTimeClaimCheck } from './checks/one-time-claim.check.js';
+import type { OwnerPolicies } from './checks/owner-policy.js';
+import { PolicyTermsCheck } from './checks/policy-terms.check.js';
 import { RateLimitCheck } from './checks/rate-limit.check.js';
 import { ScopesCheck } from './checks/scopes.check.js';
 import { SubjectCheck } from './checks/subject.check.js';
 import { TokenCheck } from './checks/token.check.js';
 import { GatewayStateCache } from './consent-state.cache.js';
+import { DailyCallCounter } from './daily-call-counter.js';
 import { GatewayAccessLog } from './gateway-access-log.js';
 import { internalError, toProblem, writeProblem } from './gateway-answers.js';
 import { GatewayCall } from './gateway-call.js';
@@ -74,12 +81,18 @@ export class GatewayProxyService implements CheckOutcome, CallEnd {
     claims: OneTimeClaims,
     private readonly usage: UsageRecorder,
     private readonly metrics: GatewayMetrics,
+    resourcePolicies: ResourcePoliciesService,
+    dailyCalls: DailyCallCounter,
   ) {
     // Production never connects to loopback, link-local or metadata addresses (RT-8).
     this.pools = new UpstreamPools({ guardAddresses: config.nodeEnv === 'production' });
     routes.onChange(() => this.pools.retain(new Set(this.routes.all().map((r) => r.origin))));
     this.accessLog = new GatewayAccessLog(this.logger, config.logLevel);
     const oneTime = new OneTimeClaimLifecycle(claims, consents, state, this.logger);
+    const ownerPolicies: OwnerPolicies = {
+      peek: (resource) => resourcePolicies.peekPolicy(resource),
+      load: (resource) => resourcePolicies.policyOf(resource),
+    };
     // The order of DESIGN §4.9 (docs/architecture.md lists it too).
     this.checks = new CheckPipeline(
       [
@@ -87,12 +100,15 @@ export class GatewayProxyService implements CheckOutcome, CallEnd {
         new ScopesCheck(),
         new ConsentDetailCheck(metrics.countCacheLookup),
         new CoverageCheck(),
-        new ConsentToCheck(),
+        new ConsentToCheck(state.consents),
         new AccessListCheck(state.resources, accessLists, metrics.countCacheLookup),
         new ConsentActiveCheck(state.consents, config.clockSkewSeconds * 1000),
         new SubjectCheck(),
+        new PolicyTermsCheck(ownerPolicies, metrics.countCacheLookup),
         new RateLimitCheck(new TokenBucketLimiter()),
         new BodySizeCheck(),
+        // Last before the claim: only a call no other rule refuses uses up one of the day's calls.
+        new CallsPerDayCheck(ownerPolicies, dailyCalls, metrics.countCacheLookup),
         new OneTimeClaimCheck(oneTime),
       ],
       this,

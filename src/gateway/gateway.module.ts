@@ -25,6 +25,8 @@ import { ConsentsModule } from '../consents/consents.module.js';
 import { ResourcesModule } from '../resources/resources.module.js';
 import { ApiRouteTable } from './api-route-table.js';
 import { GatewayStateCache } from './consent-state.cache.js';
+import { DailyCallCounter } from './daily-call-counter.js';
+import { DailyCallsRepository } from './daily-calls.repository.js';
 import { GatewayMetrics } from './gateway-metrics.js';
 import { GatewayProxyService, isProxyTarget } from './gateway-proxy.service.js';
 import { OneTimeClaims } from './one-time-claims.js';
@@ -34,6 +36,8 @@ import { UsageRecorder } from './usage-recorder.js';
 
 const PROXY_METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'] as const;
 const USAGE_FLUSH_MS = 1000;
+/** How often each replica writes its daily call counts and reads the others' (the overshoot bound). */
+const DAILY_CALLS_SYNC_MS = 1000;
 const CLAIM_SWEEP_MS = 60_000;
 
 @Module({
@@ -41,6 +45,8 @@ const CLAIM_SWEEP_MS = 60_000;
   controllers: [ProtectedApisController],
   providers: [
     ApiRouteTable,
+    DailyCallCounter,
+    DailyCallsRepository,
     GatewayStateCache,
     GatewayMetrics,
     GatewayProxyService,
@@ -54,12 +60,14 @@ export class GatewayModule implements OnModuleInit, OnModuleDestroy, OnApplicati
   private readonly logger = new Logger('Gateway');
   private flushTimer?: NodeJS.Timeout;
   private sweepTimer?: NodeJS.Timeout;
+  private dailyCallsTimer?: NodeJS.Timeout;
 
   constructor(
     private readonly adapterHost: HttpAdapterHost,
     private readonly proxy: GatewayProxyService,
     private readonly usage: UsageRecorder,
     private readonly claims: OneTimeClaims,
+    private readonly dailyCalls: DailyCallCounter,
   ) {}
 
   async onModuleInit(): Promise<void> {
@@ -87,6 +95,9 @@ export class GatewayModule implements OnModuleInit, OnModuleDestroy, OnApplicati
       this.claims.sweep().catch(() => undefined);
     }, CLAIM_SWEEP_MS);
     this.sweepTimer.unref();
+    // Costs nothing while no consent with a `callsPerDay` is in use (no tally: no statement).
+    this.dailyCallsTimer = setInterval(() => void this.dailyCalls.sync(), DAILY_CALLS_SYNC_MS);
+    this.dailyCallsTimer.unref();
   }
 
   /** `/proxy…` requests go to the gateway, everything else to Fastify's own listener(s). */
@@ -107,10 +118,15 @@ export class GatewayModule implements OnModuleInit, OnModuleDestroy, OnApplicati
   async onModuleDestroy(): Promise<void> {
     clearInterval(this.flushTimer);
     clearInterval(this.sweepTimer);
+    clearInterval(this.dailyCallsTimer);
     await this.proxy.drain();
     await this.usage
       .flush()
       .catch((err: unknown) => this.logger.warn(`final usage flush failed: ${(err as Error).message}`));
+    // The other replicas go on counting with this one's calls (sync logs its own failures); the
+    // second run writes what was counted while a timer's run was already under way.
+    await this.dailyCalls.sync();
+    await this.dailyCalls.sync();
   }
 
   onApplicationShutdown(): void {

@@ -4,7 +4,8 @@
  * written in batches off it: every second, one multi-row upsert. A failed write keeps the counts
  * for the next attempt; shutdown flushes what is left (GatewayModule drains requests first).
  */
-import { Injectable, Logger } from '@nestjs/common';
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { APP_CONFIG, type AppConfig } from '../config/app-config.js';
 import { PrismaService } from '../prisma/prisma.service.js';
 import { warnUnlessUnavailable } from '../prisma/database-unavailable.js';
 
@@ -52,9 +53,19 @@ export class UsageRecorder {
   private flushing: Promise<void> | null = null;
   private dropped = 0;
 
-  constructor(private readonly prisma: PrismaService) {}
+  /** False only when the bench measures the gateway without it (GATEWAY_USAGE_LOG=off). */
+  private readonly enabled: boolean;
 
-  record(api: string, consumer: string, consent: string, outcome: string, nowMs = Date.now()): void {
+  constructor(
+    private readonly prisma: PrismaService,
+    @Inject(APP_CONFIG) config: AppConfig,
+  ) {
+    this.enabled = config.gatewayUsageLog;
+  }
+
+  record(api: string, consumer: string, consent: string, outcome: string, at?: number): void {
+    if (!this.enabled) return;
+    const nowMs = at ?? Date.now();
     this.add(api, consumer, consent, outcome, nowMs - (nowMs % 60_000), 1);
   }
 

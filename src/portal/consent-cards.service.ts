@@ -11,6 +11,7 @@ import { ConsentUsageService } from '../consents/consent-usage.service.js';
 import type { ConsentRecord, ConsentStatus } from '../consents/consent.record.js';
 import type { ConsentUsageSummary } from '../consents/consent-usage.record.js';
 import type { ConsentResourceView } from '../resources/consent-resource.view.js';
+import { ConsentNotices, type ExpiresSoonNotice, type RevocationNotice } from './consent-notices.js';
 import { ConsentPresenterService, type PartyLabel } from './consent-presenter.service.js';
 import { CHROME, fill } from './portal-chrome-i18n.js';
 import { STATUS_NAMES } from './portal-i18n.js';
@@ -39,6 +40,9 @@ export interface ConsentCard {
   status: ConsentStatus;
   statusName: string;
   ended: { label: string; at: string } | null;
+  /** Who withdrew it, and why when the data owner or the platform operator did. */
+  revocation: RevocationNotice | null;
+  expiresSoon: ExpiresSoonNotice | null;
   usage: { summary: string; lines: string[] } | null;
   receiptHref: string | null;
   requestHref: string;
@@ -50,6 +54,7 @@ export class ConsentCardsService {
     private readonly presenter: ConsentPresenterService,
     private readonly events: ConsentEventsService,
     private readonly usage: ConsentUsageService,
+    private readonly notices: ConsentNotices,
   ) {}
 
   async build(
@@ -57,7 +62,11 @@ export class ConsentCardsService {
     lang: Lang,
   ): Promise<ConsentCard[]> {
     const ids = shown.map((s) => s.consent.id);
-    const [history, usage] = await Promise.all([this.events.forRequests(ids), this.usage.summaries(ids)]);
+    const [history, usage, windowOf] = await Promise.all([
+      this.events.forRequests(ids),
+      this.usage.summaries(ids),
+      this.notices.windows(),
+    ]);
     const names = new Map<string, string | null>();
     const orgs = shown.flatMap((s) => s.resources.map((r) => r.ownerOrgNumber));
     for (const u of usage.values()) orgs.push(...u.byApi.map((a) => a.consumer));
@@ -74,14 +83,16 @@ export class ConsentCardsService {
     );
     return Promise.all(
       shown.map(async ({ consent, resources }) => {
-        const [coveredBy, offeredBy, dataHolders] = await Promise.all([
+        const events = history.get(consent.id) ?? [];
+        const [coveredBy, offeredBy, dataHolders, revocation] = await Promise.all([
           this.presenter.partyLabel(consent.to, lang, names),
           this.presenter.partyLabel(consent.from, lang, names),
           this.presenter.dataHolders(resources, lang, names),
+          this.notices.revocation(consent, events, lang, names),
         ]);
         const endedKey = ENDED[consent.status];
         const endEvent = endedKey
-          ? [...(history.get(consent.id) ?? [])].reverse().find((e) => e.eventType === consent.status)
+          ? [...events].reverse().find((e) => e.eventType === consent.status)
           : undefined;
         // An accepted consent past validTo reads as expired before the sweeper writes its event.
         const endedAt = endEvent?.createdAt ?? (consent.status === 'expired' ? consent.validTo : null);
@@ -102,6 +113,8 @@ export class ConsentCardsService {
             endedKey && endedAt
               ? { label: CHROME.in(lang)[endedKey], at: formatDateTime(endedAt, lang) }
               : null,
+          revocation,
+          expiresSoon: this.notices.expiresSoon(consent, windowOf(consent), coveredBy, lang),
           usage: HAD_RECEIPT.has(consent.status)
             ? await this.usageText(usage.get(consent.id), lang, names)
             : null,

@@ -11,6 +11,7 @@ import { formatDateTime, LANGUAGE_NAMES, type Lang } from '../common/i18n/langua
 import { ConsentEventsService } from '../consents/consent-events.service.js';
 import type { ConsentReceipt, ConsentRecord } from '../consents/consent.record.js';
 import type { ConsentResourceView } from '../resources/consent-resource.view.js';
+import { ConsentNotices } from './consent-notices.js';
 import { ConsentPresenterService, formatPartyNumber } from './consent-presenter.service.js';
 import { CHROME } from './portal-chrome-i18n.js';
 import { parseLang, STATUS_NAMES } from './portal-i18n.js';
@@ -32,11 +33,15 @@ export class ConsentReceiptsService {
     private readonly presenter: ConsentPresenterService,
     private readonly events: ConsentEventsService,
     @Inject(DOCUMENT_SIGNER) private readonly signer: DocumentSigner,
+    private readonly notices: ConsentNotices,
   ) {}
 
+  private async history(consent: ConsentRecord) {
+    return (await this.events.forRequests([consent.id])).get(consent.id) ?? [];
+  }
+
   private async ended(consent: ConsentRecord): Promise<Date | null> {
-    const history = (await this.events.forRequests([consent.id])).get(consent.id) ?? [];
-    return endedAt(consent, history);
+    return endedAt(consent, await this.history(consent));
   }
 
   /** What the receipt page shows, in the page's language (the text stays in the language shown). */
@@ -48,12 +53,14 @@ export class ConsentReceiptsService {
       lang,
       names,
     );
-    const [coveredBy, offeredBy, dataHolders, ended] = await Promise.all([
+    const [coveredBy, offeredBy, dataHolders, history, windowOf] = await Promise.all([
       this.presenter.partyLabel(consent.to, lang, names),
       this.presenter.partyLabel(consent.from, lang, names),
       this.presenter.dataHolders(resources, lang, names),
-      this.ended(consent),
+      this.history(consent),
+      this.notices.windows(),
     ]);
+    const ended = endedAt(consent, history);
     const c = CHROME.in(lang);
     const endedLabel = { revoked: c.withdrawnAt, expired: c.expiredAt, used: c.usedAt }[
       consent.status as 'revoked' | 'expired' | 'used'
@@ -71,6 +78,8 @@ export class ConsentReceiptsService {
       acceptedAt: formatDateTime(receipt.acceptedAt, lang),
       validTo: consent.isOneTime ? null : formatDateTime(consent.validTo, lang),
       ended: ended && endedLabel ? { label: endedLabel, at: formatDateTime(ended, lang) } : null,
+      revocation: await this.notices.revocation(consent, history, lang, names),
+      expiresSoon: this.notices.expiresSoon(consent, windowOf(consent), coveredBy, lang),
       receiptLanguage: LANGUAGE_NAMES[receiptLang],
       receiptLang,
       // Our own rendering, stored at accept (consumer values inside it were escaped then).

@@ -7,6 +7,7 @@ import { ResourcesModule } from '../resources/resources.module.js';
 import { ConsentExportController } from './consent-export.controller.js';
 import { ConsentPagesController } from './consent-pages.controller.js';
 import { ConsentCardsService } from './consent-cards.service.js';
+import { ConsentNotices } from './consent-notices.js';
 import { ConsentPresenterService } from './consent-presenter.service.js';
 import { ConsentReceiptController } from './consent-receipt.controller.js';
 import { ConsentReceiptsService } from './consent-receipts.service.js';
@@ -46,6 +47,7 @@ import { PortalViews } from './portal-views.js';
     PortalAccessService,
     ConsentPresenterService,
     ConsentCardsService,
+    ConsentNotices,
     ConsentReceiptsService,
     PortalVisitsService,
     OidcLoginService,

@@ -9,16 +9,22 @@ import { actorOf } from '../audit/audit.service.js';
 import { ChangeLogService } from '../audit/change-log.service.js';
 import type { Principal } from '../common/auth/principal.js';
 import { Scopes } from '../common/auth/scopes.js';
-import { ClockCache } from '../common/cache/clock-cache.js';
+import { InvalidatedCache } from '../common/cache/invalidated-cache.js';
 import { DomainError } from '../common/errors/domain-error.js';
 import { ChangeBus } from '../common/events/change-bus.js';
 import type { Prisma, Resource, ResourcePolicy } from '../generated/prisma/client.js';
 import { PrismaService, type PrismaTx } from '../prisma/prisma.service.js';
 import { bodyOf } from './resource.mapper.js';
 import { validateResourcePolicy } from './resource-policy.validator.js';
-import { NO_POLICY, type ResourcePolicyRecord, type ResourcePolicyView } from './resource-policy.view.js';
+import {
+  NO_POLICY,
+  type ResourcePolicyRecord,
+  type ResourcePolicyView,
+  type StoredPolicyView,
+} from './resource-policy.view.js';
 
 const CACHE_ENTRIES = 5000;
+const CACHE_TTL_MS = 60_000;
 
 function toRecord(row: ResourcePolicy): ResourcePolicyRecord {
   return {
@@ -33,8 +39,13 @@ function toRecord(row: ResourcePolicy): ResourcePolicyRecord {
 
 @Injectable()
 export class ResourcePoliciesService {
-  /** identifier → policy (null = none), invalidated through the ChangeBus `resource` topic. */
-  private readonly cache = new ClockCache<string, ResourcePolicyView | null>(CACHE_ENTRIES);
+  /**
+   * identifier → policy (null = none, so a resource without one costs the gateway one map read),
+   * invalidated through the ChangeBus `resource` topic, read through while its listener is down,
+   * with a TTL as a backstop should a notification ever be lost (the gateway enforces what it
+   * finds here on every call).
+   */
+  private readonly cache: InvalidatedCache<string, StoredPolicyView | null>;
   private generation = 0;
   /** The reminder days of every policy (the sweeper asks every second); dropped on any change. */
   private reminders?: { resource: string; days: number }[];
@@ -44,12 +55,19 @@ export class ResourcePoliciesService {
     private readonly changeLog: ChangeLogService,
     private readonly bus: ChangeBus,
   ) {
+    this.cache = new InvalidatedCache({
+      name: 'resource_policy',
+      maxEntries: CACHE_ENTRIES,
+      ttlMs: CACHE_TTL_MS,
+      fresh: () => this.bus.connected,
+      load: (identifier) => this.readPolicy(identifier),
+    });
     bus.subscribe((e) => {
       if (e.topic !== 'resource') return;
       this.generation++;
       this.reminders = undefined;
       if (e.id === '*') this.cache.clear();
-      else this.cache.delete(e.id);
+      else this.cache.invalidate(e.id);
     });
     bus.onConnectionState(() => {
       this.generation++;
@@ -58,18 +76,32 @@ export class ResourcePoliciesService {
     });
   }
 
-  /** For the consent API: the resource's policy, or null when it has none. */
-  async policyOf(identifier: string): Promise<ResourcePolicyView | null> {
-    const useCache = this.bus.connected;
-    if (useCache) {
-      const hit = this.cache.get(identifier);
-      if (hit !== undefined) return hit;
-    }
-    const generation = this.generation;
+  /**
+   * For the consent API and the gateway: the resource's policy, or null when it has none. Not a
+   * copy: read it, never change it.
+   */
+  policyOf(identifier: string): Promise<Readonly<StoredPolicyView> | null> {
+    return this.cache.get(identifier);
+  }
+
+  /**
+   * The cached policy without waiting (the gateway's hot path): undefined on a miss, and always
+   * while the change listener is down (another replica's change could be missed); then `policyOf`.
+   */
+  peekPolicy(identifier: string): Readonly<StoredPolicyView> | null | undefined {
+    return this.cache.peek(identifier);
+  }
+
+  private async readPolicy(identifier: string): Promise<StoredPolicyView | null> {
     const row = await this.prisma.resourcePolicy.findUnique({ where: { resourceIdentifier: identifier } });
-    const view = row ? (row.policy as unknown as ResourcePolicyView) : null;
-    if (useCache && generation === this.generation) this.cache.set(identifier, view);
-    return view;
+    // Members a stored policy may predate read as their default.
+    return row
+      ? {
+          ...NO_POLICY,
+          ...(row.policy as unknown as ResourcePolicyView),
+          updatedAtMs: row.updatedAt.getTime(),
+        }
+      : null;
   }
 
   /** For the expiry sweeper: resources whose policy asks for reminders, with the days. */
@@ -105,14 +137,7 @@ export class ResourcePoliciesService {
   /** PUT …/policy: replaces the whole policy (validated against the resource's metadata keys). */
   async put(identifier: string, raw: unknown, principal: Principal): Promise<ResourcePolicyRecord> {
     return this.changeLog.transaction(async (tx, record) => {
-      const resource = await this.findResource(tx, identifier);
-      this.assertOwner(resource, identifier, principal, false);
-      const version = await tx.resourceVersion.findUniqueOrThrow({
-        where: { versionId: resource.currentVersionId },
-      });
-      const declared = Object.keys(bodyOf(version).consentMetadata ?? {});
-      const { policy, problems } = validateResourcePolicy(raw, declared);
-      if (problems.length) throw DomainError.validation(problems);
+      const { resource, policy } = await this.checked(tx, identifier, raw, principal);
       const before = await tx.resourcePolicy.findUnique({ where: { resourceIdentifier: identifier } });
       const data = {
         policy: policy as unknown as Prisma.InputJsonValue,
@@ -140,6 +165,32 @@ export class ResourcePoliciesService {
       });
       return after;
     });
+  }
+
+  /**
+   * For the owner's preview (consents context): the policy as a PUT would store it, with the
+   * same refusals (404, 403 for another owner's resource, 400 with every problem); nothing stored.
+   */
+  async validated(identifier: string, raw: unknown, principal: Principal): Promise<ResourcePolicyView> {
+    return (await this.checked(this.prisma, identifier, raw, principal)).policy;
+  }
+
+  /** The owner's resource and the validated policy (against its declared metadata keys). */
+  private async checked(
+    db: PrismaTx,
+    identifier: string,
+    raw: unknown,
+    principal: Principal,
+  ): Promise<{ resource: Resource; policy: ResourcePolicyView }> {
+    const resource = await this.findResource(db, identifier);
+    this.assertOwner(resource, identifier, principal, false);
+    const version = await db.resourceVersion.findUniqueOrThrow({
+      where: { versionId: resource.currentVersionId },
+    });
+    const declared = Object.keys(bodyOf(version).consentMetadata ?? {});
+    const { policy, problems } = validateResourcePolicy(raw, declared);
+    if (problems.length) throw DomainError.validation(problems);
+    return { resource, policy };
   }
 
   /** DELETE …/policy: back to Altinn's rules. 404 when there was none. */

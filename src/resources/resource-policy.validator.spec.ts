@@ -25,6 +25,14 @@ describe('validateResourcePolicy', () => {
     expect(policy.metadataValues).toEqual({ inntektsaar: { enum: ['2024', '2025'] } });
   });
 
+  it('takes applyToExistingConsents as a boolean only', () => {
+    expect(
+      validateResourcePolicy({ applyToExistingConsents: true }, KEYS).policy.applyToExistingConsents,
+    ).toBe(true);
+    for (const applyToExistingConsents of ['true', 1])
+      expect(paths({ applyToExistingConsents })).toEqual(['$.applyToExistingConsents']);
+  });
+
   it('ignores the read-only members GET returns', () => {
     expect(paths({ resource: 'x', updatedAt: 'y', updatedBy: null, maxValidity: 'P1Y' })).toEqual([]);
   });

@@ -32,6 +32,7 @@ const FIELDS = new Set([
   'redirectAllowList',
   'callsPerDay',
   'metadataValues',
+  'applyToExistingConsents',
 ]);
 /** Members GET returns that a PUT may carry back unchanged (DESIGN §11: GET → edit → PUT). */
 const READ_ONLY = new Set(['resource', 'updatedAt', 'updatedBy']);
@@ -72,6 +73,7 @@ export function validateResourcePolicy(
     callsPerDay,
     metadataValues,
     expiryReminderDays,
+    applyToExistingConsents,
   } = raw;
   if (expiryReminderDays !== undefined && expiryReminderDays !== null) {
     if (
@@ -106,6 +108,12 @@ export function validateResourcePolicy(
     if (typeof httpsRedirectOnly !== 'boolean')
       problems.push(invalid('$.httpsRedirectOnly', 'httpsRedirectOnly must be a boolean value'));
     else policy.httpsRedirectOnly = httpsRedirectOnly;
+  }
+
+  if (applyToExistingConsents !== undefined && applyToExistingConsents !== null) {
+    if (typeof applyToExistingConsents !== 'boolean')
+      problems.push(invalid('$.applyToExistingConsents', 'applyToExistingConsents must be a boolean value'));
+    else policy.applyToExistingConsents = applyToExistingConsents;
   }
 
   if (callsPerDay !== undefined && callsPerDay !== null) {

@@ -22,7 +22,10 @@ export interface ResourcePolicyView {
    * ending in `/` allows every path below it on the same origin; any other entry is exact.
    */
   redirectAllowList: Record<string, string[]> | null;
-  /** Gateway calls per consent per day (stored now; enforced by the gateway in a later release). */
+  /**
+   * Calls per consent per UTC day the gateway forwards (429 GW-00017 beyond). Counts from the
+   * moment it is set, for every consent: it limits use, not a consent's terms.
+   */
   callsPerDay: number | null;
   /** Metadata key (as the resource declares it) → the values a consumer may ask for. */
   metadataValues: Record<string, MetadataValueRule> | null;
@@ -31,6 +34,17 @@ export interface ResourcePolicyView {
    * platform's EXPIRY_REMINDER_DAYS (a policy can ask for reminders, not switch them off).
    */
   expiryReminderDays: number | null;
+  /**
+   * Whether the gateway holds consents created before the policy's last change to its current
+   * `maxValidity` and `metadataValues` too (403 GW-00018). False: they keep the terms they were
+   * given under (the default, so tightening a rule never cuts off working consumers by surprise).
+   */
+  applyToExistingConsents: boolean;
+}
+
+/** A stored policy and when it last changed (the gateway compares a consent's age with it). */
+export interface StoredPolicyView extends ResourcePolicyView {
+  updatedAtMs: number;
 }
 
 export interface ResourcePolicyRecord extends ResourcePolicyView {
@@ -47,6 +61,7 @@ export const NO_POLICY: ResourcePolicyView = {
   callsPerDay: null,
   metadataValues: null,
   expiryReminderDays: null,
+  applyToExistingConsents: false,
 };
 
 const DURATION = /^P(?!$)(?:(\d{1,4})Y)?(?:(\d{1,5})M)?(?:(\d{1,5})W)?(?:(\d{1,6})D)?$/;

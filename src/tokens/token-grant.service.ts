@@ -106,9 +106,7 @@ export class TokenGrantService {
       const supplier = supplierFlow ? client.orgNumber : undefined;
 
       const ttlSeconds = await this.checkScopes(client, params.scopes, consumer, supplier);
-      const consent = params.consent
-        ? await this.checkConsent(params.consent, consumer, client.orgNumber)
-        : undefined;
+      const consent = params.consent ? await this.checkConsent(params.consent, consumer) : undefined;
 
       const scope = params.scopes.join(' ');
       const signed = await this.signer.sign({
@@ -189,18 +187,17 @@ export class TokenGrantService {
   }
 
   /**
-   * The consent must be for this consumer (`to`) or handled by the client's org (`handledBy`),
+   * The consent must be for this consumer: its `to`, or the organisation that handles it
+   * (`handledBy`), compared with the consumer as Altinn's lookup does — in the supplier flow that
+   * is the organisation the supplier acts for, never the supplier itself (so a handler cannot
+   * pass a consent to a third organisation it supplies; the gateway holds the same rule),
    * from the party the client named, accepted, and still valid (not expired, revoked,
    * cancelled or — one-time consents — used). Every failure is the same `invalid_grant`.
    */
-  private async checkConsent(
-    requested: RequestedConsent,
-    consumer: string,
-    clientOrg: string,
-  ): Promise<ConsentRecord> {
+  private async checkConsent(requested: RequestedConsent, consumer: string): Promise<ConsentRecord> {
     const consent = await this.consents.findById(requested.id);
     if (!consent) throw OAuthError.invalidGrant('consent_unknown');
-    if (consent.toOrg !== consumer && consent.handledBy !== orgUrn(clientOrg))
+    if (consent.toOrg !== consumer && consent.handledBy !== orgUrn(consumer))
       throw OAuthError.invalidGrant('consent_other_consumer');
     if (consent.from !== requested.from) throw OAuthError.invalidGrant('consent_from_mismatch');
     if (consent.status !== 'accepted') throw OAuthError.invalidGrant(`consent_${consent.status}`);

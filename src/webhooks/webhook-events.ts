@@ -8,7 +8,8 @@
  *   the signed body so a receiver can refuse stale (replayed) messages; when the consent changed
  *   is `data.changedDate`.
  * - `data`: the consent feed's item `{consentRequestId, eventType, changedDate}`, plus `reason` on
- *   a revocation by the data owner or the platform operator (for an
+ *   a revocation by the data owner or the platform operator, plus `day`, `calls` and
+ *   `lastUsedAt` on a daily usage summary (`consent.usage_summary`) (for an
  *   access-request event: the access request as its API shows it).
  *
  * The stored payload has everything but `time`, which is added when an attempt is signed.
@@ -32,6 +33,19 @@ export interface ConsentEventData {
   changedDate: string;
   /** Beyond Altinn: why the data owner or the platform operator revoked it (only then). */
   reason?: string;
+  /** `usage_summary` only: the UTC day summarised (`YYYY-MM-DD`). */
+  day?: string;
+  /** `usage_summary` only: that day's calls per API, consumer and outcome. */
+  calls?: { api: string; consumer: string; outcome: string; calls: number }[];
+  /** `usage_summary` only: start of the minute of the day's last call that reached the API, or null. */
+  lastUsedAt?: string | null;
+}
+
+/** What a `usage_summary` event reports (its row in `consent_usage_summaries`). */
+export interface UsageSummaryData {
+  day: Date;
+  calls: unknown;
+  lastUsedAt: Date | null;
 }
 
 /** The stored part of a delivery's body. */
@@ -41,18 +55,28 @@ export interface StoredPayload {
   data: Record<string, unknown>;
 }
 
-export function consentPayload(e: {
-  id: string;
-  consentRequestId: string;
-  eventType: string;
-  createdAt: Date;
-  reason?: string | null;
-}): StoredPayload {
+export function consentPayload(
+  e: {
+    id: string;
+    consentRequestId: string;
+    eventType: string;
+    createdAt: Date;
+    reason?: string | null;
+  },
+  usage?: UsageSummaryData,
+): StoredPayload {
   const data: ConsentEventData = {
     consentRequestId: e.consentRequestId,
     eventType: e.eventType,
     changedDate: e.createdAt.toISOString(),
     ...(e.reason ? { reason: e.reason } : {}),
+    ...(usage
+      ? {
+          day: usage.day.toISOString().slice(0, 10),
+          calls: usage.calls as ConsentEventData['calls'],
+          lastUsedAt: usage.lastUsedAt?.toISOString() ?? null,
+        }
+      : {}),
   };
   return { id: e.id, type: `consent.${e.eventType}`, data: data as unknown as Record<string, unknown> };
 }

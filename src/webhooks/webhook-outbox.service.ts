@@ -96,6 +96,18 @@ export class WebhookOutboxService {
         where: { active: true, orgNumber: { in: orgs } },
         select: { id: true, orgNumber: true, eventTypes: true, afterSeq: true },
       });
+      // A daily usage summary carries its figures (consents' `consent_usage_summaries` row).
+      const summaryIds = events.filter((e) => e.eventType === 'usage_summary').map((e) => e.id);
+      const summaries = summaryIds.length
+        ? new Map(
+            (
+              await tx.consentUsageSummary.findMany({
+                where: { eventId: { in: summaryIds } },
+                select: { eventId: true, day: true, calls: true, lastUsedAt: true },
+              })
+            ).map((s) => [s.eventId, s]),
+          )
+        : undefined;
       const rows: Prisma.WebhookDeliveryCreateManyInput[] = [];
       for (const e of events)
         for (const s of subscriptions)
@@ -108,7 +120,7 @@ export class WebhookOutboxService {
               id: uuidv7(),
               subscriptionId: s.id,
               eventId: e.id,
-              payload: consentPayload(e) as unknown as Prisma.InputJsonValue,
+              payload: consentPayload(e, summaries?.get(e.id)) as unknown as Prisma.InputJsonValue,
             });
       if (rows.length)
         queued = (await tx.webhookDelivery.createMany({ data: rows, skipDuplicates: true })).count;

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import { createRequire } from 'node:module';
@@ -57,6 +58,16 @@ interface AxeViolation {
   nodes: unknown[];
 }
 
+/** The signed receipt's payload (docs/portal.md), as far as this test reads it. */
+interface SignedReceipt {
+  consentRequestId: string;
+  status: string;
+  language: string;
+  text: { sha256: string; html: string };
+  parties: Record<string, unknown>;
+  times: { accepted: string; ended: string | null };
+}
+
 const suite = existsSync(CHROMIUM) || process.env.CI ? describe : describe.skip;
 
 const LABELS = {
@@ -71,6 +82,8 @@ const LABELS = {
     pid: 'Fødselsnummer (11 siffer)',
     confirm: 'Ja, trekk tilbake samtykket',
     requestedBy: 'Forespurt av',
+    dataHeldBy: 'Opplysningene hentes fra',
+    owner: 'Etat',
     used: 'Brukt 2 ganger, sist',
     download: 'Last ned signert kvittering',
     withdrawTitle: 'Vil du trekke tilbake samtykket?',
@@ -86,6 +99,8 @@ const LABELS = {
     pid: 'Fødselsnummer (11 siffer)',
     confirm: 'Ja, trekk tilbake samtykket',
     requestedBy: 'Førespurd av',
+    dataHeldBy: 'Opplysningane vert henta frå',
+    owner: 'Etat',
     used: 'Brukt 2 gonger, sist',
     download: 'Last ned signert kvittering',
     withdrawTitle: 'Vil du trekkje tilbake samtykket?',
@@ -101,6 +116,8 @@ const LABELS = {
     pid: 'National identity number (11 digits)',
     confirm: 'Yes, withdraw the consent',
     requestedBy: 'Requested by',
+    dataHeldBy: 'The information is fetched from',
+    owner: 'Agency',
     used: 'Used 2 times, last',
     download: 'Download signed receipt',
     withdrawTitle: 'Do you want to withdraw the consent?',
@@ -195,6 +212,29 @@ suite('the portal in a real browser', () => {
     await page.screenshot({ path: path.join(SCREENSHOTS, `${name}.png`), fullPage: true });
   }
 
+  /**
+   * Downloads the signed receipt from the receipt page and verifies it offline, as
+   * docs/portal.md tells anyone to: signature against `/jwk` (jose), issuer, type, algorithm, and
+   * the text against its SHA-256.
+   */
+  async function verifiedReceipt(page: Page, lang: Lang, id: string): Promise<SignedReceipt> {
+    const [download] = await Promise.all([
+      page.waitForEvent('download'),
+      page.getByRole('link', { name: LABELS[lang].download }).click(),
+    ]);
+    expect(download.suggestedFilename()).toBe(`consent-receipt-${id}.jws`);
+    const jws = readFileSync(await download.path(), 'utf8');
+    const jwks = createLocalJWKSet((await (await fetch(`${t.url}/jwk`)).json()) as { keys: [] });
+    const { payload } = await jwtVerify(jws, jwks, {
+      issuer: `${t.url}/`,
+      typ: 'consent-receipt+jwt',
+      algorithms: ['RS256'],
+    });
+    const receipt = payload as unknown as SignedReceipt;
+    expect(createHash('sha256').update(receipt.text.html, 'utf8').digest('hex')).toBe(receipt.text.sha256);
+    return receipt;
+  }
+
   async function login(page: Page, lang: Lang, pid: string): Promise<void> {
     await page.getByLabel(LABELS[lang].pid).fill(pid);
     await page.getByRole('button', { name: LABELS[lang].login, exact: true }).click();
@@ -226,6 +266,11 @@ suite('the portal in a real browser', () => {
           expect((await askedBy.first().textContent())?.replace(/\s+/g, ' ')).toMatch(
             /^Testbanken ASA \((org\.nr\.|org\. no\.) \d{3} \d{3} \d{3}\)$/,
           );
+          // Who holds the data: the resource owner's name, its number as secondary text.
+          const heldBy = page.locator('dt', { hasText: L.dataHeldBy }).locator('xpath=following-sibling::dd');
+          expect((await heldBy.first().textContent())?.replace(/\s+/g, ' ')).toContain(
+            `${L.owner} ${w.owner.orgcode}`,
+          );
           await snap('request');
 
           // Accept: the browser is sent back to the consumer, the result inside its #/ route.
@@ -253,16 +298,24 @@ suite('the portal in a real browser', () => {
           await page.waitForURL(`${t.url}/consent/receipt/${id}?lang=${lang}`);
           expect(await page.locator('article.receipt h1').textContent()).toContain(L.heading);
           await snap('receipt');
-          const [download] = await Promise.all([
-            page.waitForEvent('download'),
-            page.getByRole('link', { name: L.download }).click(),
-          ]);
-          expect(download.suggestedFilename()).toBe(`consent-receipt-${id}.jws`);
-          const jws = readFileSync(await download.path(), 'utf8');
-          const jwks = createLocalJWKSet((await (await fetch(`${t.url}/jwk`)).json()) as { keys: [] });
-          const { payload } = await jwtVerify(jws, jwks, { issuer: `${t.url}/`, typ: 'consent-receipt+jwt' });
-          expect(payload.consentRequestId).toBe(id);
-          expect(payload.language).toBe(lang);
+          const payload = await verifiedReceipt(page, lang, id);
+          expect(payload).toMatchObject({
+            consentRequestId: id,
+            status: 'accepted',
+            language: lang,
+            parties: {
+              from: personUrnOf(pid),
+              to: orgUrnOf(w.consumer.org),
+              acceptedBy: personUrnOf(pid),
+              dataHolders: [orgUrnOf(w.owner.orgNumber)],
+            },
+            times: { ended: null },
+          });
+          // The signed text is the text the page shows.
+          const shown = (await page.locator('article.receipt').textContent())?.replace(/\s+/g, ' ') ?? '';
+          const signedWords = payload.text.html.replace(/<[^>]+>/g, ' ').match(/\p{L}{6,}/gu) ?? [];
+          expect(signedWords.length).toBeGreaterThan(3);
+          for (const word of signedWords.slice(0, 20)) expect(shown).toContain(word);
 
           // Withdraw: the list's button opens the confirmation; only its button withdraws.
           await page.goto(`${t.url}/consent/active?lang=${lang}`);
@@ -284,8 +337,15 @@ suite('the portal in a real browser', () => {
           expect(revoked.status).toBe('revoked');
           await page.goto(`${t.url}/consent/receipt/${id}?lang=${lang}`);
           await snap('receipt-withdrawn');
-          await page.goto(`${t.url}/consent/accessibility?lang=${lang}`);
-          await snap('accessibility');
+          // The receipt signed after the withdrawal says so, with the time it ended.
+          const ended = await verifiedReceipt(page, lang, id);
+          expect(ended.status).toBe('revoked');
+          expect(Date.parse(ended.times.ended ?? '')).toBeGreaterThan(Date.parse(ended.times.accepted));
+          // The footer's pages (who runs the service, contact, privacy, accessibility statement).
+          for (const info of ['contact', 'privacy', 'accessibility']) {
+            await page.goto(`${t.url}/consent/${info}?lang=${lang}`);
+            await snap(info);
+          }
           expect(cspViolations).toEqual([]);
         } finally {
           await context.close();
@@ -366,12 +426,14 @@ suite('the portal in a real browser', () => {
       }
       await page.goto(`${t.url}/consent/request?id=${forOrg}&lang=nb`);
       await check('request for an organisation');
+      await shot(page, 'request-for-organisation-nb-phone');
       await page.goto(`${t.url}/consent/request?id=${twice.id as string}&lang=en`);
       expect(await page.getByRole('heading', { level: 3 }).allTextContents()).toEqual([
         'Income information (inntektsaar: 2023)',
         'Income information (inntektsaar: 2024)',
       ]);
       await check('request with one resource in two rights');
+      await shot(page, 'request-two-rights-en-phone');
       await page.goto(`${t.url}/consent/request?id=${accepted}&lang=en`);
       await page.getByRole('button', { name: 'Accept', exact: true }).click();
       await page.waitForURL(`${consumerUrl}/**`);
@@ -391,10 +453,25 @@ suite('the portal in a real browser', () => {
       await check('receipt');
       await page.goto(`${t.url}/consent/request?id=${someoneElses}`);
       await check('403');
+      await shot(page, 'error-403-phone');
       await page.goto(`${t.url}/consent/request?id=00000000-0000-4000-8000-000000000000`);
       await check('404');
+      await shot(page, 'error-404-phone');
       await page.goto(`${t.url}/consent/active?lang=en&revoked=1`);
       await check('active with notice');
+      // Issue 23: the "expires soon" tag (30 days by default) and a withdrawal with the owner's reason.
+      expect(await page.locator('.ds-tag[data-color="warning"]').first().textContent()).toBe('Expires soon');
+      const revoked = await fetch(`${t.url}/admin/v1/consents/${accepted}/revoke`, {
+        method: 'POST',
+        headers: { authorization: w.owner.auth, 'content-type': 'application/json' },
+        body: JSON.stringify({ reason: 'Suspected fraud' }),
+      });
+      expect(revoked.status).toBe(200);
+      await page.goto(`${t.url}/consent/active?lang=en`);
+      expect(await page.locator('.revocation-reason').first().textContent()).toBe('Suspected fraud');
+      await check('active with a withdrawal reason');
+      await page.goto(`${t.url}/consent/receipt/${accepted}?lang=en`);
+      await check('receipt of a withdrawn consent');
     } finally {
       await context.close();
     }

@@ -93,6 +93,7 @@ describe('the policy API', () => {
     expect(saved).toEqual({
       resource,
       ...policy,
+      applyToExistingConsents: false,
       updatedAt: expect.any(String),
       updatedBy: w.owner.orgNumber,
     });

@@ -134,6 +134,34 @@ describe('a token with a consent', () => {
     });
   });
 
+  it('lets a supplier get the consent of the handler it acts for (handledBy = consumer_org)', async () => {
+    const handler = orgNumber();
+    await grantScope(t, scope, handler);
+    const supplier = await registerClient(t, { scopes: [scope.name] });
+    await delegateScope(t, scope.name, handler, supplier.orgNumber);
+    const consent = await accepted({ toOrg: orgNumber(), handledBy: handler });
+    const res = await requestToken(t, supplier, {
+      claims: { consumer_org: handler, authorization_details: detail(consent.id, consent.from) },
+    });
+    expect(res.status).toBe(200);
+  });
+
+  it('refuses a supplier that handles the consent but asks for it on behalf of a third organisation', async () => {
+    const third = orgNumber();
+    await grantScope(t, scope, third);
+    const supplier = await registerClient(t, { scopes: [scope.name] });
+    await delegateScope(t, scope.name, third, supplier.orgNumber);
+    // The supplier handles the consent (it made the request for `to`), but `third` is not `to`.
+    const consent = await accepted({ toOrg: orgNumber(), handledBy: supplier.orgNumber });
+    const res = await requestToken(t, supplier, {
+      claims: { consumer_org: third, authorization_details: detail(consent.id, consent.from) },
+    });
+    expectOAuthError(res, 400, 'invalid_grant');
+    expect(res.body.error_description).toBe(
+      'The consent in authorization_details is given to another consumer.',
+    );
+  });
+
   it('accepts authorization_details as an RFC 9396 form parameter', async () => {
     const consent = await accepted();
     const res = await requestToken(t, client, {

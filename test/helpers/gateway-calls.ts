@@ -124,10 +124,12 @@ export function storedState(o: Partial<ConsentState> = {}): ConsentState {
     status: 'accepted',
     fromUrn: FROM_URN,
     toOrg: CONSUMER,
+    handledByOrg: null,
     validToMs: Date.parse(VALID_TO),
     consentedMs: Date.parse(CONSENTED),
     rightsKey: d.rightsKey,
     isOneTime: false,
+    createdMs: Date.parse(CONSENTED) - 60_000,
     ...o,
   };
 }

@@ -193,7 +193,8 @@ export class ConsentStatusChangeDto {
 
   @ApiProperty({
     enum: CONSENT_EVENT_TYPES,
-    description: '`expiring` (beyond Altinn) only when asked for with `eventType=expiring`',
+    description:
+      '`expiring` and `usage_summary` (beyond Altinn) only when asked for by `eventType` (e.g. `eventType=usage_summary`)',
   })
   eventType: ConsentEventType;
 

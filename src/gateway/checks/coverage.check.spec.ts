@@ -7,7 +7,6 @@ import {
   verdictOf,
   RESOURCE,
 } from '../../../test/helpers/gateway-calls.js';
-import { ConsentToCheck } from './consent-to.check.js';
 import { CoverageCheck } from './coverage.check.js';
 
 const right = (resource: string, action: string[], metadata = {}) => ({
@@ -45,13 +44,5 @@ describe('CoverageCheck (403 GW-00006)', () => {
     expect(verdictOf(new CoverageCheck().run(callWithRights([right(RESOURCE, ['consent'])], write)))).toBe(
       '403 GW-00006',
     );
-  });
-});
-
-describe('ConsentToCheck (403 GW-00007)', () => {
-  it("passes the consent's own consumer and refuses any other", () => {
-    expect(verdictOf(new ConsentToCheck().run(checkedCall()))).toBe('pass');
-    const other = checkedCall({ principal: principal({ consumer: '974760673' }) });
-    expect(verdictOf(new ConsentToCheck().run(other))).toBe('403 GW-00007');
   });
 });

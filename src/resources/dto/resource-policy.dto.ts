@@ -39,7 +39,8 @@ export class ResourcePolicyBodyDto {
   @ApiPropertyOptional({
     nullable: true,
     example: 100,
-    description: 'Gateway calls per consent per day (stored; enforced by the gateway in a later release)',
+    description:
+      'Gateway calls per consent per UTC day (429 GW-00017 with Retry-After beyond); applies to every consent from the moment it is set',
   })
   callsPerDay?: number | null;
 
@@ -59,6 +60,13 @@ export class ResourcePolicyBodyDto {
       "Days before validTo the resource's consents get their `expiring` event, when more than the platform's EXPIRY_REMINDER_DAYS",
   })
   expiryReminderDays?: number | null;
+
+  @ApiPropertyOptional({
+    default: false,
+    description:
+      'The gateway also refuses (403 GW-00018) consents created before the policy last changed whose validTo or metadata break the current maxValidity or metadataValues; false: they keep their terms',
+  })
+  applyToExistingConsents?: boolean;
 }
 
 export class ResourcePolicyDto {
@@ -90,6 +98,9 @@ export class ResourcePolicyDto {
 
   @ApiProperty({ nullable: true, type: Number })
   expiryReminderDays: number | null;
+
+  @ApiProperty()
+  applyToExistingConsents: boolean;
 
   @ApiProperty({ format: 'date-time' })
   updatedAt: string;
