@@ -18,6 +18,7 @@ const row: ConsentRequest = {
   requestMessage: null,
   redirectUrl: 'https://bank.example/done',
   portalViewMode: 'hide',
+  partialAcceptance: null,
   ownerOrg: '974760673',
   status: 'created',
   consented: null,
@@ -49,6 +50,15 @@ describe('the consent create statement', () => {
       validTo: '2027-01-01T00:00:00.000Z',
     });
     expect(values[22]).toBe('0197593f-1795-7000-8000-000000000001');
+    expect(values[24]).toBeNull();
+  });
+
+  it('stores a partial acceptance opt-in as JSON text', () => {
+    const partial = consentCreateValues(
+      { ...row, partialAcceptance: { required: [0] } },
+      { eventId: row.id, performedBy: 'x', actor: { org: '991825827', client: null }, auditAfter: {} },
+    );
+    expect(JSON.parse(partial[24] as string)).toEqual({ required: [0] });
   });
 
   it('publishes through its event row, not a NOTIFY of its own (the sequencer notifies per batch)', () => {

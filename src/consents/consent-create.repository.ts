@@ -18,7 +18,7 @@ import type { ConsentRequest as ConsentRequestRow } from '../generated/prisma/cl
 import { PrismaService } from '../prisma/prisma.service.js';
 import { SqlPool } from '../prisma/sql-pool.js';
 
-const STATEMENT_NAME = 'consentgw_consent_create_v2';
+const STATEMENT_NAME = 'consentgw_consent_create_v3';
 
 export interface ConsentCreateExtras {
   eventId: string;
@@ -31,10 +31,10 @@ export interface ConsentCreateExtras {
 export const CONSENT_CREATE_SQL = `WITH req AS (
   INSERT INTO consent_requests (id, from_party, required_delegator, to_org, handled_by, valid_to, consent_rights,
     resources, resource_versions, template_id, template_version, is_one_time, request_message, redirect_url,
-    portal_view_mode, owner_org, status, created_at, updated_at)
+    portal_view_mode, owner_org, status, created_at, updated_at, partial_acceptance)
   VALUES ($1::uuid, $2::text, $3::text, $4::text, $5::text, $6::timestamptz, $7::jsonb,
     $8::text[], $9::jsonb, $10::text, $11::int, $12::boolean, $13::jsonb, $14::text,
-    $15::text, $16::text, $17::text, $18::timestamptz, $19::timestamptz)
+    $15::text, $16::text, $17::text, $18::timestamptz, $19::timestamptz, $25::jsonb)
   ON CONFLICT (id) DO NOTHING
   RETURNING id, owner_org),
 audited AS (
@@ -74,6 +74,7 @@ export function consentCreateValues(r: ConsentRequestRow, o: ConsentCreateExtras
     JSON.stringify(o.auditAfter),
     o.eventId,
     o.performedBy,
+    r.partialAcceptance === null ? null : JSON.stringify(r.partialAcceptance),
   ];
 }
 

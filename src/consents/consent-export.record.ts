@@ -26,6 +26,10 @@ export interface ExportedConsent {
   createdAt: string;
   validTo: string;
   consented: string | null;
+  /**
+   * The rights as requested; when the request allowed partial acceptance each also has
+   * `required: true` (marked by the consumer) and, once decided, `accepted: true|false`.
+   */
   consentRights: unknown[];
   requestMessage: Record<string, string> | null;
   /** The resource versions the consent was given under. */

@@ -15,6 +15,7 @@ import {
 } from './consent-export.record.js';
 import { ConsentEventsService } from './consent-events.service.js';
 import { toRecord } from './consent.mapper.js';
+import { rightsWithOutcome } from './consent-partial-acceptance.js';
 
 /** The most consents one export holds (the portal's own list stops at 1000 too). */
 export const EXPORT_MAX_CONSENTS = 1000;
@@ -68,7 +69,10 @@ export class ConsentExportService {
         createdAt: record.createdAt.toISOString(),
         validTo: record.validTo.toISOString(),
         consented: record.consented?.toISOString() ?? null,
-        consentRights: record.consentRights,
+        // A partial acceptance (beyond Altinn) marks each right `required` / `accepted`.
+        consentRights: record.partialAcceptance
+          ? rightsWithOutcome(record.consentRights, record.partialAcceptance)
+          : record.consentRights,
         requestMessage: record.requestMessage,
         resources: Object.entries(record.resourceVersions).map(([identifier, versionId]) => ({
           identifier,

@@ -33,6 +33,7 @@ describe('parseConsentRequestBody', () => {
       requestMessage: null,
       redirectUrl: 'https://bank.example/done',
       portalViewMode: 'hide',
+      partial: null,
     });
   });
 

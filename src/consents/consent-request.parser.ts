@@ -1,8 +1,10 @@
 /**
  * Validation of a consent request body (DESIGN §4.6, §6), in Altinn's order: `id`, parties,
  * `validTo`, `consentRights` (actions, one resource each, metadata keys), `requestMessage`,
- * `redirectUrl`, `portalViewMode`. This file is pure (no I/O): resource lookups happen in the
- * service with what this returns, and every problem is collected, never only the first.
+ * `redirectUrl`, `portalViewMode`; then beyond Altinn `allowPartialAcceptance` and the rights'
+ * `required` (consent-partial-acceptance.ts). This file is pure (no I/O): resource lookups
+ * happen in the service with what this returns, and every problem is collected, never only the
+ * first.
  *
  * Property names match case-insensitively (Altinn's .NET binder does, and Altinn's own guide
  * writes `metaData`); anything unknown is refused, as is the same property twice.
@@ -21,6 +23,7 @@ import {
   type ConsentProblem,
 } from './consent-problems.js';
 import { parseIsoDateTime } from './iso-datetime.js';
+import { checkPartialOptIn, type PartialOptIn } from './consent-partial-acceptance.js';
 import { isUuid } from '../common/identifiers/uuid.js';
 
 export const RESOURCE_ATTRIBUTE_TYPE = 'urn:altinn:resource';
@@ -36,6 +39,8 @@ export interface ParsedRight {
   resource?: string;
   /** Metadata as sent (keys as sent); null when absent. */
   metadata: Record<string, string> | null;
+  /** `required: true` (partial acceptance, beyond Altinn). */
+  required?: boolean;
 }
 
 export interface ParsedConsentRequest {
@@ -50,6 +55,8 @@ export interface ParsedConsentRequest {
   requestMessage: Record<string, string> | null;
   redirectUrl?: string;
   portalViewMode: 'hide' | 'show';
+  /** Partial acceptance (beyond Altinn): null unless the request opted in. */
+  partial: PartialOptIn | null;
 }
 
 type Json = Record<string, unknown>;
@@ -72,8 +79,9 @@ const BODY_FIELDS = fieldNames([
   'requestMessage',
   'redirectUrl',
   'portalViewMode',
+  'allowPartialAcceptance',
 ]);
-const RIGHT_FIELDS = fieldNames(['action', 'resource', 'metadata']);
+const RIGHT_FIELDS = fieldNames(['action', 'resource', 'metadata', 'required']);
 const RESOURCE_FIELDS = fieldNames(['type', 'value']);
 const MESSAGE_FIELDS = fieldNames(LANGS);
 
@@ -291,6 +299,11 @@ function parseRights(value: unknown, problems: ConsentProblem[]): ParsedRight[] 
         right.metadata = md;
       }
     }
+    if (r.required !== undefined && r.required !== null) {
+      if (typeof r.required !== 'boolean')
+        problems.push(invalid(`${path}/required`, "'required' must be true or false."));
+      else right.required = r.required;
+    }
     rights.push(right);
   });
   return rights;
@@ -327,6 +340,7 @@ export function parseConsentRequestBody(
     rights: [],
     requestMessage: null,
     portalViewMode: 'hide',
+    partial: null,
   };
   if (!isObject(body)) {
     problems.push(invalid('', 'The request body must be a JSON object.'));
@@ -412,6 +426,8 @@ export function parseConsentRequestBody(
     else problems.push(invalid('/portalViewMode', "'portalViewMode' is 'hide' or 'show'."));
   }
 
+  value.partial = checkPartialOptIn(b.allowPartialAcceptance, value.rights, problems);
+
   return { value, problems };
 }
 
@@ -425,6 +441,7 @@ const FIELD_ORDER = [
   'requestMessage',
   'redirectUrl',
   'portalViewMode',
+  'allowPartialAcceptance',
 ];
 
 /**

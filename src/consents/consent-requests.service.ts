@@ -162,6 +162,7 @@ export class ConsentRequestsService {
       requestMessage: value.requestMessage,
       redirectUrl: value.redirectUrl!,
       portalViewMode: value.portalViewMode,
+      partialAcceptance: value.partial ? { required: value.partial.required } : null,
       ownerOrg: firstView.ownerOrgNumber,
       status: 'created',
       consented: null,

@@ -12,6 +12,7 @@ import {
   type ConsentRight,
   type ConsentStatus,
 } from './consent.record.js';
+import { grantedRights, readPartialAcceptance, rightsWithOutcome } from './consent-partial-acceptance.js';
 import type {
   ConsentDetailsDto,
   ConsentEventDto,
@@ -27,6 +28,8 @@ export function effectiveStatus(status: string, validTo: Date, now: Date = new D
 }
 
 export function toRecord(row: ConsentRequestRow, now: Date = new Date()): ConsentRecord {
+  const consentRights = row.consentRights as unknown as ConsentRight[];
+  const partialAcceptance = readPartialAcceptance(row.partialAcceptance);
   return {
     id: row.id,
     from: row.fromParty,
@@ -37,7 +40,9 @@ export function toRecord(row: ConsentRequestRow, now: Date = new Date()): Consen
     validTo: row.validTo,
     consented: row.consented,
     status: effectiveStatus(row.status, row.validTo, now),
-    consentRights: row.consentRights as unknown as ConsentRight[],
+    consentRights,
+    grantedRights: grantedRights(consentRights, partialAcceptance),
+    partialAcceptance,
     requestMessage: (row.requestMessage as Record<string, string> | null) ?? null,
     redirectUrl: row.redirectUrl,
     portalViewMode: row.portalViewMode.toLowerCase(),
@@ -92,7 +97,7 @@ export function toDetailsDto(
     requiredDelegator: record.requiredDelegator,
     handledBy: record.handledBy,
     validTo: record.validTo.toISOString(),
-    consentRights: rightsDto(record.consentRights),
+    consentRights: detailRights(record),
     requestMessage: record.requestMessage,
     status: record.status,
     consented: record.consented ? record.consented.toISOString() : null,
@@ -100,7 +105,15 @@ export function toDetailsDto(
     consentRequestEvents: events.filter(isStatusEvent).map(toEventDto),
     viewUri: viewUri(publicUrl, record.id),
     portalViewMode: record.portalViewMode,
+    // Beyond Altinn, and only on a request that opted in, so Altinn's shape is kept otherwise.
+    ...(record.partialAcceptance ? { allowPartialAcceptance: true } : {}),
   };
+}
+
+/** Altinn's rights; on a partial request each also says `required` and, once decided, `accepted`. */
+function detailRights(record: ConsentRecord): ConsentRight[] {
+  const rights = rightsDto(record.consentRights);
+  return record.partialAcceptance ? rightsWithOutcome(rights, record.partialAcceptance) : rights;
 }
 
 /** What an external issuer (Maskinporten) gets from the lookup: the consent as signed into tokens. */
@@ -112,6 +125,7 @@ export function toLookupDto(record: ConsentRecord): ConsentLookupResponseDto {
     handledBy: record.handledBy,
     consented: record.consented ? record.consented.toISOString() : null,
     validTo: record.validTo.toISOString(),
-    consentRights: rightsDto(record.consentRights),
+    // Only what the person accepted: an issuer must not put a declined right in a token.
+    consentRights: rightsDto(record.grantedRights),
   };
 }

@@ -38,6 +38,14 @@ export interface ConsentRight {
   metadata?: Record<string, string> | null;
 }
 
+/** A request that allows partial acceptance; rights are named by their index in `consentRights`. */
+export interface PartialAcceptance {
+  /** Rights the consumer marked required: the person cannot accept without them. */
+  required: number[];
+  /** Rights the person declined; null until the person has decided. */
+  declined: number[] | null;
+}
+
 export interface ConsentRecord {
   id: string;
   /** Party URN of the data subject (person or organisation). */
@@ -53,7 +61,15 @@ export interface ConsentRecord {
   consented: Date | null;
   /** Effective status: an accepted (or unanswered) consent past `validTo` reads as `expired`. */
   status: ConsentStatus;
+  /** The rights as requested (Altinn's `consentRights`), accepted or not. */
   consentRights: ConsentRight[];
+  /**
+   * The rights the consent grants: `consentRights` minus those the person declined (partial
+   * acceptance). Tokens, the gateway and the issuer lookup use this, never `consentRights`.
+   */
+  grantedRights: ConsentRight[];
+  /** Partial acceptance (beyond Altinn): null unless the consumer opted in. */
+  partialAcceptance: PartialAcceptance | null;
   requestMessage: Record<string, string> | null;
   redirectUrl: string;
   portalViewMode: string;

@@ -22,6 +22,7 @@ import { ConsentsService } from './consents.service.js';
 import { ConsentUsageRepository } from './consent-usage.repository.js';
 import { ConsentUsageSummaries } from './consent-usage-summaries.js';
 import { ConsentUsageService } from './consent-usage.service.js';
+import { ConsentOutcomesService } from './consent-outcomes.service.js';
 
 /**
  * Layer 3: consent requests, their lifecycle, the events feed and the issuer lookup.
@@ -55,6 +56,7 @@ import { ConsentUsageService } from './consent-usage.service.js';
     ConsentUsageService,
     ConsentPolicyPreviewService,
     ConsentUsageSummaries,
+    ConsentOutcomesService,
   ],
   exports: [
     ConsentsService,
@@ -62,6 +64,7 @@ import { ConsentUsageService } from './consent-usage.service.js';
     ConsentFeedSequencer,
     ConsentUsageService,
     ConsentExportService,
+    ConsentOutcomesService,
   ],
 })
 export class ConsentsModule {}

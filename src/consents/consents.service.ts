@@ -25,6 +25,7 @@ import { ConsentFeedSequencer } from './consent-feed.sequencer.js';
 import { ConsentCodes, consentProblem, INVALID_VALUE, notAuthorized, notFound } from './consent-problems.js';
 import type { ConsentReceipt, ConsentReceiptInput, ConsentRecord, ConsentStatus } from './consent.record.js';
 import { effectiveStatus, toRecord } from './consent.mapper.js';
+import { declinedFor } from './consent-partial-acceptance.js';
 import { isUuid } from '../common/identifiers/uuid.js';
 
 interface Transition {
@@ -37,6 +38,8 @@ interface Transition {
   consented?: boolean;
   /** Why (an owner's or the operator's revocation): stored on the event and in the audit row. */
   reason?: string;
+  /** More columns for the UPDATE (a partial acceptance's choice); also in the audit row. */
+  set?: { partialAcceptance: Prisma.InputJsonValue };
   /** Extra writes in the same transaction before the event (the receipt). */
   also?: (tx: PrismaTx, row: ConsentRequestRow, now: Date) => Promise<void>;
   /** When nothing matched: return the row when it is already where the caller wanted it. */
@@ -111,17 +114,29 @@ export class ConsentsService {
    * `created` → `accepted`, storing what the person saw as the receipt. Accepting again by the
    * same person returns the consent unchanged; anything else that is not `created` is AM-00002
    * (AM-00013 when the request has expired).
+   *
+   * `acceptedRights` (indexes into `consentRights`; undefined = all) is the person's choice on a
+   * request that allows partial acceptance (PA-00004…6 when it is not a valid one); the declined
+   * rights are stored with the status change, in the same UPDATE.
    */
   async accept(
     id: string,
     actor: { personId: string },
     receipt: ConsentReceiptInput,
+    acceptedRights?: readonly number[],
   ): Promise<ConsentRecord> {
     const by = personActor(actor);
     if (!receipt || !isLang(receipt.language) || typeof receipt.html !== 'string')
       throw badActor('A receipt needs language nb, nn or en and the rendered html.');
     const text = JSON.parse(JSON.stringify(receipt.text ?? null)) as Prisma.InputJsonValue;
+    // Which rights may be declined is fixed at creation, so reading it before the transition is
+    // safe; the status check that matters is the UPDATE's WHERE.
+    const current = await this.findById(id);
+    if (!current) throw notFound(id);
+    const declined = declinedFor(current.partialAcceptance, current.consentRights.length, acceptedRights);
+    const partial = current.partialAcceptance;
     return this.transition({
+      set: partial ? { partialAcceptance: { required: partial.required, declined } } : undefined,
       id,
       from: 'created',
       to: 'accepted',
@@ -279,7 +294,7 @@ export class ConsentsService {
       const now = new Date();
       const [updated] = await tx.consentRequest.updateManyAndReturn({
         where: { id, status: t.from, validTo: { gt: now } },
-        data: { status: t.to, updatedAt: now, ...(t.consented ? { consented: now } : {}) },
+        data: { status: t.to, updatedAt: now, ...(t.consented ? { consented: now } : {}), ...t.set },
       });
       if (!updated) {
         // Read committed: a concurrent transition that beat us has committed by now (we waited
@@ -301,6 +316,7 @@ export class ConsentsService {
           status: t.to,
           ...(t.consented ? { consented: now } : {}),
           ...(t.reason ? { reason: t.reason } : {}),
+          ...t.set,
         },
       });
       const [eventId] = await this.events.append(tx, [

@@ -48,7 +48,8 @@ export function toConsentState(r: ConsentRecord): ConsentState {
     handledByOrg: handledByOrg(r.handledBy),
     validToMs: r.validTo.getTime(),
     consentedMs: r.consented ? r.consented.getTime() : null,
-    rightsKey: normaliseRights(r.consentRights)?.key ?? null,
+    // What the consent grants (declined rights of a partial acceptance left out), as tokens carry.
+    rightsKey: normaliseRights(r.grantedRights)?.key ?? null,
     isOneTime: r.isOneTime,
     createdMs: r.createdAt.getTime(),
   };

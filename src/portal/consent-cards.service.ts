@@ -15,7 +15,7 @@ import { ConsentNotices, type ExpiresSoonNotice, type RevocationNotice } from '.
 import { ConsentPresenterService, type PartyLabel } from './consent-presenter.service.js';
 import { CHROME, fill } from './portal-chrome-i18n.js';
 import { STATUS_NAMES } from './portal-i18n.js';
-import { HAD_RECEIPT, receiptPath, requestPath, metadataLines } from './portal-routes.js';
+import { grantedTitles, HAD_RECEIPT, receiptPath, requestPath, metadataLines } from './portal-routes.js';
 
 /** Statuses that end a consent, and the label of the date they ended on. */
 const ENDED: Partial<Record<ConsentStatus, 'withdrawnAt' | 'expiredAt' | 'usedAt'>> = {
@@ -98,7 +98,7 @@ export class ConsentCardsService {
         const endedAt = endEvent?.createdAt ?? (consent.status === 'expired' ? consent.validTo : null);
         return {
           id: consent.id,
-          titles: resources.map((r) => r.title[lang] || r.title.nb || r.identifier).join(', '),
+          titles: grantedTitles(consent, resources, lang),
           metadata: metadataLines(consent),
           coveredBy,
           via: via.get(consent.id) ?? null,

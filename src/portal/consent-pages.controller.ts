@@ -17,9 +17,14 @@ import { query } from './portal-http.js';
 import { STATUS_NOTICES, UI } from './portal-i18n.js';
 import { PortalErrorFilter } from './portal-error.filter.js';
 import { PortalPagesService } from './portal-pages.service.js';
+import { AcceptFormDto } from './dto/portal-forms.dto.js';
 import { FormAction, HAD_RECEIPT, HtmlPage, receiptPath, requestPath } from './portal-routes.js';
 import { decisionRedirect, formActionSource } from './portal-urls.js';
-import { idParam, PortalVisitsService } from './portal-visits.service.js';
+import { idParam, PortalVisitsService, type Visitor } from './portal-visits.service.js';
+import type { ConsentRecord } from '../consents/consent.record.js';
+import type { ConsentTextModel } from './consent-presenter.service.js';
+import { PARTIAL } from './partial-acceptance-i18n.js';
+import { checkChoice, choiceView, postedRights, type ChoiceView } from './partial-choice.js';
 
 @ApiTags('portal (HTML)')
 @Public()
@@ -49,14 +54,26 @@ export class ConsentPagesController {
     const found = visitor && (await this.visits.decidable(reply, visitor, query(req, 'id') ?? ''));
     if (!visitor || !found) return;
     const { consent, loaded } = found;
-    const { lang } = visitor.page;
+    const model = await this.presenter.build(consent, loaded, visitor.page.lang);
+    const choice = consent.partialAcceptance && consent.status === 'created' ? choiceView(model) : null;
+    this.sendRequestPage(reply, 200, visitor, consent, model, choice);
+  }
 
-    const model = await this.presenter.build(consent, loaded, lang);
+  /** The request page; `choice` is the rights' checkboxes of a partial acceptance (beyond Altinn). */
+  private sendRequestPage(
+    reply: FastifyReply,
+    status: number,
+    visitor: Visitor,
+    consent: ConsentRecord,
+    model: ConsentTextModel,
+    choice: ChoiceView | null,
+  ): void {
+    const { lang } = visitor.page;
     const notice = consent.status === 'created' ? null : STATUS_NOTICES.in(lang)[consent.status];
     const redirectSource = formActionSource(consent.redirectUrl);
     this.pages.send(
       reply,
-      200,
+      status,
       'request.njk',
       { ...visitor.page, title: model.title, formAction: redirectSource ? [redirectSource] : [] },
       {
@@ -65,14 +82,25 @@ export class ConsentPagesController {
         notice,
         receiptHref:
           consent.consented && HAD_RECEIPT.has(consent.status) ? receiptPath(consent.id, lang) : null,
+        choice,
+        pa: PARTIAL.in(lang),
       },
     );
   }
 
   @Post('request/:id/accept')
-  @FormAction('Accept (HTML form): stores the receipt, then 303 to `redirectUrl` with `Status=OK`', {
-    forbidden: 'Missing or wrong `_csrf`, or the person may not decide; nothing changed',
-    conflict: 'The request is no longer open (expired, cancelled, answered); nothing changed',
+  @FormAction(
+    'Accept (HTML form): stores the receipt, then 303 to `redirectUrl` with `Status=OK`',
+    {
+      forbidden: 'Missing or wrong `_csrf`, or the person may not decide; nothing changed',
+      conflict: 'The request is no longer open (expired, cancelled, answered); nothing changed',
+    },
+    AcceptFormDto,
+  )
+  @ApiResponse({
+    status: 400,
+    description:
+      'Partial acceptance (beyond Altinn): no right ticked, a required right left out, or a `right` the request does not have; the page again with an error summary, nothing changed',
   })
   @ApiResponse({ status: 303, description: 'Accepted (or already accepted by this person): to the consumer' })
   async accept(@Req() req: FastifyRequest, @Res() reply: FastifyReply): Promise<void> {
@@ -97,16 +125,37 @@ export class ConsentPagesController {
     const { consent, loaded } = found;
     const { personId, page } = visitor;
 
+    // Partial acceptance (beyond Altinn): the ticked rights, checked before anything is stored;
+    // a choice that cannot be accepted shows the page again (400) with what to fix.
+    let accepted: number[] | undefined;
+    if (accept && consent.partialAcceptance && consent.status === 'created') {
+      const model = await this.presenter.build(consent, loaded, page.lang);
+      const checked = checkChoice(req.body, consent, model);
+      if (checked.view) return this.sendRequestPage(reply, 400, visitor, consent, model, checked.view);
+      accepted = checked.accepted;
+    } else if (
+      accept &&
+      !consent.partialAcceptance &&
+      (req.body as { right?: unknown })?.right !== undefined
+    ) {
+      // Its page has no checkboxes, so a posted `right` is a forged form: the service refuses a
+      // choice on a request that did not opt in (400 PA-00006) and nothing changes.
+      accepted = postedRights(req.body, consent.consentRights.length) ?? [];
+    }
+
     const decision = async () => {
       if (!accept) return this.consents.reject(consent.id, { personId });
-      // Rendered again from the same versions and language: exactly the text the page showed.
-      const model = await this.presenter.build(consent, loaded, page.lang);
+      // Rendered again from the same versions and language: exactly the text the page showed,
+      // marked with what was accepted and declined when the person chose.
+      const declined =
+        accepted && consent.consentRights.map((_r, i) => i).filter((i) => !accepted.includes(i));
+      const model = await this.presenter.build(consent, loaded, page.lang, declined ?? null);
       const receipt = {
         language: page.lang,
         html: this.presenter.renderHtml(model),
         text: this.presenter.receiptText(model),
       };
-      return this.consents.accept(consent.id, { personId }, receipt);
+      return this.consents.accept(consent.id, { personId }, receipt, accepted);
     };
     await this.visits.transition(reply, visitor, consent.id, decision, () =>
       decisionRedirect(consent.redirectUrl, accept),

@@ -18,7 +18,8 @@ import { TemplatesService } from '../resources/templates.service.js';
 import { renderConsentMarkdown, substituteMetadata } from './consent-markdown.js';
 import { formatDateTime, type Lang } from '../common/i18n/languages.js';
 import { UI } from './portal-i18n.js';
-import { CHROME } from './portal-chrome-i18n.js';
+import { CHROME, fill as fillIn } from './portal-chrome-i18n.js';
+import { PARTIAL } from './partial-acceptance-i18n.js';
 import { PortalViews } from './portal-views.js';
 
 /** The request's resource versions (in the order its rights name them) and template version. */
@@ -39,6 +40,8 @@ export interface PartyLabel {
 }
 
 export interface RenderedRight {
+  /** The right's index in `consentRights` (what a partial acceptance names). */
+  index: number;
   resource: string;
   versionId: string;
   title: string;
@@ -53,6 +56,10 @@ export interface RenderedRight {
   /** The owner's markdown with the metadata substituted (escaped), as rendered below. */
   markdown: string;
   html: string;
+  /** Partial acceptance: the consumer marked this right required. */
+  required: boolean;
+  /** Partial acceptance, once decided: accepted or declined, with its label; null otherwise. */
+  outcome: { accepted: boolean; label: string } | null;
 }
 
 /** Everything the consent text shows; also the structured part of the receipt. */
@@ -73,6 +80,8 @@ export interface ConsentTextModel {
   requestMessageLang: Lang | null;
   expiration: string;
   rights: RenderedRight[];
+  /** Partial acceptance, once decided: "You accepted 2 of 3 …"; null otherwise. */
+  partialSummary: string | null;
   /** Who holds the data: each resource owner once, named. */
   dataHolders: PartyLabel[];
   templateId: string;
@@ -224,7 +233,16 @@ export class ConsentPresenterService {
     );
   }
 
-  async build(consent: ConsentRecord, loaded: LoadedConsent, lang: Lang): Promise<ConsentTextModel> {
+  /**
+   * `declined` (a partial acceptance's choice, as it is being accepted) defaults to what the
+   * consent has stored, so the receipt and the page after acceptance say what was accepted.
+   */
+  async build(
+    consent: ConsentRecord,
+    loaded: LoadedConsent,
+    lang: Lang,
+    declined: readonly number[] | null = consent.partialAcceptance?.declined ?? null,
+  ): Promise<ConsentTextModel> {
     const { template } = loaded;
     const isOrganisation = parsePartyUrn(consent.from)?.type === 'organization';
     const who = isOrganisation ? 'org' : 'person';
@@ -258,11 +276,15 @@ export class ConsentPresenterService {
     for (const right of consent.consentRights)
       for (const ref of right.resource)
         rightsPerResource.set(ref.value, (rightsPerResource.get(ref.value) ?? 0) + 1);
-    const rights: RenderedRight[] = consent.consentRights.flatMap((right) =>
+    const pa = PARTIAL.in(lang);
+    const required = new Set(consent.partialAcceptance?.required ?? []);
+    const decided = consent.partialAcceptance && declined ? new Set(declined) : null;
+    const rights: RenderedRight[] = consent.consentRights.flatMap((right, index) =>
       right.resource.map((ref) => {
         const resource = byId.get(ref.value)!;
         const markdown = substituteMetadata(pick(resource.consentText, lang) ?? '', right.metadata);
         return {
+          index,
           resource: resource.identifier,
           versionId: resource.versionId,
           title: pick(resource.title, lang) ?? resource.identifier,
@@ -270,6 +292,12 @@ export class ConsentPresenterService {
           showMetadata: (rightsPerResource.get(ref.value) ?? 0) > 1,
           markdown,
           html: renderConsentMarkdown(markdown),
+          required: required.has(index),
+          outcome: decided
+            ? decided.has(index)
+              ? { accepted: false, label: pa.declined }
+              : { accepted: true, label: pa.accepted }
+            : null,
         };
       }),
     );
@@ -290,6 +318,13 @@ export class ConsentPresenterService {
       requestMessageLang: message && message.lang !== lang ? message.lang : null,
       expiration: fill(consent.isOneTime ? template.texts.expirationOneTime : template.texts.expiration),
       rights,
+      partialSummary: decided
+        ? fillIn(pa.summary, {
+            accepted: rights.length - decided.size,
+            total: rights.length,
+            consumer: coveredBy.short,
+          })
+        : null,
       dataHolders,
       templateId: template.id,
       templateVersion: template.version,
@@ -326,7 +361,11 @@ export class ConsentPresenterService {
         title: r.title,
         metadata: Object.fromEntries(r.metadata.map((m) => [m.key, m.value])),
         text: r.markdown,
+        // Partial acceptance (beyond Altinn) only: what the person accepted and declined.
+        ...(r.required ? { required: true } : {}),
+        ...(r.outcome ? { accepted: r.outcome.accepted } : {}),
       })),
+      ...(model.partialSummary ? { partialSummary: model.partialSummary } : {}),
       templateId: model.templateId,
       templateVersion: model.templateVersion,
     };

@@ -15,7 +15,7 @@ import { CHROME, fill } from './portal-chrome-i18n.js';
 import { STATUS_NOTICES, UI } from './portal-i18n.js';
 import { PortalErrorFilter } from './portal-error.filter.js';
 import { PortalPagesService } from './portal-pages.service.js';
-import { FormAction, HtmlPage, metadataLines, requestPath } from './portal-routes.js';
+import { FormAction, grantedTitles, HtmlPage, metadataLines, requestPath } from './portal-routes.js';
 import { seeOther } from './portal-http.js';
 import { idParam, PortalVisitsService } from './portal-visits.service.js';
 
@@ -61,7 +61,7 @@ export class ConsentReceiptController {
       { ...visitor.page, title: c.withdrawTitle },
       {
         id: consent.id,
-        titles: resources.map((r) => r.title[lang] || r.title.nb || r.identifier).join(', '),
+        titles: grantedTitles(consent, resources, lang),
         coveredBy,
         metadata: metadataLines(consent),
         active: consent.status === 'accepted',

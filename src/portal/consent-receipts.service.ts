@@ -15,7 +15,7 @@ import { ConsentNotices } from './consent-notices.js';
 import { ConsentPresenterService, formatPartyNumber } from './consent-presenter.service.js';
 import { CHROME } from './portal-chrome-i18n.js';
 import { parseLang, STATUS_NAMES } from './portal-i18n.js';
-import { metadataLines } from './portal-routes.js';
+import { grantedTitles, metadataLines } from './portal-routes.js';
 
 /** The JWS `typ`: never an access-token type, so a receipt can't be used as a bearer token. */
 export const RECEIPT_TYP = 'consent-receipt+jwt';
@@ -69,7 +69,7 @@ export class ConsentReceiptsService {
     return {
       status: consent.status,
       statusName: STATUS_NAMES.in(lang)[consent.status],
-      titles: resources.map((r) => r.title[lang] || r.title.nb || r.identifier).join(', '),
+      titles: grantedTitles(consent, resources, lang),
       metadata: metadataLines(consent),
       coveredBy,
       offeredBy,
@@ -110,6 +110,15 @@ export class ConsentReceiptsService {
         })),
         template: { id: receipt.templateId, version: receipt.templateVersion },
         rights: consent.consentRights,
+        // Partial acceptance (beyond Altinn): which of `rights` (by index) the person accepted.
+        ...(consent.partialAcceptance?.declined
+          ? {
+              acceptedRights: consent.consentRights.flatMap((_r, i) =>
+                consent.partialAcceptance!.declined!.includes(i) ? [] : [i],
+              ),
+              declinedRights: consent.partialAcceptance.declined,
+            }
+          : {}),
         parties: {
           from: consent.from,
           to: consent.to,

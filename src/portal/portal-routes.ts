@@ -14,6 +14,7 @@ import {
 } from '@nestjs/swagger';
 import { LANGS, type Lang } from '../common/i18n/languages.js';
 import type { ConsentRecord, ConsentStatus } from '../consents/consent.record.js';
+import type { ConsentResourceView } from '../resources/consent-resource.view.js';
 import { PortalActionFormDto } from './dto/portal-forms.dto.js';
 
 /** Statuses whose consent was once accepted, so a receipt exists. */
@@ -41,20 +42,34 @@ export function HtmlPage(summary: string): MethodDecorator {
 export function FormAction(
   summary: string,
   refusals: { forbidden: string; conflict: string },
+  body: new () => PortalActionFormDto = PortalActionFormDto,
 ): MethodDecorator {
   return applyDecorators(
     ApiOperation({ summary }),
     ApiParam({ name: 'id' }),
     ApiConsumes('application/x-www-form-urlencoded'),
-    ApiBody({ type: PortalActionFormDto }),
+    ApiBody({ type: body }),
     ApiResponse({ status: 403, description: refusals.forbidden }),
     ApiResponse({ status: 409, description: refusals.conflict }),
   );
 }
 
-/** "inntektsaar: 2024" per right that carries metadata: what tells two similar consents apart. */
+/**
+ * The titles of the resources the consent grants, in its order: a right the person declined
+ * (partial acceptance) is not part of what the consent is "to" (the receipt's text still shows it,
+ * marked declined).
+ */
+export function grantedTitles(consent: ConsentRecord, resources: ConsentResourceView[], lang: Lang): string {
+  const granted = new Set(consent.grantedRights.flatMap((r) => r.resource.map((x) => x.value)));
+  return resources
+    .filter((r) => granted.has(r.identifier))
+    .map((r) => r.title[lang] || r.title.nb || r.identifier)
+    .join(', ');
+}
+
+/** "inntektsaar: 2024" per granted right that carries metadata: what tells two similar consents apart. */
 export function metadataLines(consent: ConsentRecord): string[] {
-  return consent.consentRights
+  return consent.grantedRights
     .map((r) => Object.entries(r.metadata ?? {}).map(([k, v]) => `${k}: ${v}`))
     .filter((m) => m.length)
     .map((m) => m.join(', '));

@@ -247,6 +247,7 @@ function consentDetail(c: ConsentRecord): Record<string, unknown> {
     to: iso6523(c.toOrg),
     consented: c.consented!.toISOString(),
     validTo: c.validTo.toISOString(),
-    consentRights: c.consentRights,
+    // Only the accepted rights (partial acceptance): the gateway refuses a declined right.
+    consentRights: c.grantedRights,
   };
 }

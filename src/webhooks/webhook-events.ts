@@ -9,13 +9,15 @@
  *   is `data.changedDate`.
  * - `data`: the consent feed's item `{consentRequestId, eventType, changedDate}`, plus `reason` on
  *   a revocation by the data owner or the platform operator, plus `day`, `calls` and
- *   `lastUsedAt` on a daily usage summary (`consent.usage_summary`) (for an
+ *   `lastUsedAt` on a daily usage summary (`consent.usage_summary`), plus `acceptedRights`
+ *   and `declinedRights` on the `accepted` event of a partial acceptance (for an
  *   access-request event: the access request as its API shows it).
  *
  * The stored payload has everything but `time`, which is added when an attempt is signed.
  */
 import { ACCESS_REQUEST_EVENT_TYPES } from '../access-requests/access-request-event.record.js';
-import { CONSENT_EVENT_TYPES } from '../consents/consent.record.js';
+import type { AcceptedSubset } from '../consents/consent-outcomes.service.js';
+import { CONSENT_EVENT_TYPES, type ConsentRight } from '../consents/consent.record.js';
 
 /**
  * Event types a subscription can ask for: the consent feed's lowercase values (delivered as
@@ -33,6 +35,10 @@ export interface ConsentEventData {
   changedDate: string;
   /** Beyond Altinn: why the data owner or the platform operator revoked it (only then). */
   reason?: string;
+  /** Beyond Altinn: on `accepted` of a request that allowed partial acceptance, what was accepted… */
+  acceptedRights?: ConsentRight[];
+  /** …and what the person declined (possibly empty). */
+  declinedRights?: ConsentRight[];
   /** `usage_summary` only: the UTC day summarised (`YYYY-MM-DD`). */
   day?: string;
   /** `usage_summary` only: that day's calls per API, consumer and outcome. */
@@ -63,19 +69,22 @@ export function consentPayload(
     createdAt: Date;
     reason?: string | null;
   },
-  usage?: UsageSummaryData,
+  extra: { usage?: UsageSummaryData; subset?: AcceptedSubset } = {},
 ): StoredPayload {
   const data: ConsentEventData = {
     consentRequestId: e.consentRequestId,
     eventType: e.eventType,
     changedDate: e.createdAt.toISOString(),
     ...(e.reason ? { reason: e.reason } : {}),
-    ...(usage
+    ...(extra.usage
       ? {
-          day: usage.day.toISOString().slice(0, 10),
-          calls: usage.calls as ConsentEventData['calls'],
-          lastUsedAt: usage.lastUsedAt?.toISOString() ?? null,
+          day: extra.usage.day.toISOString().slice(0, 10),
+          calls: extra.usage.calls as ConsentEventData['calls'],
+          lastUsedAt: extra.usage.lastUsedAt?.toISOString() ?? null,
         }
+      : {}),
+    ...(extra.subset
+      ? { acceptedRights: extra.subset.acceptedRights, declinedRights: extra.subset.declinedRights }
       : {}),
   };
   return { id: e.id, type: `consent.${e.eventType}`, data: data as unknown as Record<string, unknown> };

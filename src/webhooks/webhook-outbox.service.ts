@@ -23,6 +23,7 @@ import { Injectable } from '@nestjs/common';
 import { uuidv7 } from '../common/identifiers/uuid.js';
 import { Prisma } from '../generated/prisma/client.js';
 import { PrismaService, TX_OPTIONS, type PrismaTx } from '../prisma/prisma.service.js';
+import { ConsentOutcomesService } from '../consents/consent-outcomes.service.js';
 import { consentPayload, type StoredPayload } from './webhook-events.js';
 import { WebhookMetrics } from './webhook-metrics.js';
 
@@ -51,6 +52,7 @@ export class WebhookOutboxService {
   constructor(
     private readonly prisma: PrismaService,
     private readonly metrics: WebhookMetrics,
+    private readonly outcomes: ConsentOutcomesService,
   ) {}
 
   /**
@@ -108,6 +110,9 @@ export class WebhookOutboxService {
             ).map((s) => [s.eventId, s]),
           )
         : undefined;
+      // `consent.accepted` of a partial acceptance (beyond Altinn) carries the accepted subset.
+      const accepted = events.filter((e) => e.eventType === 'accepted').map((e) => e.consentRequestId);
+      const subsets = subscriptions.length ? await this.outcomes.acceptedSubsets(tx, accepted) : new Map();
       const rows: Prisma.WebhookDeliveryCreateManyInput[] = [];
       for (const e of events)
         for (const s of subscriptions)
@@ -120,7 +125,10 @@ export class WebhookOutboxService {
               id: uuidv7(),
               subscriptionId: s.id,
               eventId: e.id,
-              payload: consentPayload(e, summaries?.get(e.id)) as unknown as Prisma.InputJsonValue,
+              payload: consentPayload(e, {
+                usage: summaries?.get(e.id),
+                subset: e.eventType === 'accepted' ? subsets.get(e.consentRequestId) : undefined,
+              }) as unknown as Prisma.InputJsonValue,
             });
       if (rows.length)
         queued = (await tx.webhookDelivery.createMany({ data: rows, skipDuplicates: true })).count;

@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { AccessRequestsModule } from '../access-requests/access-requests.module.js';
+import { ConsentsModule } from '../consents/consents.module.js';
 import { AccessRequestWebhooks } from './access-request-webhooks.js';
 import { WebhookDeliveryWorker } from './webhook-delivery.worker.js';
 import { WebhookMetrics } from './webhook-metrics.js';
@@ -15,7 +16,7 @@ import { WebhooksService } from './webhooks.service.js';
  * (`enqueue(tx, event)`).
  */
 @Module({
-  imports: [AccessRequestsModule],
+  imports: [AccessRequestsModule, ConsentsModule],
   controllers: [WebhooksController],
   providers: [
     WebhooksService,

@@ -84,6 +84,13 @@ describe('accepting', () => {
     const seen: ChangeEvent[] = [];
     t.app.get(ChangeBus).subscribe((e) => seen.push(e));
     const record = await consents.accept(id, { personId: pid }, receipt);
+    const rights = [
+      {
+        action: ['consent'],
+        resource: [{ type: 'urn:altinn:resource', value: w.resource }],
+        metadata: { inntektsaar: '2024' },
+      },
+    ];
     expect(record).toEqual({
       id,
       from: expect.stringMatching(/^urn:altinn:person:identifier-no:\d{11}$/),
@@ -94,13 +101,10 @@ describe('accepting', () => {
       validTo: expect.any(Date),
       consented: expect.any(Date),
       status: 'accepted',
-      consentRights: [
-        {
-          action: ['consent'],
-          resource: [{ type: 'urn:altinn:resource', value: w.resource }],
-          metadata: { inntektsaar: '2024' },
-        },
-      ],
+      consentRights: rights,
+      // An all-or-nothing request (Altinn's): it grants every right it asked for.
+      grantedRights: rights,
+      partialAcceptance: null,
       requestMessage: { nb: 'Vi ber om samtykke', en: 'Please consent' },
       redirectUrl: 'https://bank.example/done',
       portalViewMode: 'hide',

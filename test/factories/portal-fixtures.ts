@@ -46,14 +46,15 @@ export class FormClient {
     return this.send('GET', path, undefined, headers);
   }
 
-  /** POSTs urlencoded fields (the way a browser submits a form). */
+  /** POSTs urlencoded fields (the way a browser submits a form; an array repeats the field). */
   async post(
     path: string,
-    fields: Record<string, string | undefined>,
+    fields: Record<string, string | string[] | undefined>,
     headers: Record<string, string> = {},
   ): Promise<PageResult> {
     const body = new URLSearchParams();
-    for (const [k, v] of Object.entries(fields)) if (v !== undefined) body.append(k, v);
+    for (const [k, v] of Object.entries(fields))
+      for (const item of v === undefined ? [] : Array.isArray(v) ? v : [v]) body.append(k, item);
     return this.send('POST', path, body.toString(), {
       'content-type': 'application/x-www-form-urlencoded',
       ...headers,

@@ -39,6 +39,21 @@ export class ConsentRightDto {
       "Values for the resource's metadata keys (matched case-insensitively). Keys the resource marks optional may be left out.",
   })
   metadata?: Record<string, string> | null;
+
+  @ApiPropertyOptional({
+    description:
+      'Beyond Altinn, only with `allowPartialAcceptance: true`: the person cannot accept the request without this right. Shown on the consent only when true.',
+  })
+  required?: boolean;
+}
+
+/** A right of a consent as the API shows it: on a partial request, also whether it was accepted. */
+export class ConsentRightDetailsDto extends ConsentRightDto {
+  @ApiPropertyOptional({
+    description:
+      'Beyond Altinn, only on a request with `allowPartialAcceptance` once the person has decided: whether this right was accepted (tokens carry only accepted rights).',
+  })
+  accepted?: boolean;
 }
 
 export class LocalizedMessageDto {
@@ -93,6 +108,13 @@ export class CreateConsentRequestDto {
 
   @ApiPropertyOptional({ enum: ['hide', 'show'], default: 'hide' })
   portalViewMode?: string;
+
+  @ApiPropertyOptional({
+    default: false,
+    description:
+      'Beyond Altinn: let the person accept some of the rights and decline the others (needs at least two rights; mark rights the request cannot do without with `required: true`). See docs/consent-lifecycle.md#partial-acceptance.',
+  })
+  allowPartialAcceptance?: boolean;
 }
 
 export class ConsentEventDto {
@@ -142,7 +164,7 @@ export class ConsentDetailsDto {
   @ApiProperty({ format: 'date-time' })
   validTo: string;
 
-  @ApiProperty({ type: [ConsentRightDto] })
+  @ApiProperty({ type: [ConsentRightDetailsDto] })
   consentRights: ConsentRight[];
 
   @ApiProperty({ type: LocalizedMessageDto, nullable: true })
@@ -168,6 +190,12 @@ export class ConsentDetailsDto {
 
   @ApiProperty({ enum: ['hide', 'show'] })
   portalViewMode: string;
+
+  @ApiPropertyOptional({
+    description:
+      'Beyond Altinn: present (true) only when the request allows partial acceptance; each right then says `required` and, once decided, `accepted`.',
+  })
+  allowPartialAcceptance?: boolean;
 }
 
 export class PageLinksDto {
@@ -240,6 +268,10 @@ export class ConsentLookupResponseDto {
   @ApiProperty({ format: 'date-time' })
   validTo: string;
 
-  @ApiProperty({ type: [ConsentRightDto] })
+  @ApiProperty({
+    type: [ConsentRightDto],
+    description:
+      'The rights the consent grants: on a request the person accepted in part (beyond Altinn), only the accepted ones.',
+  })
   consentRights: ConsentRight[];
 }

@@ -33,3 +33,14 @@ export class PortalActionFormDto {
   })
   lang?: string;
 }
+
+/** The accept form: on a request that allows partial acceptance, also the ticked rights. */
+export class AcceptFormDto extends PortalActionFormDto {
+  @ApiPropertyOptional({
+    type: [String],
+    example: ['0', '2'],
+    description:
+      'Accept on a request that allows partial acceptance (beyond Altinn): the index in `consentRights` of each right the person ticked, the field repeated per right. None ticked, a required right left out, or an index the request does not have answers 400 with the form again; nothing is stored.',
+  })
+  right?: string[];
+}
