@@ -9,6 +9,8 @@ import type { Principal } from '../common/auth/principal.js';
 import { PrismaService } from '../prisma/prisma.service.js';
 import { ResourcePoliciesService } from '../resources/resource-policies.service.js';
 import { consentTermsProblem, type ConsentTerms } from '../resources/resource-policy.terms.js';
+import { grantedRights, readPartialAcceptance } from './consent-partial-acceptance.js';
+import type { ConsentRight } from './consent.record.js';
 import type { PolicyPreviewDto } from './dto/policy-preview.dto.js';
 
 /** Consents one preview reads at most (one query; a resource with more gets `truncated`). */
@@ -26,7 +28,15 @@ export class ConsentPolicyPreviewService {
     const policy = await this.policies.validated(resource, raw, principal);
     const rows = await this.prisma.consentRequest.findMany({
       where: { status: 'accepted', validTo: { gt: new Date() }, resources: { has: resource } },
-      select: { id: true, toOrg: true, validTo: true, consented: true, createdAt: true, consentRights: true },
+      select: {
+        id: true,
+        toOrg: true,
+        validTo: true,
+        consented: true,
+        createdAt: true,
+        consentRights: true,
+        partialAcceptance: true,
+      },
       orderBy: [{ createdAt: 'asc' }, { id: 'asc' }],
       take: PREVIEW_LIMIT + 1,
     });
@@ -38,7 +48,11 @@ export class ConsentPolicyPreviewService {
       const terms: ConsentTerms = {
         consentedMs: (c.consented ?? c.createdAt).getTime(),
         validToMs: c.validTo.getTime(),
-        rights: c.consentRights as unknown as ConsentTerms['rights'],
+        // Only what the person accepted (partial acceptance): a declined right grants nothing.
+        rights: grantedRights(
+          c.consentRights as unknown as ConsentRight[],
+          readPartialAcceptance(c.partialAcceptance),
+        ),
       };
       const problem = consentTermsProblem(terms, resource, policy);
       if (problem === null) continue;
