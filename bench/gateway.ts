@@ -12,7 +12,7 @@
  *   upstream / gateway at a fixed rate    — open loop, for the latency the gateway adds
  *
  * The gateway is the built `dist/main.js` (LOG_LEVEL=warn) on a temporary database: a fresh
- * database on DATABASE_URL's server when set, else embedded PGlite in a temporary DATA_DIR
+ * database on BENCH_DATABASE_URL's (or DATABASE_URL's) server when set, else embedded PGlite in a temporary DATA_DIR
  * (PGlite then lives inside the gateway process and counts towards its RSS).
  */
 import { randomBytes, randomUUID } from 'node:crypto';
@@ -112,8 +112,13 @@ export interface Database {
   drop(): Promise<void>;
 }
 
+/** The PostgreSQL server the benches use: BENCH_DATABASE_URL, else DATABASE_URL; unset → embedded PGlite. */
+export function benchDatabaseUrl(): string | undefined {
+  return process.env.BENCH_DATABASE_URL || process.env.DATABASE_URL || undefined;
+}
+
 export async function benchDatabase(): Promise<Database> {
-  const base = process.env.DATABASE_URL;
+  const base = benchDatabaseUrl();
   if (base) {
     const name = `${process.env.BENCH_DB_PREFIX ?? 'consentgw_bench'}_${randomBytes(4).toString('hex')}`;
     const admin = new pg.Client({ connectionString: base });
@@ -125,7 +130,7 @@ export async function benchDatabase(): Promise<Database> {
     return {
       env: { DATABASE_URL: u.toString() },
       url: () => u.toString(),
-      label: 'PostgreSQL (DATABASE_URL, temporary database)',
+      label: 'PostgreSQL (BENCH_DATABASE_URL or DATABASE_URL, temporary database)',
       drop: async () => {
         const c = new pg.Client({ connectionString: base });
         await c.connect();

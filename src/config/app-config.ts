@@ -50,11 +50,13 @@ export interface AppConfig {
   sessionTtlSeconds: number;
   /** The admin login: OAuth2 authorization code + PKCE for people acting for an organisation. */
   adminLogin: AdminLoginConfig;
+  /** The longest the expiry sweeper sleeps (it also wakes at the next `validTo` and on consent changes). */
   expirySweepIntervalMs: number;
   /** Days before `validTo` an accepted consent gets its `expiring` event; 0 = no reminders. */
   expiryReminderDays: number;
   /** Events per page of the consent events feed (Altinn's `EventsPageSize`, 100). */
   consentEventsPageSize: number;
+  /** The longest the webhook worker sleeps (it also wakes at the next due attempt and on changes). */
   webhookPollIntervalMs: number;
   shutdownGraceMs: number;
   /** The gateway's usage log (issue 21); off only for the bench's comparison, never in production. */

@@ -24,6 +24,7 @@ const row: ConsentRequest = {
   consented: null,
   createdAt: new Date('2026-06-01T00:00:00Z'),
   updatedAt: new Date('2026-06-01T00:00:00Z'),
+  version: 1,
 };
 
 describe('the consent create statement', () => {

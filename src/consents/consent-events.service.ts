@@ -56,6 +56,7 @@ export interface ConsentEventFeedRow extends FeedRow {
   toOrg: string;
   handledBy: string | null;
   reason: string | null;
+  extensionId: string | null;
 }
 
 /**
@@ -154,6 +155,7 @@ export class ConsentEventsService {
         createdAt: r.createdAt,
         performedBy: r.performedBy,
         reason: r.reason,
+        extensionId: r.extensionId,
       });
     return out;
   }
@@ -178,6 +180,7 @@ export class ConsentEventsService {
       toOrg: r.toOrg,
       handledBy: r.handledBy,
       reason: r.reason,
+      extensionId: r.extensionId,
     }));
   }
 }

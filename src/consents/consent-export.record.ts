@@ -48,6 +48,21 @@ export interface ExportedConsent {
     text: unknown;
     html: string;
   } | null;
+  /**
+   * The version of the terms in force (beyond Altinn: 1 until an extension is approved), and
+   * every version oldest first with when and by whom it was accepted and the text shown then.
+   * Empty until the consent is accepted; `receipt` above is version 1's.
+   */
+  version: number;
+  versions: {
+    version: number;
+    validTo: string;
+    consentRights: unknown[];
+    acceptedBy: string;
+    acceptedAt: string;
+    extensionId: string | null;
+    receipt: { language: string; text: unknown; html: string };
+  }[];
   /** Calls through the gateway under this consent, per UTC day, API and outcome. */
   usage: { day: string; api: string; outcome: string; calls: number }[];
 }

@@ -36,15 +36,33 @@ export class ConsentExportService {
       take: EXPORT_MAX_CONSENTS,
     });
     const ids = rows.map((r) => r.id);
-    const [history, receipts, usage] = await Promise.all([
+    const [history, receipts, versionRows, usage] = await Promise.all([
       this.events.forRequests(ids),
       this.prisma.consentReceipt.findMany({ where: { consentRequestId: { in: ids } } }),
+      this.prisma.consentVersion.findMany({
+        where: { consentRequestId: { in: ids } },
+        orderBy: [{ consentRequestId: 'asc' }, { version: 'asc' }],
+      }),
       this.prisma.gatewayUsage.findMany({
         where: { consentId: { in: ids } },
         orderBy: [{ bucket: 'asc' }, { apiName: 'asc' }, { outcome: 'asc' }],
       }),
     ]);
     const receiptOf = new Map(receipts.map((r) => [r.consentRequestId, r]));
+    const versionsOf = new Map<string, ExportedConsent['versions']>();
+    for (const v of versionRows) {
+      const list = versionsOf.get(v.consentRequestId) ?? [];
+      versionsOf.set(v.consentRequestId, list);
+      list.push({
+        version: v.version,
+        validTo: v.validTo.toISOString(),
+        consentRights: v.consentRights as unknown[],
+        acceptedBy: v.acceptedBy,
+        acceptedAt: v.acceptedAt.toISOString(),
+        extensionId: v.extensionId,
+        receipt: { language: v.language, text: v.text, html: v.html },
+      });
+    }
     const usageOf = new Map<string, Map<string, ExportedConsent['usage'][number]>>();
     for (const u of usage) {
       const day = u.bucket.toISOString().slice(0, 10);
@@ -98,6 +116,23 @@ export class ConsentExportService {
               html: receipt.html,
             }
           : null,
+        version: record.version,
+        // Never extended: the consent itself (with its receipt) is its one version.
+        versions:
+          versionsOf.get(row.id) ??
+          (receipt
+            ? [
+                {
+                  version: 1,
+                  validTo: record.validTo.toISOString(),
+                  consentRights: record.consentRights,
+                  acceptedBy: receipt.acceptedBy,
+                  acceptedAt: receipt.acceptedAt.toISOString(),
+                  extensionId: null,
+                  receipt: { language: receipt.language, text: receipt.text, html: receipt.html },
+                },
+              ]
+            : []),
         usage: [...(usageOf.get(row.id)?.values() ?? [])],
       };
     });

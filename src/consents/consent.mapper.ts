@@ -52,6 +52,7 @@ export function toRecord(row: ConsentRequestRow, now: Date = new Date()): Consen
     resourceVersions: row.resourceVersions as Record<string, string>,
     resources: row.resources,
     createdAt: row.createdAt,
+    version: row.version,
   };
 }
 

@@ -19,9 +19,19 @@ export const CONSENT_STATUSES: readonly ConsentStatus[] = Object.freeze([
  * them only when asked for by `eventType`, a consent's `consentRequestEvents` never), so an
  * unmodified Altinn client never meets a value it does not know.
  */
-export type ExtensionEventType = 'expiring' | 'usage_summary';
+export type ExtensionEventType =
+  | 'expiring'
+  | 'extension_requested'
+  | 'extended'
+  | 'extension_declined'
+  | 'extension_cancelled'
+  | 'usage_summary';
 export const EXTENSION_EVENT_TYPES: readonly ExtensionEventType[] = Object.freeze([
   'expiring',
+  'extension_requested',
+  'extended',
+  'extension_declined',
+  'extension_cancelled',
   'usage_summary',
 ]);
 
@@ -80,6 +90,8 @@ export interface ConsentRecord {
   resourceVersions: Record<string, string>;
   resources: string[];
   createdAt: Date;
+  /** The version of the terms in force (beyond Altinn): 1 as first accepted, +1 per extension. */
+  version: number;
 }
 
 export interface ConsentReceiptInput {
@@ -98,6 +110,10 @@ export interface ConsentReceipt {
   /** Person URN of who accepted. */
   acceptedBy: string;
   acceptedAt: Date;
+  /** Which version of the consent's terms this receipt is of (1 = as first accepted). */
+  version?: number;
+  /** That version's `validTo` (a later extension moves the consent's own). */
+  validTo?: Date;
 }
 
 /** One row of a consent's history, as Altinn's `consentRequestEvents`. */
@@ -110,4 +126,6 @@ export interface ConsentEventRecord {
   performedBy: string | null;
   /** Why the data owner or the platform operator revoked it (beyond Altinn); null otherwise. */
   reason: string | null;
+  /** The extension an `extension_*` / `extended` event is about (beyond Altinn). */
+  extensionId?: string | null;
 }

@@ -36,8 +36,8 @@ import {
  * Altinn's scope policies (DESIGN §11): creating (and, beyond Altinn, cancelling) needs `.write`
  * or `.org`; reading needs any of the three, so a write-only client can read back what it made.
  */
-const WRITE_POLICY = [Scopes.consentRequestsWrite, Scopes.consentRequestsOrg] as const;
-const READ_POLICY = [
+export const WRITE_POLICY = [Scopes.consentRequestsWrite, Scopes.consentRequestsOrg] as const;
+export const READ_POLICY = [
   Scopes.consentRequestsRead,
   Scopes.consentRequestsWrite,
   Scopes.consentRequestsOrg,

@@ -4,8 +4,13 @@ import { AccessListsModule } from '../access-lists/access-lists.module.js';
 import { ResourcesModule } from '../resources/resources.module.js';
 import { ConsentCreateRepository } from './consent-create.repository.js';
 import { ConsentEventsService } from './consent-events.service.js';
+import { ConsentExtensionRules } from './consent-extension.rules.js';
+import { ConsentExtensionsController } from './consent-extensions.controller.js';
+import { ConsentExtensionsService } from './consent-extensions.service.js';
+import { ConsentVersionsService } from './consent-versions.service.js';
 import { ConsentExportService } from './consent-export.service.js';
 import { ConsentExpiryReminders } from './consent-expiry-reminders.js';
+import { ConsentExpiryRepository } from './consent-expiry.repository.js';
 import { ConsentExpirySweeper } from './consent-expiry.sweeper.js';
 import { ConsentFeedRepository } from './consent-feed.repository.js';
 import { ConsentFeedSequencer } from './consent-feed.sequencer.js';
@@ -35,12 +40,14 @@ import { ConsentOutcomesService } from './consent-outcomes.service.js';
     ConsentLookupController,
     ConsentRevocationsController,
     ConsentPolicyPreviewController,
+    ConsentExtensionsController,
   ],
   providers: [
     ConsentsService,
     ConsentEventsService,
     ConsentFeedSequencer,
     ConsentFeedRepository,
+    ConsentExpiryRepository,
     ConsentRequestsService,
     ConsentCreateRepository,
     ConsentListingService,
@@ -55,8 +62,13 @@ import { ConsentOutcomesService } from './consent-outcomes.service.js';
     ConsentPolicyPreviewService,
     ConsentUsageSummaries,
     ConsentOutcomesService,
+    ConsentExtensionsService,
+    ConsentExtensionRules,
+    ConsentVersionsService,
   ],
   exports: [
+    ConsentExtensionsService,
+    ConsentVersionsService,
     ConsentsService,
     ConsentEventsService,
     ConsentFeedSequencer,

@@ -10,6 +10,7 @@
 import { Injectable, type OnModuleInit } from '@nestjs/common';
 import { ChangeBus } from '../common/events/change-bus.js';
 import { ConsentsService } from '../consents/consents.service.js';
+import { ConsentVersionsService } from '../consents/consent-versions.service.js';
 import { ResourcesService } from '../resources/resources.service.js';
 import type { ResourcePolicies } from './checks/access-list.check.js';
 import { toConsentState, type ConsentState } from './consent-state.js';
@@ -31,6 +32,7 @@ export class GatewayStateCache implements OnModuleInit {
 
   constructor(
     private readonly consentsService: ConsentsService,
+    private readonly versions: ConsentVersionsService,
     private readonly resourcesService: ResourcesService,
     private readonly bus: ChangeBus,
     metrics: GatewayMetrics,
@@ -42,10 +44,7 @@ export class GatewayStateCache implements OnModuleInit {
       ttlMs: TTL_MS,
       fresh,
       onLookup: metrics.countCacheLookup,
-      load: async (id) => {
-        const r = await this.consentsService.findById(id);
-        return r ? toConsentState(r) : null;
-      },
+      load: (id) => this.readFresh(id),
     });
     this.resources = {
       peek: (identifier) => {
@@ -55,6 +54,13 @@ export class GatewayStateCache implements OnModuleInit {
       },
       load: (identifier) => this.resourcesService.getConsentResource(identifier),
     };
+  }
+
+  /** The consent's state from the database, past the cache. */
+  async readFresh(id: string): Promise<ConsentState | null> {
+    const r = await this.consentsService.findById(id);
+    // A second read only for an extended consent (its versions' terms).
+    return r ? toConsentState(r, await this.versions.versionTerms(r)) : null;
   }
 
   onModuleInit(): void {

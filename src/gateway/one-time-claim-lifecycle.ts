@@ -16,7 +16,6 @@ import type { ConsentsService } from '../consents/consents.service.js';
 import type { ClaimTaker } from './checks/one-time-claim.check.js';
 import { storedConsentRefusal } from './checks/consent-active.check.js';
 import type { GatewayStateCache } from './consent-state.cache.js';
-import { toConsentState } from './consent-state.js';
 import type { GatewayCall } from './gateway-call.js';
 import * as E from './gateway-errors.js';
 import { toProblem } from './gateway-answers.js';
@@ -36,8 +35,7 @@ export class OneTimeClaimLifecycle implements ClaimTaker {
     const claim = await this.claims.claim(detail.id, call.route.timeoutMs);
     if (!claim) throw E.consentInactive('The one-time consent is being used by another call.');
     try {
-      const fresh = await this.consents.findById(detail.id);
-      const refusal = storedConsentRefusal(detail, fresh ? toConsentState(fresh) : null, Date.now());
+      const refusal = storedConsentRefusal(detail, await this.state.readFresh(detail.id), Date.now());
       if (refusal) throw refusal;
     } catch (err) {
       await this.release(detail.id, claim);

@@ -8,14 +8,24 @@ import { Injectable } from '@nestjs/common';
 import { formatDateTime, type Lang } from '../common/i18n/languages.js';
 import { ConsentEventsService } from '../consents/consent-events.service.js';
 import { ConsentUsageService } from '../consents/consent-usage.service.js';
+import { ConsentVersionsService } from '../consents/consent-versions.service.js';
+import type { ConsentExtensionRecord } from '../consents/consent-extension.record.js';
 import type { ConsentRecord, ConsentStatus } from '../consents/consent.record.js';
 import type { ConsentUsageSummary } from '../consents/consent-usage.record.js';
 import type { ConsentResourceView } from '../resources/consent-resource.view.js';
 import { ConsentNotices, type ExpiresSoonNotice, type RevocationNotice } from './consent-notices.js';
 import { ConsentPresenterService, type PartyLabel } from './consent-presenter.service.js';
 import { CHROME, fill } from './portal-chrome-i18n.js';
+import { EXTENSION_TEXTS } from './portal-extension-i18n.js';
 import { STATUS_NAMES } from './portal-i18n.js';
-import { grantedTitles, HAD_RECEIPT, receiptPath, requestPath, metadataLines } from './portal-routes.js';
+import {
+  extensionPath,
+  grantedTitles,
+  HAD_RECEIPT,
+  receiptPath,
+  requestPath,
+  metadataLines,
+} from './portal-routes.js';
 
 /** Statuses that end a consent, and the label of the date they ended on. */
 const ENDED: Partial<Record<ConsentStatus, 'withdrawnAt' | 'expiredAt' | 'usedAt'>> = {
@@ -46,6 +56,8 @@ export interface ConsentCard {
   usage: { summary: string; lines: string[] } | null;
   receiptHref: string | null;
   requestHref: string;
+  /** The consumer's pending request to extend it (beyond Altinn), with where to answer it. */
+  extension: { notice: string; href: string } | null;
 }
 
 @Injectable()
@@ -55,6 +67,7 @@ export class ConsentCardsService {
     private readonly events: ConsentEventsService,
     private readonly usage: ConsentUsageService,
     private readonly notices: ConsentNotices,
+    private readonly versions: ConsentVersionsService,
   ) {}
 
   async build(
@@ -62,10 +75,11 @@ export class ConsentCardsService {
     lang: Lang,
   ): Promise<ConsentCard[]> {
     const ids = shown.map((s) => s.consent.id);
-    const [history, usage, windowOf] = await Promise.all([
+    const [history, usage, windowOf, extensions] = await Promise.all([
       this.events.forRequests(ids),
       this.usage.summaries(ids),
       this.notices.windows(),
+      this.versions.pendingFor(shown.map((s) => s.consent)),
     ]);
     const names = new Map<string, string | null>();
     const orgs = shown.flatMap((s) => s.resources.map((r) => r.ownerOrgNumber));
@@ -121,9 +135,25 @@ export class ConsentCardsService {
           receiptHref:
             consent.consented && HAD_RECEIPT.has(consent.status) ? receiptPath(consent.id, lang) : null,
           requestHref: requestPath(consent.id, lang),
+          extension: this.extensionNotice(extensions.get(consent.id), coveredBy, consent.id, lang),
         };
       }),
     );
+  }
+
+  private extensionNotice(
+    pending: ConsentExtensionRecord | undefined,
+    coveredBy: PartyLabel,
+    id: string,
+    lang: Lang,
+  ): ConsentCard['extension'] {
+    if (!pending) return null;
+    const consumer = coveredBy.name ?? coveredBy.number;
+    const validTo = formatDateTime(pending.validTo, lang);
+    return {
+      notice: fill(EXTENSION_TEXTS.in(lang).cardNotice, { consumer, validTo }),
+      href: extensionPath(id, lang),
+    };
   }
 
   /** "Brukt 3 ganger, sist 7. desember 2026 kl. 11:32" and one "av X mot Y" line per API. */

@@ -15,6 +15,7 @@ import { ConsentPresenterService } from './consent-presenter.service.js';
 import { PortalAccessService } from './portal-access.service.js';
 import { query } from './portal-http.js';
 import { STATUS_NOTICES, UI } from './portal-i18n.js';
+import { EXTENSION_TEXTS } from './portal-extension-i18n.js';
 import { PortalErrorFilter } from './portal-error.filter.js';
 import { PortalPagesService } from './portal-pages.service.js';
 import { AcceptFormDto } from './dto/portal-forms.dto.js';
@@ -195,6 +196,7 @@ export class ConsentPagesController {
         pending: cards.filter((c) => c.status === 'created'),
         earlier: cards.filter((c) => c.status !== 'accepted' && c.status !== 'created'),
         revoked: query(req, 'revoked') === '1',
+        x: EXTENSION_TEXTS.in(lang),
       },
     );
   }

@@ -9,14 +9,16 @@ import { ApiParam, ApiProduces, ApiResponse, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Public } from '../common/auth/auth.decorators.js';
 import { ConsentsService } from '../consents/consents.service.js';
+import { ConsentVersionsService } from '../consents/consent-versions.service.js';
 import { ConsentPresenterService } from './consent-presenter.service.js';
 import { ConsentReceiptsService } from './consent-receipts.service.js';
 import { CHROME, fill } from './portal-chrome-i18n.js';
 import { STATUS_NOTICES, UI } from './portal-i18n.js';
+import { EXTENSION_TEXTS } from './portal-extension-i18n.js';
 import { PortalErrorFilter } from './portal-error.filter.js';
 import { PortalPagesService } from './portal-pages.service.js';
 import { FormAction, grantedTitles, HtmlPage, metadataLines, requestPath } from './portal-routes.js';
-import { seeOther } from './portal-http.js';
+import { query, seeOther } from './portal-http.js';
 import { idParam, PortalVisitsService } from './portal-visits.service.js';
 
 @ApiTags('portal (HTML)')
@@ -30,6 +32,7 @@ export class ConsentReceiptController {
     private readonly receipts: ConsentReceiptsService,
     private readonly pages: PortalPagesService,
     private readonly visits: PortalVisitsService,
+    private readonly versions: ConsentVersionsService,
   ) {}
 
   @Get(':id/revoke')
@@ -110,7 +113,9 @@ export class ConsentReceiptController {
       { ...visitor.page, title: UI.in(lang).receiptTitle },
       {
         r: await this.receipts.page(consent, receipt, resources, lang),
-        signedHref: `/consent/receipt/${encodeURIComponent(consent.id)}/signed`,
+        signedHref: `/consent/receipt/${encodeURIComponent(consent.id)}/signed${consent.version > 1 ? `?version=${receipt.version}` : ''}`,
+        versions: await this.receipts.versionLinks(consent, receipt, lang),
+        x: EXTENSION_TEXTS.in(lang),
       },
     );
   }
@@ -130,7 +135,10 @@ export class ConsentReceiptController {
     void reply
       .status(200)
       .header('content-type', 'application/jose')
-      .header('content-disposition', `attachment; filename="consent-receipt-${consent.id}.jws"`)
+      .header(
+        'content-disposition',
+        `attachment; filename="consent-receipt-${consent.id}${consent.version > 1 ? `-v${receipt.version}` : ''}.jws"`,
+      )
       .header('cache-control', 'no-store')
       .header('x-content-type-options', 'nosniff')
       .send(jws);
@@ -141,7 +149,11 @@ export class ConsentReceiptController {
     const visitor = await this.visits.pageVisitor(req, reply);
     const consent = visitor && (await this.visits.partyConsent(reply, visitor, idParam(req)));
     if (!visitor || !consent) return null;
-    const receipt = await this.consents.getReceipt(consent.id);
+    // `version` (beyond Altinn): the receipt of one version of an extended consent; else the current.
+    const asked = query(req, 'version');
+    const version =
+      asked === undefined || asked === '' ? undefined : /^\d{1,9}$/.test(asked) ? Number(asked) : 0;
+    const receipt = await this.versions.receiptOf(consent, version);
     if (!receipt) {
       this.pages.error(reply, 404, 'notFound', visitor.page);
       return null;

@@ -9,11 +9,13 @@ import { Inject, Injectable } from '@nestjs/common';
 import { DOCUMENT_SIGNER, type DocumentSigner } from '../common/crypto/document-signer.js';
 import { formatDateTime, LANGUAGE_NAMES, type Lang } from '../common/i18n/languages.js';
 import { ConsentEventsService } from '../consents/consent-events.service.js';
+import { ConsentVersionsService } from '../consents/consent-versions.service.js';
 import type { ConsentReceipt, ConsentRecord } from '../consents/consent.record.js';
 import type { ConsentResourceView } from '../resources/consent-resource.view.js';
 import { ConsentNotices } from './consent-notices.js';
 import { ConsentPresenterService, formatPartyNumber } from './consent-presenter.service.js';
-import { CHROME } from './portal-chrome-i18n.js';
+import { CHROME, fill } from './portal-chrome-i18n.js';
+import { EXTENSION_TEXTS } from './portal-extension-i18n.js';
 import { parseLang, STATUS_NAMES } from './portal-i18n.js';
 import { grantedTitles, metadataLines } from './portal-routes.js';
 
@@ -32,6 +34,7 @@ export class ConsentReceiptsService {
   constructor(
     private readonly presenter: ConsentPresenterService,
     private readonly events: ConsentEventsService,
+    private readonly versions: ConsentVersionsService,
     @Inject(DOCUMENT_SIGNER) private readonly signer: DocumentSigner,
     private readonly notices: ConsentNotices,
   ) {}
@@ -76,7 +79,9 @@ export class ConsentReceiptsService {
       dataHolders,
       acceptedBy: formatPartyNumber(receipt.acceptedBy.replace(/^urn:altinn:person:identifier-no:/, '')),
       acceptedAt: formatDateTime(receipt.acceptedAt, lang),
-      validTo: consent.isOneTime ? null : formatDateTime(consent.validTo, lang),
+      // The receipt's own version's end (an extension moved the consent's own later).
+      validTo: consent.isOneTime ? null : formatDateTime(receipt.validTo ?? consent.validTo, lang),
+      version: consent.version > 1 ? (receipt.version ?? null) : null,
       ended: ended && endedLabel ? { label: endedLabel, at: formatDateTime(ended, lang) } : null,
       revocation: await this.notices.revocation(consent, history, lang, names),
       expiresSoon: this.notices.expiresSoon(consent, windowOf(consent), coveredBy, lang),
@@ -85,6 +90,23 @@ export class ConsentReceiptsService {
       // Our own rendering, stored at accept (consumer values inside it were escaped then).
       receiptHtml: receipt.html,
     };
+  }
+
+  /** Every version of an extended consent with a link to its receipt; empty when never extended. */
+  async versionLinks(consent: ConsentRecord, shown: ConsentReceipt, lang: Lang) {
+    if (consent.version <= 1) return [];
+    const x = EXTENSION_TEXTS.in(lang);
+    return (await this.versions.versionsOf(consent)).map((v) => ({
+      text: fill(x.versionLine, {
+        version: v.version,
+        validTo: formatDateTime(v.validTo, lang),
+        acceptedAt: formatDateTime(v.acceptedAt, lang),
+      }),
+      href:
+        v.version === shown.version
+          ? null
+          : `/consent/receipt/${encodeURIComponent(consent.id)}?lang=${lang}&version=${v.version}`,
+    }));
   }
 
   /**
@@ -126,9 +148,11 @@ export class ConsentReceiptsService {
           acceptedBy: receipt.acceptedBy,
           dataHolders: [...new Set(resources.map((r) => orgUrn(r.ownerOrgNumber)))],
         },
+        // Beyond Altinn: which version of the consent's terms this receipt is of (1 until extended).
+        version: receipt.version ?? 1,
         times: {
           accepted: receipt.acceptedAt.toISOString(),
-          validTo: consent.validTo.toISOString(),
+          validTo: (receipt.validTo ?? consent.validTo).toISOString(),
           ended: ended?.toISOString() ?? null,
         },
         oneTime: consent.isOneTime,

@@ -24,6 +24,9 @@ export const requestPath = (id: string, lang: Lang) =>
   `/consent/request?id=${encodeURIComponent(id)}&lang=${lang}`;
 export const receiptPath = (id: string, lang: Lang) =>
   `/consent/receipt/${encodeURIComponent(id)}?lang=${lang}`;
+/** The consumer's pending request to extend a consent (beyond Altinn). */
+export const extensionPath = (id: string, lang: Lang) =>
+  `/consent/${encodeURIComponent(id)}/extension?lang=${lang}`;
 
 /** An HTML page behind the portal login. The route documents its 200 itself (see below). */
 export function HtmlPage(summary: string): MethodDecorator {

@@ -5,6 +5,7 @@ import { ConsentsModule } from '../consents/consents.module.js';
 import { OwnersModule } from '../owners/owners.module.js';
 import { ResourcesModule } from '../resources/resources.module.js';
 import { ConsentExportController } from './consent-export.controller.js';
+import { ConsentExtensionController } from './consent-extension.controller.js';
 import { ConsentPagesController } from './consent-pages.controller.js';
 import { ConsentCardsService } from './consent-cards.service.js';
 import { ConsentNotices } from './consent-notices.js';
@@ -35,6 +36,7 @@ import { PortalViews } from './portal-views.js';
     ConsentPagesController,
     ConsentReceiptController,
     ConsentExportController,
+    ConsentExtensionController,
     LoginController,
     PortalAssetsController,
     PortalInfoController,

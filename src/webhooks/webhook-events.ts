@@ -10,7 +10,8 @@
  * - `data`: the consent feed's item `{consentRequestId, eventType, changedDate}`, plus `reason` on
  *   a revocation by the data owner or the platform operator, plus `day`, `calls` and
  *   `lastUsedAt` on a daily usage summary (`consent.usage_summary`), plus `acceptedRights`
- *   and `declinedRights` on the `accepted` event of a partial acceptance (for an
+ *   and `declinedRights` on the `accepted` event of a partial acceptance, `extensionId` on an extension's
+ *   events (for an
  *   access-request event: the access request as its API shows it).
  *
  * The stored payload has everything but `time`, which is added when an attempt is signed.
@@ -45,6 +46,8 @@ export interface ConsentEventData {
   calls?: { api: string; consumer: string; outcome: string; calls: number }[];
   /** `usage_summary` only: start of the minute of the day's last call that reached the API, or null. */
   lastUsedAt?: string | null;
+  /** Beyond Altinn: the extension an `extension_*` / `extended` event is about (only then). */
+  extensionId?: string;
 }
 
 /** What a `usage_summary` event reports (its row in `consent_usage_summaries`). */
@@ -68,6 +71,7 @@ export function consentPayload(
     eventType: string;
     createdAt: Date;
     reason?: string | null;
+    extensionId?: string | null;
   },
   extra: { usage?: UsageSummaryData; subset?: AcceptedSubset } = {},
 ): StoredPayload {
@@ -86,6 +90,7 @@ export function consentPayload(
     ...(extra.subset
       ? { acceptedRights: extra.subset.acceptedRights, declinedRights: extra.subset.declinedRights }
       : {}),
+    ...(e.extensionId ? { extensionId: e.extensionId } : {}),
   };
   return { id: e.id, type: `consent.${e.eventType}`, data: data as unknown as Record<string, unknown> };
 }

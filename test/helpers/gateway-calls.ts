@@ -129,7 +129,9 @@ export function storedState(o: Partial<ConsentState> = {}): ConsentState {
     consentedMs: Date.parse(CONSENTED),
     rightsKey: d.rightsKey,
     isOneTime: false,
-    createdMs: Date.parse(CONSENTED) - 60_000,
+    termsSetMs: Date.parse(CONSENTED) - 60_000,
+    termsAcceptedMs: Date.parse(CONSENTED),
+    earlier: [],
     ...o,
   };
 }

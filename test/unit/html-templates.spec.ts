@@ -23,6 +23,7 @@ const SAFE = new Set([
   'portal/views/request.njk: consentHtml', // consent markdown, portal/consent-markdown.ts
   'portal/views/consent-text.njk: r.html', // the same, per resource
   'portal/views/receipt.njk: r.receiptHtml', // the stored receipt: that same HTML as it was shown
+  'portal/views/extension.njk: extension.consentHtml', // consent markdown for an extension's new terms
 ]);
 
 describe('HTML templates', () => {

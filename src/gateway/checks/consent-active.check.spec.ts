@@ -42,6 +42,18 @@ describe('ConsentActiveCheck, local mode (401 GW-00009)', () => {
     expect(local(storedState({ rightsKey: 'other' }))).toBe('401 GW-00009');
   });
 
+  it('passes a token of an earlier version of an extended consent, and no other older terms', () => {
+    const token = storedState();
+    const extended = (earlier: ConsentState['earlier']) =>
+      storedState({ validToMs: token.validToMs + 365 * 86_400_000, earlier });
+    expect(local(extended([{ validToMs: token.validToMs, rightsKey: token.rightsKey }]))).toBe('pass');
+    expect(local(extended([]))).toBe('401 GW-00009');
+    expect(local(extended([{ validToMs: token.validToMs - 1, rightsKey: token.rightsKey }]))).toBe(
+      '401 GW-00009',
+    );
+    expect(local(extended([{ validToMs: token.validToMs, rightsKey: 'other' }]))).toBe('401 GW-00009');
+  });
+
   it('needs the stored state loaded on a miss, then judges it', async () => {
     const s = states(storedState({ status: 'revoked' }), false);
     const check = new ConsentActiveCheck(s, 30_000);

@@ -35,12 +35,20 @@ export function storedConsentRefusal(
   if (
     stored.fromUrn !== detail.fromUrn ||
     stored.toOrg !== detail.toOrg ||
-    stored.validToMs !== detail.validToMs ||
     stored.consentedMs !== detail.consentedMs ||
-    stored.rightsKey !== detail.rightsKey
+    !termsMatch(stored, detail)
   )
     return E.consentInactive('The consent in the token does not match the stored consent.');
   return null;
+}
+
+/**
+ * The token's terms are the consent's current ones, or those of an earlier version (minted
+ * before an extension was approved: still within the consent, so valid until the token expires).
+ */
+function termsMatch(stored: ConsentState, detail: ConsentDetail): boolean {
+  if (stored.validToMs === detail.validToMs && stored.rightsKey === detail.rightsKey) return true;
+  return stored.earlier.some((t) => t.validToMs === detail.validToMs && t.rightsKey === detail.rightsKey);
 }
 
 export class ConsentActiveCheck implements GatewayCheck {
