@@ -9,10 +9,13 @@
  *   gateway, reused token                 — every check on (local consent: revocation/one-time
  *                                           state, access list, subject), token cache warm
  *   gateway, new token per request        — the same with a distinct token every request
+ *   gateway, reused token, tracing on     — a second gateway exporting every request's spans
+ *                                           (OTLP/HTTP protobuf, batch span processor) to a sink
+ *                                           on loopback; the lines above run with tracing off
  *   upstream / gateway at a fixed rate    — open loop, for the latency the gateway adds
  *
  * The gateway is the built `dist/main.js` (LOG_LEVEL=warn) on a temporary database: a fresh
- * database on DATABASE_URL's server when set, else embedded PGlite in a temporary DATA_DIR
+ * database on BENCH_DATABASE_URL's (or DATABASE_URL's) server when set, else embedded PGlite in a temporary DATA_DIR
  * (PGlite then lives inside the gateway process and counts towards its RSS).
  */
 import { randomBytes, randomUUID } from 'node:crypto';
@@ -23,6 +26,7 @@ import path from 'node:path';
 import pg from 'pg';
 import { NODE_RUNTIME_FLAGS } from '../src/config/runtime-flags.js';
 import { orgClaim, startIssuer, type BenchIssuer } from './lib/issuer.js';
+import { startOtlpSink } from './lib/otlp-sink.js';
 import { HERE, hasTaskset, rawRequest, readyPort, runLoad, spawnPinned, stop } from './lib/proc.js';
 
 export interface BenchRow {
@@ -45,6 +49,8 @@ export interface GatewayBench {
     newTokenVsJoseBaseline: number;
     addedP99MsAtFixedRate: number;
     maxGatewayRssMb: number;
+    /** Server CPU per request with tracing on over tracing off (reused token; 1.1 = 10 % more). */
+    tracingOnVsOffByCpu: number;
     /** The same comparisons by server CPU per request (less sensitive to other load on the machine). */
     reusedTokenVsBareProxyByCpu: number;
     newTokenVsJoseBaselineByCpu: number;
@@ -61,6 +67,8 @@ export interface GatewayBench {
     fixedRate: number;
     /** 1/5/15-minute load average at the end: other work on the machine skews every number. */
     loadAverage: number[];
+    /** What the tracing-on gateway sent to the OTLP sink during the bench. */
+    otlpExports: { exports: number; bytes: number };
   };
 }
 
@@ -112,8 +120,13 @@ export interface Database {
   drop(): Promise<void>;
 }
 
+/** The PostgreSQL server the benches use: BENCH_DATABASE_URL, else DATABASE_URL; unset → embedded PGlite. */
+export function benchDatabaseUrl(): string | undefined {
+  return process.env.BENCH_DATABASE_URL || process.env.DATABASE_URL || undefined;
+}
+
 export async function benchDatabase(): Promise<Database> {
-  const base = process.env.DATABASE_URL;
+  const base = benchDatabaseUrl();
   if (base) {
     const name = `${process.env.BENCH_DB_PREFIX ?? 'consentgw_bench'}_${randomBytes(4).toString('hex')}`;
     const admin = new pg.Client({ connectionString: base });
@@ -125,7 +138,7 @@ export async function benchDatabase(): Promise<Database> {
     return {
       env: { DATABASE_URL: u.toString() },
       url: () => u.toString(),
-      label: 'PostgreSQL (DATABASE_URL, temporary database)',
+      label: 'PostgreSQL (BENCH_DATABASE_URL or DATABASE_URL, temporary database)',
       drop: async () => {
         const c = new pg.Client({ connectionString: base });
         await c.connect();
@@ -300,6 +313,7 @@ export async function startGateway(
   issuer: BenchIssuer,
   db: Database,
   upstreamPort: number,
+  /** More settings: the usage log off (bench/usage-log.ts), the OTEL_* variables of the tracing-on line. */
   env: Record<string, string> = {},
 ): Promise<RunningGateway> {
   const port = await freePort();
@@ -388,6 +402,9 @@ export async function benchGateway(
   const children: Array<ReturnType<typeof spawnPinned>> = [];
   const issuer = await startIssuer();
   const db = await benchDatabase();
+  // The tracing-on gateway has a database of its own (embedded PGlite allows one process).
+  const tracedDb = await benchDatabase();
+  const sink = await startOtlpSink();
   try {
     const upstream = spawnPinned(CLIENT_CORE, path.join(DIST, 'bench', 'servers', 'upstream.js'));
     children.push(upstream);
@@ -409,6 +426,12 @@ export async function benchGateway(
     ]);
     const gw = await startGateway(issuer, db, upstreamPort);
     children.push(gw.child);
+    const traced = await startGateway(issuer, tracedDb, upstreamPort, {
+      OTEL_EXPORTER_OTLP_ENDPOINT: sink.url,
+      OTEL_SERVICE_NAME: 'consent-gateway-bench',
+    });
+    children.push(traced.child);
+    const tracedReused = issuer.token(traced.claims);
 
     log(`signing ${TOKEN_POOL} distinct tokens …`);
     const fresh = await issuer.tokens(gw.claims, TOKEN_POOL);
@@ -442,12 +465,23 @@ export async function benchGateway(
         pid: gw.child.pid,
         requests: fresh.map((t) => call(t, gw.port)),
       },
+      {
+        name: 'gateway, reused token, tracing on',
+        port: traced.port,
+        pid: traced.child.pid,
+        requests: [call(tracedReused, traced.port)],
+      },
     ];
     // One call first, so JWKS, routes and caches are warm and the setup is proven.
-    const first = await fetch(`${gw.base}/proxy/inntekt/income/2024`, {
-      headers: { authorization: `Bearer ${reused}`, 'x-subject': '02013299997' },
-    });
-    if (first.status !== 200) throw new Error(`gateway smoke call: ${first.status} ${await first.text()}`);
+    for (const [g, token] of [
+      [gw, reused],
+      [traced, tracedReused],
+    ] as const) {
+      const first = await fetch(`${g.base}/proxy/inntekt/income/2024`, {
+        headers: { authorization: `Bearer ${token}`, 'x-subject': '02013299997' },
+      });
+      if (first.status !== 200) throw new Error(`gateway smoke call: ${first.status} ${await first.text()}`);
+    }
 
     const load = (l: (typeof lines)[number], durationMs: number, warmupMs: number, rate?: number) =>
       runLoad(
@@ -501,6 +535,11 @@ export async function benchGateway(
       newTokenVsBareProxyByCpu: Number(
         ((bareRow.cpuUsPerReq ?? NaN) / (newRow.cpuUsPerReq ?? NaN)).toFixed(3),
       ),
+      tracingOnVsOffByCpu: Number(
+        (
+          (by('gateway, reused token, tracing on').cpuUsPerReq ?? NaN) / (reusedRow.cpuUsPerReq ?? NaN)
+        ).toFixed(3),
+      ),
     };
     // Issue 22's targets, against the bare node:http + undici proxy measured in the same run.
     const targets = [
@@ -544,11 +583,14 @@ export async function benchGateway(
         connections: CONNECTIONS,
         fixedRate,
         loadAverage: loadavg().map((x) => Number(x.toFixed(2))),
+        otlpExports: { exports: sink.exports, bytes: sink.bytes },
       },
     };
   } finally {
     for (const c of children.reverse()) await stop(c);
     await issuer.close();
+    await sink.close();
     await db.drop().catch(() => undefined);
+    await tracedDb.drop().catch(() => undefined);
   }
 }

@@ -7,11 +7,23 @@ import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import path from 'node:path';
 import { randomUUID } from 'node:crypto';
-import { benchDatabase, benchGateway, startGateway, type BenchRow, type RunningGateway } from './gateway.js';
+import {
+  benchDatabase,
+  benchDatabaseUrl,
+  benchGateway,
+  startGateway,
+  type BenchRow,
+  type RunningGateway,
+} from './gateway.js';
 import { orgClaim, startIssuer } from './lib/issuer.js';
 import { HERE, stop } from './lib/proc.js';
 
 const ROOT = path.resolve(HERE, '../../..');
+/**
+ * Consent creation runs 30 s (issue 22: 20 clients for 30 s, ≥ 800/s and p99 < 100 ms on
+ * PostgreSQL): a long tail shows up only in a long run. BENCH_CONSENT_SECONDS shortens it.
+ */
+const CONSENT_CREATE_SECONDS = Number(process.env.BENCH_CONSENT_SECONDS ?? 30);
 
 function table(rows: BenchRow[]): string {
   const head = ['line', 'req/s', 'p50 ms', 'p99 ms', 'RSS MB', 'CPU µs/req'];
@@ -86,16 +98,16 @@ async function runConsentBenches(
           seconds?: number,
           serverPid?: number,
         ) => Promise<unknown>
-      )(gw.base, token, body, 20, 5, gw.child.pid);
+      )(gw.base, token, body, 20, CONSENT_CREATE_SECONDS, gw.child.pid);
       results.benchConsentCreate = { database: db.label, ...(r as object) };
       process.stdout.write(`${JSON.stringify(results.benchConsentCreate, null, 2)}\n`);
     }
     if (typeof mod.benchEventsFeed === 'function') {
-      if (!process.env.DATABASE_URL) {
+      if (!benchDatabaseUrl()) {
         process.stdout.write(
-          '\nbenchEventsFeed skipped: set DATABASE_URL (it writes 1 000 000 events; meant for PostgreSQL)\n',
+          '\nbenchEventsFeed skipped: set BENCH_DATABASE_URL (it writes 1 000 000 events; meant for PostgreSQL)\n',
         );
-        results.benchEventsFeed = { skipped: 'DATABASE_URL not set' };
+        results.benchEventsFeed = { skipped: 'BENCH_DATABASE_URL not set' };
       } else {
         process.stdout.write('\nbenchEventsFeed …\n');
         const r = await (mod.benchEventsFeed as (url: string) => Promise<unknown>)(db.url());
@@ -134,6 +146,10 @@ async function main(): Promise<void> {
       `(${gateway.ratios.reusedTokenVsBareProxy}× by req/s), new token per request ` +
       `${gateway.ratios.newTokenVsBareProxyByCpu}× by CPU (${gateway.ratios.newTokenVsBareProxy}× by req/s; ` +
       `${gateway.ratios.newTokenVsJoseBaselineByCpu}× the jose baseline by CPU)\n\n`,
+  );
+  process.stdout.write(
+    `tracing on vs off (reused token): ${gateway.ratios.tracingOnVsOffByCpu}× the server CPU per request ` +
+      `(${env.otlpExports.exports} OTLP exports, ${Math.round(env.otlpExports.bytes / 1024)} KiB, to a sink on loopback)\n\n`,
   );
   for (const t of gateway.targets)
     process.stdout.write(`${t.met ? 'ok  ' : 'MISS'}  ${t.name}: ${t.value} (target ${t.target})\n`);
@@ -188,7 +204,7 @@ async function main(): Promise<void> {
   if (acl && typeof acl.benchAccessListCheck === 'function') {
     process.stdout.write('\nbenchAccessListCheck …\n');
     // On PostgreSQL a temporary database (the bench writes 100 000 members); else its own PGlite.
-    const db = process.env.DATABASE_URL ? await benchDatabase() : null;
+    const db = benchDatabaseUrl() ? await benchDatabase() : null;
     try {
       const r = await (acl.benchAccessListCheck as (url?: string) => Promise<unknown>)(db?.url());
       results.benchAccessListCheck = r;

@@ -14,6 +14,7 @@ import { EventsModule } from './common/events/events.module.js';
 import { loggerParams, type LogDestination } from './common/http/logging.js';
 import { MetricsModule } from './common/metrics/metrics.module.js';
 import { PagingModule } from './common/paging/paging.module.js';
+import { TracingModule } from './common/tracing/tracing.module.js';
 import { APP_CONFIG, type AppConfig } from './config/app-config.js';
 import { AppConfigModule } from './config/app-config.module.js';
 import type { Env } from './config/load-config.js';
@@ -79,6 +80,7 @@ export class AppModule {
         EventsModule,
         PagingModule,
         AuthModule,
+        TracingModule,
         ...CONTEXT_MODULES,
       ],
     };

@@ -139,8 +139,9 @@ export async function configureApp(app: NestFastifyApplication, config: AppConfi
     done(null, payload);
   });
 
-  const document = buildOpenApiDocument(app);
-  SwaggerModule.setup('docs', app, document, {
+  // Built on the first request for it, not at boot: the document and the scan that builds it
+  // are only for the people reading /docs (issue 22: the gateway's memory after start).
+  SwaggerModule.setup('docs', app, () => buildOpenApiDocument(app), {
     jsonDocumentUrl: 'docs-json',
     swaggerOptions: {
       persistAuthorization: true,

@@ -1,5 +1,6 @@
 import type { AppConfig } from '../config/app-config.js';
 import type { LockRecord } from '../prisma/data-dir-lock.js';
+import type { RecordedIssuer } from '../tokens/issuer-record.service.js';
 
 export interface IssuerChoice {
   /** The built-in issuer URL the token carries as `iss`, always with its trailing slash. */
@@ -18,13 +19,16 @@ export function normaliseIssuer(raw: string): string {
 /**
  * Which issuer `npm run token` signs as — the one the server that will verify the token uses:
  * `--issuer` wins; then the server that is running on DATA_DIR (its lock record says); then a
- * server asked over HTTP (`--server`, its RFC 8414 metadata); last PUBLIC_URL/PORT, as the
- * server would compute it from the same environment.
+ * server asked over HTTP (`--server`, its RFC 8414 metadata); then the issuer the server started
+ * last on this database recorded (`server_issuers`, PostgreSQL or embedded); last
+ * PUBLIC_URL/PORT, as a server would compute it from the same environment.
  */
 export async function chooseIssuer(
   args: { issuer?: string; server?: string },
   running: LockRecord | undefined,
   config: AppConfig,
+  /** What servers recorded in the database, the one started last first. */
+  recorded: RecordedIssuer[] = [],
   fetchMetadata: (url: string) => Promise<unknown> = fetchJson,
 ): Promise<IssuerChoice> {
   if (args.issuer) return { issuer: normaliseIssuer(args.issuer), source: '--issuer' };
@@ -41,10 +45,22 @@ export async function chooseIssuer(
     if (typeof meta?.issuer !== 'string') throw new Error(`${base} did not say its issuer`);
     return { issuer: normaliseIssuer(meta.issuer), source: `--server ${base}` };
   }
+  const [last, ...before] = recorded;
+  if (last) {
+    const others = [...new Set(before.map((r) => r.issuer).filter((i) => i !== last.issuer))];
+    return {
+      issuer: normaliseIssuer(last.issuer),
+      source:
+        `the database: the server started last, at ${last.startedAt.toISOString()} on ${last.host} (PID ${last.pid})` +
+        (others.length
+          ? `; other issuers recorded earlier: ${others.join(', ')} (use --issuer for those)`
+          : ''),
+    };
+  }
   return {
     issuer: `${config.publicUrl}/`,
     source:
-      'PUBLIC_URL/PORT of this environment (no server running on DATA_DIR; use --issuer or --server to match another)',
+      'PUBLIC_URL/PORT of this environment (no server has started on this database yet; use --issuer or --server to match another)',
   };
 }
 

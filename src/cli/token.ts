@@ -1,4 +1,5 @@
 import { isValidOrgNumber } from '../common/identifiers/org-number.js';
+import { IssuerRecordService } from '../tokens/issuer-record.service.js';
 import { TokenSignerService } from '../tokens/token-signer.service.js';
 import { fail, handleHelp, loadCliConfig, openCliContext, parseArgs } from './cli-context.js';
 import { chooseIssuer, normaliseIssuer } from './token-issuer.js';
@@ -22,8 +23,9 @@ service's current key. The issuer it signs as is said on stderr.
   --server <url>       ask this running server for its issuer
   -h, --help           this text
 
-Issuer, first that applies: --issuer; the server running on DATA_DIR; --server; PUBLIC_URL
-(or http://localhost:PORT) of this environment. Reads the same environment as the server
+Issuer, first that applies: --issuer; the server running on DATA_DIR; --server; the issuer
+the server started last on this database recorded (PostgreSQL or embedded); PUBLIC_URL (or
+http://localhost:PORT) of this environment. Reads the same environment as the server
 (DATABASE_URL or DATA_DIR, KEY_ENCRYPTION_SECRET); with a server running on DATA_DIR it uses
 that server's database.
 `;
@@ -50,7 +52,8 @@ async function main(): Promise<void> {
     fail(`--ttl must be an integer between 1 and ${config.maxTokenLifetimeSeconds}`);
   const ctx = await openCliContext('npm run token', config);
   try {
-    const { issuer, source } = await chooseIssuer(args, ctx.server, config);
+    const recorded = await IssuerRecordService.recorded(ctx.prisma);
+    const { issuer, source } = await chooseIssuer(args, ctx.server, config, recorded);
     process.stderr.write(`issuer ${issuer} (from ${source})\n`);
     const signer = new TokenSignerService(ctx.keys, { ...config, publicUrl: issuer.slice(0, -1) });
     const { token } = await signer.sign({

@@ -50,17 +50,52 @@ export interface AppConfig {
   sessionTtlSeconds: number;
   /** The admin login: OAuth2 authorization code + PKCE for people acting for an organisation. */
   adminLogin: AdminLoginConfig;
+  /** The longest the expiry sweeper sleeps (it also wakes at the next `validTo` and on consent changes). */
   expirySweepIntervalMs: number;
   /** Days before `validTo` an accepted consent gets its `expiring` event; 0 = no reminders. */
   expiryReminderDays: number;
   /** Events per page of the consent events feed (Altinn's `EventsPageSize`, 100). */
   consentEventsPageSize: number;
+  /** The longest the webhook worker sleeps (it also wakes at the next due attempt and on changes). */
   webhookPollIntervalMs: number;
   shutdownGraceMs: number;
   /** The gateway's usage log (issue 21); off only for the bench's comparison, never in production. */
   gatewayUsageLog: boolean;
   /** Who runs this service, shown in the portal's header and footer (issue 21). */
   portal: PortalOperatorConfig;
+  /** OpenTelemetry span export (issue 19); null = off, and no OpenTelemetry code is loaded. */
+  tracing: TracingConfig | null;
+}
+
+export type TracingSampler =
+  | 'always_on'
+  | 'always_off'
+  | 'traceidratio'
+  | 'parentbased_always_on'
+  | 'parentbased_always_off'
+  | 'parentbased_traceidratio';
+
+/** The standard `OTEL_*` variables this service reads (src/config/tracing-config.ts). */
+export interface TracingConfig {
+  /** Where spans are POSTed: OTEL_EXPORTER_OTLP_TRACES_ENDPOINT, or OTEL_EXPORTER_OTLP_ENDPOINT + `/v1/traces`. */
+  url: string;
+  protocol: 'http/protobuf' | 'http/json';
+  /** Sent with every export (e.g. a collector's API key); never logged. */
+  headers: Record<string, string>;
+  timeoutMs: number;
+  serviceName: string;
+  /** OTEL_RESOURCE_ATTRIBUTES. */
+  resourceAttributes: Record<string, string>;
+  sampler: TracingSampler;
+  /** OTEL_TRACES_SAMPLER_ARG for the ratio samplers. */
+  ratio: number;
+  /** The batch span processor (OTEL_BSP_*). */
+  batch: {
+    scheduledDelayMillis: number;
+    exportTimeoutMillis: number;
+    maxQueueSize: number;
+    maxExportBatchSize: number;
+  };
 }
 
 /** The portal's operator identity; anything unset falls back to neutral defaults in nb/nn/en. */

@@ -2,6 +2,7 @@ import path from 'node:path';
 import { loadAdminLoginConfig } from './admin-login-config.js';
 import type { AppConfig, LogLevel, NodeEnv, PortalOperatorConfig, TrustedIssuer } from './app-config.js';
 import { ConfigError, type Env } from './config-error.js';
+import { loadTracingConfig } from './tracing-config.js';
 
 /** JSON bodies at most 1 MiB (DESIGN §10); fixed, so the HTTP adapter can be built before the app. */
 export const BODY_LIMIT_BYTES = 1024 * 1024;
@@ -194,12 +195,13 @@ function buildConfig(
       () => loadAdminLoginConfig(env, publicUrl, nodeEnv, maxTokenLifetimeSeconds),
       undefined as unknown as AppConfig['adminLogin'],
     ),
-    expirySweepIntervalMs: integer('EXPIRY_SWEEP_INTERVAL_MS', 1000, 50, 3600000),
+    expirySweepIntervalMs: integer('EXPIRY_SWEEP_INTERVAL_MS', 30000, 50, 3600000),
     expiryReminderDays: integer('EXPIRY_REMINDER_DAYS', 0, 0, 365),
     consentEventsPageSize: integer('CONSENT_EVENTS_PAGE_SIZE', 100, 1, 1000),
-    webhookPollIntervalMs: integer('WEBHOOK_POLL_INTERVAL_MS', 1000, 50, 3600000),
+    webhookPollIntervalMs: integer('WEBHOOK_POLL_INTERVAL_MS', 10000, 50, 3600000),
     shutdownGraceMs: integer('SHUTDOWN_GRACE_MS', 10000, 0, 120000),
     gatewayUsageLog: ok(() => usageLog(env, nodeEnv), true),
     portal: ok(() => loadPortalOperator(env), {}),
+    tracing: ok(() => loadTracingConfig(env), null),
   };
 }

@@ -48,10 +48,12 @@ export interface ConsentVersionRecord {
   extensionId: string | null;
 }
 
-/** The terms of an earlier version, as the gateway compares an older token with them. */
-export interface EarlierTerms {
-  /** When that version was accepted (`consented` in its tokens). */
-  consented: Date;
+/** The terms of one version, as the gateway compares a token with them. */
+export interface VersionTerms {
+  version: number;
   validTo: Date;
+  /** What was granted under this version (a partial acceptance's declined rights left out). */
   consentRights: ConsentRight[];
+  /** When the person approved this version: its terms were set (and checked) then. */
+  acceptedAt: Date;
 }

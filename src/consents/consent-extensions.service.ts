@@ -233,6 +233,7 @@ export class ConsentExtensionsService {
           consentRequestId: row.id,
           version: next,
           validTo: found.validTo,
+          // The terms in force: what was granted (a partial acceptance's declined rights left out).
           consentRights: toRecord(row).grantedRights as unknown as Prisma.InputJsonValue,
           extensionId: found.id,
           acceptedBy: by,
@@ -384,7 +385,6 @@ async function copyFirstVersion(tx: PrismaTx, row: ConsentRequestRow): Promise<v
       consentRequestId: row.id,
       version: 1,
       validTo: row.validTo,
-      // What it granted (a right declined in a partial acceptance left out), as its tokens carry.
       consentRights: record.grantedRights as unknown as Prisma.InputJsonValue,
       extensionId: null,
       // An accepted consent always has its receipt; the fallbacks only keep a hand-made row valid.

@@ -48,7 +48,13 @@ import { ConsentFeedRepository } from './consent-feed.repository.js';
 
 export { CONSENT_FEED_LOCK_KEY } from './consent-feed.repository.js';
 export const SEQUENCE_BATCH = 5000;
-export const POLL_MS = 250;
+/**
+ * The timer only numbers what a writer left behind (it died between its commit and its flush),
+ * so it need not run often; 500 ms keeps DESIGN §10's 1 s with room for the run itself. It
+ * cannot listen instead: that would need a NOTIFY per consent write, which serialises commits
+ * (docs/architecture.md, "The change path"). On PostgreSQL each run is one round trip.
+ */
+export const POLL_MS = 500;
 
 @Injectable()
 export class ConsentFeedSequencer implements OnApplicationBootstrap, OnModuleDestroy {

@@ -8,7 +8,9 @@ import { Injectable } from '@nestjs/common';
 import type { Principal } from '../common/auth/principal.js';
 import { PrismaService } from '../prisma/prisma.service.js';
 import { ResourcePoliciesService } from '../resources/resource-policies.service.js';
-import { consentTermsProblem, type ConsentTerms } from '../resources/resource-policy.terms.js';
+import { consentTermsProblem, type ConsentTerms } from '../resources/resource-policy.view.js';
+import type { ConsentRight } from './consent.record.js';
+import { grantedRights, readPartialAcceptance } from './consent-partial-acceptance.js';
 import type { PolicyPreviewDto } from './dto/policy-preview.dto.js';
 
 /** Consents one preview reads at most (one query; a resource with more gets `truncated`). */
@@ -26,19 +28,34 @@ export class ConsentPolicyPreviewService {
     const policy = await this.policies.validated(resource, raw, principal);
     const rows = await this.prisma.consentRequest.findMany({
       where: { status: 'accepted', validTo: { gt: new Date() }, resources: { has: resource } },
-      select: { id: true, toOrg: true, validTo: true, consented: true, createdAt: true, consentRights: true },
+      select: {
+        id: true,
+        toOrg: true,
+        validTo: true,
+        consented: true,
+        createdAt: true,
+        consentRights: true,
+        partialAcceptance: true,
+        version: true,
+      },
       orderBy: [{ createdAt: 'asc' }, { id: 'asc' }],
       take: PREVIEW_LIMIT + 1,
     });
     const truncated = rows.length > PREVIEW_LIMIT;
     const checked = rows.slice(0, PREVIEW_LIMIT);
+    const approvedAt = await this.currentVersionApprovals(checked.filter((c) => c.version > 1));
     let breaking = 0;
     const examples: PolicyPreviewDto['examples'] = [];
     for (const c of checked) {
+      // As the gateway judges it: the terms in force (an extension's validTo, counted from its
+      // approval) and only the rights granted (a partial acceptance's declined ones left out).
       const terms: ConsentTerms = {
-        consentedMs: (c.consented ?? c.createdAt).getTime(),
+        consentedMs: (approvedAt.get(c.id) ?? c.consented ?? c.createdAt).getTime(),
         validToMs: c.validTo.getTime(),
-        rights: c.consentRights as unknown as ConsentTerms['rights'],
+        rights: grantedRights(
+          c.consentRights as unknown as ConsentRight[],
+          readPartialAcceptance(c.partialAcceptance),
+        ),
       };
       const problem = consentTermsProblem(terms, resource, policy);
       if (problem === null) continue;
@@ -47,5 +64,17 @@ export class ConsentPolicyPreviewService {
         examples.push({ id: c.id, toOrg: c.toOrg, validTo: c.validTo.toISOString(), problem });
     }
     return { resource, checked: checked.length, breaking, truncated, examples };
+  }
+
+  /** When each extended consent's current version was approved (its terms' acceptance). */
+  private async currentVersionApprovals(
+    extended: { id: string; version: number }[],
+  ): Promise<Map<string, Date>> {
+    if (extended.length === 0) return new Map();
+    const rows = await this.prisma.consentVersion.findMany({
+      where: { OR: extended.map((c) => ({ consentRequestId: c.id, version: c.version })) },
+      select: { consentRequestId: true, acceptedAt: true },
+    });
+    return new Map(rows.map((r) => [r.consentRequestId, r.acceptedAt]));
   }
 }

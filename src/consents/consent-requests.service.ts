@@ -240,10 +240,14 @@ export class ConsentRequestsService {
   private async checkRights(
     rights: ParsedRight[],
     problems: ConsentProblem[],
-  ): Promise<{ views: Map<string, ConsentResourceView>; rights: ConsentRight[]; templateId?: string }> {
+  ): Promise<{
+    views: Map<string, Readonly<ConsentResourceView>>;
+    rights: ConsentRight[];
+    templateId?: string;
+  }> {
     const identifiers = [...new Set(rights.map((r) => r.resource).filter((r): r is string => !!r))];
-    const found = await Promise.all(identifiers.map((i) => this.resources.getConsentResource(i)));
-    const views = new Map<string, ConsentResourceView>();
+    const found = await Promise.all(identifiers.map((i) => this.resources.getConsentResourceReadOnly(i)));
+    const views = new Map<string, Readonly<ConsentResourceView>>();
     identifiers.forEach((i, n) => {
       const view = found[n];
       if (view) views.set(i, view);

@@ -17,7 +17,7 @@ import type {
   ConsentExtensionRecord,
   ConsentExtensionStatus,
   ConsentVersionRecord,
-  EarlierTerms,
+  VersionTerms,
 } from './consent-extension.record.js';
 import { orgUrn } from '../common/identifiers/party-urn.js';
 import type { ConsentReceipt, ConsentRecord, ConsentRight } from './consent.record.js';
@@ -179,20 +179,22 @@ export class ConsentVersionsService {
   }
 
   /**
-   * The terms of the versions before the current one (none for a consent never extended): a
-   * token minted under one of them is still within the consent, since an extension only widens.
+   * The terms of every version up to the current one, oldest first (none for a consent never
+   * extended): a token minted under an earlier one is still within the consent, since an
+   * extension only widens; the current one's acceptance is when its terms were set.
    */
-  async earlierTerms(consent: ConsentRecord): Promise<EarlierTerms[]> {
+  async versionTerms(consent: ConsentRecord): Promise<VersionTerms[]> {
     if (consent.version <= 1) return [];
     const rows = await this.prisma.consentVersion.findMany({
-      where: { consentRequestId: consent.id, version: { lt: consent.version } },
-      select: { validTo: true, consentRights: true, acceptedAt: true },
+      where: { consentRequestId: consent.id, version: { lte: consent.version } },
+      select: { version: true, validTo: true, consentRights: true, acceptedAt: true },
       orderBy: { version: 'asc' },
     });
     return rows.map((r) => ({
-      consented: r.acceptedAt,
+      version: r.version,
       validTo: r.validTo,
       consentRights: r.consentRights as unknown as ConsentRight[],
+      acceptedAt: r.acceptedAt,
     }));
   }
 }

@@ -21,11 +21,11 @@ export const CONSENT_STATUSES: readonly ConsentStatus[] = Object.freeze([
  */
 export type ExtensionEventType =
   | 'expiring'
-  | 'usage_summary'
   | 'extension_requested'
   | 'extended'
   | 'extension_declined'
-  | 'extension_cancelled';
+  | 'extension_cancelled'
+  | 'usage_summary';
 export const EXTENSION_EVENT_TYPES: readonly ExtensionEventType[] = Object.freeze([
   'expiring',
   'usage_summary',
@@ -33,6 +33,7 @@ export const EXTENSION_EVENT_TYPES: readonly ExtensionEventType[] = Object.freez
   'extended',
   'extension_declined',
   'extension_cancelled',
+  'usage_summary',
 ]);
 
 /** What a consent event can be: a status change, a reminder (`expiring`) or a day's usage (`usage_summary`). */

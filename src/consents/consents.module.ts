@@ -10,6 +10,7 @@ import { ConsentExtensionsService } from './consent-extensions.service.js';
 import { ConsentVersionsService } from './consent-versions.service.js';
 import { ConsentExportService } from './consent-export.service.js';
 import { ConsentExpiryReminders } from './consent-expiry-reminders.js';
+import { ConsentExpiryRepository } from './consent-expiry.repository.js';
 import { ConsentExpirySweeper } from './consent-expiry.sweeper.js';
 import { ConsentFeedRepository } from './consent-feed.repository.js';
 import { ConsentFeedSequencer } from './consent-feed.sequencer.js';
@@ -46,6 +47,7 @@ import { ConsentOutcomesService } from './consent-outcomes.service.js';
     ConsentEventsService,
     ConsentFeedSequencer,
     ConsentFeedRepository,
+    ConsentExpiryRepository,
     ConsentRequestsService,
     ConsentCreateRepository,
     ConsentListingService,

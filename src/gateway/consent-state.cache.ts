@@ -59,8 +59,8 @@ export class GatewayStateCache implements OnModuleInit {
   /** The consent's state from the database, past the cache. */
   async readFresh(id: string): Promise<ConsentState | null> {
     const r = await this.consentsService.findById(id);
-    // A second read only for an extended consent (its earlier versions' terms).
-    return r ? toConsentState(r, await this.versions.earlierTerms(r)) : null;
+    // A second read only for an extended consent (its versions' terms).
+    return r ? toConsentState(r, await this.versions.versionTerms(r)) : null;
   }
 
   onModuleInit(): void {

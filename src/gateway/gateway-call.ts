@@ -9,6 +9,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Principal } from '../common/auth/principal.js';
 import type { DomainError } from '../common/errors/domain-error.js';
+import type { TracedSpan } from '../common/tracing/request-tracer.js';
 import type { ApiRoute } from './api-route.js';
 import type { ConsentDetail, RightMatch } from './consent-detail.js';
 import type { StoredPolicyView } from '../resources/resource-policy.view.js';
@@ -48,6 +49,9 @@ export class GatewayCall {
   refusal: DomainError | null = null;
   /** Why the upstream call failed (error code or message), for the log line; '' when it did not. */
   upstreamCause = '';
+  /** The checks' span and the upstream call's span, when tracing is on (null otherwise). */
+  checkSpan: TracedSpan | null = null;
+  upstreamSpan: TracedSpan | null = null;
 
   constructor(
     readonly req: IncomingMessage,

@@ -23,7 +23,9 @@ import { performance } from 'node:perf_hooks';
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { TokenVerifier } from '../common/auth/token-verifier.js';
 import { DomainError } from '../common/errors/domain-error.js';
+import { refusalReason } from '../common/errors/problem-details.filter.js';
 import { requestShapeError } from '../common/http/request-target.js';
+import { requestTracer } from '../common/tracing/request-tracer.js';
 import { TokenBucketLimiter } from '../common/rate-limit/token-bucket.limiter.js';
 import { AccessListsService } from '../access-lists/access-lists.service.js';
 import { APP_CONFIG, type AppConfig } from '../config/app-config.js';
@@ -181,13 +183,41 @@ export class GatewayProxyService implements CheckOutcome, CallEnd {
 
     this.inFlight.started();
     const metrics = this.routes.metricsFor(route.name);
-    this.checks.run(new GatewayCall(req, res, requestId, route, url.slice(end), t0, metrics, names));
+    const call = new GatewayCall(req, res, requestId, route, url.slice(end), t0, metrics, names);
+    if (requestTracer() === null) this.checks.run(call);
+    else this.runTraced(call);
+  }
+
+  /** The checks inside their span; database reads they make (cache misses) become its children. */
+  private runTraced(call: GatewayCall): void {
+    const tracer = requestTracer()!;
+    tracer.nameRoute(call.req, `/proxy/${call.route.name}`);
+    const span = tracer.startSpan(call.req, 'gateway checks', 'internal', {
+      'consentgw.api': call.route.name,
+    });
+    call.checkSpan = span;
+    span.run(() => this.checks.run(call));
+  }
+
+  /** Ends the checks' span: which check refused (a refusal is an answer; only 5xx is an error). */
+  private endCheckSpan(call: GatewayCall, problem: DomainError | null): void {
+    const span = call.checkSpan!;
+    if (problem) {
+      span.setAttributes({ 'consentgw.problem_code': problem.code });
+      const reason = refusalReason(problem);
+      if (reason) span.setAttributes({ 'consentgw.refusal_reason': reason });
+      if (problem.status >= 500) span.fail(problem.code);
+    }
+    if (call.consent) span.setAttributes({ 'consentgw.consent_id': call.consent });
+    if (call.consumer) span.setAttributes({ 'consentgw.consumer': call.consumer });
+    span.end();
   }
 
   // ───────────── CheckOutcome: where the checks end ─────────────
 
   passed(call: GatewayCall): void {
     call.metrics.check.observe((performance.now() - call.t0) / 1000);
+    if (call.checkSpan) this.endCheckSpan(call, null);
     this.forwarder.forward(call);
   }
 
@@ -195,6 +225,7 @@ export class GatewayProxyService implements CheckOutcome, CallEnd {
     call.metrics.check.observe((performance.now() - call.t0) / 1000);
     const problem = toProblem(err, call.requestId, this.logger);
     call.refusal = problem;
+    if (call.checkSpan) this.endCheckSpan(call, problem);
     writeProblem(call.req, call.res, call.requestId, problem);
     this.ended(call, problem.status, problem.code);
   }

@@ -153,6 +153,8 @@ export interface VerifiedContext {
   requestId: string;
   /** The call's trace: the upstream gets a `traceparent` whose parent is a new gateway span. */
   trace?: TraceContext;
+  /** The upstream call's own span when tracing is on: its `traceparent` is sent instead. */
+  traceparent?: string;
   /** The API's subject header (lowercase) when it has one: forwarded only as checked. */
   subjectHeader?: string | null;
 }
@@ -200,7 +202,7 @@ export function upstreamRequestHeaders(
     ctx.requestId,
   );
   if (ctx.trace) {
-    out.push('traceparent', formatTraceparent(ctx.trace, newSpanId()));
+    out.push('traceparent', ctx.traceparent ?? formatTraceparent(ctx.trace, newSpanId()));
     if (ctx.trace.tracestate !== undefined) out.push('tracestate', ctx.trace.tracestate);
   }
   return out;

@@ -7,7 +7,9 @@ import type { Socket } from 'node:net';
 import { performance } from 'node:perf_hooks';
 import type { Logger } from '@nestjs/common';
 import type { DomainError } from '../common/errors/domain-error.js';
+import type { TracedSpan } from '../common/tracing/request-tracer.js';
 import { traceIdFor } from '../common/errors/trace-id.js';
+import { requestTracer } from '../common/tracing/request-tracer.js';
 import { traceContextOf } from '../common/tracing/trace-context.js';
 import { upstreamPath } from './api-route.js';
 import { writeProblem } from './gateway-answers.js';
@@ -72,6 +74,40 @@ function unwatchClient(socket: Socket): void {
   (socket as WatchedSocket)[kExchange] = null;
 }
 
+/** Host and port of each route's origin, parsed once (routes are replaced, never changed, on an edit). */
+const originParts = new WeakMap<GatewayCall['route'], { address: string; port: number }>();
+
+function originOf(route: GatewayCall['route']): { address: string; port: number } {
+  let parts = originParts.get(route);
+  if (!parts) {
+    const u = new URL(route.origin);
+    parts = { address: u.hostname, port: Number(u.port) || (u.protocol === 'https:' ? 443 : 80) };
+    originParts.set(route, parts);
+  }
+  return parts;
+}
+
+/** The upstream call's client span: where it went (origin and API, never the path or query). */
+function startUpstreamSpan(call: GatewayCall): TracedSpan {
+  const { address, port } = originOf(call.route);
+  const method = call.req.method ?? 'GET';
+  return requestTracer()!.startSpan(call.req, `${method} ${call.route.name}`, 'client', {
+    'http.request.method': method,
+    'server.address': address,
+    'server.port': port,
+    'consentgw.api': call.route.name,
+  });
+}
+
+function endUpstreamSpan(call: GatewayCall, outcome: string): void {
+  const span = call.upstreamSpan!;
+  if (call.res.headersSent) span.setAttributes({ 'http.response.status_code': call.res.statusCode });
+  span.setAttributes({ 'consentgw.outcome': outcome });
+  if (call.upstreamCause) span.fail(call.upstreamCause);
+  else if (outcome === CLIENT_CLOSED) span.fail('the client closed the connection');
+  span.end();
+}
+
 export class UpstreamForwarder implements ExchangeOwner<GatewayCall> {
   constructor(
     private readonly pools: UpstreamPools,
@@ -91,6 +127,9 @@ export class UpstreamForwarder implements ExchangeOwner<GatewayCall> {
     watchClient(req.socket, exchange);
     // Gone while the checks ran (a database read, a key fetch): nothing to forward.
     if (req.socket.destroyed) exchange.clientClosed();
+    // Tracing on: the upstream call is a client span, and the upstream's parent is that span.
+    const tracer = requestTracer();
+    if (tracer !== null) call.upstreamSpan = startUpstreamSpan(call);
     const headers = upstreamRequestHeaders(req.rawHeaders, call.names, req.headers.connection, {
       consentId: detail.id,
       fromUrn: detail.fromUrn,
@@ -100,6 +139,7 @@ export class UpstreamForwarder implements ExchangeOwner<GatewayCall> {
       proto: (req.socket as { encrypted?: boolean }).encrypted ? 'https' : 'http',
       requestId: call.requestId,
       trace: traceContextOf(req),
+      traceparent: call.upstreamSpan?.traceparent,
       subjectHeader: route.subject?.in === 'header' ? route.subject.key : null,
     });
     call.sentAt = performance.now();
@@ -151,6 +191,7 @@ export class UpstreamForwarder implements ExchangeOwner<GatewayCall> {
 
   done(call: GatewayCall, outcome: string): void {
     unwatchClient(call.req.socket);
+    if (call.upstreamSpan) endUpstreamSpan(call, outcome);
     if (call.claim !== null) void this.oneTime.releaseOnce(call);
     this.end.ended(call, outcome === CLIENT_CLOSED ? CLIENT_CLOSED_STATUS : call.res.statusCode, outcome);
   }

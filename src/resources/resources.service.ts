@@ -87,6 +87,15 @@ export class ResourcesService {
   }
 
   /**
+   * `getConsentResource` without the copy, for callers that only read it: consent creation asks
+   * for its resources on every request, and the deep copy cost more than the rest of the lookup
+   * (issue 22, a profile of consent creation). Read it, never change it.
+   */
+  async getConsentResourceReadOnly(identifier: string): Promise<Readonly<ConsentResourceView> | null> {
+    return this.current.get(identifier);
+  }
+
+  /**
    * The cached current version without waiting: undefined on a miss (then `getConsentResource`).
    * Not a copy (the gateway's hot path): read it, never change it.
    */

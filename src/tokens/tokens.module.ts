@@ -10,6 +10,7 @@ import { AuthorizationCodeGrantService } from './authorization-code-grant.servic
 import { AuthorizationCodesService } from './authorization-codes.service.js';
 import { AssertionReplayStore } from './assertion-replay.store.js';
 import { AssertionVerifier } from './assertion-verifier.js';
+import { IssuerRecordService } from './issuer-record.service.js';
 import { SigningKeysService } from './signing-keys.service.js';
 import { TokenEndpointHooks } from './token-endpoint.hooks.js';
 import { TokenGrantController } from './token-grant.controller.js';
@@ -38,6 +39,7 @@ import { WellKnownController } from './well-known.controller.js';
     TokenMetrics,
     AuthorizationCodesService,
     AuthorizationCodeGrantService,
+    IssuerRecordService,
   ],
   exports: [
     SigningKeysService,

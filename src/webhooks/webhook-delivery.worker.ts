@@ -1,8 +1,9 @@
 /**
  * Sends queued webhook deliveries (DESIGN §4.10, §10).
  *
- * Every `WEBHOOK_POLL_INTERVAL_MS`, and right after a consent changes in this or another replica
- * (ChangeBus), the worker (1) fans new consent events out into deliveries (WebhookOutboxService) and
+ * Right after a consent or a subscription changes in this or another replica (ChangeBus), when
+ * the next attempt (a retry, or a claim whose lease ran out) is due, and at least every
+ * `WEBHOOK_POLL_INTERVAL_MS` as a safety net (not a fixed-rate poll: issue 22), the worker (1) fans new consent events out into deliveries (WebhookOutboxService) and
  * (2) claims due deliveries and sends them, several at a time.
  *
  * ── One attempt is never sent twice at once ────────────────────────────────────────────────
@@ -33,6 +34,7 @@ import {
 import { formatTraceparent, traceContextFromHeaders } from '../common/tracing/trace-context.js';
 import { ChangeLogService } from '../audit/change-log.service.js';
 import { ChangeBus } from '../common/events/change-bus.js';
+import { WakeTimer } from '../common/events/wake-timer.js';
 import { APP_CONFIG, type AppConfig } from '../config/app-config.js';
 import { PrismaService } from '../prisma/prisma.service.js';
 import { renderBody, type StoredPayload } from './webhook-events.js';
@@ -58,6 +60,8 @@ export const RETENTION_DAYS = 30;
 const PRUNE_EVERY_MS = 3_600_000;
 /** Kicks this close together share one pass. */
 const KICK_DELAY_MS = 20;
+/** Passes started by the due-time timer are at least this far apart (a row due but not claimable). */
+const MIN_WAKE_GAP_MS = 1000;
 const MAX_ERROR_CHARS = 500;
 
 /** One claimed attempt. */
@@ -92,7 +96,7 @@ export class WebhookDeliveryWorker implements OnApplicationBootstrap, OnModuleDe
   private readonly logger = new Logger('Webhooks');
   private readonly sender: WebhookSender;
   private readonly inFlight = new Map<string, InFlight>();
-  private timer?: NodeJS.Timeout;
+  private readonly timer: WakeTimer;
   private running?: Promise<void>;
   private scheduled?: NodeJS.Timeout;
   private again = false;
@@ -109,14 +113,14 @@ export class WebhookDeliveryWorker implements OnApplicationBootstrap, OnModuleDe
     private readonly metrics: WebhookMetrics,
   ) {
     this.sender = new WebhookSender(config.nodeEnv !== 'production');
+    this.timer = new WakeTimer(() => this.kick(), config.webhookPollIntervalMs);
   }
 
   onApplicationBootstrap(): void {
-    this.timer = setInterval(() => this.kick(), this.config.webhookPollIntervalMs);
-    this.timer.unref();
     // A consent event was committed here or on another replica: deliver it now, not at the next poll.
     this.changes.subscribe((e) => {
-      if (e.topic === 'consent' || e.topic === 'webhook') this.kick();
+      // ('access-request': its changes write deliveries directly, through the outbox.)
+      if (e.topic === 'consent' || e.topic === 'webhook' || e.topic === 'access-request') this.kick();
     });
     this.kick(); // resume at once after a restart
   }
@@ -125,7 +129,7 @@ export class WebhookDeliveryWorker implements OnApplicationBootstrap, OnModuleDe
     // onModuleDestroy, not onApplicationShutdown: releasing claims needs the database, which the
     // (global) Prisma module disconnects after the other modules' destroy hooks have run.
     this.stopped = true;
-    clearInterval(this.timer);
+    this.timer.stop();
     clearTimeout(this.scheduled);
     await this.running?.catch(() => undefined);
     if (this.inFlight.size) {
@@ -155,7 +159,11 @@ export class WebhookDeliveryWorker implements OnApplicationBootstrap, OnModuleDe
       this.scheduled = undefined;
       if (this.stopped) return;
       this.running = this.pass()
-        .catch((err: unknown) => warnUnlessUnavailable(this.logger, 'webhook pass', err))
+        .then((nextDue) => this.timer.wakeAt(Math.max(nextDue ?? Infinity, Date.now() + MIN_WAKE_GAP_MS)))
+        .catch((err: unknown) => {
+          warnUnlessUnavailable(this.logger, 'webhook pass', err);
+          this.timer.wakeAt(null);
+        })
         .finally(() => {
           this.running = undefined;
           if (this.again) {
@@ -171,9 +179,10 @@ export class WebhookDeliveryWorker implements OnApplicationBootstrap, OnModuleDe
     return this.inFlight.size;
   }
 
-  private async pass(): Promise<void> {
+  /** One pass; returns when the next attempt is due (epoch ms), or null when none is pending. */
+  private async pass(): Promise<number | null> {
     await this.outbox.fanOutAll();
-    if (this.stopped) return;
+    if (this.stopped) return null;
     const free = MAX_IN_FLIGHT - this.inFlight.size;
     if (free > 0) {
       const claimed = await this.claim(free);
@@ -185,6 +194,16 @@ export class WebhookDeliveryWorker implements OnApplicationBootstrap, OnModuleDe
       this.lastPrune = Date.now();
       await this.prune();
     }
+    return this.nextDue();
+  }
+
+  /** When the earliest pending attempt of an active subscription is due (a retry or a lease's end). */
+  private async nextDue(): Promise<number | null> {
+    const { _min } = await this.prisma.webhookDelivery.aggregate({
+      _min: { nextAttemptAt: true },
+      where: { status: 'pending', subscription: { active: true } },
+    });
+    return _min.nextAttemptAt?.getTime() ?? null;
   }
 
   /** Claims up to `limit` due deliveries of active subscriptions (see the file comment). */

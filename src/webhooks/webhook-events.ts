@@ -10,8 +10,8 @@
  * - `data`: the consent feed's item `{consentRequestId, eventType, changedDate}`, plus `reason` on
  *   a revocation by the data owner or the platform operator, plus `day`, `calls` and
  *   `lastUsedAt` on a daily usage summary (`consent.usage_summary`), plus `acceptedRights`
- *   and `declinedRights` on the `accepted` event of a partial acceptance, plus `extensionId`
- *   on an extension's events (for an
+ *   and `declinedRights` on the `accepted` event of a partial acceptance, `extensionId` on an extension's
+ *   events (for an
  *   access-request event: the access request as its API shows it).
  *
  * The stored payload has everything but `time`, which is added when an attempt is signed.
@@ -36,8 +36,6 @@ export interface ConsentEventData {
   changedDate: string;
   /** Beyond Altinn: why the data owner or the platform operator revoked it (only then). */
   reason?: string;
-  /** Beyond Altinn: the extension an `extension_*` / `extended` event is about (only then). */
-  extensionId?: string;
   /** Beyond Altinn: on `accepted` of a request that allowed partial acceptance, what was accepted… */
   acceptedRights?: ConsentRight[];
   /** …and what the person declined (possibly empty). */
@@ -48,6 +46,8 @@ export interface ConsentEventData {
   calls?: { api: string; consumer: string; outcome: string; calls: number }[];
   /** `usage_summary` only: start of the minute of the day's last call that reached the API, or null. */
   lastUsedAt?: string | null;
+  /** Beyond Altinn: the extension an `extension_*` / `extended` event is about (only then). */
+  extensionId?: string;
 }
 
 /** What a `usage_summary` event reports (its row in `consent_usage_summaries`). */
@@ -80,7 +80,6 @@ export function consentPayload(
     eventType: e.eventType,
     changedDate: e.createdAt.toISOString(),
     ...(e.reason ? { reason: e.reason } : {}),
-    ...(e.extensionId ? { extensionId: e.extensionId } : {}),
     ...(extra.usage
       ? {
           day: extra.usage.day.toISOString().slice(0, 10),
@@ -91,6 +90,7 @@ export function consentPayload(
     ...(extra.subset
       ? { acceptedRights: extra.subset.acceptedRights, declinedRights: extra.subset.declinedRights }
       : {}),
+    ...(e.extensionId ? { extensionId: e.extensionId } : {}),
   };
   return { id: e.id, type: `consent.${e.eventType}`, data: data as unknown as Record<string, unknown> };
 }

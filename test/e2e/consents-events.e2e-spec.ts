@@ -212,7 +212,7 @@ describe('events feed validation (exact problems)', () => {
         400,
         'AM.VLD-00052',
         VALIDATION,
-        "'approved' is not one of created, accepted, rejected, revoked, deleted, expired, used, expiring, usage_summary, extension_requested, extended, extension_declined, extension_cancelled.",
+        "'approved' is not one of created, accepted, rejected, revoked, deleted, expired, used, expiring, extension_requested, extended, extension_declined, extension_cancelled, usage_summary.",
         [{ code: 'AM.VLD-00052', title: 'Invalid event type.', paths: ['/eventType'] }],
       ),
     );

@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { DailyCallCounter } from '../../src/gateway/daily-call-counter.js';
 import { createTestApp, type TestApp } from '../helpers/app.js';
-import { http, problemBody, sql } from '../factories/consent-fixtures.js';
+import { consumer, createConsent, http, problemBody, sql } from '../factories/consent-fixtures.js';
+import { ConsentsService } from '../../src/consents/consents.service.js';
 import { registerOwner } from '../factories/registry.js';
 import { bearer } from '../helpers/tokens.js';
 import { randomUUID } from 'node:crypto';
@@ -332,6 +333,36 @@ describe("the owner's preview of a policy", () => {
     ).toBe(404);
     for (const c of [old, fine])
       expect((await proxy(t, `/proxy/${api}/x`, { auth: await consentBearer(t, w, c) })).status).toBe(200);
+  });
+
+  it('holds only the rights the person accepted to the policy (partial acceptance)', async () => {
+    const { w } = await world();
+    const bank = await consumer(t);
+    const pid = personNumber();
+    const right = (inntektsaar: string) => ({
+      action: ['consent'],
+      resource: [{ type: 'urn:altinn:resource', value: w.resource }],
+      metadata: { inntektsaar },
+    });
+    const created = await createConsent(t, bank.auth, {
+      id: randomUUID(),
+      from: `urn:altinn:person:identifier-no:${pid}`,
+      to: `urn:altinn:organization:identifier-no:${bank.org}`,
+      validTo: new Date(Date.now() + YEAR / 2).toISOString(),
+      consentRights: [right('2023'), right('2024')],
+      allowPartialAcceptance: true,
+      requestMessage: { nb: 'Samtykke' },
+      redirectUrl: 'https://bank.example/done',
+    });
+    // The person accepts 2024 only: the declined 2023 grants nothing, so it breaks nothing.
+    await t.app
+      .get(ConsentsService)
+      .accept(created.id as string, { personId: pid }, { language: 'nb', html: '<p>ok</p>', text: {} }, [1]);
+    const res = await http(t, 'POST', previewPath(w.resource), w.owner.auth, {
+      metadataValues: { inntektsaar: { enum: ['2024'] } },
+    });
+    expect(res.status).toBe(200);
+    expect(res.body).toMatchObject({ checked: 1, breaking: 0 });
   });
 
   it('refuses a bad policy as PUT does (400 naming the field), another owner (403) and an unknown resource (404)', async () => {

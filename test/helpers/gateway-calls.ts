@@ -129,8 +129,9 @@ export function storedState(o: Partial<ConsentState> = {}): ConsentState {
     consentedMs: Date.parse(CONSENTED),
     rightsKey: d.rightsKey,
     isOneTime: false,
+    termsSetMs: Date.parse(CONSENTED) - 60_000,
+    termsAcceptedMs: Date.parse(CONSENTED),
     earlier: [],
-    createdMs: Date.parse(CONSENTED) - 60_000,
     ...o,
   };
 }

@@ -171,7 +171,6 @@ describe('the architecture (docs/architecture.md)', () => {
       'access-requests/access-requests.service.ts',
       'clients/client-registry.service.ts',
       'consents/consent-events.service.ts',
-      'consents/consent-expiry.sweeper.ts',
       'gateway/one-time-claims.ts',
       'gateway/protected-apis.service.ts',
       'gateway/usage-recorder.ts',

@@ -2,6 +2,7 @@ import { describe, expect, it } from '@jest/globals';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { CONSENT_CREATE_SQL } from '../../src/consents/consent-create.repository.js';
+import { EXPIRE_DUE_SQL } from '../../src/consents/consent-expiry.repository.js';
 import { NUMBERING_SQL } from '../../src/consents/consent-feed.repository.js';
 import { describeDatabase, parsePrismaSchema, type DatabaseShape } from '../helpers/prisma-schema-parser.js';
 
@@ -16,6 +17,7 @@ import { describeDatabase, parsePrismaSchema, type DatabaseShape } from '../help
 const STATEMENTS: Record<string, string> = {
   'consents: create (consent-create.repository.ts)': CONSENT_CREATE_SQL,
   'consents: feed numbering (consent-feed.repository.ts)': NUMBERING_SQL,
+  'consents: expiry sweep (consent-expiry.repository.ts)': EXPIRE_DUE_SQL,
 };
 
 const schema: DatabaseShape = describeDatabase(
@@ -58,10 +60,11 @@ function checkStatement(sql: string, db: DatabaseShape): string[] {
   const text = sql.replace(/--.*$/gm, ' ');
   const columnOf = (table: string, column: string) => db[table]?.columns[column];
 
-  // Tables and their aliases: FROM/JOIN/UPDATE/INTO <table> [AS] [alias].
+  // Tables and their aliases: FROM/JOIN/UPDATE/INTO <table> [AS] [alias] (not a row lock's
+  // `FOR [NO KEY] UPDATE`).
   const aliases = new Map<string, string>();
   const tableRefs = text.matchAll(
-    /\b(?:FROM|JOIN|UPDATE|INTO)\s+([a-z_][a-z0-9_]*)(?:\s+(?:AS\s+)?(?!WHERE|SET|SELECT|ON|VALUES|CROSS|JOIN|GROUP|ORDER|LIMIT)([a-z_][a-z0-9_]*))?/gi,
+    /(?<!\b(?:FOR|KEY)\s+)\b(?:FROM|JOIN|UPDATE|INTO)\s+([a-z_][a-z0-9_]*)(?:\s+(?:AS\s+)?(?!WHERE|SET|SELECT|ON|VALUES|CROSS|JOIN|GROUP|ORDER|LIMIT)([a-z_][a-z0-9_]*))?/gi,
   );
   const ctes = new Set([...text.matchAll(/\b([a-z_][a-z0-9_]*)\s+AS\s*\(/gi)].map((m) => m[1]));
   for (const [, table, alias] of tableRefs) {

@@ -144,3 +144,8 @@ export function traceContextOf(req: IncomingMessage): TraceContext {
   const r = req as Traced;
   return (r[kTrace] ??= traceContextFromHeaders(req.headers));
 }
+
+/** Replaces the request's trace context (the tracer, when its sampler decided the flags). */
+export function replaceTraceContext(req: IncomingMessage, ctx: TraceContext): void {
+  (req as Traced)[kTrace] = ctx;
+}

@@ -82,6 +82,28 @@ describe('PolicyTermsCheck (403 GW-00018)', () => {
     expect(verdictOf(check.run(call()))).toBe('pass');
   });
 
+  it('counts maxValidity of an extended consent from the approval of its current version, not the first acceptance', () => {
+    // Accepted for 300 days, extended 200 days later to 500 days after the first acceptance: the
+    // extension was checked against P1Y when asked, so the gateway must not refuse it.
+    const approvedMs = consentedMs + 200 * 86_400_000;
+    const validTo = new Date(consentedMs + 500 * 86_400_000).toISOString();
+    const { check } = setup(policy({ maxValidity: 'P1Y' }));
+    const c = call({ validTo });
+    expect(verdictOf(check.run(c))).toBe('403 GW-00018'); // as version 1 it would break P1Y
+    const extended = call({ validTo });
+    extended.stored = storedState({ termsSetMs: approvedMs, termsAcceptedMs: approvedMs });
+    expect(verdictOf(check.run(extended))).toBe('pass');
+  });
+
+  it('judges an extension approved after the policy changed by the current policy', () => {
+    const approvedMs = changedLater + 1;
+    const validTo = new Date(approvedMs + 400 * 86_400_000).toISOString();
+    const { check } = setup(policy({ maxValidity: 'P1Y', updatedAtMs: changedLater }));
+    const c = call({ validTo });
+    c.stored = storedState({ termsSetMs: approvedMs, termsAcceptedMs: approvedMs });
+    expect(verdictOf(check.run(c))).toBe('403 GW-00018');
+  });
+
   it('lets a consent created before the policy changed keep its terms', () => {
     const { check } = setup(policy({ maxValidity: 'P1Y', updatedAtMs: changedLater }));
     expect(verdictOf(check.run(call()))).toBe('pass');
