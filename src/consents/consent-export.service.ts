@@ -125,9 +125,9 @@ export class ConsentExportService {
                 {
                   version: 1,
                   validTo: record.validTo.toISOString(),
-                  consentRights: record.grantedRights,
+                  consentRights: record.consentRights,
                   acceptedBy: receipt.acceptedBy,
-                  acceptedAt: (record.consented ?? receipt.acceptedAt).toISOString(),
+                  acceptedAt: receipt.acceptedAt.toISOString(),
                   extensionId: null,
                   receipt: { language: receipt.language, text: receipt.text, html: receipt.html },
                 },

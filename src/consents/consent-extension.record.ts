@@ -40,7 +40,6 @@ export interface ConsentExtensionRecord {
 export interface ConsentVersionRecord {
   version: number;
   validTo: Date;
-  /** What the version grants (a right declined in a partial acceptance left out). */
   consentRights: ConsentRight[];
   acceptedBy: string;
   acceptedAt: Date;

@@ -55,16 +55,12 @@ export class ConsentExtensionRules {
       const policy = await this.policies.policyOf(identifier);
       if (policy) policies.set(identifier, policy);
     }
-    // The rights the consent grants (a right declined in a partial acceptance is not extended).
-    const declined = new Set(consent.partialAcceptance?.declined ?? []);
-    const rights = consent.consentRights
-      .map((r, index) => ({
-        index,
-        action: r.action,
-        resource: r.resource[0]?.value,
-        metadata: r.metadata ?? null,
-      }))
-      .filter((r) => !declined.has(r.index));
+    const rights = consent.consentRights.map((r, index) => ({
+      index,
+      action: r.action,
+      resource: r.resource[0]?.value,
+      metadata: r.metadata ?? null,
+    }));
     problems.push(
       ...policyProblems(
         {

@@ -217,9 +217,7 @@ export class ConsentExtensionsService {
       const next = found.baseVersion + 1;
       const [extended] = await tx.consentRequest.updateManyAndReturn({
         where: { id: row.id, status: 'accepted', validTo: { gt: now }, version: found.baseVersion },
-        // `consented` is when the terms in force were accepted: the approval. Tokens carry it, and
-        // a resource policy's maxValidity counts from it at the gateway (resource-policy.terms.ts).
-        data: { validTo: found.validTo, version: next, consented: now, updatedAt: now },
+        data: { validTo: found.validTo, version: next, updatedAt: now },
       });
       if (!extended) return null;
       const closed = await tx.consentExtension.updateMany({
@@ -389,8 +387,7 @@ async function copyFirstVersion(tx: PrismaTx, row: ConsentRequestRow): Promise<v
       extensionId: null,
       // An accepted consent always has its receipt; the fallbacks only keep a hand-made row valid.
       acceptedBy: receipt?.acceptedBy ?? record.from,
-      // `consented`, exactly as version 1's tokens carry it.
-      acceptedAt: row.consented ?? receipt?.acceptedAt ?? row.updatedAt,
+      acceptedAt: receipt?.acceptedAt ?? row.consented ?? row.updatedAt,
       language: receipt?.language ?? 'nb',
       html: receipt?.html ?? '',
       text: receipt?.text ?? {},

@@ -126,9 +126,9 @@ export class ConsentVersionsService {
         {
           version: 1,
           validTo: consent.validTo,
-          consentRights: consent.grantedRights,
+          consentRights: consent.consentRights,
           acceptedBy: receipt.acceptedBy,
-          acceptedAt: consent.consented ?? receipt.acceptedAt,
+          acceptedAt: receipt.acceptedAt,
           extensionId: null,
         },
       ]);

@@ -28,7 +28,6 @@ export type ExtensionEventType =
   | 'usage_summary';
 export const EXTENSION_EVENT_TYPES: readonly ExtensionEventType[] = Object.freeze([
   'expiring',
-  'usage_summary',
   'extension_requested',
   'extended',
   'extension_declined',

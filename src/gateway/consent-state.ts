@@ -73,7 +73,6 @@ export function toConsentState(r: ConsentRecord, versions: readonly VersionTerms
     termsSetMs: current ? current.acceptedAt.getTime() : r.createdAt.getTime(),
     termsAcceptedMs: current ? current.acceptedAt.getTime() : r.consented ? r.consented.getTime() : null,
     earlier: earlier.map((t) => ({
-      consentedMs: t.consented.getTime(),
       validToMs: t.validTo.getTime(),
       rightsKey: normaliseRights(t.consentRights)?.key ?? null,
     })),

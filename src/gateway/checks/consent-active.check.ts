@@ -32,7 +32,12 @@ export function storedConsentRefusal(
   if (!stored) return E.consentInactive('The consent is unknown.');
   if (stored.status !== 'accepted' || stored.validToMs <= now)
     return E.consentInactive(`The consent is ${stored.validToMs <= now ? 'expired' : stored.status}.`);
-  if (stored.fromUrn !== detail.fromUrn || stored.toOrg !== detail.toOrg || !termsMatch(stored, detail))
+  if (
+    stored.fromUrn !== detail.fromUrn ||
+    stored.toOrg !== detail.toOrg ||
+    stored.consentedMs !== detail.consentedMs ||
+    !termsMatch(stored, detail)
+  )
     return E.consentInactive('The consent in the token does not match the stored consent.');
   return null;
 }
@@ -42,11 +47,8 @@ export function storedConsentRefusal(
  * before an extension was approved: still within the consent, so valid until the token expires).
  */
 function termsMatch(stored: ConsentState, detail: ConsentDetail): boolean {
-  const same = (t: { consentedMs: number | null; validToMs: number; rightsKey: string | null }) =>
-    t.consentedMs === detail.consentedMs &&
-    t.validToMs === detail.validToMs &&
-    t.rightsKey === detail.rightsKey;
-  return same(stored) || stored.earlier.some(same);
+  if (stored.validToMs === detail.validToMs && stored.rightsKey === detail.rightsKey) return true;
+  return stored.earlier.some((t) => t.validToMs === detail.validToMs && t.rightsKey === detail.rightsKey);
 }
 
 export class ConsentActiveCheck implements GatewayCheck {
