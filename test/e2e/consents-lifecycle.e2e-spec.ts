@@ -114,6 +114,7 @@ describe('accepting', () => {
       resourceVersions: { [w.resource]: expect.any(String) },
       resources: [w.resource],
       createdAt: expect.any(Date),
+      version: 1,
     });
     expect(await events(id)).toEqual([
       ['created', orgUrnOf(w.consumer.org)],
