@@ -10,6 +10,7 @@ export const ExtensionCodes = {
   validToNotLater: 'CX-00003',
   notPending: 'CX-00004',
   notFound: 'CX-00005',
+  noLongerAllowed: 'CX-00006',
 } as const;
 
 export const EXTENSION_TITLES: Record<string, string> = {
@@ -18,6 +19,7 @@ export const EXTENSION_TITLES: Record<string, string> = {
   'CX-00003': 'validTo must be later than the consent’s current validTo',
   'CX-00004': 'The extension is no longer pending',
   'CX-00005': 'Extension not found',
+  'CX-00006': 'The extension no longer meets the resource’s rules',
 };
 
 export function extensionProblem(

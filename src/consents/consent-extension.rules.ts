@@ -55,12 +55,17 @@ export class ConsentExtensionRules {
       const policy = await this.policies.policyOf(identifier);
       if (policy) policies.set(identifier, policy);
     }
-    const rights = consent.consentRights.map((r, index) => ({
-      index,
-      action: r.action,
-      resource: r.resource[0]?.value,
-      metadata: r.metadata ?? null,
-    }));
+    // The rights granted (a partial acceptance's declined ones are not part of the consent),
+    // numbered as in the request so a problem's path names the right the consumer sent.
+    const declined = new Set(consent.partialAcceptance?.declined ?? []);
+    const rights = consent.consentRights
+      .map((r, index) => ({
+        index,
+        action: r.action,
+        resource: r.resource[0]?.value,
+        metadata: r.metadata ?? null,
+      }))
+      .filter((r) => !declined.has(r.index));
     problems.push(
       ...policyProblems(
         {

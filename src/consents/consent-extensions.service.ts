@@ -211,6 +211,7 @@ export class ConsentExtensionsService {
     if (!found) throw extensionNotFound(extensionId);
     if (found.status === 'approved' && found.decidedBy === by) return;
     if (found.status !== 'pending') throw notPending(found);
+    await this.stillAllowed(consent, found);
     const text = JSON.parse(JSON.stringify(receipt.text ?? null)) as Prisma.InputJsonValue;
 
     const approved = await this.step(consent.id, async (tx, row, now) => {
@@ -257,6 +258,27 @@ export class ConsentExtensionsService {
       };
     });
     if (!approved) throw await this.refusal(consent.id, found.id);
+  }
+
+  /**
+   * The extension's terms judged again when the person approves, by the rules as they are now
+   * (the resource may be gone, its policy tightened, the consumer taken off its access list since
+   * it was asked): approving terms the policy forbids would store a consent the gateway then
+   * refuses (GW-00018), so an extension would cut off a consent that worked. 409 CX-00006 names
+   * the rule; the consent keeps its current terms and the consumer may cancel and ask again.
+   */
+  private async stillAllowed(consent: ConsentRecord, found: ConsentExtensionRecord): Promise<void> {
+    try {
+      await this.rules.checkResources(consent, found.validTo, new Date());
+    } catch (err) {
+      if (!(err instanceof DomainError)) throw err;
+      throw extensionProblem(
+        409,
+        ExtensionCodes.noLongerAllowed,
+        `The extension ${found.id} can no longer be approved: ${err.detail}`,
+        { rule: err.code },
+      );
+    }
   }
 
   /** pending → declined / cancelled; doing it again is a no-op; any other state 409 CX-00004. */

@@ -21,6 +21,7 @@ import type {
 } from './consent-extension.record.js';
 import { orgUrn } from '../common/identifiers/party-urn.js';
 import type { ConsentReceipt, ConsentRecord, ConsentRight } from './consent.record.js';
+import { toReceipt } from './consent.mapper.js';
 
 /** A pending extension lapses when the consent it would extend can no longer be extended by it. */
 export function extensionStatus(
@@ -163,19 +164,7 @@ export class ConsentVersionsService {
       if (wanted > 1) return null;
     }
     const r = await this.prisma.consentReceipt.findUnique({ where: { consentRequestId: consent.id } });
-    if (!r) return null;
-    return {
-      language: r.language,
-      html: r.html,
-      text: r.text,
-      templateId: r.templateId,
-      templateVersion: r.templateVersion,
-      resourceVersions: r.resourceVersions as Record<string, string>,
-      acceptedBy: r.acceptedBy,
-      acceptedAt: r.acceptedAt,
-      version: 1,
-      validTo: consent.validTo,
-    };
+    return r ? { ...toReceipt(r), version: 1, validTo: consent.validTo } : null;
   }
 
   /**

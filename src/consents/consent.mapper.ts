@@ -4,12 +4,16 @@
  * consent past its `validTo` as accepted, even before the expiry sweeper has written it.
  */
 import { orgUrn } from '../common/identifiers/party-urn.js';
-import type { ConsentRequest as ConsentRequestRow } from '../generated/prisma/client.js';
+import type {
+  ConsentReceipt as ConsentReceiptRow,
+  ConsentRequest as ConsentRequestRow,
+} from '../generated/prisma/client.js';
 import {
   CONSENT_STATUSES,
   type ConsentEventRecord,
   type ConsentRecord,
   type ConsentRight,
+  type ConsentReceipt,
   type ConsentStatus,
 } from './consent.record.js';
 import { grantedRights, readPartialAcceptance, rightsWithOutcome } from './consent-partial-acceptance.js';
@@ -53,6 +57,20 @@ export function toRecord(row: ConsentRequestRow, now: Date = new Date()): Consen
     resources: row.resources,
     createdAt: row.createdAt,
     version: row.version,
+  };
+}
+
+/** What the person saw when accepting, as stored (version 1's receipt). */
+export function toReceipt(r: ConsentReceiptRow): ConsentReceipt {
+  return {
+    language: r.language,
+    html: r.html,
+    text: r.text,
+    templateId: r.templateId,
+    templateVersion: r.templateVersion,
+    resourceVersions: r.resourceVersions as Record<string, string>,
+    acceptedBy: r.acceptedBy,
+    acceptedAt: r.acceptedAt,
   };
 }
 

@@ -24,7 +24,7 @@ import { ConsentEventsService } from './consent-events.service.js';
 import { ConsentFeedSequencer } from './consent-feed.sequencer.js';
 import { ConsentCodes, consentProblem, INVALID_VALUE, notAuthorized, notFound } from './consent-problems.js';
 import type { ConsentReceipt, ConsentReceiptInput, ConsentRecord, ConsentStatus } from './consent.record.js';
-import { effectiveStatus, toRecord } from './consent.mapper.js';
+import { effectiveStatus, toReceipt, toRecord } from './consent.mapper.js';
 import { declinedFor } from './consent-partial-acceptance.js';
 import { isUuid } from '../common/identifiers/uuid.js';
 
@@ -97,17 +97,7 @@ export class ConsentsService {
   async getReceipt(id: string): Promise<ConsentReceipt | null> {
     if (!isUuid(id)) return null;
     const r = await this.prisma.consentReceipt.findUnique({ where: { consentRequestId: id.toLowerCase() } });
-    if (!r) return null;
-    return {
-      language: r.language,
-      html: r.html,
-      text: r.text,
-      templateId: r.templateId,
-      templateVersion: r.templateVersion,
-      resourceVersions: r.resourceVersions as Record<string, string>,
-      acceptedBy: r.acceptedBy,
-      acceptedAt: r.acceptedAt,
-    };
+    return r ? toReceipt(r) : null;
   }
 
   /**

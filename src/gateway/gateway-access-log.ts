@@ -1,7 +1,8 @@
 /**
  * One structured line per proxied call at `info` (proxied calls bypass the HTTP request logger).
  * The query string and the subject header are left out: they usually carry a national identity
- * number. Skipped entirely below `info`, so it costs nothing in production at `warn`.
+ * number; one in the path (`/person/15058510170`, red team finding) is masked. Skipped entirely
+ * below `info`, so it costs nothing in production at `warn`.
  */
 import { performance } from 'node:perf_hooks';
 import type { Logger } from '@nestjs/common';
@@ -9,6 +10,17 @@ import { refusalReason } from '../common/errors/problem-details.filter.js';
 import { traceIdFor } from '../common/errors/trace-id.js';
 import type { GatewayCall } from './gateway-call.js';
 import { CLIENT_CLOSED } from './upstream-exchange.js';
+
+/**
+ * Any run of exactly 11 digits (a Norwegian national identity or D number, also percent-encoded
+ * digit by digit) replaced by `***********`, so the log names where the call went, not whom it was
+ * about. Other numbers (org numbers have 9 digits, ids, years) stay readable.
+ */
+const ELEVEN_DIGITS = /(?<![0-9]|%3)(?:[0-9]|%3[0-9]){11}(?![0-9]|%3[0-9])/gi;
+
+export function maskIdentityNumbers(path: string): string {
+  return path.replace(ELEVEN_DIGITS, '***********');
+}
 
 export class GatewayAccessLog {
   private readonly enabled: boolean;
@@ -29,7 +41,7 @@ export class GatewayAccessLog {
       reqId: call.requestId,
       api: call.route.name,
       method: call.req.method,
-      path: q === -1 ? url : url.slice(0, q),
+      path: maskIdentityNumbers(q === -1 ? url : url.slice(0, q)),
       status,
       outcome,
       consumer: call.consumer || undefined,

@@ -39,6 +39,8 @@ import { idParam, PortalVisitsService, type Visitor } from './portal-visits.serv
 
 /** Answers that mean "this extension can no longer be answered": a 409 page. */
 const STALE = new Set(['CX-00001', 'CX-00004', 'CX-00005']);
+/** The extension's terms no longer meet the resource's rules (policy, access list): a 409 page saying so. */
+const NO_LONGER_ALLOWED = 'CX-00006';
 
 class ExtensionAnswerFormDto extends PortalActionFormDto {
   @ApiProperty({ format: 'uuid', description: 'The extension shown on the page (the one answered).' })
@@ -154,6 +156,10 @@ export class ConsentExtensionController {
       }
     } catch (err) {
       if (err instanceof DomainError && STALE.has(err.code)) return this.stale(reply, visitor);
+      if (err instanceof DomainError && err.code === NO_LONGER_ALLOWED)
+        return this.pages.error(reply, 409, 'conflict', visitor.page, {
+          notice: EXTENSION_TEXTS.in(visitor.page.lang).noLongerAllowed,
+        });
       throw err;
     }
     if (!approve) return seeOther(reply, `${extensionPath(consent.id, page.lang)}&declined=1`);

@@ -25,6 +25,8 @@ const nb = {
   approved: 'Samtykket er forlenget til {validTo}.',
   declined: 'Du sa nei til å forlenge samtykket. Det gjelder som før til {validTo}.',
   notPending: 'Forespørselen om forlengelse er ikke lenger åpen.',
+  noLongerAllowed:
+    'Forlengelsen kan ikke godkjennes lenger: reglene til den som har opplysningene, er endret siden forespørselen ble sendt. Samtykket ditt gjelder som før.',
   versionsHeading: 'Versjoner',
   versionsIntro: 'Samtykket er forlenget. Hver versjon har sin egen kvittering.',
   versionLine: 'Versjon {version}: gyldig til {validTo}, godtatt {acceptedAt}',
@@ -54,6 +56,8 @@ const nn: Strings = {
   approved: 'Samtykket er forlengt til {validTo}.',
   declined: 'Du sa nei til å forlengje samtykket. Det gjeld som før til {validTo}.',
   notPending: 'Førespurnaden om forlenging er ikkje lenger open.',
+  noLongerAllowed:
+    'Forlenginga kan ikkje godkjennast lenger: reglane til den som har opplysningane, er endra sidan førespurnaden vart send. Samtykket ditt gjeld som før.',
   versionsHeading: 'Versjonar',
   versionsIntro: 'Samtykket er forlengt. Kvar versjon har si eiga kvittering.',
   versionLine: 'Versjon {version}: gyldig til {validTo}, godteken {acceptedAt}',
@@ -81,6 +85,8 @@ const en: Strings = {
   approved: 'The consent is extended until {validTo}.',
   declined: 'You declined to extend the consent. It stays valid until {validTo}.',
   notPending: 'The request to extend is no longer open.',
+  noLongerAllowed:
+    'The extension can no longer be approved: the rules of the organisation that holds the data have changed since it was asked for. Your consent stays as it was.',
   versionsHeading: 'Versions',
   versionsIntro: 'The consent has been extended. Each version has its own receipt.',
   versionLine: 'Version {version}: valid until {validTo}, accepted {acceptedAt}',

@@ -253,6 +253,45 @@ describe('approving and declining', () => {
   });
 });
 
+describe('the rules are judged again when the person approves (red team: an approved extension broke a working consent)', () => {
+  const policyPath = () => `/resourceregistry/api/v1/resource/${w.resource}/policy`;
+
+  afterAll(async () => {
+    await http(t, 'DELETE', policyPath(), w.owner.auth);
+  });
+
+  it('an extension asked under P2Y is refused (409 CX-00006) once the owner tightened to P1Y, and the consent keeps working as it was', async () => {
+    expect((await http(t, 'PUT', policyPath(), w.owner.auth, { maxValidity: 'P2Y' })).status).toBe(200);
+    const { id, c, extensionId } = await withPendingExtension(500);
+    const page = await c.get(`/consent/${id}/extension?lang=en`);
+    expect((await http(t, 'PUT', policyPath(), w.owner.auth, { maxValidity: 'P1Y' })).status).toBe(200);
+    const before = await validToOf(id);
+
+    const res = await c.post(`/consent/${id}/extension/approve`, {
+      _csrf: csrfOf(page.body),
+      lang: 'en',
+      extension: extensionId,
+    });
+    expect(res.status).toBe(409);
+    expect(textOf(res.body)).toContain('can no longer be approved');
+    expect(await validToOf(id)).toBe(before);
+    expect(await extensionStatus(id, extensionId)).toBe('pending');
+    const versions = await http(t, 'GET', `${CONSENT_PATH}/${id}/versions`, w.consumer.read);
+    expect(versions.body.currentVersion).toBe(1);
+
+    // Loosened again, the same extension can be approved.
+    expect((await http(t, 'DELETE', policyPath(), w.owner.auth)).status).toBe(204);
+    const again = await c.get(`/consent/${id}/extension?lang=en`);
+    const ok = await c.post(`/consent/${id}/extension/approve`, {
+      _csrf: csrfOf(again.body),
+      lang: 'en',
+      extension: extensionId,
+    });
+    expect(ok.status).toBe(303);
+    expect(await extensionStatus(id, extensionId)).toBe('approved');
+  });
+});
+
 describe('after approval: tokens, the gateway, the sweeper and the export', () => {
   async function approved(days = 400) {
     const x = await withPendingExtension(days);
