@@ -39,6 +39,10 @@ beforeAll(async () => {
   w = await consentWorld(t);
   reminders = t.app.get(ConsentExpiryReminders);
   sweeper = t.app.get(ConsentExpirySweeper);
+  // This file runs the sweeps itself (with its clock): the background one (it also wakes on every
+  // consent change, not only at its interval, and would remind with the real clock) is stopped, as
+  // at shutdown; sweepAt runs the expiry sweep and the reminders by hand.
+  await t.app.get(ConsentExpirySweeper).onApplicationShutdown();
 });
 
 afterAll(async () => {
@@ -49,7 +53,8 @@ afterAll(async () => {
 async function sweepAt(at: number): Promise<void> {
   reminders.clock = () => at;
   try {
-    await sweeper.sweepAll();
+    await sweeper.sweepAll(); // expires what is due (a stopped sweeper leaves the reminders out)
+    await reminders.remindDue();
   } finally {
     reminders.clock = () => Date.now();
   }

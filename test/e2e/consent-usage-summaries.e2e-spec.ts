@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { ConsentsService } from '../../src/consents/consents.service.js';
+import { ConsentExpirySweeper } from '../../src/consents/consent-expiry.sweeper.js';
 import { ConsentUsageSummaries, USAGE_SUMMARY_GRACE_MS } from '../../src/consents/consent-usage-summaries.js';
 import { createTestApp, type TestApp } from '../helpers/app.js';
 import { personNumber } from '../factories/orgs.js';
@@ -41,6 +42,9 @@ beforeAll(async () => {
   w = await consentWorld(t);
   upstream = await startUpstream();
   summaries = t.app.get(ConsentUsageSummaries);
+  // This file summarises itself (with its clock): the background sweep (it also wakes on every
+  // consent change, not only at its interval) is stopped, as at shutdown.
+  await t.app.get(ConsentExpirySweeper).onApplicationShutdown();
 });
 
 afterAll(async () => {
