@@ -2,20 +2,10 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { ConsentExpiryReminders } from '../../src/consents/consent-expiry-reminders.js';
 import { ConsentExpirySweeper } from '../../src/consents/consent-expiry.sweeper.js';
 import { ConsentsService } from '../../src/consents/consents.service.js';
-import { createTestApp, type TestApp } from '../helpers/app.js';
-import { personNumber } from '../factories/orgs.js';
+import type { TestApp } from '../helpers/app.js';
+import { appWithBackgroundSweepStopped, sweepableConsent } from '../factories/sweep-fixtures.js';
 import { createResource } from '../factories/registry.js';
-import {
-  CONSENT_PATH,
-  EVENTS_PATH,
-  consentBody,
-  consentWorld,
-  createConsent,
-  http,
-  personUrnOf,
-  sql,
-  type ConsentWorld,
-} from '../factories/consent-fixtures.js';
+import { CONSENT_PATH, EVENTS_PATH, http, sql, type ConsentWorld } from '../factories/consent-fixtures.js';
 import { receiverPool } from '../factories/webhook-deliveries.js';
 import { eventually, subscribe } from '../factories/webhook-fixtures.js';
 
@@ -34,15 +24,10 @@ let sweeper: ConsentExpirySweeper;
 const receiver = receiverPool();
 
 beforeAll(async () => {
-  // The background sweep is slowed down so that only the test sweeps (with its clock).
-  t = await createTestApp({ env: { EXPIRY_REMINDER_DAYS: '7', EXPIRY_SWEEP_INTERVAL_MS: '3600000' } });
-  w = await consentWorld(t);
+  // sweepAt runs the expiry sweep and the reminders by hand, with its clock.
+  ({ t, w } = await appWithBackgroundSweepStopped({ EXPIRY_REMINDER_DAYS: '7' }));
   reminders = t.app.get(ConsentExpiryReminders);
   sweeper = t.app.get(ConsentExpirySweeper);
-  // This file runs the sweeps itself (with its clock): the background one (it also wakes on every
-  // consent change, not only at its interval, and would remind with the real clock) is stopped, as
-  // at shutdown; sweepAt runs the expiry sweep and the reminders by hand.
-  await t.app.get(ConsentExpirySweeper).onApplicationShutdown();
 });
 
 afterAll(async () => {
@@ -60,23 +45,8 @@ async function sweepAt(at: number): Promise<void> {
   }
 }
 
-async function consentValidFor(days: number, accept = true, resource = w.resource): Promise<string> {
-  const pid = personNumber();
-  const dto = await createConsent(
-    t,
-    w.consumer.auth,
-    consentBody({
-      to: w.consumer.org,
-      resource,
-      from: personUrnOf(pid),
-      validTo: new Date(Date.now() + days * DAY).toISOString(),
-    }),
-  );
-  if (accept)
-    await t.app
-      .get(ConsentsService)
-      .accept(dto.id as string, { personId: pid }, { language: 'nb', html: '<p>ok</p>', text: {} });
-  return dto.id as string;
+function consentValidFor(days: number, accept = true, resource = w.resource): Promise<string> {
+  return sweepableConsent(t, w, { validTo: new Date(Date.now() + days * DAY), accept, resource });
 }
 
 async function expiringEvents(id: string): Promise<number> {

@@ -1,20 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { ConsentsService } from '../../src/consents/consents.service.js';
-import { ConsentExpirySweeper } from '../../src/consents/consent-expiry.sweeper.js';
 import { ConsentUsageSummaries, USAGE_SUMMARY_GRACE_MS } from '../../src/consents/consent-usage-summaries.js';
 import { createTestApp, type TestApp } from '../helpers/app.js';
-import { personNumber } from '../factories/orgs.js';
-import {
-  CONSENT_PATH,
-  EVENTS_PATH,
-  consentBody,
-  consentWorld,
-  createConsent,
-  http,
-  personUrnOf,
-  sql,
-  type ConsentWorld,
-} from '../factories/consent-fixtures.js';
+import { appWithBackgroundSweepStopped, sweepableConsent } from '../factories/sweep-fixtures.js';
+import { CONSENT_PATH, EVENTS_PATH, http, sql, type ConsentWorld } from '../factories/consent-fixtures.js';
 import { startUpstream, type Upstream } from '../factories/gateway-fixtures.js';
 import { useConsentAtGateway } from '../factories/usage-fixtures.js';
 import { receiverPool } from '../factories/webhook-deliveries.js';
@@ -37,14 +25,10 @@ let summaries: ConsentUsageSummaries;
 const receiver = receiverPool();
 
 beforeAll(async () => {
-  // The background sweep is slowed down so that only the test summarises (with its clock).
-  t = await createTestApp({ env: { EXPIRY_SWEEP_INTERVAL_MS: '3600000' } });
-  w = await consentWorld(t);
+  // This file summarises by hand, with its clock.
+  ({ t, w } = await appWithBackgroundSweepStopped());
   upstream = await startUpstream();
   summaries = t.app.get(ConsentUsageSummaries);
-  // This file summarises itself (with its clock): the background sweep (it also wakes on every
-  // consent change, not only at its interval) is stopped, as at shutdown.
-  await t.app.get(ConsentExpirySweeper).onApplicationShutdown();
 });
 
 afterAll(async () => {
@@ -64,17 +48,8 @@ async function summariseAt(s: ConsentUsageSummaries, at: number): Promise<number
   }
 }
 
-async function acceptedConsent(): Promise<string> {
-  const pid = personNumber();
-  const dto = await createConsent(
-    t,
-    w.consumer.auth,
-    consentBody({ to: w.consumer.org, resource: w.resource, from: personUrnOf(pid) }),
-  );
-  await t.app
-    .get(ConsentsService)
-    .accept(dto.id as string, { personId: pid }, { language: 'nb', html: '<p>ok</p>', text: {} });
-  return dto.id as string;
+function acceptedConsent(): Promise<string> {
+  return sweepableConsent(t, w);
 }
 
 /** Counts as the gateway's UsageRecorder writes them (per minute, API, consumer, consent, outcome). */

@@ -7,21 +7,21 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import fc from 'fast-check';
-import { createTestApp, type TestApp } from '../helpers/app.js';
+import type { TestApp } from '../helpers/app.js';
+import { startGatewayApp, type GatewayApp } from '../factories/gateway-app.js';
 import { expectProblem } from '../factories/problems.js';
 import {
   acceptedConsent,
   consentBearer,
-  gatewayWorld,
   rawExchange,
   rawRequest,
   registerApi,
-  startUpstream,
   type GatewayWorld,
   type Upstream,
 } from '../factories/gateway-fixtures.js';
 import { interpreters, keepsStructure } from '../unit/reference-servers.js';
 
+let gateway: GatewayApp;
 let t: TestApp;
 let upstream: Upstream;
 let world: GatewayWorld;
@@ -34,10 +34,8 @@ const BEARER_IN_QUERY =
   'Bearer realm="consent-gateway", error="invalid_request", error_description="access tokens are accepted in the Authorization header only"';
 
 beforeAll(async () => {
-  t = await createTestApp();
-  upstream = await startUpstream();
-  world = await gatewayWorld(t);
-  api = await registerApi(t, world, { upstreamUrl: `${upstream.url}/base` });
+  gateway = await startGatewayApp();
+  ({ t, upstream, world, api } = gateway);
   const consent = await acceptedConsent(t, world);
   pid = consent.from.split(':').pop()!;
   auth = await consentBearer(t, world, consent);
@@ -45,8 +43,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  await t?.close();
-  await upstream?.close();
+  await gateway?.close();
 });
 
 function get(path: string, headers: Array<[string, string]> = [['authorization', auth]]) {

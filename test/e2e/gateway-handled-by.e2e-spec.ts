@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { createTestApp, type TestApp } from '../helpers/app.js';
+import type { TestApp } from '../helpers/app.js';
+import { startGatewayApp, type GatewayApp } from '../factories/gateway-app.js';
 import { mintToken } from '../helpers/tokens.js';
 import { orgNumber, personNumber } from '../factories/orgs.js';
 import { expectProblem } from '../factories/problems.js';
@@ -17,7 +18,6 @@ import {
   personUrnOf,
   proxy,
   registerApi,
-  startUpstream,
   type GatewayWorld,
   type Upstream,
 } from '../factories/gateway-fixtures.js';
@@ -29,6 +29,7 @@ import {
  * gets 403 GW-00007. The handler is read from the STORED consent, never from the token.
  */
 
+let gateway: GatewayApp;
 let t: TestApp;
 let upstream: Upstream;
 let world: GatewayWorld;
@@ -37,15 +38,12 @@ let api: string;
 const NOT_TO_CALLER = 'The consent was not given to the organisation the token was issued to.';
 
 beforeAll(async () => {
-  t = await createTestApp();
-  upstream = await startUpstream();
-  world = await gatewayWorld(t);
-  api = await registerApi(t, world, { upstreamUrl: `${upstream.url}/base` });
+  gateway = await startGatewayApp();
+  ({ t, upstream, world, api } = gateway);
 });
 
 afterAll(async () => {
-  await t?.close();
-  await upstream?.close();
+  await gateway?.close();
 });
 
 /** An accepted consent to a fresh organisation, handled by `handler` (or by nobody). */

@@ -2,7 +2,8 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { randomUUID } from 'node:crypto';
 import { ConsentsService } from '../../src/consents/consents.service.js';
 import { TokenSignerService } from '../../src/tokens/token-signer.service.js';
-import { createTestApp, type TestApp } from '../helpers/app.js';
+import type { TestApp } from '../helpers/app.js';
+import { startGatewayApp, type GatewayApp } from '../factories/gateway-app.js';
 import { mintToken } from '../helpers/tokens.js';
 import { orgNumber, personNumber } from '../factories/orgs.js';
 import { sql } from '../factories/consent-fixtures.js';
@@ -31,6 +32,7 @@ import {
  * real tokens from the built-in issuer, real database.
  */
 
+let gateway: GatewayApp;
 let t: TestApp;
 let upstream: Upstream;
 let world: GatewayWorld;
@@ -47,15 +49,12 @@ const EMPTY_SEGMENT =
 const BEARER_INVALID = 'Bearer realm="consent-gateway", error="invalid_token"';
 
 beforeAll(async () => {
-  t = await createTestApp();
-  upstream = await startUpstream();
-  world = await gatewayWorld(t);
-  api = await registerApi(t, world, { upstreamUrl: `${upstream.url}/base` });
+  gateway = await startGatewayApp();
+  ({ t, upstream, world, api } = gateway);
 });
 
 afterAll(async () => {
-  await t?.close();
-  await upstream?.close();
+  await gateway?.close();
 });
 
 async function authorised(o: Parameters<typeof acceptedConsent>[2] = {}) {

@@ -4,21 +4,21 @@
  * having received nothing.
  */
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { createTestApp, type TestApp } from '../helpers/app.js';
+import type { TestApp } from '../helpers/app.js';
+import { startGatewayApp, type GatewayApp } from '../factories/gateway-app.js';
 import { expectProblem } from '../factories/problems.js';
 import { sql } from '../factories/consent-fixtures.js';
 import {
   acceptedConsent,
   consentBearer,
-  gatewayWorld,
   rawExchange,
   rawRequest,
   registerApi,
-  startUpstream,
   type GatewayWorld,
   type Upstream,
 } from '../factories/gateway-fixtures.js';
 
+let gateway: GatewayApp;
 let t: TestApp;
 let upstream: Upstream;
 let world: GatewayWorld;
@@ -31,9 +31,8 @@ let pid: string;
 const OTHER = '25922947409';
 
 beforeAll(async () => {
-  t = await createTestApp();
-  upstream = await startUpstream();
-  world = await gatewayWorld(t);
+  gateway = await startGatewayApp({ api: false });
+  ({ t, upstream, world } = gateway);
   queryApi = await registerApi(t, world, {
     upstreamUrl: `${upstream.url}/q`,
     subject: { in: 'query', name: 'person_id' },
@@ -48,8 +47,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  await t?.close();
-  await upstream?.close();
+  await gateway?.close();
 });
 
 const mismatch =
