@@ -1,12 +1,16 @@
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { existsSync, mkdirSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import path from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import { afterAll, beforeAll, expect, it } from '@jest/globals';
+import type { Browser, Page } from 'playwright-core';
 import { personNumber, uniqueCode } from '../factories/orgs.js';
 import { grantOrgRoles } from '../factories/portal-fixtures.js';
 import { ADMIN_ORG, registerOwner, type TestOwner } from '../factories/registry.js';
 import { createTestApp, type TestApp } from '../helpers/app.js';
+import {
+  browserSuite,
+  launchBrowser,
+  screenshot,
+  seriousAxeViolations,
+  type AxeViolation,
+} from '../helpers/browser.js';
 import { bearer } from '../helpers/tokens.js';
 
 /**
@@ -21,30 +25,9 @@ import { bearer } from '../helpers/tokens.js';
  * Skipped only when chromium is not installed and we are not in CI (in CI it must run).
  */
 
-const CHROMIUM = '/usr/bin/chromium';
-const LAUNCH_ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--no-first-run',
-  '--disable-background-networking',
-];
-const SCREENSHOTS = path.join(process.cwd(), 'test-output', 'screenshots');
-const require = createRequire(import.meta.url);
-const AXE_SOURCE = require.resolve('axe-core/axe.min.js');
-const AXE_TAGS = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice'];
 const TAX_ADMINISTRATION = '974761076';
 const BANK = '984851006';
 const MEMBERS_PATH = '/resourceregistry/api/v1/access-lists/{owner}/{identifier}/members';
-
-interface AxeViolation {
-  id: string;
-  impact: 'minor' | 'moderate' | 'serious' | 'critical' | null;
-  help: string;
-  nodes: unknown[];
-}
-
-const suite = existsSync(CHROMIUM) || process.env.CI ? describe : describe.skip;
 
 let t: TestApp;
 let browser: Browser;
@@ -52,9 +35,8 @@ let skd: TestOwner;
 let listId: string;
 const person = personNumber();
 
-suite('admins in Swagger UI, in a real browser (issue 20)', () => {
+browserSuite('admins in Swagger UI, in a real browser (issue 20)', () => {
   beforeAll(async () => {
-    mkdirSync(SCREENSHOTS, { recursive: true });
     t = await createTestApp();
     const admin = await bearer(t, { org: ADMIN_ORG, scope: 'consentgw:admin' });
     const put = (p: string, body: unknown) =>
@@ -94,17 +76,13 @@ suite('admins in Swagger UI, in a real browser (issue 20)', () => {
       body: JSON.stringify({ name: 'Banker' }),
     });
     expect(list.status).toBe(201);
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: LAUNCH_ARGS });
+    browser = await launchBrowser();
   }, 120_000);
 
   afterAll(async () => {
     await browser?.close();
     await t?.close();
   });
-
-  async function shot(page: Page, name: string): Promise<void> {
-    await page.screenshot({ path: path.join(SCREENSHOTS, `${name}.png`), fullPage: true });
-  }
 
   /** Fills a parameter of an expanded operation in "Try it out" mode. */
   async function fillParameter(op: ReturnType<Page['locator']>, name: string, value: string): Promise<void> {
@@ -120,7 +98,7 @@ suite('admins in Swagger UI, in a real browser (issue 20)', () => {
       const scheme = page.locator('.auth-container', { hasText: 'admin-login' });
       expect(await scheme.locator('input#client_id_authorizationCode').inputValue()).toBe('swagger-ui');
       await scheme.getByText('select all', { exact: true }).click();
-      await shot(page, 'admin-swagger-authorize');
+      await screenshot(page, 'admin-swagger-authorize');
 
       // Swagger opens /authorize in a popup: the portal login, then the organisation choice.
       const [popup] = await Promise.all([
@@ -133,7 +111,7 @@ suite('admins in Swagger UI, in a real browser (issue 20)', () => {
       await popup.waitForURL(/\/authorize\?/);
       expect(await popup.locator('h1').textContent()).toBe('Velg virksomhet');
       expect(await popup.getByLabel(/Skatteetaten/).isChecked()).toBe(true);
-      await shot(popup, 'admin-choose-organisation');
+      await screenshot(popup, 'admin-choose-organisation');
       await Promise.all([
         popup.waitForEvent('close'),
         popup.getByRole('button', { name: 'Fortsett' }).click(),
@@ -161,7 +139,7 @@ suite('admins in Swagger UI, in a real browser (issue 20)', () => {
         .first()
         .textContent();
       expect(body).toContain('DNB BANK ASA');
-      await shot(page, 'admin-try-it-out-members');
+      await screenshot(page, 'admin-try-it-out-members');
 
       // The audit log, through Swagger UI with the same login: the person is recorded.
       const audit = page.locator('.opblock-get:has([data-path="/admin/v1/audit"])');
@@ -201,7 +179,7 @@ suite('admins in Swagger UI, in a real browser (issue 20)', () => {
       await popup.waitForURL(/\/authorize\?/);
       expect(await popup.locator('h1').textContent()).toBe('Du er ikke administrator for noen virksomhet');
       expect(await popup.locator('main').textContent()).toContain('hovedadministrator (HADM)');
-      await shot(popup, 'admin-no-role');
+      await screenshot(popup, 'admin-no-role');
     } finally {
       await context.close();
     }
@@ -213,12 +191,7 @@ suite('admins in Swagger UI, in a real browser (issue 20)', () => {
     const page = await context.newPage();
     const results: Record<string, AxeViolation[]> = {};
     const check = async (name: string) => {
-      await page.addScriptTag({ path: AXE_SOURCE });
-      const violations = await page.evaluate<AxeViolation[]>(`
-        axe.run(document, { runOnly: { type: 'tag', values: ${JSON.stringify(AXE_TAGS)} } }).then((r) =>
-          r.violations.map((v) => ({ id: v.id, impact: v.impact, help: v.help, nodes: v.nodes.map((n) => n.target) })))
-      `);
-      results[name] = violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
+      results[name] = await seriousAxeViolations(page);
     };
     const challenge = 'E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM';
     const authorize = `/authorize?${new URLSearchParams({

@@ -1,10 +1,15 @@
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { existsSync, mkdirSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
-import { createRequire } from 'node:module';
-import path from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
-import { createTestApp, freePort, type TestApp } from '../helpers/app.js';
+import { afterAll, beforeAll, expect, it } from '@jest/globals';
+import type { Browser } from 'playwright-core';
+import { createTestApp, type TestApp } from '../helpers/app.js';
+import {
+  browserSuite,
+  launchBrowser,
+  screenshot,
+  seriousAxeViolations,
+  startConsumerSite,
+  type AxeViolation,
+  type ConsumerSite,
+} from '../helpers/browser.js';
 import {
   consentBody,
   consentWorld,
@@ -27,24 +32,15 @@ import { createResource } from '../factories/registry.js';
  * Skipped only when chromium is not installed and we are not in CI (in CI it must run).
  */
 
-const CHROMIUM = '/usr/bin/chromium';
-const LAUNCH_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-sync'];
-const SCREENSHOTS = path.join(process.cwd(), 'test-artifacts', 'screenshots');
-const AXE_SOURCE = createRequire(import.meta.url).resolve('axe-core/axe.min.js');
-const AXE_TAGS = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice'];
-
-const suite = existsSync(CHROMIUM) || process.env.CI ? describe : describe.skip;
-
 let t: TestApp;
 let w: ConsentWorld;
 let tax: string;
 let browser: Browser;
-let consumerSite: Server;
+let consumerSite: ConsumerSite;
 let consumerUrl: string;
 
-suite('partial acceptance in a real browser', () => {
+browserSuite('partial acceptance in a real browser', () => {
   beforeAll(async () => {
-    mkdirSync(SCREENSHOTS, { recursive: true });
     t = await createTestApp();
     w = await consentWorld(t);
     tax = (
@@ -54,31 +50,16 @@ suite('partial acceptance in a real browser', () => {
         consentText: { nb: 'Skatteoppgjøret ditt.', nn: 'Skatteoppgjeret ditt.', en: 'Your tax assessment.' },
       })
     ).identifier;
-    const port = await freePort();
-    consumerUrl = `http://127.0.0.1:${port}`;
-    consumerSite = createServer((_req, res) => {
-      res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' });
-      res.end('<!DOCTYPE html><html lang="en"><title>Bank</title><h1>Back at the bank</h1></html>');
-    });
-    await new Promise<void>((resolve) => consumerSite.listen(port, '127.0.0.1', resolve));
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: LAUNCH_ARGS });
+    consumerSite = await startConsumerSite();
+    consumerUrl = consumerSite.url;
+    browser = await launchBrowser();
   }, 120_000);
 
   afterAll(async () => {
     await browser?.close();
-    await new Promise((resolve) => (consumerSite ? consumerSite.close(resolve) : resolve(undefined)));
+    await consumerSite?.close();
     await t?.close();
   });
-
-  /** Serious or critical axe findings on the page (axe injected past the CSP, for this check only). */
-  async function axeProblems(page: Page): Promise<unknown[]> {
-    await page.addScriptTag({ path: AXE_SOURCE });
-    return page.evaluate<unknown[]>(`
-      axe.run(document, { runOnly: { type: 'tag', values: ${JSON.stringify(AXE_TAGS)} } }).then((r) =>
-        r.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical')
-          .map((v) => ({ id: v.id, help: v.help, nodes: v.nodes.map((n) => n.target) })))
-    `);
-  }
 
   it('accepts a subset without JavaScript, with an error summary for what cannot be accepted', async () => {
     const pid = personNumber();
@@ -108,20 +89,25 @@ suite('partial acceptance in a real browser', () => {
     page.on('console', (msg) => {
       if (/Content Security Policy/i.test(msg.text())) cspViolations.push(msg.text());
     });
-    const snap = (name: string) =>
-      page.screenshot({ path: path.join(SCREENSHOTS, `partial-${name}.png`), fullPage: true });
-    const axe: Record<string, unknown[]> = {};
+    const snap = (name: string) => screenshot(page, `partial-${name}`);
+    const axe: Record<string, AxeViolation[]> = {};
     const checkWithAxe = async (name: string) => {
       // The same HTML (a POST's answer cannot be fetched again), on the portal's origin so its
       // stylesheet applies and colour contrast is judged as shown.
       const p = await axeContext.newPage();
       await p.goto(`${t.url}/login?lang=en`);
       await p.setContent(await page.content(), { waitUntil: 'load' });
-      axe[name] = await axeProblems(p);
+      axe[name] = await seriousAxeViolations(p);
       // Reflow (WCAG 1.4.10): nothing wider than a 320 px screen.
       await p.setViewportSize({ width: 320, height: 800 });
       const scrollWidth = await p.evaluate<number>('document.documentElement.scrollWidth');
-      if (scrollWidth > 320) axe[name].push({ id: 'reflow', help: `${scrollWidth} px wide at 320 px` });
+      if (scrollWidth > 320)
+        axe[name].push({
+          id: 'reflow',
+          impact: 'serious',
+          help: `${scrollWidth} px wide at 320 px`,
+          nodes: [],
+        });
       await p.close();
     };
     try {

@@ -1,12 +1,18 @@
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { afterAll, beforeAll, expect, it } from '@jest/globals';
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
-import { createRequire } from 'node:module';
-import path from 'node:path';
+import { readFileSync } from 'node:fs';
 import { createLocalJWKSet, jwtVerify } from 'jose';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
-import { createTestApp, freePort, type TestApp } from '../helpers/app.js';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { createTestApp, type TestApp } from '../helpers/app.js';
+import {
+  browserSuite,
+  launchBrowser,
+  screenshot,
+  seriousAxeViolations,
+  startConsumerSite,
+  type AxeViolation,
+  type ConsumerSite,
+} from '../helpers/browser.js';
 import {
   consentBody,
   consentWorld,
@@ -34,30 +40,6 @@ import { useConsentAtGateway } from '../factories/usage-fixtures.js';
  * Skipped only when chromium is not installed and we are not in CI (in CI it must run).
  */
 
-const CHROMIUM = '/usr/bin/chromium';
-const LAUNCH_ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
-const SCREENSHOTS = path.join(process.cwd(), 'test-artifacts', 'screenshots');
-const require = createRequire(import.meta.url);
-const AXE_SOURCE = require.resolve('axe-core/axe.min.js');
-
-const AXE_TAGS = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice'];
-
-interface AxeViolation {
-  id: string;
-  impact: 'minor' | 'moderate' | 'serious' | 'critical' | null;
-  help: string;
-  nodes: unknown[];
-}
-
 /** The signed receipt's payload (docs/portal.md), as far as this test reads it. */
 interface SignedReceipt {
   consentRequestId: string;
@@ -67,8 +49,6 @@ interface SignedReceipt {
   parties: Record<string, unknown>;
   times: { accepted: string; ended: string | null };
 }
-
-const suite = existsSync(CHROMIUM) || process.env.CI ? describe : describe.skip;
 
 const LABELS = {
   nb: {
@@ -128,13 +108,12 @@ type Lang = keyof typeof LABELS;
 let t: TestApp;
 let w: ConsentWorld;
 let browser: Browser;
-let consumerSite: Server;
+let consumerSite: ConsumerSite;
 let consumerUrl: string;
 let upstream: Upstream;
 
-suite('the portal in a real browser', () => {
+browserSuite('the portal in a real browser', () => {
   beforeAll(async () => {
-    mkdirSync(SCREENSHOTS, { recursive: true });
     t = await createTestApp();
     w = await consentWorld(t);
     // The consumer is also a registered organisation here, so the pages name it.
@@ -151,21 +130,16 @@ suite('the portal in a real browser', () => {
     });
     expect(named.status).toBe(201);
     // The consumer's landing page the decision redirects to.
-    const port = await freePort();
-    consumerUrl = `http://127.0.0.1:${port}`;
-    consumerSite = createServer((req, res) => {
-      res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' });
-      res.end('<!DOCTYPE html><html lang="en"><title>Bank</title><h1>Back at the bank</h1></html>');
-    });
-    await new Promise<void>((resolve) => consumerSite.listen(port, '127.0.0.1', resolve));
+    consumerSite = await startConsumerSite();
+    consumerUrl = consumerSite.url;
     upstream = await startUpstream();
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: LAUNCH_ARGS });
+    browser = await launchBrowser();
   }, 120_000);
 
   afterAll(async () => {
     await browser?.close();
     await upstream?.close();
-    await new Promise((resolve) => (consumerSite ? consumerSite.close(resolve) : resolve(undefined)));
+    await consumerSite?.close();
     await t?.close();
   });
 
@@ -208,10 +182,6 @@ suite('the portal in a real browser', () => {
     return { context, page, cspViolations };
   }
 
-  async function shot(page: Page, name: string): Promise<void> {
-    await page.screenshot({ path: path.join(SCREENSHOTS, `${name}.png`), fullPage: true });
-  }
-
   /**
    * Downloads the signed receipt from the receipt page and verifies it offline, as
    * docs/portal.md tells anyone to: signature against `/jwk` (jose), issuer, type, algorithm, and
@@ -250,7 +220,7 @@ suite('the portal in a real browser', () => {
         const pid = personNumber();
         const id = await newRequest(personUrnOf(pid));
         const { context, page, cspViolations } = await noScriptContext(width);
-        const snap = (name: string) => shot(page, `${name}-${lang}-${size}`);
+        const snap = (name: string) => screenshot(page, `${name}-${lang}-${size}`);
         try {
           // Not logged in: the request link leads to the login form, and back after login.
           await page.goto(`${t.url}/consent/request?id=${id}&lang=${lang}`);
@@ -392,13 +362,7 @@ suite('the portal in a real browser', () => {
     const page = await context.newPage();
     const results: Record<string, AxeViolation[]> = {};
     const check = async (name: string) => {
-      await page.addScriptTag({ path: AXE_SOURCE });
-      // Runs in the page (a string: this project compiles without the DOM typings).
-      const violations = await page.evaluate<AxeViolation[]>(`
-        axe.run(document, { runOnly: { type: 'tag', values: ${JSON.stringify(AXE_TAGS)} } }).then((r) =>
-          r.violations.map((v) => ({ id: v.id, impact: v.impact, help: v.help, nodes: v.nodes.map((n) => n.target) })))
-      `);
-      results[name] = violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
+      results[name] = await seriousAxeViolations(page);
       // Reflow (WCAG 1.4.10): nothing wider than the screen at 320 px, nor at 200 % zoom of a
       // 1280 px window (640 CSS px).
       for (const width of [320, 640]) {
@@ -426,14 +390,14 @@ suite('the portal in a real browser', () => {
       }
       await page.goto(`${t.url}/consent/request?id=${forOrg}&lang=nb`);
       await check('request for an organisation');
-      await shot(page, 'request-for-organisation-nb-phone');
+      await screenshot(page, 'request-for-organisation-nb-phone');
       await page.goto(`${t.url}/consent/request?id=${twice.id as string}&lang=en`);
       expect(await page.getByRole('heading', { level: 3 }).allTextContents()).toEqual([
         'Income information (inntektsaar: 2023)',
         'Income information (inntektsaar: 2024)',
       ]);
       await check('request with one resource in two rights');
-      await shot(page, 'request-two-rights-en-phone');
+      await screenshot(page, 'request-two-rights-en-phone');
       await page.goto(`${t.url}/consent/request?id=${accepted}&lang=en`);
       await page.getByRole('button', { name: 'Accept', exact: true }).click();
       await page.waitForURL(`${consumerUrl}/**`);
@@ -453,10 +417,10 @@ suite('the portal in a real browser', () => {
       await check('receipt');
       await page.goto(`${t.url}/consent/request?id=${someoneElses}`);
       await check('403');
-      await shot(page, 'error-403-phone');
+      await screenshot(page, 'error-403-phone');
       await page.goto(`${t.url}/consent/request?id=00000000-0000-4000-8000-000000000000`);
       await check('404');
-      await shot(page, 'error-404-phone');
+      await screenshot(page, 'error-404-phone');
       await page.goto(`${t.url}/consent/active?lang=en&revoked=1`);
       await check('active with notice');
       // Issue 23: the "expires soon" tag (30 days by default) and a withdrawal with the owner's reason.

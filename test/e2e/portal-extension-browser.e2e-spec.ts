@@ -1,11 +1,10 @@
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { existsSync, mkdirSync, readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import path from 'node:path';
+import { afterAll, beforeAll, expect, it } from '@jest/globals';
+import { readFileSync } from 'node:fs';
 import { createLocalJWKSet, jwtVerify } from 'jose';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { ConsentsService } from '../../src/consents/consents.service.js';
 import { createTestApp, type TestApp } from '../helpers/app.js';
+import { browserSuite, launchBrowser, screenshot, seriousAxeViolations } from '../helpers/browser.js';
 import {
   CONSENT_PATH,
   consentBody,
@@ -27,31 +26,17 @@ import { personNumber } from '../factories/orgs.js';
  * and axe-core on the new pages. Skipped only when chromium is missing outside CI.
  */
 
-const CHROMIUM = '/usr/bin/chromium';
-const LAUNCH_ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--no-first-run',
-  '--disable-background-networking',
-];
-const SCREENSHOTS = path.join(process.cwd(), 'test-artifacts', 'screenshots');
-const AXE_SOURCE = createRequire(import.meta.url).resolve('axe-core/axe.min.js');
-const AXE_TAGS = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice'];
 const DAY = 24 * 3600 * 1000;
-
-const suite = existsSync(CHROMIUM) || process.env.CI ? describe : describe.skip;
 
 let t: TestApp;
 let w: ConsentWorld;
 let browser: Browser;
 
-suite('extending a consent in a real browser', () => {
+browserSuite('extending a consent in a real browser', () => {
   beforeAll(async () => {
-    mkdirSync(SCREENSHOTS, { recursive: true });
     t = await createTestApp();
     w = await consentWorld(t);
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: LAUNCH_ARGS });
+    browser = await launchBrowser();
   }, 120_000);
 
   afterAll(async () => {
@@ -106,12 +91,7 @@ suite('extending a consent in a real browser', () => {
       await context.addCookies(await page.context().cookies());
       const p = await context.newPage();
       await p.goto(url);
-      await p.addScriptTag({ path: AXE_SOURCE });
-      const violations = await p.evaluate<{ id: string; impact: string | null }[]>(`
-        axe.run(document, { runOnly: { type: 'tag', values: ${JSON.stringify(AXE_TAGS)} } }).then((r) =>
-          r.violations.map((v) => ({ id: v.id, impact: v.impact, help: v.help })))
-      `);
-      return violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
+      return await seriousAxeViolations(p);
     } finally {
       await context.close();
     }
@@ -124,14 +104,14 @@ suite('extending a consent in a real browser', () => {
     try {
       const card = page.locator('li.ds-card', { hasText: 'ber om å forlenge samtykket' }).first();
       expect(await card.count()).toBe(1);
-      await page.screenshot({ path: path.join(SCREENSHOTS, 'extension-active-nb.png'), fullPage: true });
+      await screenshot(page, 'extension-active-nb');
       await card.getByRole('link', { name: /^Se forespørselen om forlengelse/ }).click();
       await page.waitForURL(`${t.url}/consent/${id}/extension?lang=nb`);
       expect(await page.locator('h1').first().textContent()).toBe('Vil du forlenge samtykket?');
       const terms = page.locator('table.terms tbody tr').first();
       expect(await terms.locator('th').textContent()).toBe('Gyldig til');
       expect(await page.locator('article.consent').count()).toBe(1);
-      await page.screenshot({ path: path.join(SCREENSHOTS, 'extension-page-nb.png'), fullPage: true });
+      await screenshot(page, 'extension-page-nb');
       expect(await axeViolations(page, page.url())).toEqual([]);
 
       await page.getByRole('button', { name: 'Forleng samtykket', exact: true }).click();
@@ -142,7 +122,7 @@ suite('extending a consent in a real browser', () => {
         version: 2,
       });
       expect(await page.locator('#versions-heading').textContent()).toBe('Versjoner');
-      await page.screenshot({ path: path.join(SCREENSHOTS, 'extension-receipt-v2-nb.png'), fullPage: true });
+      await screenshot(page, 'extension-receipt-v2-nb');
       expect(await axeViolations(page, page.url())).toEqual([]);
 
       const [download] = await Promise.all([
@@ -174,7 +154,7 @@ suite('extending a consent in a real browser', () => {
       expect((await page.getByRole('status').textContent())?.trim()).toMatch(
         /^You declined to extend the consent/,
       );
-      await page.screenshot({ path: path.join(SCREENSHOTS, 'extension-declined-en.png'), fullPage: true });
+      await screenshot(page, 'extension-declined-en');
       const [after] = await sql(t, 'SELECT valid_to, version FROM consent_requests WHERE id = $1', [id]);
       expect(after).toEqual({ valid_to: before.valid_to, version: 1 });
       expect(csp).toEqual([]);
