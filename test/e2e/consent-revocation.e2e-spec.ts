@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { Scopes } from '../../src/common/auth/scopes.js';
 import { ConsentsService } from '../../src/consents/consents.service.js';
 import { createTestApp, type TestApp } from '../helpers/app.js';
+import { expectRefused } from '../helpers/refusals.js';
 import { bearer } from '../helpers/tokens.js';
 import { personNumber } from '../factories/orgs.js';
 import { devLogin } from '../factories/portal-fixtures.js';
@@ -159,16 +160,14 @@ describe('who may not revoke', () => {
     const { id } = await acceptedConsent();
     const other = await registerOwner(t);
     const res = await http(t, 'POST', revokePath(id), other.auth, { reason: REASON });
-    expect(res.status).toBe(404);
-    expect(res.body.code).toBe('AM-00001');
+    await expectRefused(res, { status: 404, code: 'AM-00001' });
     expect(await statusOf(id)).toBe('accepted');
   });
 
   it('AUTH-00403: the consumer (consent-API scopes only) is refused', async () => {
     const { id } = await acceptedConsent();
     const res = await http(t, 'POST', revokePath(id), w.consumer.auth, { reason: REASON });
-    expect(res.status).toBe(403);
-    expect(res.body.code).toBe('AUTH-00403');
+    await expectRefused(res, { status: 403, code: 'AUTH-00403' });
     expect(await statusOf(id)).toBe('accepted');
   });
 
@@ -176,7 +175,7 @@ describe('who may not revoke', () => {
     const { id } = await acceptedConsent();
     const auth = await bearer(t, { org: w.consumer.org, scope: [Scopes.resourceWrite] });
     const res = await http(t, 'POST', revokePath(id), auth, { reason: REASON });
-    expect(res.status).toBe(404);
+    await expectRefused(res, { status: 404, code: 'AM-00001' });
     expect(await statusOf(id)).toBe('accepted');
   });
 
@@ -184,7 +183,10 @@ describe('who may not revoke', () => {
     const { id, pid } = await acceptedConsent();
     const portal = await devLogin(t, pid);
     const res = await portal.post(revokePath(id), { reason: REASON });
-    expect(res.status).toBe(401);
+    await expectRefused(
+      { ...res, body: JSON.parse(res.body) as unknown },
+      { status: 401, code: 'AUTH-00401' },
+    );
     expect(await statusOf(id)).toBe('accepted');
   });
 });
@@ -194,17 +196,16 @@ describe('bad input', () => {
     const { id } = await acceptedConsent();
     for (const body of [{}, { reason: '   ' }, { reason: 'x'.repeat(1001) }, { reason: 42 }]) {
       const res = await http(t, 'POST', revokePath(id), w.owner.auth, body);
-      expect(res.status).toBe(400);
-      expect(res.body.validationErrors.flatMap((p: { paths: string[] }) => p.paths)).toContain('$.reason');
+      await expectRefused(res, { status: 400, field: '$.reason' });
     }
     const extra = await http(t, 'POST', revokePath(id), w.owner.auth, { reason: REASON, note: 'x' });
-    expect(extra.status).toBe(400);
+    await expectRefused(extra, { status: 400, code: 'STD.VLD-00002', field: '$.note' });
     expect(await statusOf(id)).toBe('accepted');
   });
 
   it('answers 400 for an id that is not a UUID', async () => {
     const res = await http(t, 'POST', revokePath('not-a-uuid'), w.owner.auth, { reason: REASON });
-    expect(res.status).toBe(400);
+    await expectRefused(res, { status: 400, field: '$.id' });
   });
 
   it('AM-00010: only an accepted consent can be revoked', async () => {

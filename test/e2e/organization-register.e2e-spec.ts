@@ -5,6 +5,7 @@ import { PrismaService } from '../../src/prisma/prisma.service.js';
 import { orgNumber, personNumber, uniqueCode } from '../factories/orgs.js';
 import { ADMIN_ORG, registerOwner } from '../factories/registry.js';
 import { createTestApp, type TestApp } from '../helpers/app.js';
+import { expectRefused, expectUnchanged } from '../helpers/refusals.js';
 import { bearer } from '../helpers/tokens.js';
 
 const PROBLEM_JSON = 'application/problem+json';
@@ -154,7 +155,8 @@ describe('the organisation register (issue 20)', () => {
       expect(await prisma.organization.count({ where: { orgNumber: a } })).toBe(0);
 
       const self = await put(a, { name: { nb: 'A' }, parentOrgNumber: a });
-      expect(self.status).toBe(400);
+      await expectRefused(self, { status: 400, field: '$.parentOrgNumber' });
+      expect(await prisma.organization.count({ where: { orgNumber: a } })).toBe(0);
 
       expect((await put(a, { name: { nb: 'A' } })).status).toBe(201);
       expect((await put(b, { name: { nb: 'B' }, parentOrgNumber: a })).status).toBe(201);
@@ -173,11 +175,15 @@ describe('the organisation register (issue 20)', () => {
         org,
         scope: `${ACCESS_LIST_WRITE} altinn:resourceregistry/resource.write`,
       });
-      expect((await put(org, { name: { nb: 'Meg selv' } }, owner)).status).toBe(403);
-      expect((await fetch(`${t.url}${ORGS}`, { headers: { authorization: owner } })).status).toBe(403);
-      expect((await fetch(`${t.url}${ORGS}/${org}`, { headers: { authorization: owner } })).status).toBe(403);
-      expect((await importBody('[]', 'application/json', owner)).status).toBe(403);
-      expect((await fetch(`${t.url}${ORGS}`)).status).toBe(401);
+      const notAdmin = { status: 403, code: 'AUTH-00403' };
+      await expectRefused(await put(org, { name: { nb: 'Meg selv' } }, owner), notAdmin);
+      await expectRefused(await fetch(`${t.url}${ORGS}`, { headers: { authorization: owner } }), notAdmin);
+      await expectRefused(
+        await fetch(`${t.url}${ORGS}/${org}`, { headers: { authorization: owner } }),
+        notAdmin,
+      );
+      await expectRefused(await importBody('[]', 'application/json', owner), notAdmin);
+      await expectRefused(await fetch(`${t.url}${ORGS}`), { status: 401, code: 'AUTH-00401' });
       expect(await prisma.organization.count({ where: { orgNumber: org } })).toBe(0);
     });
   });
@@ -195,7 +201,7 @@ describe('the organisation register (issue 20)', () => {
       const bad = await fetch(`${t.url}${ORGS}?continuationToken=forged`, {
         headers: { authorization: admin },
       });
-      expect(bad.status).toBe(400);
+      await expectRefused(bad, { status: 400, field: '$.continuationToken' });
     });
   });
 
@@ -271,7 +277,7 @@ describe('the organisation register (issue 20)', () => {
         JSON.stringify([{ organisasjonsnummer: sub, navn: 'FORELDRELØS', overordnetEnhet: orgNumber() }]),
         'application/json',
       );
-      expect(res.status).toBe(400);
+      await expectRefused(res, { status: 400 });
       expect(await prisma.organization.count({ where: { orgNumber: sub } })).toBe(0);
     });
 
@@ -280,10 +286,12 @@ describe('the organisation register (issue 20)', () => {
       ['an empty array', '[]', 'application/json'],
       ['a CSV without the organisasjonsnummer column', 'navn;orgnr\nA;1\n', 'text/csv'],
       ['a CSV with broken quoting', 'organisasjonsnummer,navn\n"974761076,"A\n', 'text/csv'],
-    ])('refuses %s with 400 problem+json', async (_label, body, type) => {
-      const res = await importBody(body, type);
-      expect(res.status).toBe(400);
-      expect(res.headers.get('content-type')).toContain(PROBLEM_JSON);
+    ])('refuses %s with 400 problem+json, and stores nothing', async (_label, body, type) => {
+      const res = await expectUnchanged(
+        () => prisma.organization.count(),
+        () => importBody(body, type),
+      );
+      await expectRefused(res, { status: 400 });
     });
   });
 
@@ -369,18 +377,20 @@ describe('the organisation register (issue 20)', () => {
       expect(page.data.find((m) => m.name === 'SPAREBANKEN TEST')).toBeDefined();
 
       const bad = await upload(`${orgNumber()}\n123456789\n`);
-      expect(bad.status).toBe(400);
-      expect(((await bad.json()) as Problem).validationErrors?.flatMap((e) => e.paths)).toEqual([
-        '$.data[1]',
-      ]);
+      const problem = await expectRefused(bad, { status: 400, field: '$.data[1]' });
+      expect(problem.validationErrors?.flatMap((e) => e.paths)).toEqual(['$.data[1]']);
       expect(await prisma.accessListMember.count({ where: { list: { identifier: list } } })).toBe(2);
 
-      expect((await upload('[]', 'application/json')).status).toBe(415);
+      await expectRefused(await upload('[]', 'application/json'), { status: 415, code: 'STD-00415' });
       const reader = await bearer(t, {
         org: owner.orgNumber,
         scope: 'altinn:resourceregistry/accesslist.read',
       });
-      expect((await upload(`${orgNumber()}\n`, 'text/csv', reader)).status).toBe(403);
+      await expectRefused(await upload(`${orgNumber()}\n`, 'text/csv', reader), {
+        status: 403,
+        code: 'AUTH-00403',
+      });
+      expect(await prisma.accessListMember.count({ where: { list: { identifier: list } } })).toBe(2);
     });
 
     it('a role for the main unit counts for its sub-units (a sub-unit may be the from of a consent)', async () => {

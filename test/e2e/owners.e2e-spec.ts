@@ -4,6 +4,7 @@ import { PrismaService } from '../../src/prisma/prisma.service.js';
 import { orgNumber, personNumber, uniqueCode } from '../factories/orgs.js';
 import { ADMIN_ORG, createResource, registerOwner } from '../factories/registry.js';
 import { createTestApp, type TestApp } from '../helpers/app.js';
+import { expectRefused } from '../helpers/refusals.js';
 import { bearer } from '../helpers/tokens.js';
 
 const PROBLEM_JSON = 'application/problem+json';
@@ -152,17 +153,18 @@ describe('service owners and organisation roles (admin API)', () => {
       });
       const code = uniqueCode('s').slice(0, 20);
       const put = await putOwner(code, { orgNumber: orgNumber(), name }, notAdmin);
-      expect(put.status).toBe(403);
       expect(put.headers.get('www-authenticate')).toContain('insufficient_scope');
+      await expectRefused(put, { status: 403, code: 'AUTH-00403' });
       expect(await prisma.owner.findUnique({ where: { orgcode: code } })).toBeNull();
-      expect((await fetch(`${t.url}/admin/v1/owners`, { headers: { authorization: notAdmin } })).status).toBe(
-        403,
+      await expectRefused(await fetch(`${t.url}/admin/v1/owners`, { headers: { authorization: notAdmin } }), {
+        status: 403,
+        code: 'AUTH-00403',
+      });
+      await expectRefused(
+        await fetch(`${t.url}/admin/v1/owners/${owner.orgcode}`, { headers: { authorization: notAdmin } }),
+        { status: 403, code: 'AUTH-00403' },
       );
-      expect(
-        (await fetch(`${t.url}/admin/v1/owners/${owner.orgcode}`, { headers: { authorization: notAdmin } }))
-          .status,
-      ).toBe(403);
-      expect((await fetch(`${t.url}/admin/v1/owners`)).status).toBe(401);
+      await expectRefused(await fetch(`${t.url}/admin/v1/owners`), { status: 401, code: 'AUTH-00401' });
     });
 
     it('pages the owner list 100 at a time with an opaque continuation token', async () => {
@@ -196,9 +198,8 @@ describe('service owners and organisation roles (admin API)', () => {
       const res = await fetch(`${t.url}/admin/v1/owners?continuationToken=not-a-token`, {
         headers: { authorization: admin },
       });
-      expect(res.status).toBe(400);
-      const problem = (await res.json()) as { validationErrors: { paths: string[] }[] };
-      expect(problem.validationErrors[0].paths).toEqual(['$.continuationToken']);
+      const problem = await expectRefused(res, { status: 400, field: '$.continuationToken' });
+      expect(problem.validationErrors?.[0].paths).toEqual(['$.continuationToken']);
     });
 
     it('finds owners by org code and org number through OwnersService', async () => {
@@ -252,7 +253,7 @@ describe('service owners and organisation roles (admin API)', () => {
         method: 'DELETE',
         headers: { authorization: admin },
       });
-      expect(again.status).toBe(404);
+      await expectRefused(again, { status: 404 });
 
       const actions = await prisma.auditEntry.findMany({
         where: { objectType: 'org-role', objectId: `${org}/${person}` },
@@ -287,9 +288,7 @@ describe('service owners and organisation roles (admin API)', () => {
       async (_case, org, person, body, path) => {
         const before = await prisma.orgRole.count();
         const res = await putRoles(org, person, body);
-        expect(res.status).toBe(400);
-        const problem = (await res.json()) as { validationErrors: { paths: string[] }[] };
-        expect(problem.validationErrors.flatMap((e) => e.paths)).toContain(path);
+        await expectRefused(res, { status: 400, field: path });
         expect(await prisma.orgRole.count()).toBe(before);
       },
     );
@@ -298,12 +297,18 @@ describe('service owners and organisation roles (admin API)', () => {
       const org = orgNumber();
       const person = personNumber();
       const other = await bearer(t, { org, scope: 'altinn:resourceregistry/resource.write' });
-      expect((await putRoles(org, person, { roles: ['DAGL'] }, other)).status).toBe(403);
-      expect((await fetch(rolesUrl(org), { headers: { authorization: other } })).status).toBe(403);
+      await expectRefused(await putRoles(org, person, { roles: ['DAGL'] }, other), {
+        status: 403,
+        code: 'AUTH-00403',
+      });
+      await expectRefused(await fetch(rolesUrl(org), { headers: { authorization: other } }), {
+        status: 403,
+        code: 'AUTH-00403',
+      });
       expect(await prisma.orgRole.count({ where: { orgNumber: org } })).toBe(0);
       expect((await putRoles(org, person, { roles: ['DAGL'] })).status).toBe(201);
       const del = await fetch(rolesUrl(org, person), { method: 'DELETE', headers: { authorization: other } });
-      expect(del.status).toBe(403);
+      await expectRefused(del, { status: 403, code: 'AUTH-00403' });
       expect(await prisma.orgRole.count({ where: { orgNumber: org } })).toBe(1);
     });
 

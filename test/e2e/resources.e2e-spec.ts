@@ -7,6 +7,7 @@ import { ResourcesService } from '../../src/resources/resources.service.js';
 import { orgNumber, uniqueCode } from '../factories/orgs.js';
 import { createResource, registerOwner, resourceBody, type TestOwner } from '../factories/registry.js';
 import { createTestApp, type TestApp } from '../helpers/app.js';
+import { expectRefused } from '../helpers/refusals.js';
 import { bearer } from '../helpers/tokens.js';
 
 const BASE = '/resourceregistry/api/v1/resource';
@@ -113,9 +114,9 @@ describe('consent resources', () => {
       expect(new Set(onlyBIds)).toEqual(new Set([ownerB.orgcode]));
 
       const bad = await send('GET', `${BASE}/resourcelist?owner=NOT_A_CODE`, undefined);
-      expect(bad.status).toBe(400);
+      await expectRefused(bad, { status: 400, code: 'STD.VLD-00001', field: '$.owner' });
       const unknownParam = await send('GET', `${BASE}/resourcelist?colour=blue`, undefined);
-      expect(unknownParam.status).toBe(400);
+      await expectRefused(unknownParam, { status: 400, code: 'STD.VLD-00002', field: '$.colour' });
     });
 
     it('answers 404 for a resource that does not exist and 400 for a malformed identifier', async () => {
@@ -123,7 +124,7 @@ describe('consent resources', () => {
       expect(res.status).toBe(404);
       expect(await res.json()).toMatchObject({ code: 'RR-00001', status: 404 });
       const bad = await send('GET', `${BASE}/Bad.Id`, undefined);
-      expect(bad.status).toBe(400);
+      await expectRefused(bad, { status: 400, code: 'STD.VLD-00001', field: '$.id' });
     });
 
     it('refuses a duplicate identifier with 409 and stores nothing', async () => {
@@ -235,7 +236,11 @@ describe('consent resources', () => {
       expect((await send('GET', `${BASE}/${a.identifier}/versions/${b.versionId}`, undefined)).status).toBe(
         404,
       );
-      expect((await send('GET', `${BASE}/${a.identifier}/versions/not-a-uuid`, undefined)).status).toBe(400);
+      await expectRefused(await send('GET', `${BASE}/${a.identifier}/versions/not-a-uuid`, undefined), {
+        status: 400,
+        code: 'STD.VLD-00001',
+        field: '$.versionId',
+      });
       expect((await send('GET', `${BASE}/no-such-resource/versions`, undefined)).status).toBe(404);
     });
 
@@ -243,7 +248,7 @@ describe('consent resources', () => {
       const before = await snapshot();
       const body = resourceBody(ownerA);
       const res = await send('PUT', `${BASE}/${body.identifier as string}`, ownerA.auth, body);
-      expect(res.status).toBe(404);
+      await expectRefused(res, { status: 404, code: 'RR-00001' });
       expect(await snapshot()).toEqual(before);
     });
 
@@ -345,7 +350,7 @@ describe('consent resources', () => {
       const res = await send('PUT', `${BASE}/${r.identifier}`, ownerB.auth, {
         ...resourceBody(ownerB, { identifier: r.identifier }),
       });
-      expect(res.status).toBe(403);
+      await expectRefused(res, { status: 403, code: 'RR-00003' });
       expect(await snapshot()).toEqual(before);
     });
 
@@ -358,7 +363,7 @@ describe('consent resources', () => {
         ownerA.auth,
         resourceBody(ownerB, { identifier: r.identifier }),
       );
-      expect(res.status).toBe(403);
+      await expectRefused(res, { status: 403, code: 'RR-00003' });
       expect(await snapshot()).toEqual(before);
     });
 
@@ -366,7 +371,7 @@ describe('consent resources', () => {
       const r = await createResource(t, ownerA);
       const before = await snapshot();
       const res = await send('DELETE', `${BASE}/${r.identifier}`, ownerB.auth);
-      expect(res.status).toBe(403);
+      await expectRefused(res, { status: 403, code: 'RR-00003' });
       expect(await snapshot()).toEqual(before);
       expect((await send('GET', `${BASE}/${r.identifier}`, undefined)).status).toBe(200);
     });
@@ -390,14 +395,27 @@ describe('consent resources', () => {
       });
       const before = await snapshot();
       const post = await send('POST', BASE, readOnly, resourceBody(ownerA));
-      expect(post.status).toBe(403);
       expect(post.headers.get('www-authenticate')).toContain('insufficient_scope');
-      expect(
-        (await send('PUT', `${BASE}/${r.identifier}`, readOnly, { ...r, delegable: false })).status,
-      ).toBe(403);
-      expect((await send('DELETE', `${BASE}/${r.identifier}`, readOnly)).status).toBe(403);
-      expect((await send('POST', BASE, undefined, resourceBody(ownerA))).status).toBe(401);
-      expect((await send('DELETE', `${BASE}/${r.identifier}`, undefined)).status).toBe(401);
+      await expectRefused(post, { status: 403, code: 'AUTH-00403' });
+      await expectRefused(
+        await send('PUT', `${BASE}/${r.identifier}`, readOnly, { ...r, delegable: false }),
+        {
+          status: 403,
+          code: 'AUTH-00403',
+        },
+      );
+      await expectRefused(await send('DELETE', `${BASE}/${r.identifier}`, readOnly), {
+        status: 403,
+        code: 'AUTH-00403',
+      });
+      await expectRefused(await send('POST', BASE, undefined, resourceBody(ownerA)), {
+        status: 401,
+        code: 'AUTH-00401',
+      });
+      await expectRefused(await send('DELETE', `${BASE}/${r.identifier}`, undefined), {
+        status: 401,
+        code: 'AUTH-00401',
+      });
       expect(await snapshot()).toEqual(before);
     });
   });

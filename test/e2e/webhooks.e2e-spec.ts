@@ -5,6 +5,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { Scopes } from '../../src/common/auth/scopes.js';
 import { createTestApp, type TestApp } from '../helpers/app.js';
+import { expectRefused } from '../helpers/refusals.js';
 import { bearer } from '../helpers/tokens.js';
 import { http, sql } from '../factories/consent-fixtures.js';
 import { orgNumber } from '../factories/orgs.js';
@@ -163,7 +164,8 @@ describe('creating a subscription', () => {
       await webhookAuth(t, orgNumber()),
       '["https://bank.example"]',
     );
-    expect(res.status).toBe(400);
+    // Named as an object with a key "0" ($[0], $.url, $.eventTypes); resources answer `$` alone.
+    await expectRefused(res, { status: 400, field: '$.url' });
     expect(await counts()).toEqual(before);
   });
 
@@ -193,7 +195,7 @@ describe('who may use the API', () => {
       url: 'https://bank.example/h',
       eventTypes: ['created'],
     });
-    expect(res.status).toBe(401);
+    await expectRefused(res, { status: 401, code: 'AUTH-00401' });
     expect(res.headers.get('www-authenticate')).toMatch(/^Bearer /);
     expect(await counts()).toEqual(before);
   });
@@ -277,14 +279,18 @@ describe('listing, deleting and the delivery log', () => {
   });
 
   it.each([
-    ['an unknown query parameter', '?page=2', 'STD.VLD-00002'],
-    ['an unknown status', '?status=sent', 'STD.VLD-00001'],
-    ['a broken continuation token', '?continuationToken=bm90LWEtdXVpZA', 'STD.VLD-00001'],
-  ])('refuses the delivery log with %s (400)', async (_what, query, code) => {
+    ['an unknown query parameter', '?page=2', 'STD.VLD-00002', '$.page'],
+    ['an unknown status', '?status=sent', 'STD.VLD-00001', '$.status'],
+    [
+      'a broken continuation token',
+      '?continuationToken=bm90LWEtdXVpZA',
+      'STD.VLD-00001',
+      '$.continuationToken',
+    ],
+  ])('refuses the delivery log with %s (400)', async (_what, query, code, field) => {
     const org = orgNumber();
     const sub = await subscribe(t, org, 'https://bank.example/q', ['created']);
     const res = await http(t, 'GET', `${WEBHOOKS}/${sub.id}/deliveries${query}`, await webhookAuth(t, org));
-    expect(res.status).toBe(400);
-    expect(res.body.validationErrors[0].code).toBe(code);
+    await expectRefused(res, { status: 400, code, field });
   });
 });
