@@ -3,6 +3,7 @@ import { PrismaService } from '../../src/prisma/prisma.service.js';
 import { orgNumber } from '../factories/orgs.js';
 import { ADMIN_ORG, createResource, registerOwner, type TestOwner } from '../factories/registry.js';
 import { createTestApp, type TestApp } from '../helpers/app.js';
+import { expectRefused } from '../helpers/refusals.js';
 import { bearer } from '../helpers/tokens.js';
 
 interface AuditItem {
@@ -143,14 +144,12 @@ describe('audit trail API', () => {
     ['a malformed objectType', '?objectType=DROP%20TABLE', '$.objectType'],
   ])('refuses %s with 400', async (_name, query, path) => {
     const res = await get(query, admin);
-    expect(res.status).toBe(400);
-    const problem = (await res.json()) as { validationErrors: { paths: string[] }[] };
-    expect(problem.validationErrors.flatMap((e) => e.paths)).toContain(path);
+    await expectRefused(res, { status: 400, field: path });
   });
 
   it('refuses a request without a token with 401', async () => {
     const res = await get('', undefined);
-    expect(res.status).toBe(401);
+    await expectRefused(res, { status: 401, code: 'AUTH-00401' });
     expect(res.headers.get('www-authenticate')).toContain('Bearer');
   });
 
@@ -160,7 +159,7 @@ describe('audit trail API', () => {
       method: 'DELETE',
       headers: { authorization: ownerB.auth },
     });
-    expect(res.status).toBe(403);
+    await expectRefused(res, { status: 403 });
     expect(await prisma.auditEntry.count()).toBe(before);
   });
 });

@@ -3,6 +3,7 @@ import { Scopes } from '../../src/common/auth/scopes.js';
 import { ConsentExtensionsService } from '../../src/consents/consent-extensions.service.js';
 import { ConsentsService } from '../../src/consents/consents.service.js';
 import { createTestApp, type TestApp } from '../helpers/app.js';
+import { expectRefused } from '../helpers/refusals.js';
 import { bearer } from '../helpers/tokens.js';
 import { orgNumber, personNumber } from '../factories/orgs.js';
 import { ADMIN_ORG, createResource } from '../factories/registry.js';
@@ -294,7 +295,10 @@ describe('who may (negative tests)', () => {
     const other = await consumer(t, orgNumber());
     const res = await http(t, 'POST', extensionsPath(id), other.auth, { validTo: later(100) });
     expect({ status: res.status, code: res.body.code }).toEqual({ status: 403, code: 'AM-00000' });
-    expect((await http(t, 'GET', extensionsPath(id), other.auth)).status).toBe(403);
+    await expectRefused(await http(t, 'GET', extensionsPath(id), other.auth), {
+      status: 403,
+      code: 'AM-00000',
+    });
     expect(await extensionCount(id)).toBe(0);
     const missing = await http(t, 'POST', extensionsPath(crypto.randomUUID()), w.consumer.auth, {
       validTo: later(100),
@@ -307,11 +311,11 @@ describe('who may (negative tests)', () => {
     const ask = await http(t, 'POST', extensionsPath(id), w.consumer.read, { validTo: later(100) });
     expect({ status: ask.status, code: ask.body.code }).toEqual({ status: 403, code: 'AUTH-00403' });
     const byOwner = await http(t, 'POST', extensionsPath(id), w.owner.auth, { validTo: later(100) });
-    expect(byOwner.status).toBe(403);
+    await expectRefused(byOwner, { status: 403 });
     const created = await http(t, 'POST', extensionsPath(id), w.consumer.write, { validTo: later(100) });
     expect(created.status).toBe(201);
     const cancel = await http(t, 'POST', `${extensionsPath(id)}/${created.body.id}/cancel`, w.consumer.read);
-    expect(cancel.status).toBe(403);
+    await expectRefused(cancel, { status: 403, code: 'AUTH-00403' });
     expect(
       (await http(t, 'GET', `${extensionsPath(id)}/${created.body.id}`, w.consumer.read)).body.status,
     ).toBe('pending');
@@ -410,9 +414,9 @@ describe('approval makes a new version', () => {
     const owner = await bearer(t, { org: w.owner.orgNumber, scope: [Scopes.resourceRead] });
     expect((await http(t, 'GET', `${CONSENT_PATH}/${id}/versions`, owner)).body).toEqual(versions.body);
     const stranger = await bearer(t, { org: orgNumber(), scope: [Scopes.resourceRead] });
-    expect((await http(t, 'GET', `${CONSENT_PATH}/${id}/versions`, stranger)).status).toBe(403);
+    await expectRefused(await http(t, 'GET', `${CONSENT_PATH}/${id}/versions`, stranger), { status: 403 });
     const admin = await bearer(t, { org: ADMIN_ORG, scope: [Scopes.consentRequestsRead] });
-    expect((await http(t, 'GET', `${CONSENT_PATH}/${id}/versions`, admin)).status).toBe(403);
+    await expectRefused(await http(t, 'GET', `${CONSENT_PATH}/${id}/versions`, admin), { status: 403 });
 
     const receipts = await sql(
       t,

@@ -3,6 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { Scopes } from '../../src/common/auth/scopes.js';
 import { ConsentsService } from '../../src/consents/consents.service.js';
 import { createTestApp, type TestApp } from '../helpers/app.js';
+import { expectRefused } from '../helpers/refusals.js';
 import { bearer } from '../helpers/tokens.js';
 import { orgNumber, personNumber } from '../factories/orgs.js';
 import {
@@ -184,7 +185,7 @@ describe('consent lookup for external issuers', () => {
 
   it('needs altinn:maskinporten/consent.read', async () => {
     const c = await consent();
-    expect((await lookup(c, w.consumer.auth)).status).toBe(403);
-    expect((await lookup(c, '')).status).toBe(401);
+    await expectRefused(await lookup(c, w.consumer.auth), { status: 403, code: 'AUTH-00403' });
+    await expectRefused(await lookup(c, ''), { status: 401, code: 'AUTH-00401' });
   });
 });

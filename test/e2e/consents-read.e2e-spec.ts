@@ -3,6 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { ConsentsService } from '../../src/consents/consents.service.js';
 import { Scopes } from '../../src/common/auth/scopes.js';
 import { createTestApp, type TestApp } from '../helpers/app.js';
+import { expectRefused } from '../helpers/refusals.js';
 import { bearer } from '../helpers/tokens.js';
 import { orgNumber, personNumber } from '../factories/orgs.js';
 import {
@@ -115,7 +116,7 @@ describe('reading one request', () => {
       );
       expect(other.status).toBe(403);
       expect(other.body.code).toBe('AUTH-00403');
-      expect((await http(t, 'GET', path2)).status).toBe(401);
+      await expectRefused(await http(t, 'GET', path2), { status: 401, code: 'AUTH-00401' });
     }
   });
 });
@@ -260,9 +261,13 @@ describe('cancelling a request (beyond Altinn)', () => {
     expect((await http(t, 'POST', `${CONSENT_PATH}/${randomUUID()}/cancel`, w.consumer.write)).status).toBe(
       404,
     );
-    expect(
-      (await http(t, 'POST', `${CONSENT_PATH}/${open.id as string}/cancel`, w.consumer.read)).status,
-    ).toBe(403);
+    await expectRefused(
+      await http(t, 'POST', `${CONSENT_PATH}/${open.id as string}/cancel`, w.consumer.read),
+      {
+        status: 403,
+        code: 'AUTH-00403',
+      },
+    );
     expect(await consentCounts(t)).toEqual(afterOpen);
     expect(afterOpen.requests).toBe(before.requests + 1);
   });

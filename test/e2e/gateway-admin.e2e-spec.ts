@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { createTestApp, type TestApp } from '../helpers/app.js';
+import { expectRefused } from '../helpers/refusals.js';
 import { bearer } from '../helpers/tokens.js';
 import { http, sql } from '../factories/consent-fixtures.js';
 import { ADMIN_ORG, createResource } from '../factories/registry.js';
@@ -169,7 +170,10 @@ describe('create', () => {
 
   it('needs resource.write: 401 without a token, 403 with only the read scope', async () => {
     const before = await counts();
-    expect((await call('POST', '/admin/v1/apis', undefined, body(world))).status).toBe(401);
+    await expectRefused(await call('POST', '/admin/v1/apis', undefined, body(world)), {
+      status: 401,
+      code: 'AUTH-00401',
+    });
     const readOnly = await bearer(t, {
       org: world.owner.orgNumber,
       scope: 'altinn:resourceregistry/resource.read',
@@ -212,7 +216,10 @@ describe('read', () => {
       'GW-00404',
       `No protected API named "${theirs.name as string}" exists for this owner.`,
     );
-    expect((await call('GET', '/admin/v1/apis/no-such-api', world.owner.auth)).status).toBe(404);
+    await expectRefused(await call('GET', '/admin/v1/apis/no-such-api', world.owner.auth), {
+      status: 404,
+      code: 'GW-00404',
+    });
     expect((await call('GET', `/admin/v1/apis/${theirs.name as string}`, other.owner.auth)).status).toBe(200);
   });
 });
@@ -258,7 +265,7 @@ describe('update and delete', () => {
     expect(put.status).toBe(404);
     expect(put.body.code).toBe('GW-00404');
     const del = await call('DELETE', `/admin/v1/apis/${theirs.name as string}`, world.owner.auth);
-    expect(del.status).toBe(404);
+    await expectRefused(del, { status: 404, code: 'GW-00404' });
     expect(await counts()).toEqual(before);
     const [row] = await sql(t, 'SELECT upstream_url FROM protected_apis WHERE name = $1', [theirs.name]);
     expect(row.upstream_url).toBe(UPSTREAM);
