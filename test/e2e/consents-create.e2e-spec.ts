@@ -4,6 +4,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { Scopes } from '../../src/common/auth/scopes.js';
 import { createTestApp, type TestApp } from '../helpers/app.js';
+import { expectRefused } from '../helpers/refusals.js';
 import { bearer } from '../helpers/tokens.js';
 import { orgNumber, personNumber } from '../factories/orgs.js';
 import { createResource } from '../factories/registry.js';
@@ -542,7 +543,10 @@ describe('validation (one code each, exact problem, nothing stored)', () => {
 describe('who may create', () => {
   it('needs a token (401) with altinn:consentrequests.write or .org (403 for a .read-only token), storing nothing', async () => {
     const before = await consentCounts(t);
-    expect((await http(t, 'POST', CONSENT_PATH, undefined, body())).status).toBe(401);
+    await expectRefused(await http(t, 'POST', CONSENT_PATH, undefined, body()), {
+      status: 401,
+      code: 'AUTH-00401',
+    });
     const res = await http(t, 'POST', CONSENT_PATH, w.consumer.read, body());
     expect(res.status).toBe(403);
     expect(res.body).toMatchObject({
@@ -604,7 +608,10 @@ describe('who may create', () => {
     // Cancelling (beyond Altinn) follows the create policy: not with .read alone, with .org yes.
     const before = await consentCounts(t);
     const readOnly = await bearer(t, { org: caller, scope: Scopes.consentRequestsRead });
-    expect((await http(t, 'POST', `${path}/cancel`, readOnly)).status).toBe(403);
+    await expectRefused(await http(t, 'POST', `${path}/cancel`, readOnly), {
+      status: 403,
+      code: 'AUTH-00403',
+    });
     expect(await consentCounts(t)).toEqual(before);
     const cancelled = await http(t, 'POST', `${path}/cancel`, auth);
     expect(cancelled.status).toBe(200);

@@ -87,8 +87,12 @@ describe('STD-00400: a body that is not JSON says why and where', () => {
 
   it('still refuses prototype poisoning as before, without a position', async () => {
     const res = await putOwner('protox', '{"__proto__": {"x": 1}}', 'application/json');
-    expect(res.status).toBe(400);
+    expect({ status: res.status, type: res.type }).toEqual({
+      status: 400,
+      type: expect.stringMatching(/^application\/problem\+json/),
+    });
     expect(String(res.body.detail)).not.toContain('not valid JSON');
+    expect(await ownerExists('protox')).toBe(false);
   });
 });
 
@@ -163,6 +167,7 @@ describe('one message per field', () => {
       { code: 'STD.VLD-00000', title: 'orgNumber is required', paths: ['$.orgNumber'] },
       { code: 'STD.VLD-00001', title: 'nn must be a string', paths: ['$.name.nn'] },
     ]);
+    expect(await ownerExists(code)).toBe(false);
   });
 });
 
