@@ -21,6 +21,7 @@ import {
 } from '../factories/registry.js';
 import { createScope, registerClient, requestToken, type TestScope } from '../factories/token-fixtures.js';
 import { createTestApp, type TestApp } from '../helpers/app.js';
+import { expectRefused } from '../helpers/refusals.js';
 import { bearer } from '../helpers/tokens.js';
 
 /**
@@ -385,8 +386,8 @@ describe('asking', () => {
 
   it('needs a valid token (401) but no particular scope', async () => {
     const res = await call('POST', PATH, undefined, { resource: w.resource });
-    expect(res.status).toBe(401);
-    expect((await call('GET', PATH, 'Bearer not-a-token')).status).toBe(401);
+    await expectRefused(res, { status: 401, code: 'AUTH-00401' });
+    await expectRefused(await call('GET', PATH, 'Bearer not-a-token'), { status: 401, code: 'AUTH-00401' });
   });
 });
 
@@ -706,8 +707,12 @@ describe('listing', () => {
     const status = await call('GET', `${PATH}?status=open`, auth);
     expect(status.status).toBe(400);
     expect(status.body.validationErrors[0].paths).toEqual(['$.status']);
-    expect((await call('GET', `${PATH}?role=admin`, auth)).status).toBe(400);
-    expect((await call('GET', `${PATH}?nope=1`, auth)).status).toBe(400);
+    await expectRefused(await call('GET', `${PATH}?role=admin`, auth), { status: 400, field: '$.role' });
+    await expectRefused(await call('GET', `${PATH}?nope=1`, auth), {
+      status: 400,
+      code: 'STD.VLD-00002',
+      field: '$.nope',
+    });
   });
 });
 

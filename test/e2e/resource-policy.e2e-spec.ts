@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { Scopes } from '../../src/common/auth/scopes.js';
 import { createTestApp, type TestApp } from '../helpers/app.js';
+import { expectRefused, expectUnchanged } from '../helpers/refusals.js';
 import { bearer } from '../helpers/tokens.js';
 import { orgNumber } from '../factories/orgs.js';
 import { ADMIN_ORG, createResource, registerOwner } from '../factories/registry.js';
@@ -135,9 +136,15 @@ describe('the policy API', () => {
     const resource = await freshResource();
     await setPolicy(resource, { maxValidity: 'P1Y' });
     const admin = await bearer(t, { org: ADMIN_ORG, scope: [Scopes.admin] });
-    expect((await http(t, 'GET', policyPath(resource), admin)).status).toBe(200);
-    const put = await http(t, 'PUT', policyPath(resource), admin, { maxValidity: 'P9Y' });
-    expect(put.status).toBe(403);
+    const read = async () => {
+      const res = await http(t, 'GET', policyPath(resource), admin);
+      expect(res.status).toBe(200);
+      return res.body as unknown;
+    };
+    const put = await expectUnchanged(read, () =>
+      http(t, 'PUT', policyPath(resource), admin, { maxValidity: 'P9Y' }),
+    );
+    await expectRefused(put, { status: 403 });
   });
 
   describe('RR-00003: another owner', () => {
@@ -210,8 +217,12 @@ describe('the policy API', () => {
       httpsRedirectOnly: true,
       redirectAllowList: { '*': ['http://bank.example/'] },
     });
-    expect(res.status).toBe(400);
+    await expectRefused(res, { status: 400, field: '$.redirectAllowList["*"][0]' });
     expect(res.body.validationErrors[0].paths).toEqual(['$.redirectAllowList["*"][0]']);
+    await expectRefused(await http(t, 'GET', policyPath(resource), w.owner.auth), {
+      status: 404,
+      code: 'RR-00008',
+    });
   });
 });
 
