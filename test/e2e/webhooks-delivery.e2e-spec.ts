@@ -1,19 +1,15 @@
 /**
  * Webhook deliveries to a real local receiver (DESIGN §4.10, §10): body, headers and signature;
- * which events reach which subscription; retries after a 500 and after an outage; the outbox
- * surviving a process that dies between commit and delivery; two replicas never sending one
- * attempt twice at once; giving up and disabling after 24 h; clean shutdown.
+ * which events reach which subscription; retries after a 500 and after an outage; giving up and
+ * disabling after 24 h; access-request events. What needs processes of its own (the outbox across
+ * a restart, replicas, shutdown) is in webhooks-delivery-processes.e2e-spec.ts.
  */
-/* eslint-disable @typescript-eslint/no-explicit-any -- JSON answers and rows are checked by the assertions */
 import { createHmac } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import pg from 'pg';
-import type { DatabaseConnection } from '../../src/prisma/database-connection.js';
 import { ConsentsService } from '../../src/consents/consents.service.js';
-import { LEASE_SECONDS, WebhookDeliveryWorker } from '../../src/webhooks/webhook-delivery.worker.js';
+import { LEASE_SECONDS } from '../../src/webhooks/webhook-delivery.worker.js';
 import { verifyWebhookSignature } from '../../src/webhooks/webhook-signature.js';
 import { createTestApp, type TestApp } from '../helpers/app.js';
-import { createTestDatabase } from '../helpers/database.js';
 import {
   CONSENT_PATH,
   consentBody,
@@ -27,7 +23,14 @@ import { orgNumber, personNumber } from '../factories/orgs.js';
 import { createResource, registerOwner } from '../factories/registry.js';
 import { createScope } from '../factories/token-fixtures.js';
 import { bearer } from '../helpers/tokens.js';
-import { deliveryLog, deliveryLogWhen, newConsent, receiverPool } from '../factories/webhook-deliveries.js';
+import {
+  deliveryLog,
+  deliveryLogWhen,
+  dueNow,
+  eventIdOf,
+  newConsent,
+  receiverPool,
+} from '../factories/webhook-deliveries.js';
 import { eventually, subscribe, WEBHOOKS, webhookAuth } from '../factories/webhook-fixtures.js';
 
 let t: TestApp;
@@ -43,40 +46,12 @@ afterAll(async () => {
   await t?.close();
 });
 
-/** Makes every pending delivery of a subscription due now (stands in for waiting out the backoff). */
-async function dueNow(subId: string, app: TestApp = t): Promise<void> {
-  await sql(
-    app,
-    `UPDATE webhook_deliveries SET next_attempt_at = now() WHERE subscription_id = $1 AND status = 'pending'`,
-    [subId],
-  );
-}
-
-async function dbQuery(db: DatabaseConnection, text: string, values: unknown[] = []): Promise<any[]> {
-  const c = new pg.Client({ connectionString: db.url });
-  await c.connect();
-  try {
-    return (await c.query(text, values)).rows;
-  } finally {
-    await c.end();
-  }
-}
-
-async function eventIdOf(consentId: string, type: string, app: TestApp = t): Promise<string> {
-  const [row] = await sql(
-    app,
-    'SELECT id::text FROM consent_events WHERE consent_request_id = $1 AND event_type = $2',
-    [consentId, type],
-  );
-  return row.id as string;
-}
-
 describe('a successful delivery', () => {
   it('POSTs {id, type, time, data} with X-Webhook-Id, X-Webhook-Timestamp and a valid X-Signature', async () => {
     const r = await receiver();
     const sub = await subscribe(t, world.consumer.org, r.url, ['created']);
     const consentId = await newConsent(t, world);
-    const eventId = await eventIdOf(consentId, 'created');
+    const eventId = await eventIdOf(t, consentId, 'created');
     const [got] = await eventually(() => r.of(eventId).length && r.of(eventId), 10_000, 'the delivery');
 
     expect(got.method).toBe('POST');
@@ -126,7 +101,7 @@ describe('a successful delivery', () => {
     const r = await receiver();
     const sub = await subscribe(t, world.consumer.org, r.url, ['created']);
     const other = await subscribe(t, world.consumer.org, 'https://bank.example/other', ['created']);
-    const eventId = await eventIdOf(await newConsent(t, world), 'created');
+    const eventId = await eventIdOf(t, await newConsent(t, world), 'created');
     const [got] = await eventually(() => r.of(eventId).length && r.of(eventId));
     const signature = got.headers['x-signature'] as string;
     expect(verifyWebhookSignature(got.rawBody, sub.secret, signature)).toBe(true);
@@ -194,7 +169,7 @@ describe('retries', () => {
     const r = await receiver();
     r.script.push({ status: 500 });
     const sub = await subscribe(t, world.consumer.org, r.url, ['created']);
-    const eventId = await eventIdOf(await newConsent(t, world), 'created');
+    const eventId = await eventIdOf(t, await newConsent(t, world), 'created');
     await eventually(() => r.of(eventId).length === 1);
     const [failed] = await deliveryLogWhen(t, sub.id, world.consumer.org, (d) => d?.lastStatusCode === 500);
     expect(failed).toMatchObject({
@@ -231,7 +206,7 @@ describe('retries', () => {
     const port = r.port;
     await r.stop();
     const sub = await subscribe(t, world.consumer.org, r.url, ['created']);
-    const eventId = await eventIdOf(await newConsent(t, world), 'created');
+    const eventId = await eventIdOf(t, await newConsent(t, world), 'created');
     // Make each retry due at once until 3 attempts have failed and the last one has recorded its
     // backoff (≥ 120 s, longer than a lease): a claimed attempt already counts in `attempts`, and
     // one still in flight would record its backoff after a dueNow, so the retry or the delivery
@@ -241,7 +216,7 @@ describe('retries', () => {
         const [d] = await deliveryLog(t, sub.id, world.consumer.org);
         const settled = Date.parse(d?.nextAttemptAt) > Date.now() + LEASE_SECONDS * 1000;
         if (d?.attempts >= 3 && d.lastError && settled) return d;
-        await dueNow(sub.id);
+        await dueNow(t, sub.id);
         return null;
       },
       10_000,
@@ -250,7 +225,7 @@ describe('retries', () => {
     expect(down).toMatchObject({ status: 'pending', lastStatusCode: null, lastError: 'connection refused' });
 
     await r.start(port);
-    await dueNow(sub.id);
+    await dueNow(t, sub.id);
     await eventually(() => r.of(eventId).length === 1, 10_000, 'the delivery after the outage');
     const [done] = await deliveryLogWhen(t, sub.id, world.consumer.org, (d) => d?.status === 'delivered');
     expect(done.attempts).toBeGreaterThanOrEqual(4);
@@ -279,7 +254,7 @@ describe('retries', () => {
       `UPDATE webhook_deliveries SET created_at = now() - interval '24 hours' WHERE subscription_id = $1`,
       [sub.id],
     );
-    await dueNow(sub.id);
+    await dueNow(t, sub.id);
     const [gaveUp] = await deliveryLogWhen(t, sub.id, world.consumer.org, (d) => d?.status === 'failed');
     expect(gaveUp).toMatchObject({ attempts: 2, nextAttemptAt: null, lastStatusCode: 503 });
   });
@@ -300,7 +275,7 @@ describe('retries', () => {
       `UPDATE webhook_subscriptions SET failing_since = now() - interval '25 hours' WHERE id = $1`,
       [sub.id],
     );
-    await dueNow(sub.id);
+    await dueNow(t, sub.id);
     const disabled = await eventually(async () => {
       const res = await http(t, 'GET', `${WEBHOOKS}/${sub.id}`, await webhookAuth(t, world.consumer.org));
       return res.body.active === false && res.body;
@@ -394,214 +369,5 @@ describe('access-request events', () => {
       data: { id: created.body.id, status: 'approved' },
     });
     expect(forOwner.received[1].body.id).toBe(forConsumer.received[1].body.id);
-  });
-});
-
-describe('the transactional outbox', () => {
-  it('delivers an event committed by a process that died before its worker sent it, after a restart', async () => {
-    const db = await createTestDatabase();
-    const r = await receiver();
-    const first = await createTestApp({ db });
-    let second: TestApp | undefined;
-    try {
-      const w = await consentWorld(first);
-      const sub = await subscribe(first, w.consumer.org, r.url, ['created']);
-      // The worker of this process is gone (as if the process were killed right after a commit).
-      await first.app.get(WebhookDeliveryWorker).onModuleDestroy();
-      const consentId = await newConsent(first, w);
-      const eventId = await eventIdOf(consentId, 'created', first);
-      await new Promise((res) => setTimeout(res, 500));
-      expect(r.received).toHaveLength(0);
-      await first.close();
-
-      second = await createTestApp({ db });
-      await eventually(() => r.of(eventId).length === 1, 10_000, 'the delivery after the restart');
-      expect(r.of(eventId)[0].body.data.consentRequestId).toBe(consentId);
-      const [done] = await deliveryLogWhen(second, sub.id, w.consumer.org, (d) => d?.status === 'delivered');
-      expect(done.attempts).toBe(1);
-    } finally {
-      await second?.close();
-      await db.stop();
-    }
-  });
-
-  it('sends again, with the same X-Webhook-Id, an attempt whose worker died mid-send once its lease runs out', async () => {
-    const db = await createTestDatabase();
-    const r = await receiver();
-    const first = await createTestApp({ db });
-    let second: TestApp | undefined;
-    try {
-      const w = await consentWorld(first);
-      const sub = await subscribe(first, w.consumer.org, r.url, ['created']);
-      const worker = first.app.get(WebhookDeliveryWorker);
-      await worker.onModuleDestroy();
-      const eventId = await eventIdOf(await newConsent(first, w), 'created', first);
-      // Fan out and claim by hand, then "die" without sending.
-      const { WebhookOutboxService } = await import('../../src/webhooks/webhook-outbox.service.js');
-      await first.app.get(WebhookOutboxService).fanOutAll();
-      const claimed = await worker.claim(10);
-      expect(claimed.map((c) => c.payload.id)).toEqual([eventId]);
-      await first.close();
-
-      second = await createTestApp({ db });
-      await new Promise((res) => setTimeout(res, 500));
-      expect(r.received).toHaveLength(0); // still leased
-      const [leased] = await deliveryLog(second, sub.id, w.consumer.org);
-      expect(new Date(leased.nextAttemptAt as string).getTime() - Date.now()).toBeGreaterThan(50_000);
-      await dueNow(sub.id, second); // the lease runs out
-      await eventually(() => r.of(eventId).length === 1, 10_000, 'the re-sent attempt');
-      const [done] = await deliveryLogWhen(second, sub.id, w.consumer.org, (d) => d?.status === 'delivered');
-      expect(done.attempts).toBe(2);
-    } finally {
-      await second?.close();
-      await db.stop();
-    }
-  });
-});
-
-describe('the outbox without subscribers', () => {
-  it('skips the cursor to the end of the feed when no subscription is active; a later subscription gets only later events', async () => {
-    const db = await createTestDatabase();
-    const app = await createTestApp({ db });
-    try {
-      const w = await consentWorld(app);
-      const worker = app.app.get(WebhookDeliveryWorker);
-      await worker.onModuleDestroy(); // fan out by hand
-      const { WebhookOutboxService } = await import('../../src/webhooks/webhook-outbox.service.js');
-      const outbox = app.app.get(WebhookOutboxService);
-      const inactive = await subscribe(app, w.consumer.org, 'http://127.0.0.1:9/never', ['created']);
-      await sql(app, 'UPDATE webhook_subscriptions SET active = false WHERE id = $1', [inactive.id]);
-      for (let i = 0; i < 3; i++) await newConsent(app, w);
-      const numbered = async () =>
-        (await sql(app, 'SELECT count(*)::int AS n FROM consent_events WHERE seq <= 0'))[0].n === 0;
-      await eventually(numbered, 10_000, 'the events numbered');
-
-      await outbox.fanOutAll();
-      const [{ end }] = await sql(app, 'SELECT MAX(seq)::text AS end FROM consent_events');
-      const [{ cursor }] = await sql(app, `SELECT last_seq::text AS cursor FROM webhook_cursor`);
-      expect(cursor).toBe(end);
-      expect((await sql(app, 'SELECT id FROM webhook_deliveries')).length).toBe(0);
-
-      const active = await subscribe(app, w.consumer.org, 'http://127.0.0.1:9/never', ['created']);
-      const later = await eventIdOf(await newConsent(app, w), 'created', app);
-      await eventually(numbered, 10_000, 'the new event numbered');
-      await outbox.fanOutAll();
-      const rows = await sql(
-        app,
-        'SELECT subscription_id::text AS sub, event_id::text AS event FROM webhook_deliveries',
-      );
-      expect(rows).toEqual([{ sub: active.id, event: later }]);
-    } finally {
-      await app.close();
-      await db.stop();
-    }
-  });
-});
-
-describe('several replicas', () => {
-  it('never hand one due delivery to two workers at once', async () => {
-    const db = await createTestDatabase();
-    const a = await createTestApp({ db });
-    const b = await createTestApp({ db });
-    try {
-      const w = await consentWorld(a);
-      await subscribe(a, w.consumer.org, 'http://127.0.0.1:9/never', ['created']);
-      const workerA = a.app.get(WebhookDeliveryWorker);
-      const workerB = b.app.get(WebhookDeliveryWorker);
-      await workerA.onModuleDestroy();
-      await workerB.onModuleDestroy();
-      for (let i = 0; i < 30; i++) await newConsent(a, w);
-      const { WebhookOutboxService } = await import('../../src/webhooks/webhook-outbox.service.js');
-      await Promise.all([
-        a.app.get(WebhookOutboxService).fanOutAll(),
-        b.app.get(WebhookOutboxService).fanOutAll(),
-      ]);
-      const [{ n }] = await sql(a, 'SELECT count(*)::int AS n FROM webhook_deliveries');
-      expect(n).toBe(30); // fan-out by two replicas at once made each delivery once
-      const claims = await Promise.all([
-        workerA.claim(20),
-        workerB.claim(20),
-        workerA.claim(20),
-        workerB.claim(20),
-      ]);
-      const ids = claims.flat().map((c) => c.id);
-      expect(ids).toHaveLength(30);
-      expect(new Set(ids).size).toBe(30);
-    } finally {
-      await b.close();
-      await a.close();
-      await db.stop();
-    }
-  });
-
-  it('deliver every event exactly once when two replicas send concurrently to a healthy receiver', async () => {
-    const db = await createTestDatabase();
-    const r = await receiver();
-    r.behaviour = { status: 200, delayMs: 50 };
-    const a = await createTestApp({ db });
-    const b = await createTestApp({ db });
-    try {
-      const w = await consentWorld(a);
-      await subscribe(a, w.consumer.org, r.url, ['created']);
-      const consents = await Promise.all(Array.from({ length: 25 }, () => newConsent(a, w)));
-      await eventually(() => r.received.length >= 25, 20_000, '25 deliveries');
-      await new Promise((res) => setTimeout(res, 500));
-      const ids = r.received.map((d) => d.headers['x-webhook-id']);
-      expect(ids).toHaveLength(25);
-      expect(new Set(ids).size).toBe(25);
-      expect(new Set(r.received.map((d) => d.body.data.consentRequestId))).toEqual(new Set(consents));
-    } finally {
-      await b.close();
-      await a.close();
-      await db.stop();
-    }
-  }, 60_000);
-});
-
-describe('shutdown', () => {
-  it('lets an attempt in flight finish before the process stops', async () => {
-    const db = await createTestDatabase();
-    const r = await receiver();
-    r.behaviour = { status: 200, delayMs: 1_000 };
-    const app = await createTestApp({ db });
-    try {
-      const w = await consentWorld(app);
-      const sub = await subscribe(app, w.consumer.org, r.url, ['created']);
-      await newConsent(app, w);
-      await eventually(() => r.received.length === 1);
-      await app.close();
-      const [d] = await dbQuery(
-        db,
-        'SELECT status, attempts, last_status_code FROM webhook_deliveries WHERE subscription_id = $1',
-        [sub.id],
-      );
-      expect(d).toEqual({ status: 'delivered', attempts: 1, last_status_code: 200 });
-    } finally {
-      await db.stop();
-    }
-  });
-
-  it('releases an attempt that does not finish in time, so another replica sends it at once', async () => {
-    const db = await createTestDatabase();
-    const r = await receiver();
-    r.behaviour = 'hang';
-    const app = await createTestApp({ db, env: { SHUTDOWN_GRACE_MS: '1000' } });
-    try {
-      const w = await consentWorld(app);
-      const sub = await subscribe(app, w.consumer.org, r.url, ['created']);
-      await newConsent(app, w);
-      await eventually(() => r.received.length === 1);
-      const started = Date.now();
-      await app.close();
-      expect(Date.now() - started).toBeLessThan(5_000);
-      const [d] = await dbQuery(
-        db,
-        'SELECT status, attempts, last_status_code, next_attempt_at <= now() AS due FROM webhook_deliveries WHERE subscription_id = $1',
-        [sub.id],
-      );
-      expect(d).toEqual({ status: 'pending', attempts: 0, last_status_code: null, due: true });
-    } finally {
-      await db.stop();
-    }
   });
 });
