@@ -3,6 +3,7 @@ import { PrismaService } from '../../src/prisma/prisma.service.js';
 import type { ConsentTemplateView } from '../../src/resources/consent-template.view.js';
 import { TemplatesService } from '../../src/resources/templates.service.js';
 import { createTestApp, type TestApp } from '../helpers/app.js';
+import { expectRefused } from '../helpers/refusals.js';
 
 const BASE = '/resourceregistry/api/v1/consent-templates';
 const PLACEHOLDERS = new Set(['CoveredBy', 'OfferedBy', 'HandledBy', 'Expiration']);
@@ -77,8 +78,11 @@ describe('consent templates', () => {
     const missing = await fetch(`${t.url}${BASE}/default/99`);
     expect(missing.status).toBe(404);
     expect(await missing.json()).toMatchObject({ code: 'RR-00006' });
-    expect((await fetch(`${t.url}${BASE}/default/one`)).status).toBe(400);
-    expect((await fetch(`${t.url}${BASE}/default/0`)).status).toBe(400);
+    for (const version of ['one', '0'])
+      await expectRefused(await fetch(`${t.url}${BASE}/default/${version}`), {
+        status: 400,
+        field: '$.version',
+      });
   });
 
   it('seeds idempotently: starting again adds nothing and keeps the stored versions', async () => {
