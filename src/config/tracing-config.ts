@@ -7,6 +7,7 @@
  */
 import type { TracingConfig, TracingSampler } from './app-config.js';
 import { ConfigError, type Env } from './config-error.js';
+import { int, str } from './env-values.js';
 
 const SAMPLERS: readonly TracingSampler[] = [
   'always_on',
@@ -16,20 +17,6 @@ const SAMPLERS: readonly TracingSampler[] = [
   'parentbased_always_off',
   'parentbased_traceidratio',
 ];
-
-function str(env: Env, name: string): string | undefined {
-  const v = env[name];
-  return v === undefined || v.trim() === '' ? undefined : v.trim();
-}
-
-function int(env: Env, name: string, def: number, min: number, max: number): number {
-  const raw = str(env, name);
-  if (raw === undefined) return def;
-  const n = Number(raw);
-  if (!/^\d+$/.test(raw) || n < min || n > max)
-    throw new ConfigError(name, `must be an integer between ${min} and ${max}, got "${raw}"`);
-  return n;
-}
 
 function httpUrl(name: string, raw: string): URL {
   let u: URL;
