@@ -17,3 +17,16 @@ export function int(env: Env, name: string, def: number, min: number, max: numbe
   if (n < min || n > max) throw new ConfigError(name, `must be between ${min} and ${max}, got ${n}`);
   return n;
 }
+
+/** Runs one variable's check, noting its error and going on with a stand-in value. */
+export function collector(errors: ConfigError[]) {
+  return <T>(check: () => T, standIn: T): T => {
+    try {
+      return check();
+    } catch (err) {
+      if (!(err instanceof ConfigError)) throw err;
+      errors.push(err);
+      return standIn;
+    }
+  };
+}

@@ -2,26 +2,13 @@ import path from 'node:path';
 import { loadAdminLoginConfig } from './admin-login-config.js';
 import type { AppConfig, LogLevel, NodeEnv, PortalOperatorConfig, TrustedIssuer } from './app-config.js';
 import { ConfigError, type Env } from './config-error.js';
-import { int, str } from './env-values.js';
+import { collector, int, str } from './env-values.js';
 import { loadTracingConfig } from './tracing-config.js';
 
 /** JSON bodies at most 1 MiB (DESIGN §10); fixed, so the HTTP adapter can be built before the app. */
 export const BODY_LIMIT_BYTES = 1024 * 1024;
 
 export { ConfigError, type Env } from './config-error.js';
-
-/** Runs one variable's check, noting its error and going on with a stand-in value. */
-function collector(errors: ConfigError[]) {
-  return <T>(check: () => T, standIn: T): T => {
-    try {
-      return check();
-    } catch (err) {
-      if (!(err instanceof ConfigError)) throw err;
-      errors.push(err);
-      return standIn;
-    }
-  };
-}
 
 function url(name: string, raw: string, schemes = ['http:', 'https:']): URL {
   let u: URL;

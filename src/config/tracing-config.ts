@@ -7,7 +7,7 @@
  */
 import type { TracingConfig, TracingSampler } from './app-config.js';
 import { ConfigError, type Env } from './config-error.js';
-import { int, str } from './env-values.js';
+import { collector, int, str } from './env-values.js';
 
 const SAMPLERS: readonly TracingSampler[] = [
   'always_on',
@@ -85,15 +85,7 @@ export function loadTracingConfig(env: Env): TracingConfig | null {
   if (str(env, 'OTEL_SDK_DISABLED')?.toLowerCase() === 'true') return null;
   if (str(env, 'OTEL_TRACES_EXPORTER') === 'none') return null;
   const errors: ConfigError[] = [];
-  const ok = <T>(check: () => T, standIn: T): T => {
-    try {
-      return check();
-    } catch (err) {
-      if (!(err instanceof ConfigError)) throw err;
-      errors.push(err);
-      return standIn;
-    }
-  };
+  const ok = collector(errors);
   const exporter = str(env, 'OTEL_TRACES_EXPORTER') ?? 'otlp';
   if (exporter !== 'otlp')
     errors.push(new ConfigError('OTEL_TRACES_EXPORTER', `must be otlp or none, got "${exporter}"`));
