@@ -4,6 +4,11 @@ import path from 'node:path';
 import { CONSENT_CREATE_SQL } from '../../src/consents/consent-create.repository.js';
 import { EXPIRE_DUE_SQL } from '../../src/consents/consent-expiry.repository.js';
 import { NUMBERING_SQL } from '../../src/consents/consent-feed.repository.js';
+import { accessCheckQuery } from '../../src/access-lists/access-lists.repository.js';
+import { CLIENT_SQL } from '../../src/clients/clients.repository.js';
+import { SCOPE_SQL } from '../../src/scopes/scopes.repository.js';
+import { SIGNING_KEY_SQL } from '../../src/tokens/signing-keys.repository.js';
+import { WEBHOOK_SQL } from '../../src/webhooks/webhooks.repository.js';
 import { describeDatabase, parsePrismaSchema, type DatabaseShape } from '../helpers/prisma-schema-parser.js';
 
 /**
@@ -18,7 +23,22 @@ const STATEMENTS: Record<string, string> = {
   'consents: create (consent-create.repository.ts)': CONSENT_CREATE_SQL,
   'consents: feed numbering (consent-feed.repository.ts)': NUMBERING_SQL,
   'consents: expiry sweep (consent-expiry.repository.ts)': EXPIRE_DUE_SQL,
+  'access-lists: membership check (access-lists.repository.ts)': accessCheckQuery('', '', '').text,
+  ...textsOf('clients', CLIENT_SQL),
+  ...textsOf('scopes', SCOPE_SQL),
+  ...textsOf('tokens', SIGNING_KEY_SQL),
+  ...textsOf('webhooks', WEBHOOK_SQL),
 };
+
+/** The text of each statement a repository builds with `Prisma.sql` (the values do not change it). */
+function textsOf(context: string, builders: Record<string, (...args: never[]) => { text: string }>) {
+  return Object.fromEntries(
+    Object.entries(builders).map(([name, build]) => [
+      `${context}: ${name}`,
+      build(...(Array.from({ length: build.length }, () => null) as never[])).text,
+    ]),
+  );
+}
 
 const schema: DatabaseShape = describeDatabase(
   parsePrismaSchema(readFileSync(path.join(import.meta.dirname, '../../prisma/schema.prisma'), 'utf8')),
