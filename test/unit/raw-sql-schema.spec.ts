@@ -4,6 +4,8 @@ import path from 'node:path';
 import { CONSENT_CREATE_SQL } from '../../src/consents/consent-create.repository.js';
 import { EXPIRE_DUE_SQL } from '../../src/consents/consent-expiry.repository.js';
 import { NUMBERING_SQL } from '../../src/consents/consent-feed.repository.js';
+import { CLAIM_SQL, SWEEP_SQL } from '../../src/gateway/one-time-claims.repository.js';
+import { ADD_USAGE_SQL } from '../../src/gateway/usage.repository.js';
 import { describeDatabase, parsePrismaSchema, type DatabaseShape } from '../helpers/prisma-schema-parser.js';
 
 /**
@@ -18,6 +20,9 @@ const STATEMENTS: Record<string, string> = {
   'consents: create (consent-create.repository.ts)': CONSENT_CREATE_SQL,
   'consents: feed numbering (consent-feed.repository.ts)': NUMBERING_SQL,
   'consents: expiry sweep (consent-expiry.repository.ts)': EXPIRE_DUE_SQL,
+  'gateway: one-time claim (one-time-claims.repository.ts)': CLAIM_SQL,
+  'gateway: expired claims sweep (one-time-claims.repository.ts)': SWEEP_SQL,
+  'gateway: usage counts (usage.repository.ts)': ADD_USAGE_SQL,
 };
 
 const schema: DatabaseShape = describeDatabase(
@@ -61,10 +66,10 @@ function checkStatement(sql: string, db: DatabaseShape): string[] {
   const columnOf = (table: string, column: string) => db[table]?.columns[column];
 
   // Tables and their aliases: FROM/JOIN/UPDATE/INTO <table> [AS] [alias] (not a row lock's
-  // `FOR [NO KEY] UPDATE`).
+  // `FOR [NO KEY] UPDATE`, an upsert's `DO UPDATE SET`, nor a set-returning `FROM unnest(…)`).
   const aliases = new Map<string, string>();
   const tableRefs = text.matchAll(
-    /(?<!\b(?:FOR|KEY)\s+)\b(?:FROM|JOIN|UPDATE|INTO)\s+([a-z_][a-z0-9_]*)(?:\s+(?:AS\s+)?(?!WHERE|SET|SELECT|ON|VALUES|CROSS|JOIN|GROUP|ORDER|LIMIT)([a-z_][a-z0-9_]*))?/gi,
+    /(?<!\b(?:FOR|KEY|DO)\s+)\b(?:FROM|JOIN|UPDATE|INTO)\s+(?!(?:unnest|generate_series)\s*\()([a-z_][a-z0-9_]*)(?:\s+(?:AS\s+)?(?!WHERE|SET|SELECT|ON|VALUES|CROSS|JOIN|GROUP|ORDER|LIMIT)([a-z_][a-z0-9_]*))?/gi,
   );
   const ctes = new Set([...text.matchAll(/\b([a-z_][a-z0-9_]*)\s+AS\s*\(/gi)].map((m) => m[1]));
   for (const [, table, alias] of tableRefs) {
@@ -138,6 +143,9 @@ describe('raw SQL against schema.prisma', () => {
     ).toContain('table consent_event is not in schema.prisma');
     expect(checkStatement(CONSENT_CREATE_SQL.replace('$7::jsonb', '$7::text'), schema)).toContain(
       'consent_requests.consent_rights is jsonb, but the statement casts to text',
+    );
+    expect(checkStatement(CLAIM_SQL.replace('$3::timestamptz', '$3::text'), schema)).toContain(
+      'gateway_one_time_claims.expires_at is timestamp(3) with time zone, but the statement casts to text',
     );
     expect(checkStatement(NUMBERING_SQL.replace('e.consent_request_id', 'e.consent_id'), schema)).toContain(
       'consent_events.consent_id is not in schema.prisma',
