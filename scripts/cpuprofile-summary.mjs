@@ -2,9 +2,10 @@
 // BENCH_GATEWAY_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof-gw" npm run bench) without a GUI:
 // the top functions by self time, and self and inclusive time per module (package or src file).
 //
-//   node scripts/cpuprofile-summary.mjs <file.cpuprofile> [--top 30] [--from-ms N]
+//   node scripts/cpuprofile-summary.mjs <file.cpuprofile> [--top 30] [--from-ms N] [--to-ms N]
 //
-// --from-ms skips the first N ms of samples (start-up and set-up), so only the load shows.
+// --from-ms and --to-ms keep the samples between those times (ms since the profile started):
+// start-up and set-up left out, or one bench line's window alone.
 // Inclusive time per module counts a sample once per module on its stack, so the figures of
 // nested modules overlap (node:http contains undici's callbacks and so on).
 import { readFileSync } from 'node:fs';
@@ -17,12 +18,13 @@ const opt = (name, dflt) => {
 };
 if (!file) {
   process.stderr.write(
-    'usage: node scripts/cpuprofile-summary.mjs <file.cpuprofile> [--top N] [--from-ms N]\n',
+    'usage: node scripts/cpuprofile-summary.mjs <file.cpuprofile> [--top N] [--from-ms N] [--to-ms N]\n',
   );
   process.exit(2);
 }
 const top = opt('--top', 30);
 const fromMs = opt('--from-ms', 0);
+const toMs = opt('--to-ms', Infinity);
 const profile = JSON.parse(readFileSync(file, 'utf8'));
 
 const byId = new Map();
@@ -57,7 +59,8 @@ let t = profile.startTime;
 for (let i = 0; i < profile.samples.length; i++) {
   const dt = profile.timeDeltas[i] ?? 0;
   t += dt;
-  if ((t - profile.startTime) / 1000 < fromMs) continue;
+  const at = (t - profile.startTime) / 1000;
+  if (at < fromMs || at > toMs) continue;
   const node = byId.get(profile.samples[i]);
   const name = node.callFrame.functionName;
   if (name === '(idle)') continue;
