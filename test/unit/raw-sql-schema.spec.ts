@@ -4,6 +4,7 @@ import path from 'node:path';
 import { CONSENT_CREATE_SQL } from '../../src/consents/consent-create.repository.js';
 import { EXPIRE_DUE_SQL } from '../../src/consents/consent-expiry.repository.js';
 import { NUMBERING_SQL } from '../../src/consents/consent-feed.repository.js';
+import { ADD_AND_READ_SQL, PRUNE_SQL, TOTAL_SQL } from '../../src/gateway/daily-calls.repository.js';
 import { CLAIM_SQL, SWEEP_SQL } from '../../src/gateway/one-time-claims.repository.js';
 import { ADD_USAGE_SQL } from '../../src/gateway/usage.repository.js';
 import { describeDatabase, parsePrismaSchema, type DatabaseShape } from '../helpers/prisma-schema-parser.js';
@@ -23,6 +24,9 @@ const STATEMENTS: Record<string, string> = {
   'gateway: one-time claim (one-time-claims.repository.ts)': CLAIM_SQL,
   'gateway: expired claims sweep (one-time-claims.repository.ts)': SWEEP_SQL,
   'gateway: usage counts (usage.repository.ts)': ADD_USAGE_SQL,
+  'gateway: one day total (daily-calls.repository.ts)': TOTAL_SQL,
+  'gateway: daily calls sync (daily-calls.repository.ts)': ADD_AND_READ_SQL,
+  'gateway: daily calls prune (daily-calls.repository.ts)': PRUNE_SQL,
 };
 
 const schema: DatabaseShape = describeDatabase(
