@@ -3,6 +3,7 @@ import { Module } from '@nestjs/common';
 import { AccessListsModule } from '../access-lists/access-lists.module.js';
 import { ResourcesModule } from '../resources/resources.module.js';
 import { ConsentCreateRepository } from './consent-create.repository.js';
+import { ConsentEventsRepository } from './consent-events.repository.js';
 import { ConsentEventsService } from './consent-events.service.js';
 import { ConsentExtensionRules } from './consent-extension.rules.js';
 import { ConsentExtensionsController } from './consent-extensions.controller.js';
@@ -45,6 +46,7 @@ import { ConsentOutcomesService } from './consent-outcomes.service.js';
   providers: [
     ConsentsService,
     ConsentEventsService,
+    ConsentEventsRepository,
     ConsentFeedSequencer,
     ConsentFeedRepository,
     ConsentExpiryRepository,

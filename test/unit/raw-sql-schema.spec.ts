@@ -1,9 +1,15 @@
 import { describe, expect, it } from '@jest/globals';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
+import {
+  BUMP_ACCESS_LIST_VERSION_SQL,
+  LOCK_ACCESS_REQUEST_SQL,
+} from '../../src/access-requests/access-requests.repository.js';
 import { CONSENT_CREATE_SQL } from '../../src/consents/consent-create.repository.js';
+import { feedQuery, INSERT_EVENTS_SQL } from '../../src/consents/consent-events.repository.js';
 import { EXPIRE_DUE_SQL } from '../../src/consents/consent-expiry.repository.js';
 import { NUMBERING_SQL } from '../../src/consents/consent-feed.repository.js';
+import { LOCK_RESOURCE_SQL } from '../../src/resources/resources.repository.js';
 import { describeDatabase, parsePrismaSchema, type DatabaseShape } from '../helpers/prisma-schema-parser.js';
 
 /**
@@ -18,6 +24,22 @@ const STATEMENTS: Record<string, string> = {
   'consents: create (consent-create.repository.ts)': CONSENT_CREATE_SQL,
   'consents: feed numbering (consent-feed.repository.ts)': NUMBERING_SQL,
   'consents: expiry sweep (consent-expiry.repository.ts)': EXPIRE_DUE_SQL,
+  'consents: event insert (consent-events.repository.ts)': INSERT_EVENTS_SQL,
+  // The feed query is built per audience and filter: checked with every branch and condition in it.
+  'consents: events feed page (consent-events.repository.ts)': feedQuery(
+    { toOrgs: ['910000001'], handledByOrgs: ['910000002'] },
+    {
+      afterSeq: 1n,
+      createdAfter: new Date(0),
+      createdBefore: new Date(0),
+      eventTypes: ['created'],
+      consentRequestId: '00000000-0000-0000-0000-000000000000',
+      limit: 100,
+    },
+  ).text,
+  'resources: write lock (resources.repository.ts)': LOCK_RESOURCE_SQL,
+  'access-requests: decision lock (access-requests.repository.ts)': LOCK_ACCESS_REQUEST_SQL,
+  'access-requests: list version bump (access-requests.repository.ts)': BUMP_ACCESS_LIST_VERSION_SQL,
 };
 
 const schema: DatabaseShape = describeDatabase(
@@ -68,7 +90,8 @@ function checkStatement(sql: string, db: DatabaseShape): string[] {
   );
   const ctes = new Set([...text.matchAll(/\b([a-z_][a-z0-9_]*)\s+AS\s*\(/gi)].map((m) => m[1]));
   for (const [, table, alias] of tableRefs) {
-    if (ctes.has(table)) continue;
+    // A set-returning function in FROM (`FROM unnest($1::uuid[], …) AS e`) is not a table.
+    if (ctes.has(table) || /^(unnest|generate_series)$/i.test(table)) continue;
     if (!db[table]) {
       problems.push(`table ${table} is not in schema.prisma`);
       continue;
