@@ -13,16 +13,15 @@ import { Injectable } from '@nestjs/common';
 import type { AuditActor } from '../audit/audit.service.js';
 import { AuditService } from '../audit/audit.service.js';
 import { DomainError } from '../common/errors/domain-error.js';
-import { isLang } from '../common/i18n/languages.js';
 import { ChangeBus } from '../common/events/change-bus.js';
 import { isValidOrgNumber } from '../common/identifiers/org-number.js';
-import { orgUrn, parsePartyUrn, personUrn } from '../common/identifiers/party-urn.js';
-import { isValidPersonNumber } from '../common/identifiers/person-number.js';
+import { orgUrn, parsePartyUrn } from '../common/identifiers/party-urn.js';
 import { Prisma, type ConsentRequest as ConsentRequestRow } from '../generated/prisma/client.js';
 import { PrismaService, TX_OPTIONS, type PrismaTx } from '../prisma/prisma.service.js';
+import { badInput, checkedReceipt, personActor } from './consent-decision.input.js';
 import { ConsentEventsService } from './consent-events.service.js';
 import { ConsentFeedSequencer } from './consent-feed.sequencer.js';
-import { ConsentCodes, consentProblem, INVALID_VALUE, notAuthorized, notFound } from './consent-problems.js';
+import { ConsentCodes, consentProblem, notAuthorized, notFound } from './consent-problems.js';
 import type { ConsentReceipt, ConsentReceiptInput, ConsentRecord, ConsentStatus } from './consent.record.js';
 import { effectiveStatus, toReceipt, toRecord } from './consent.mapper.js';
 import { declinedFor } from './consent-partial-acceptance.js';
@@ -46,16 +45,6 @@ interface Transition {
   alreadyDone: (row: ConsentRequestRow, tx: PrismaTx) => Promise<boolean>;
   /** When nothing matched and it is not done: the error to answer. */
   refuse: (row: ConsentRequestRow, now: Date) => DomainError;
-}
-
-function badActor(detail: string): DomainError {
-  return new DomainError(400, INVALID_VALUE, detail);
-}
-
-function personActor(actor: { personId: string }): string {
-  if (!isValidPersonNumber(actor?.personId))
-    throw badActor('The acting person must have a valid national identity number.');
-  return personUrn(actor.personId);
 }
 
 /** Audit actor for a party URN (person or organisation). */
@@ -116,9 +105,7 @@ export class ConsentsService {
     acceptedRights?: readonly number[],
   ): Promise<ConsentRecord> {
     const by = personActor(actor);
-    if (!receipt || !isLang(receipt.language) || typeof receipt.html !== 'string')
-      throw badActor('A receipt needs language nb, nn or en and the rendered html.');
-    const text = JSON.parse(JSON.stringify(receipt.text ?? null)) as Prisma.InputJsonValue;
+    const receiptColumns = checkedReceipt(receipt);
     // Which rights may be declined is fixed at creation, so reading it before the transition is
     // safe; the status check that matters is the UPDATE's WHERE.
     const current = await this.findById(id);
@@ -135,17 +122,7 @@ export class ConsentsService {
       consented: true,
       also: async (tx, row, now) => {
         await tx.consentReceipt.create({
-          data: {
-            consentRequestId: row.id,
-            language: receipt.language,
-            html: receipt.html,
-            text,
-            templateId: row.templateId,
-            templateVersion: row.templateVersion,
-            resourceVersions: row.resourceVersions as Prisma.InputJsonValue,
-            acceptedBy: by,
-            acceptedAt: now,
-          },
+          data: { consentRequestId: row.id, ...receiptColumns(row, by, now) },
         });
       },
       alreadyDone: async (row, tx) => {
@@ -156,18 +133,11 @@ export class ConsentsService {
         });
         return r?.acceptedBy === by;
       },
-      refuse: (row, now) =>
-        effectiveStatus(row.status, row.validTo, now) === 'expired'
-          ? consentProblem(
-              400,
-              ConsentCodes.expired,
-              'The consent request has expired and can no longer be accepted.',
-            )
-          : consentProblem(
-              400,
-              ConsentCodes.cannotAccept,
-              `The consent request is ${row.status}; only a created request can be accepted.`,
-            ),
+      refuse: refuseUnlessCreated(
+        ConsentCodes.cannotAccept,
+        'accepted',
+        'The consent request has expired and can no longer be accepted.',
+      ),
     });
   }
 
@@ -180,14 +150,7 @@ export class ConsentsService {
       performedBy: personActor(actor),
       actor: { person: actor.personId },
       alreadyDone: (row) => Promise.resolve(row.status === 'rejected'),
-      refuse: (row, now) =>
-        effectiveStatus(row.status, row.validTo, now) === 'expired'
-          ? consentProblem(400, ConsentCodes.expired, 'The consent request has expired.')
-          : consentProblem(
-              400,
-              ConsentCodes.cannotReject,
-              `The consent request is ${row.status}; only a created request can be rejected.`,
-            ),
+      refuse: refuseUnlessCreated(ConsentCodes.cannotReject, 'rejected', 'The consent request has expired.'),
     });
   }
 
@@ -235,7 +198,7 @@ export class ConsentsService {
     const party = parsePartyUrn(org);
     const orgNumber = party?.type === 'organization' ? party.id : org;
     if (!isValidOrgNumber(orgNumber))
-      throw badActor('The cancelling organisation must have a valid organisation number.');
+      throw badInput('The cancelling organisation must have a valid organisation number.');
     const current = await this.findById(id);
     if (!current) throw notFound(id);
     if (current.toOrg !== orgNumber && current.handledBy !== orgUrn(orgNumber)) throw notAuthorized();
@@ -336,6 +299,22 @@ const alreadyRevoked = (row: { status: string }): Promise<boolean> =>
   Promise.resolve(row.status === 'revoked');
 
 /** AM-00010: only an accepted consent can be revoked. */
+/** Why a created request's transition was refused: it expired (AM-00013), or it is no longer created. */
+function refuseUnlessCreated(
+  code: string,
+  verb: 'accepted' | 'rejected',
+  expiredDetail: string,
+): (row: ConsentRequestRow, now: Date) => DomainError {
+  return (row, now) =>
+    effectiveStatus(row.status, row.validTo, now) === 'expired'
+      ? consentProblem(400, ConsentCodes.expired, expiredDetail)
+      : consentProblem(
+          400,
+          code,
+          `The consent request is ${row.status}; only a created request can be ${verb}.`,
+        );
+}
+
 function cannotRevoke(row: { status: string; validTo: Date }, now: Date): DomainError {
   return consentProblem(
     400,
