@@ -34,12 +34,8 @@ import {
   validationError,
   type ConsentProblem,
 } from './consent-problems.js';
-import {
-  orderProblems,
-  parseConsentRequestBody,
-  RESOURCE_ATTRIBUTE_TYPE,
-  type ParsedRight,
-} from './consent-request.parser.js';
+import { orderProblems, parseConsentRequestBody } from './consent-request.parser.js';
+import { RESOURCE_ATTRIBUTE_TYPE, type ParsedRight } from './consent-rights.parser.js';
 import type { ConsentRight } from './consent.record.js';
 import { toDetailsDto, toRecord } from './consent.mapper.js';
 import { ConsentsService } from './consents.service.js';
