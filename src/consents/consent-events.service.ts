@@ -9,23 +9,20 @@ import { Injectable } from '@nestjs/common';
 import { uuidv7 } from '../common/identifiers/uuid.js';
 import type { ConsentEvent } from '../generated/prisma/client.js';
 import { PrismaService, type PrismaTx } from '../prisma/prisma.service.js';
-import { ConsentEventsRepository, type FeedAudience, type FeedFilter } from './consent-events.repository.js';
+import {
+  ConsentEventsRepository,
+  type ConsentEventRow,
+  type FeedAudience,
+  type FeedFilter,
+} from './consent-events.repository.js';
 import { ConsentMetrics } from './consent-metrics.js';
 import { EXTENSION_EVENT_TYPES, type ConsentEventRecord, type ConsentEventType } from './consent.record.js';
 
 /** Altinn's events page size (its `ConsentSettings.EventsPageSize`); `CONSENT_EVENTS_PAGE_SIZE` changes it. */
 export const FEED_PAGE_SIZE = 100;
 
-export interface NewConsentEvent {
-  /** The event's id when the caller must know it first (a row that refers to it); else a new UUIDv7. */
-  id?: string;
-  consentRequestId: string;
-  eventType: ConsentEventType;
-  createdAt: Date;
-  performedBy: string | null;
-  toOrg: string;
-  handledBy: string | null;
-}
+/** An event to append; `id` when the caller must know it first (a row that refers to it), else a new UUIDv7. */
+export type NewConsentEvent = Omit<ConsentEventRow, 'id'> & { id?: string };
 
 export interface FeedRow {
   seq: bigint;

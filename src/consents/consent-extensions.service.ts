@@ -12,7 +12,7 @@
 import { Injectable } from '@nestjs/common';
 import type { Principal } from '../common/auth/principal.js';
 import { orgUrn } from '../common/identifiers/party-urn.js';
-import { isUuid, uuidv7 } from '../common/identifiers/uuid.js';
+import { uuidv7 } from '../common/identifiers/uuid.js';
 import { Prisma } from '../generated/prisma/client.js';
 import { ResourcesService } from '../resources/resources.service.js';
 import { canSee } from './consent-access.js';
@@ -20,7 +20,7 @@ import { ConsentExtensionRules, parseExtensionBody } from './consent-extension.r
 import { ExtensionCodes, extensionNotFound, extensionProblem } from './consent-extension-problems.js';
 import type { ConsentExtensionRecord } from './consent-extension.record.js';
 import { ConsentExtensionStep } from './consent-extension.step.js';
-import { INVALID_VALUE, notAuthorized, notFound, problem, validationError } from './consent-problems.js';
+import { notAuthorized, problem, validationError } from './consent-problems.js';
 import type { ConsentRecord } from './consent.record.js';
 import { ConsentsService } from './consents.service.js';
 import { ConsentVersionsService } from './consent-versions.service.js';
@@ -37,14 +37,7 @@ export class ConsentExtensionsService {
 
   /** The consent, when the caller is its consumer (`to`) or `handledBy`: 404 / 403 otherwise. */
   async consentForConsumer(principal: Principal, id: string): Promise<ConsentRecord> {
-    if (!isUuid(id))
-      throw validationError([
-        problem(INVALID_VALUE, '/id', 'The id must be a UUID.', 'The id must be a UUID.'),
-      ]);
-    const consent = await this.consents.findById(id);
-    if (!consent) throw notFound(id);
-    if (!canSee(principal, consent)) throw notAuthorized();
-    return consent;
+    return this.consents.findForConsumer(principal, id);
   }
 
   /**
@@ -52,12 +45,7 @@ export class ConsentExtensionsService {
    * of its resources (by the resource version it was given under). 404 / 403 otherwise.
    */
   async consentForReader(principal: Principal, id: string): Promise<ConsentRecord> {
-    if (!isUuid(id))
-      throw validationError([
-        problem(INVALID_VALUE, '/id', 'The id must be a UUID.', 'The id must be a UUID.'),
-      ]);
-    const consent = await this.consents.findById(id);
-    if (!consent) throw notFound(id);
+    const consent = await this.consents.findByPathId(id);
     if (canSee(principal, consent)) return consent;
     const owners = await Promise.all(
       Object.entries(consent.resourceVersions).map(([identifier, versionId]) =>

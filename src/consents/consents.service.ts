@@ -18,10 +18,20 @@ import { isValidOrgNumber } from '../common/identifiers/org-number.js';
 import { orgUrn, parsePartyUrn } from '../common/identifiers/party-urn.js';
 import { Prisma, type ConsentRequest as ConsentRequestRow } from '../generated/prisma/client.js';
 import { PrismaService, TX_OPTIONS, type PrismaTx } from '../prisma/prisma.service.js';
+import type { Principal } from '../common/auth/principal.js';
+import { canSee } from './consent-access.js';
 import { badInput, checkedReceipt, personActor } from './consent-decision.input.js';
 import { ConsentEventsService } from './consent-events.service.js';
 import { ConsentFeedSequencer } from './consent-feed.sequencer.js';
-import { ConsentCodes, consentProblem, notAuthorized, notFound } from './consent-problems.js';
+import {
+  ConsentCodes,
+  consentProblem,
+  INVALID_VALUE,
+  notAuthorized,
+  notFound,
+  problem,
+  validationError,
+} from './consent-problems.js';
 import type { ConsentReceipt, ConsentReceiptInput, ConsentRecord, ConsentStatus } from './consent.record.js';
 import { effectiveStatus, toReceipt, toRecord } from './consent.mapper.js';
 import { declinedFor } from './consent-partial-acceptance.js';
@@ -69,6 +79,24 @@ export class ConsentsService {
     if (!isUuid(id)) return null;
     const row = await this.prisma.consentRequest.findUnique({ where: { id: id.toLowerCase() } });
     return row ? toRecord(row) : null;
+  }
+
+  /** The consent an API path names: 400 when the id is not a UUID, 404 when there is none. */
+  async findByPathId(id: string): Promise<ConsentRecord> {
+    if (!isUuid(id))
+      throw validationError([
+        problem(INVALID_VALUE, '/id', 'The id must be a UUID.', 'The id must be a UUID.'),
+      ]);
+    const consent = await this.findById(id);
+    if (!consent) throw notFound(id);
+    return consent;
+  }
+
+  /** `findByPathId`, for its consumer (`to`) or `handledBy` only: 403 for anyone else. */
+  async findForConsumer(principal: Principal, id: string): Promise<ConsentRecord> {
+    const consent = await this.findByPathId(id);
+    if (!canSee(principal, consent)) throw notAuthorized();
+    return consent;
   }
 
   /** Consents whose data subject (`from`) is one of these parties, newest first (the portal). */
