@@ -86,3 +86,15 @@ export function parsePartyOfType(
   if ('party' in parsed && parsed.party.type !== type) return { problem: invalidUrn(path, detail) };
   return parsed;
 }
+
+/** The party, or undefined with its problem added to `problems`. */
+export function partyOrProblem(
+  parsed: PartyParse,
+  problems: ConsentProblem[],
+): (Party & { urn: string }) | undefined {
+  if ('problem' in parsed) {
+    problems.push(parsed.problem);
+    return undefined;
+  }
+  return parsed.party;
+}

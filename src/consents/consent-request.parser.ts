@@ -13,7 +13,7 @@ import type { Party } from '../common/identifiers/party-urn.js';
 import { isUuid } from '../common/identifiers/uuid.js';
 import { canonical, fieldNames, invalid, isObject, MAX_TEXT, required } from './consent-body-fields.js';
 import { checkPartialOptIn, type PartialOptIn } from './consent-partial-acceptance.js';
-import { parseParty, parsePartyOfType } from './consent-party.parser.js';
+import { parseParty, parsePartyOfType, partyOrProblem } from './consent-party.parser.js';
 import { ConsentCodes, UNKNOWN_FIELD, problem, type ConsentProblem } from './consent-problems.js';
 import { parseRights, type ParsedRight } from './consent-rights.parser.js';
 import { parseIsoDateTime } from './iso-datetime.js';
@@ -91,30 +91,20 @@ export function parseConsentRequestBody(
   else if (!isUuid(b.id)) problems.push(invalid('/id', "'id' must be a UUID."));
   else value.id = b.id.toLowerCase();
 
-  const from = parseParty(b.from, '/from', 'from');
-  if ('problem' in from) problems.push(from.problem);
-  else value.from = from.party;
-
-  const to = parsePartyOfType(
-    b.to,
-    '/to',
-    'to',
-    'organization',
-    "'to' must be an organization URN: only organisations request consent.",
-  );
-  if ('problem' in to) problems.push(to.problem);
-  else value.toOrg = to.party.id;
-
+  value.from = partyOrProblem(parseParty(b.from, '/from', 'from'), problems);
+  const toMessage = "'to' must be an organization URN: only organisations request consent.";
+  value.toOrg = partyOrProblem(parsePartyOfType(b.to, '/to', 'to', 'organization', toMessage), problems)?.id;
   if (b.requiredDelegator !== undefined && b.requiredDelegator !== null) {
-    const d = parsePartyOfType(
+    const delegatorMessage = "'requiredDelegator' must be a person URN.";
+    const path = '/requiredDelegator';
+    const delegator = parsePartyOfType(
       b.requiredDelegator,
-      '/requiredDelegator',
+      path,
       'requiredDelegator',
       'person',
-      "'requiredDelegator' must be a person URN.",
+      delegatorMessage,
     );
-    if ('problem' in d) problems.push(d.problem);
-    else value.requiredDelegator = d.party.urn;
+    value.requiredDelegator = partyOrProblem(delegator, problems)?.urn ?? null;
   }
 
   if (b.validTo === undefined || b.validTo === null || b.validTo === '')
