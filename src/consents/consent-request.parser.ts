@@ -34,18 +34,20 @@ export interface ParsedConsentRequest {
   partial: PartialOptIn | null;
 }
 
-const BODY_FIELDS = fieldNames([
+/** The body's fields in the order Altinn checks them (and reports their problems). */
+const FIELD_ORDER = [
   'id',
   'from',
-  'requiredDelegator',
   'to',
+  'requiredDelegator',
   'validTo',
   'consentRights',
   'requestMessage',
   'redirectUrl',
   'portalViewMode',
   'allowPartialAcceptance',
-]);
+];
+const BODY_FIELDS = fieldNames(FIELD_ORDER);
 const MESSAGE_FIELDS = fieldNames(LANGS);
 
 function parseRequestMessage(value: unknown, problems: ConsentProblem[]): Record<string, string> | null {
@@ -153,19 +155,6 @@ export function parseConsentRequestBody(
 
   return { value, problems };
 }
-
-const FIELD_ORDER = [
-  'id',
-  'from',
-  'to',
-  'requiredDelegator',
-  'validTo',
-  'consentRights',
-  'requestMessage',
-  'redirectUrl',
-  'portalViewMode',
-  'allowPartialAcceptance',
-];
 
 /**
  * Puts problems in Altinn's order (unknown fields first, then the fields in the order Altinn
