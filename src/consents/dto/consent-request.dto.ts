@@ -6,6 +6,7 @@
  * JSON-pointer paths, case-insensitive property names, and lookups in the resource registry —
  * more than class-validator's decorators can say.
  */
+import type { Type } from '@nestjs/common';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import type { ConsentEventType, ConsentRight, ConsentStatus } from '../consent.record.js';
 import { CONSENT_EVENT_TYPES, CONSENT_STATUSES } from '../consent.record.js';
@@ -207,13 +208,19 @@ export class PageLinksDto {
   next: string | null;
 }
 
-export class ConsentDetailsPageDto {
-  @ApiProperty({ type: PageLinksDto })
-  links: PageLinksDto;
+// The list and the events feed answer pages of the same shape: the next page's link and the items.
+function pageOf<T>(item: Type<T>) {
+  class Page {
+    @ApiProperty({ type: PageLinksDto })
+    links: PageLinksDto;
 
-  @ApiProperty({ type: [ConsentDetailsDto] })
-  data: ConsentDetailsDto[];
+    @ApiProperty({ type: [item] })
+    data: T[];
+  }
+  return Page;
 }
+
+export class ConsentDetailsPageDto extends pageOf(ConsentDetailsDto) {}
 
 export class ConsentStatusChangeDto {
   @ApiProperty({ format: 'uuid' })
@@ -230,13 +237,7 @@ export class ConsentStatusChangeDto {
   changedDate: string;
 }
 
-export class ConsentEventsPageDto {
-  @ApiProperty({ type: PageLinksDto })
-  links: PageLinksDto;
-
-  @ApiProperty({ type: [ConsentStatusChangeDto] })
-  data: ConsentStatusChangeDto[];
-}
+export class ConsentEventsPageDto extends pageOf(ConsentStatusChangeDto) {}
 
 export class ConsentLookupRequestDto {
   @ApiProperty({ format: 'uuid' })
