@@ -99,7 +99,7 @@ export class ConsentRequestsService {
   /**
    * POST /consentrequests. Order (Altinn's): the body's fields and parties; `to` must be the
    * caller (403 AM-00000) unless `.org`; resources, metadata and template; one 400 with every
-   * problem; the access list (403 AM-00000); then insert — or, for an id that exists, 200 with
+   * problem; the access list for `to` and a `.org` caller handling it (403 AM-00000); then insert — or, for an id that exists, 200 with
    * the stored request when the parties match and AM-00016 when they do not.
    */
   async create(principal: Principal, body: unknown): Promise<CreateResult> {
@@ -126,12 +126,18 @@ export class ConsentRequestsService {
     const from = value.from!;
     const toOrg = value.toOrg!;
     const views = [...checked.views.values()];
+    // `to` is checked, and so is a `.org` caller that will handle the consent for `to`: that
+    // caller is the consumer the gateway later checks against the same list (GW-00008), so a
+    // request it could never use is refused here, before the person is asked. A Maskinporten
+    // supplier is not checked: its gateway calls carry `to` as the consumer.
+    const askers = principal.consumer === toOrg ? [toOrg] : [toOrg, principal.consumer];
     for (const view of views) {
       if (view.accessListMode !== 'Enabled') continue;
-      if (!(await this.accessLists.isAllowed(toOrg, view.identifier, REQUEST_CONSENT_ACTION)))
-        throw notAuthorized(
-          `Organisation ${toOrg} may not request consent for resource '${view.identifier}': it is not on an access list of the resource that allows '${REQUEST_CONSENT_ACTION}'.`,
-        );
+      for (const org of askers)
+        if (!(await this.accessLists.isAllowed(org, view.identifier, REQUEST_CONSENT_ACTION)))
+          throw notAuthorized(
+            `Organisation ${org} may not request consent for resource '${view.identifier}': it is not on an access list of the resource that allows '${REQUEST_CONSENT_ACTION}'.`,
+          );
     }
 
     const performedBy = orgUrn(principal.consumer);

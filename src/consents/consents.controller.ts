@@ -66,7 +66,7 @@ export class ConsentsController {
   @ApiBadRequestResponse({ description: PROBLEM })
   @ApiForbiddenResponse({
     description:
-      "The token has neither `.write` nor `.org`; `to` is not the caller and the token lacks `altinn:consentrequests.org` (AM-00000); or `to` is not on the resource's access list (AM-00000). A `.org` caller creating for another `to` becomes `handledBy`.",
+      "The token has neither `.write` nor `.org`; `to` is not the caller and the token lacks `altinn:consentrequests.org` (AM-00000); or `to` (or a `.org` caller asking for another `to`) is not on the resource's access list (AM-00000). A `.org` caller creating for another `to` becomes `handledBy`.",
   })
   async create(
     @CurrentPrincipal() principal: Principal,

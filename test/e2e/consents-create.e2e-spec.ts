@@ -646,6 +646,8 @@ describe('who may create', () => {
     let listed: string;
     let member: Awaited<ReturnType<typeof consumer>>;
     let consentOnly: Awaited<ReturnType<typeof consumer>>;
+    /** A `.org` caller on the list: it may ask on behalf of a listed `to` (and handle it). */
+    const handler = orgNumber();
 
     beforeAll(async () => {
       listed = (await createResource(t, w.owner, { accessListMode: 'Enabled' })).identifier;
@@ -657,7 +659,12 @@ describe('who may create', () => {
         if (r.status >= 300) throw new Error(`${what}: ${r.status} ${JSON.stringify(r.body)}`);
       };
       must(await http(t, 'PUT', `${base}/banks`, auth, { name: 'Banks' }), 'list');
-      must(await http(t, 'POST', `${base}/banks/members`, auth, { data: [orgUrnOf(member.org)] }), 'members');
+      must(
+        await http(t, 'POST', `${base}/banks/members`, auth, {
+          data: [orgUrnOf(member.org), orgUrnOf(handler)],
+        }),
+        'members',
+      );
       must(
         await http(t, 'PUT', `${base}/banks/resource-connections/${listed}`, auth, {
           actionFilters: ['requestconsent'],
@@ -699,6 +706,47 @@ describe('who may create', () => {
           `Organisation ${outsider.org} may not request consent for resource '${listed}': it is not on an access list of the resource that allows 'requestconsent'.`,
         ),
         outsider.auth,
+      );
+    });
+
+    it('lets a listed `.org` caller create for a listed `to`, as its handler', async () => {
+      const auth = await bearer(t, { org: handler, scope: Scopes.consentRequestsOrg });
+      const res = await http(
+        t,
+        'POST',
+        CONSENT_PATH,
+        auth,
+        consentBody({ to: member.org, resource: listed }),
+      );
+      expect(res.status).toBe(201);
+      expect(res.body).toMatchObject({ to: orgUrnOf(member.org), handledBy: orgUrnOf(handler) });
+    });
+
+    it('refuses a `.org` caller that is on no list, even for a listed `to` (it would be refused at the gateway), storing nothing', async () => {
+      const unlisted = orgNumber();
+      await refused(
+        consentBody({ to: member.org, resource: listed }),
+        problemBody(
+          403,
+          'AM-00000',
+          'Not authorized for consent request',
+          `Organisation ${unlisted} may not request consent for resource '${listed}': it is not on an access list of the resource that allows 'requestconsent'.`,
+        ),
+        await bearer(t, { org: unlisted, scope: Scopes.consentRequestsOrg }),
+      );
+    });
+
+    it('refuses a listed `.org` caller asking for a `to` that is on no list, storing nothing', async () => {
+      const outsider = orgNumber();
+      await refused(
+        consentBody({ to: outsider, resource: listed }),
+        problemBody(
+          403,
+          'AM-00000',
+          'Not authorized for consent request',
+          `Organisation ${outsider} may not request consent for resource '${listed}': it is not on an access list of the resource that allows 'requestconsent'.`,
+        ),
+        await bearer(t, { org: handler, scope: Scopes.consentRequestsOrg }),
       );
     });
 
