@@ -7,7 +7,7 @@
  * more than class-validator's decorators can say.
  */
 import type { Type } from '@nestjs/common';
-import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { ApiProperty, ApiPropertyOptional, PickType } from '@nestjs/swagger';
 import type { ConsentEventType, ConsentRight, ConsentStatus } from '../consent.record.js';
 import { CONSENT_EVENT_TYPES, CONSENT_STATUSES } from '../consent.record.js';
 
@@ -250,16 +250,8 @@ export class ConsentLookupRequestDto {
   to: string;
 }
 
-export class ConsentLookupResponseDto {
-  @ApiProperty({ format: 'uuid' })
-  id: string;
-
-  @ApiProperty()
-  from: string;
-
-  @ApiProperty()
-  to: string;
-
+/** What the issuer lookup answers: the consent's parties as in its details, and the terms a token may carry. */
+export class ConsentLookupResponseDto extends PickType(ConsentDetailsDto, ['id', 'from', 'to'] as const) {
   @ApiProperty({ nullable: true, type: String })
   handledBy: string | null;
 
