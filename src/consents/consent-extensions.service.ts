@@ -15,7 +15,6 @@ import { orgUrn } from '../common/identifiers/party-urn.js';
 import { uuidv7 } from '../common/identifiers/uuid.js';
 import { Prisma } from '../generated/prisma/client.js';
 import { ResourcesService } from '../resources/resources.service.js';
-import { canSee } from './consent-access.js';
 import { ConsentExtensionRules, parseExtensionBody } from './consent-extension.rules.js';
 import { ExtensionCodes, extensionNotFound, extensionProblem } from './consent-extension-problems.js';
 import type { ConsentExtensionRecord } from './consent-extension.record.js';
@@ -45,16 +44,10 @@ export class ConsentExtensionsService {
    * of its resources (by the resource version it was given under). 404 / 403 otherwise.
    */
   async consentForReader(principal: Principal, id: string): Promise<ConsentRecord> {
-    const consent = await this.consents.findByPathId(id);
-    if (canSee(principal, consent)) return consent;
-    const owners = await Promise.all(
-      Object.entries(consent.resourceVersions).map(([identifier, versionId]) =>
-        this.resources.getConsentResourceVersion(identifier, versionId),
+    return this.consents.findForReader(principal, id, () =>
+      notAuthorized(
+        'The caller is neither the consumer (`to`, `handledBy`) nor the owner of one of its resources.',
       ),
-    );
-    if (owners.some((v) => v?.ownerOrgNumber === principal.consumer)) return consent;
-    throw notAuthorized(
-      'The caller is neither the consumer (`to`, `handledBy`) nor the owner of one of its resources.',
     );
   }
 

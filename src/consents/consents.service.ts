@@ -18,6 +18,7 @@ import { isValidOrgNumber } from '../common/identifiers/org-number.js';
 import { orgUrn, parsePartyUrn } from '../common/identifiers/party-urn.js';
 import { Prisma, type ConsentRequest as ConsentRequestRow } from '../generated/prisma/client.js';
 import { PrismaService, TX_OPTIONS, type PrismaTx } from '../prisma/prisma.service.js';
+import { ResourcesService } from '../resources/resources.service.js';
 import type { Principal } from '../common/auth/principal.js';
 import { canSee } from './consent-access.js';
 import { badInput, checkedReceipt, personActor } from './consent-decision.input.js';
@@ -73,6 +74,7 @@ export class ConsentsService {
     private readonly events: ConsentEventsService,
     private readonly sequencer: ConsentFeedSequencer,
     private readonly changes: ChangeBus,
+    private readonly resources: ResourcesService,
   ) {}
 
   async findById(id: string): Promise<ConsentRecord | null> {
@@ -97,6 +99,26 @@ export class ConsentsService {
     const consent = await this.findByPathId(id);
     if (!canSee(principal, consent)) throw notAuthorized();
     return consent;
+  }
+
+  /**
+   * `findByPathId`, for its consumer (`to`, `handledBy`) or the owner of a resource it names (by
+   * the resource version it was given under); `refused()` for anyone else.
+   */
+  async findForReader(
+    principal: Principal,
+    id: string,
+    refused: () => DomainError = () => notAuthorized(),
+  ): Promise<ConsentRecord> {
+    const consent = await this.findByPathId(id);
+    if (canSee(principal, consent)) return consent;
+    const versions = await Promise.all(
+      Object.entries(consent.resourceVersions).map(([identifier, versionId]) =>
+        this.resources.getConsentResourceVersion(identifier, versionId),
+      ),
+    );
+    if (versions.some((v) => v?.ownerOrgNumber === principal.consumer)) return consent;
+    throw refused();
   }
 
   /** Consents whose data subject (`from`) is one of these parties, newest first (the portal). */
