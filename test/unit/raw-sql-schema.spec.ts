@@ -10,6 +10,11 @@ import { feedQuery, INSERT_EVENTS_SQL } from '../../src/consents/consent-events.
 import { EXPIRE_DUE_SQL } from '../../src/consents/consent-expiry.repository.js';
 import { NUMBERING_SQL } from '../../src/consents/consent-feed.repository.js';
 import { LOCK_RESOURCE_SQL } from '../../src/resources/resources.repository.js';
+import { accessCheckQuery } from '../../src/access-lists/access-lists.repository.js';
+import { CLIENT_SQL } from '../../src/clients/clients.repository.js';
+import { SCOPE_SQL } from '../../src/scopes/scopes.repository.js';
+import { SIGNING_KEY_SQL } from '../../src/tokens/signing-keys.repository.js';
+import { WEBHOOK_SQL } from '../../src/webhooks/webhooks.repository.js';
 import { describeDatabase, parsePrismaSchema, type DatabaseShape } from '../helpers/prisma-schema-parser.js';
 
 /**
@@ -40,7 +45,22 @@ const STATEMENTS: Record<string, string> = {
   'resources: write lock (resources.repository.ts)': LOCK_RESOURCE_SQL,
   'access-requests: decision lock (access-requests.repository.ts)': LOCK_ACCESS_REQUEST_SQL,
   'access-requests: list version bump (access-requests.repository.ts)': BUMP_ACCESS_LIST_VERSION_SQL,
+  'access-lists: membership check (access-lists.repository.ts)': accessCheckQuery('', '', '').text,
+  ...textsOf('clients', CLIENT_SQL),
+  ...textsOf('scopes', SCOPE_SQL),
+  ...textsOf('tokens', SIGNING_KEY_SQL),
+  ...textsOf('webhooks', WEBHOOK_SQL),
 };
+
+/** The text of each statement a repository builds with `Prisma.sql` (the values do not change it). */
+function textsOf(context: string, builders: Record<string, (...args: never[]) => { text: string }>) {
+  return Object.fromEntries(
+    Object.entries(builders).map(([name, build]) => [
+      `${context}: ${name}`,
+      build(...(Array.from({ length: build.length }, () => null) as never[])).text,
+    ]),
+  );
+}
 
 const schema: DatabaseShape = describeDatabase(
   parsePrismaSchema(readFileSync(path.join(import.meta.dirname, '../../prisma/schema.prisma'), 'utf8')),
