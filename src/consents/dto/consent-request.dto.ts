@@ -6,8 +6,8 @@
  * JSON-pointer paths, case-insensitive property names, and lookups in the resource registry —
  * more than class-validator's decorators can say.
  */
-import type { Type } from '@nestjs/common';
 import { ApiProperty, ApiPropertyOptional, PickType } from '@nestjs/swagger';
+import { PageOf } from '../../common/http/page-of.js';
 import type { ConsentEventType, ConsentRight, ConsentStatus } from '../consent.record.js';
 import { CONSENT_EVENT_TYPES, CONSENT_STATUSES } from '../consent.record.js';
 
@@ -209,18 +209,7 @@ export class PageLinksDto {
 }
 
 // The list and the events feed answer pages of the same shape: the next page's link and the items.
-function pageOf<T>(item: Type<T>) {
-  class Page {
-    @ApiProperty({ type: PageLinksDto })
-    links: PageLinksDto;
-
-    @ApiProperty({ type: [item] })
-    data: T[];
-  }
-  return Page;
-}
-
-export class ConsentDetailsPageDto extends pageOf(ConsentDetailsDto) {}
+export class ConsentDetailsPageDto extends PageOf(ConsentDetailsDto, PageLinksDto) {}
 
 export class ConsentStatusChangeDto {
   @ApiProperty({ format: 'uuid' })
@@ -237,7 +226,7 @@ export class ConsentStatusChangeDto {
   changedDate: string;
 }
 
-export class ConsentEventsPageDto extends pageOf(ConsentStatusChangeDto) {}
+export class ConsentEventsPageDto extends PageOf(ConsentStatusChangeDto, PageLinksDto) {}
 
 export class ConsentLookupRequestDto {
   @ApiProperty({ format: 'uuid' })
