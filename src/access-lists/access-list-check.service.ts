@@ -15,6 +15,7 @@ import { InvalidatedCache } from '../common/cache/invalidated-cache.js';
 import { ChangeBus, type ChangeEvent } from '../common/events/change-bus.js';
 import { isValidOrgNumber } from '../common/identifiers/org-number.js';
 import { PrismaService } from '../prisma/prisma.service.js';
+import { isAllowedInDatabase } from './access-lists.repository.js';
 
 const MAX_ENTRIES = 100_000;
 const TTL_MS = 60_000;
@@ -78,37 +79,8 @@ export class AccessListCheckService implements OnModuleInit {
   /** Always asks the database (the indexed path the bench measures). */
   async isAllowedUncached(orgNumber: string, resourceIdentifier: string, action: string): Promise<boolean> {
     if (!isValidOrgNumber(orgNumber) || !resourceIdentifier || !action) return false;
-    const q = accessCheckQuery(orgNumber, resourceIdentifier, action);
-    const rows = await this.prisma.$queryRawUnsafe<Array<{ allowed: boolean }>>(q.text, ...q.values);
-    return rows[0]?.allowed === true;
+    return isAllowedInDatabase(this.prisma, orgNumber, resourceIdentifier, action);
   }
-}
-
-/**
- * The membership query (exported so the bench EXPLAINs exactly what runs). Every step is an index
- * lookup: connections by resource, the member by its primary key `(list_id, org_number)`, the
- * list, its owner and the resource by primary key.
- */
-export function accessCheckQuery(
-  orgNumber: string,
-  resourceIdentifier: string,
-  action: string,
-): { text: string; values: string[] } {
-  return {
-    text: `SELECT EXISTS (
-        SELECT 1
-        FROM access_list_connections c
-        JOIN access_list_members m ON m.list_id = c.list_id AND m.org_number = $1
-        JOIN access_lists l ON l.id = c.list_id
-        JOIN owners o ON o.orgcode = l.owner
-        JOIN resources r ON r.identifier = c.resource_identifier
-        WHERE c.resource_identifier = $2
-          AND r.deleted_at IS NULL
-          AND r.owner_org_number = o.org_number
-          AND (c.action_filters IS NULL OR cardinality(c.action_filters) = 0 OR $3 = ANY (c.action_filters))
-      ) AS allowed`,
-    values: [orgNumber, resourceIdentifier, action],
-  };
 }
 
 function key(orgNumber: string, resourceIdentifier: string, action: string): string {

@@ -7,7 +7,7 @@ import type { OwnerRef } from './access-list-owner.gate.js';
 import { AccessListErrors } from './access-list.errors.js';
 import { toConnectionDto } from './access-list.mapper.js';
 import { stateOf, type Conditional } from './access-list.types.js';
-import { assertListIdentifier, assertResourceIdentifier } from './access-list.validation.js';
+import { assertResourceIdentifier } from './access-list.validation.js';
 import type { ConnectionRow } from './access-lists.repository.js';
 import type { AccessListResourceConnectionDto } from './dto/access-list.dto.js';
 import type { RequestConditions } from './preconditions.js';
@@ -41,9 +41,7 @@ export class AccessListConnectionsService extends AccessListPartsService<
     actionFilters: string[] | null | undefined,
     conditions: RequestConditions,
   ): Promise<Conditional<AccessListResourceConnectionDto>> {
-    const owner = await this.gate.authorize(principal, orgcode, 'write');
-    if (!owner) throw AccessListErrors.notYourOwner();
-    assertListIdentifier(identifier);
+    const owner = await this.gate.authorizeWrite(principal, orgcode, identifier);
     assertResourceIdentifier(resource, 'resourceIdentifier');
     const filters = [...new Set(actionFilters ?? [])];
 
@@ -93,9 +91,7 @@ export class AccessListConnectionsService extends AccessListPartsService<
     resource: string,
     conditions: RequestConditions,
   ): Promise<Conditional<AccessListResourceConnectionDto> | null> {
-    const owner = await this.gate.authorize(principal, orgcode, 'write');
-    if (!owner) throw AccessListErrors.notYourOwner();
-    assertListIdentifier(identifier);
+    const owner = await this.gate.authorizeWrite(principal, orgcode, identifier);
     assertResourceIdentifier(resource, 'resourceIdentifier');
 
     const result = await this.prisma.$transaction(async (tx) => {

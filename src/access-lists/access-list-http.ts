@@ -2,9 +2,11 @@
  * HTTP glue shared by the access-list controllers: condition headers in, `ETag` /
  * `Last-Modified` and 200/201/304 out, and the matching OpenAPI documentation.
  */
-import { applyDecorators } from '@nestjs/common';
+import { applyDecorators, createParamDecorator, type ExecutionContext } from '@nestjs/common';
 import { ApiHeader, ApiResponse } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import { principalOf } from '../common/auth/auth.decorators.js';
+import type { Principal } from '../common/auth/principal.js';
 import { AccessListErrors } from './access-list.errors.js';
 import type { Conditional } from './access-list.types.js';
 import {
@@ -24,6 +26,30 @@ export function conditionsOf(req: FastifyRequest): RequestConditions {
     throw e;
   }
 }
+
+/** What every route on one list starts from: who asks, which list, and the condition headers. */
+export interface ListTarget {
+  principal: Principal;
+  owner: string;
+  identifier: string;
+  conditions: RequestConditions;
+}
+
+/**
+ * `@ListTarget()`: the caller, the `:owner/:identifier` path parameters (`ConditionalRead` and
+ * `ConditionalWrite` document them) and the parsed condition headers (400 when malformed).
+ */
+export const ListTarget = createParamDecorator((_data: unknown, ctx: ExecutionContext): ListTarget => {
+  const req = ctx
+    .switchToHttp()
+    .getRequest<FastifyRequest<{ Params: { owner: string; identifier: string } }>>();
+  return {
+    principal: principalOf(req),
+    owner: req.params.owner,
+    identifier: req.params.identifier,
+    conditions: conditionsOf(req),
+  };
+});
 
 export function setVersionHeaders(reply: FastifyReply, state: VersionedState): void {
   void reply.header('etag', etagOf(state.version)).header('last-modified', lastModifiedOf(state.updatedAt));

@@ -6,7 +6,7 @@ import type { Principal } from '../common/auth/principal.js';
 import { DomainError } from '../common/errors/domain-error.js';
 import { OrganizationNamesService } from '../owners/organization-names.service.js';
 import { AccessListMembersService, type MembersOperation } from './access-list-members.service.js';
-import { conditionsOf, sendConditional } from './access-list-http.js';
+import { conditionsOf, ListTarget, sendConditional } from './access-list-http.js';
 import { ConditionalRead, ConditionalWrite, NO_SUCH_LIST, versioned } from './access-list-routes.js';
 import { ACCESS_LISTS_PATH, type Conditional, type Page } from './access-list.types.js';
 import { memberUrnsFromCsv } from './member-csv.js';
@@ -54,10 +54,8 @@ export class AccessListMembersController {
     @Req() req: FastifyRequest,
     @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<AccessListMembersPageDto | undefined> {
-    return sendConditional(
-      reply,
-      await this.named(await this.members.page(principal, owner, identifier, conditionsOf(req), query.token)),
-    );
+    const page = await this.members.page(principal, owner, identifier, conditionsOf(req), query.token);
+    return sendConditional(reply, await this.named(page));
   }
 
   @Put(':owner/:identifier/members')
@@ -67,14 +65,11 @@ export class AccessListMembersController {
     badRequest: TOO_MANY_OR_INVALID,
   })
   async replace(
-    @CurrentPrincipal() principal: Principal,
-    @Param('owner') owner: string,
-    @Param('identifier') identifier: string,
+    @ListTarget() list: ListTarget,
     @Body() body: UpsertMembersDto,
-    @Req() req: FastifyRequest,
     @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<AccessListMembersPageDto | undefined> {
-    return this.write('replace', principal, owner, identifier, body, req, reply);
+    return this.write('replace', list, body.data, reply);
   }
 
   @Post(':owner/:identifier/members')
@@ -85,14 +80,11 @@ export class AccessListMembersController {
     badRequest: TOO_MANY_OR_INVALID,
   })
   async add(
-    @CurrentPrincipal() principal: Principal,
-    @Param('owner') owner: string,
-    @Param('identifier') identifier: string,
+    @ListTarget() list: ListTarget,
     @Body() body: UpsertMembersDto,
-    @Req() req: FastifyRequest,
     @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<AccessListMembersPageDto | undefined> {
-    return this.write('add', principal, owner, identifier, body, req, reply);
+    return this.write('add', list, body.data, reply);
   }
 
   @Post(':owner/:identifier/members/csv')
@@ -114,18 +106,15 @@ export class AccessListMembersController {
     badRequest: `${TOO_MANY_OR_INVALID}; the problems name the lines as $.data[i] (after any header)`,
   })
   async addCsv(
-    @CurrentPrincipal() principal: Principal,
-    @Param('owner') owner: string,
-    @Param('identifier') identifier: string,
+    @ListTarget() list: ListTarget,
     @Body() body: unknown,
-    @Req() req: FastifyRequest,
     @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<AccessListMembersPageDto | undefined> {
     if (typeof body !== 'string')
       throw new DomainError(415, 'STD-00415', 'Send the members as text/csv.', {
         title: 'Unsupported Media Type',
       });
-    return this.write('add', principal, owner, identifier, { data: memberUrnsFromCsv(body) }, req, reply);
+    return this.write('add', list, memberUrnsFromCsv(body), reply);
   }
 
   @Delete(':owner/:identifier/members')
@@ -135,28 +124,22 @@ export class AccessListMembersController {
     badRequest: TOO_MANY_OR_INVALID,
   })
   async remove(
-    @CurrentPrincipal() principal: Principal,
-    @Param('owner') owner: string,
-    @Param('identifier') identifier: string,
+    @ListTarget() list: ListTarget,
     @Body() body: UpsertMembersDto,
-    @Req() req: FastifyRequest,
     @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<AccessListMembersPageDto | undefined> {
-    return this.write('remove', principal, owner, identifier, body, req, reply);
+    return this.write('remove', list, body.data, reply);
   }
 
   private async write(
     op: MembersOperation,
-    principal: Principal,
-    owner: string,
-    identifier: string,
-    body: UpsertMembersDto,
-    req: FastifyRequest,
+    { principal, owner, identifier, conditions }: ListTarget,
+    data: unknown[],
     reply: FastifyReply,
   ): Promise<AccessListMembersPageDto | undefined> {
-    const result = await this.named(
-      await this.members.write(principal, owner, identifier, op, body.data, conditionsOf(req)),
+    return sendConditional(
+      reply,
+      await this.named(await this.members.write(principal, owner, identifier, op, data, conditions)),
     );
-    return sendConditional(reply, result);
   }
 }

@@ -5,10 +5,9 @@ import { isValidOrgNumber } from '../common/identifiers/org-number.js';
 import type { PrismaTx } from '../prisma/prisma.service.js';
 import { AccessListPartsService, type PartPaging } from './access-list-parts.service.js';
 import type { OwnerRef } from './access-list-owner.gate.js';
-import { AccessListErrors } from './access-list.errors.js';
 import { toMemberDto } from './access-list.mapper.js';
 import { LARGE_PAGE_SIZE, stateOf, type Conditional, type Page } from './access-list.types.js';
-import { assertListIdentifier, parseMemberUrns } from './access-list.validation.js';
+import { parseMemberUrns } from './access-list.validation.js';
 import type { AccessListRow, MemberRow } from './access-lists.repository.js';
 import type { AccessListMemberDto } from './dto/members.dto.js';
 import type { RequestConditions } from './preconditions.js';
@@ -54,9 +53,7 @@ export class AccessListMembersService extends AccessListPartsService<MemberRow, 
     data: unknown[],
     conditions: RequestConditions,
   ): Promise<Conditional<Page<AccessListMemberDto>>> {
-    const owner = await this.gate.authorize(principal, orgcode, 'write');
-    if (!owner) throw AccessListErrors.notYourOwner();
-    assertListIdentifier(identifier);
+    const owner = await this.gate.authorizeWrite(principal, orgcode, identifier);
     const orgNumbers = parseMemberUrns(data, op);
 
     const result = await this.prisma.$transaction(async (tx) => {

@@ -40,6 +40,14 @@ export class AccessListOwnerGate {
     throw AccessListErrors.notYourOwner();
   }
 
+  /** The owner of a list the principal writes (403 unless theirs), after checking the identifier (400). */
+  async authorizeWrite(principal: Principal, orgcode: string, identifier: string): Promise<OwnerRef> {
+    const owner = await this.authorize(principal, orgcode, 'write');
+    if (!owner) throw AccessListErrors.notYourOwner();
+    assertListIdentifier(identifier);
+    return owner;
+  }
+
   /**
    * For calls from other contexts (no principal): the owner with this org number and the list it
    * names by identifier or URN. A URN of another owner, or no such owner, is a 403.

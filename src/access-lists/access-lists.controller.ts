@@ -4,7 +4,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { CurrentPrincipal } from '../common/auth/auth.decorators.js';
 import type { Principal } from '../common/auth/principal.js';
 import { ScopedRoute } from '../common/http/owner-scoped.decorators.js';
-import { conditionsOf, sendConditional } from './access-list-http.js';
+import { conditionsOf, ListTarget, sendConditional } from './access-list-http.js';
 import {
   ConditionalRead,
   ConditionalWrite,
@@ -68,14 +68,11 @@ export class AccessListsController {
     ok: VERSIONED_LIST,
   })
   async upsert(
-    @CurrentPrincipal() principal: Principal,
-    @Param('owner') owner: string,
-    @Param('identifier') identifier: string,
+    @ListTarget() { principal, owner, identifier, conditions }: ListTarget,
     @Body() body: UpsertAccessListDto,
-    @Req() req: FastifyRequest,
     @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<AccessListInfoDto | undefined> {
-    const result = await this.lists.upsert(principal, owner, identifier, body, conditionsOf(req));
+    const result = await this.lists.upsert(principal, owner, identifier, body, conditions);
     return sendConditional(reply, result);
   }
 
@@ -87,13 +84,10 @@ export class AccessListsController {
     noContent: 'The list did not exist',
   })
   async delete(
-    @CurrentPrincipal() principal: Principal,
-    @Param('owner') owner: string,
-    @Param('identifier') identifier: string,
-    @Req() req: FastifyRequest,
+    @ListTarget() { principal, owner, identifier, conditions }: ListTarget,
     @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<AccessListInfoDto | undefined> {
-    const deleted = await this.lists.delete(principal, owner, identifier, conditionsOf(req));
+    const deleted = await this.lists.delete(principal, owner, identifier, conditions);
     if (!deleted) {
       void reply.status(204);
       return undefined;

@@ -141,9 +141,7 @@ export class AccessListsService {
     body: UpsertAccessListDto,
     conditions: RequestConditions,
   ): Promise<Conditional<AccessListInfoDto>> {
-    const owner = await this.gate.authorize(principal, orgcode, 'write');
-    if (!owner) throw AccessListErrors.notYourOwner();
-    assertListIdentifier(identifier);
+    const owner = await this.gate.authorizeWrite(principal, orgcode, identifier);
     const name = body.name;
     const description = body.description ?? '';
 
@@ -201,9 +199,7 @@ export class AccessListsService {
     identifier: string,
     conditions: RequestConditions,
   ): Promise<AccessListInfoDto | null> {
-    const owner = await this.gate.authorize(principal, orgcode, 'write');
-    if (!owner) throw AccessListErrors.notYourOwner();
-    assertListIdentifier(identifier);
+    const owner = await this.gate.authorizeWrite(principal, orgcode, identifier);
 
     const deleted = await this.prisma.$transaction(async (tx) => {
       const row = await this.repo.lockByOwnerAndIdentifier(tx, owner.orgcode, identifier);

@@ -8,6 +8,7 @@ import type { Client, Prisma } from '../generated/prisma/client.js';
 import { PrismaService, type PrismaTx } from '../prisma/prisma.service.js';
 import { ScopesService } from '../scopes/scopes.service.js';
 import { ClientErrors } from './client-errors.js';
+import { lockClient } from './clients.repository.js';
 import { validateClientJwks, type PublicJwk } from './client-jwks.js';
 import { toClientResponse } from './client.mapper.js';
 import type { CreateClientDto, UpdateClientDto } from './dto/client.dto.js';
@@ -180,7 +181,7 @@ export class ClientRegistryService {
 
   /** Row lock on the caller's client (404 when absent or another org's). */
   private async lockOwned(tx: PrismaTx, principal: Principal, clientId: string): Promise<Client> {
-    await tx.$queryRaw`SELECT client_id FROM clients WHERE client_id = ${clientId} FOR UPDATE`;
+    await lockClient(tx, clientId);
     const row = await tx.client.findUnique({ where: { clientId } });
     if (!row || row.orgNumber !== principal.consumer) throw notFound(clientId);
     return row;

@@ -2,40 +2,13 @@ import path from 'node:path';
 import { loadAdminLoginConfig } from './admin-login-config.js';
 import type { AppConfig, LogLevel, NodeEnv, PortalOperatorConfig, TrustedIssuer } from './app-config.js';
 import { ConfigError, type Env } from './config-error.js';
+import { collector, int, str } from './env-values.js';
 import { loadTracingConfig } from './tracing-config.js';
 
 /** JSON bodies at most 1 MiB (DESIGN §10); fixed, so the HTTP adapter can be built before the app. */
 export const BODY_LIMIT_BYTES = 1024 * 1024;
 
 export { ConfigError, type Env } from './config-error.js';
-
-/** Runs one variable's check, noting its error and going on with a stand-in value. */
-function collector(errors: ConfigError[]) {
-  return <T>(check: () => T, standIn: T): T => {
-    try {
-      return check();
-    } catch (err) {
-      if (!(err instanceof ConfigError)) throw err;
-      errors.push(err);
-      return standIn;
-    }
-  };
-}
-
-function str(env: Env, name: string): string | undefined {
-  const v = env[name];
-  return v === undefined || v.trim() === '' ? undefined : v.trim();
-}
-
-function int(env: Env, name: string, def: number, min: number, max: number): number {
-  const raw = str(env, name);
-  if (raw === undefined) return def;
-  if (!/^\d+$/.test(raw))
-    throw new ConfigError(name, `must be an integer between ${min} and ${max}, got "${raw}"`);
-  const n = Number(raw);
-  if (n < min || n > max) throw new ConfigError(name, `must be between ${min} and ${max}, got ${n}`);
-  return n;
-}
 
 function url(name: string, raw: string, schemes = ['http:', 'https:']): URL {
   let u: URL;

@@ -7,6 +7,7 @@
  */
 import type { TracingConfig, TracingSampler } from './app-config.js';
 import { ConfigError, type Env } from './config-error.js';
+import { collector, int, str } from './env-values.js';
 
 const SAMPLERS: readonly TracingSampler[] = [
   'always_on',
@@ -16,20 +17,6 @@ const SAMPLERS: readonly TracingSampler[] = [
   'parentbased_always_off',
   'parentbased_traceidratio',
 ];
-
-function str(env: Env, name: string): string | undefined {
-  const v = env[name];
-  return v === undefined || v.trim() === '' ? undefined : v.trim();
-}
-
-function int(env: Env, name: string, def: number, min: number, max: number): number {
-  const raw = str(env, name);
-  if (raw === undefined) return def;
-  const n = Number(raw);
-  if (!/^\d+$/.test(raw) || n < min || n > max)
-    throw new ConfigError(name, `must be an integer between ${min} and ${max}, got "${raw}"`);
-  return n;
-}
 
 function httpUrl(name: string, raw: string): URL {
   let u: URL;
@@ -98,15 +85,7 @@ export function loadTracingConfig(env: Env): TracingConfig | null {
   if (str(env, 'OTEL_SDK_DISABLED')?.toLowerCase() === 'true') return null;
   if (str(env, 'OTEL_TRACES_EXPORTER') === 'none') return null;
   const errors: ConfigError[] = [];
-  const ok = <T>(check: () => T, standIn: T): T => {
-    try {
-      return check();
-    } catch (err) {
-      if (!(err instanceof ConfigError)) throw err;
-      errors.push(err);
-      return standIn;
-    }
-  };
+  const ok = collector(errors);
   const exporter = str(env, 'OTEL_TRACES_EXPORTER') ?? 'otlp';
   if (exporter !== 'otlp')
     errors.push(new ConfigError('OTEL_TRACES_EXPORTER', `must be otlp or none, got "${exporter}"`));

@@ -121,11 +121,8 @@ export class OwnersService {
         });
         const owner = toOwnerView(row);
         await this.audit.record(tx, {
-          actor: actorOf(principal),
+          ...ownerAudit(principal, orgcode, owner),
           action: 'owner.create',
-          objectType: 'owner',
-          objectId: orgcode,
-          ownerOrg: owner.orgNumber,
           after: owner,
         });
         return { owner, created: true };
@@ -149,11 +146,8 @@ export class OwnersService {
       });
       const owner = toOwnerView(row);
       await this.audit.record(tx, {
-        actor: actorOf(principal),
+        ...ownerAudit(principal, orgcode, owner),
         action: 'owner.update',
-        objectType: 'owner',
-        objectId: orgcode,
-        ownerOrg: owner.orgNumber,
         before,
         after: owner,
       });
@@ -269,4 +263,9 @@ export class OwnersService {
       });
     });
   }
+}
+
+/** Who changed which service owner, for its audit row. */
+function ownerAudit(principal: Principal, orgcode: string, owner: { orgNumber: string }) {
+  return { actor: actorOf(principal), objectType: 'owner', objectId: orgcode, ownerOrg: owner.orgNumber };
 }

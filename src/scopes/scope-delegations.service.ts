@@ -6,6 +6,7 @@ import { DomainError } from '../common/errors/domain-error.js';
 import type { ScopeDelegation } from '../generated/prisma/client.js';
 import { PrismaService } from '../prisma/prisma.service.js';
 import { ScopeErrors } from './scope-errors.js';
+import { shareGrant } from './scopes.repository.js';
 import { delegationObjectId, toDelegationResponse } from './scope.mapper.js';
 import { notFound } from './scope-registry.service.js';
 
@@ -72,9 +73,7 @@ export class ScopeDelegationsService {
       throw DomainError.forbidden(ScopeErrors.notDelegable, `Scope '${scope}' cannot be delegated.`);
     return this.changes.transaction(async (tx, record) => {
       // FOR SHARE: a concurrent revocation of the grant waits for us, then removes our row too.
-      const grant = await tx.$queryRaw<unknown[]>`
-        SELECT 1 FROM scope_grants WHERE scope = ${scope} AND consumer_org_number = ${consumer} FOR SHARE`;
-      if (grant.length === 0)
+      if (!(await shareGrant(tx, scope, consumer)))
         throw DomainError.forbidden(
           ScopeErrors.notGranted,
           `Scope '${scope}' is not granted to organisation ${consumer}, so it cannot be delegated.`,

@@ -9,6 +9,7 @@ import { PrismaService, type PrismaTx } from '../prisma/prisma.service.js';
 import type { CreateScopeDto, UpdateScopeDto } from './dto/scope.dto.js';
 import { isPlatformPrefix } from './scope-names.js';
 import { ScopeErrors } from './scope-errors.js';
+import { lockScope } from './scopes.repository.js';
 import { toScopeResponse } from './scope.mapper.js';
 
 const isUniqueViolation = (e: unknown): boolean =>
@@ -96,7 +97,7 @@ export class ScopeRegistryService {
   async update(principal: Principal, name: string, dto: UpdateScopeDto): Promise<Scope> {
     const updated = await this.changes.transaction(async (tx, record) => {
       // Row lock so the audit's before/after describe exactly this change.
-      await tx.$queryRaw`SELECT name FROM scopes WHERE name = ${name} FOR UPDATE`;
+      await lockScope(tx, name);
       const before = await tx.scope.findUnique({ where: { name } });
       if (!before || !this.canSee(principal, before)) throw notFound(name);
       if (before.ownerOrgNumber === null)

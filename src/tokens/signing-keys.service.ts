@@ -11,6 +11,7 @@ import {
 import { APP_CONFIG, type AppConfig } from '../config/app-config.js';
 import { PrismaService, type PrismaTx } from '../prisma/prisma.service.js';
 import { decryptPrivateKey, encryptPrivateKey } from './key-crypto.js';
+import { lockKeys } from './signing-keys.repository.js';
 
 export type SigningKeyStatus = 'next' | 'current' | 'previous' | 'retired';
 
@@ -59,7 +60,7 @@ export class SigningKeysService implements OnModuleInit {
     const fresh = await Promise.all(missing.map(() => this.generate()));
     await this.prisma.$transaction(
       async (tx) => {
-        await tx.$executeRaw`SELECT pg_advisory_xact_lock(${KEY_LOCK}::bigint)`;
+        await lockKeys(tx, KEY_LOCK);
         for (const [i, status] of missing.entries()) {
           const present = await tx.signingKey.findFirst({ where: { status } });
           if (present) continue;
@@ -80,7 +81,7 @@ export class SigningKeysService implements OnModuleInit {
     const [spareNext, freshNext] = await Promise.all([this.generate(), this.generate()]);
     const result = await this.prisma.$transaction(
       async (tx) => {
-        await tx.$executeRaw`SELECT pg_advisory_xact_lock(${KEY_LOCK}::bigint)`;
+        await lockKeys(tx, KEY_LOCK);
         const now = new Date();
         const current = await tx.signingKey.findFirst({ where: { status: 'current' } });
         let next = await tx.signingKey.findFirst({ where: { status: 'next' } });

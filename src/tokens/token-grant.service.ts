@@ -124,11 +124,8 @@ export class TokenGrantService {
 
       // The audit row must exist for every token handed out: if it cannot be written, no token.
       await this.audit.recordNow({
-        actor: { org: client.orgNumber, client: client.clientId },
+        ...clientAudit(client),
         action: 'token.issued',
-        objectType: 'client',
-        objectId: client.clientId,
-        ownerOrg: client.orgNumber,
         after: {
           scopes: params.scopes,
           consumer,
@@ -219,11 +216,8 @@ export class TokenGrantService {
     if (this.limiter.take(`audit\u0000${client.clientId}`, REFUSAL_AUDIT_RULE) > 0) return;
     try {
       await this.audit.recordNow({
-        actor: { org: client.orgNumber, client: client.clientId },
+        ...clientAudit(client),
         action: 'token.refused',
-        objectType: 'client',
-        objectId: client.clientId,
-        ownerOrg: client.orgNumber,
         after: {
           error: e.error,
           reason: e.reason,
@@ -249,5 +243,15 @@ function consentDetail(c: ConsentRecord): Record<string, unknown> {
     validTo: c.validTo.toISOString(),
     // Only the accepted rights (partial acceptance): the gateway refuses a declined right.
     consentRights: c.grantedRights,
+  };
+}
+
+/** Who a token request's audit row is by and about: the client, for its own organisation. */
+function clientAudit(client: { orgNumber: string; clientId: string }) {
+  return {
+    actor: { org: client.orgNumber, client: client.clientId },
+    objectType: 'client',
+    objectId: client.clientId,
+    ownerOrg: client.orgNumber,
   };
 }

@@ -43,6 +43,7 @@ import { WebhookOutboxService } from './webhook-outbox.service.js';
 import { nextAttemptAt, RETRY_WINDOW_MS } from './retry-schedule.js';
 import { openSecret } from './webhook-secret.js';
 import { WebhookSender, type SendResult } from './webhook-sender.js';
+import { cancelPending, claimDue, countFailure } from './webhooks.repository.js';
 import {
   SIGNATURE_HEADER,
   signWebhookBody,
@@ -72,16 +73,6 @@ export interface ClaimedDelivery {
   /** The attempt number this claim made (the fence). */
   attempts: number;
   createdAt: Date;
-  url: string;
-  secret: string;
-}
-
-interface ClaimRow {
-  id: string;
-  subscription_id: string;
-  payload: StoredPayload;
-  attempts: number;
-  created_at: Date;
   url: string;
   secret: string;
 }
@@ -208,19 +199,7 @@ export class WebhookDeliveryWorker implements OnApplicationBootstrap, OnModuleDe
 
   /** Claims up to `limit` due deliveries of active subscriptions (see the file comment). */
   async claim(limit: number): Promise<ClaimedDelivery[]> {
-    const rows = await this.prisma.$queryRaw<ClaimRow[]>`
-      UPDATE webhook_deliveries d
-         SET attempts = d.attempts + 1,
-             next_attempt_at = now() + make_interval(secs => ${LEASE_SECONDS})
-        FROM (SELECT wd.id FROM webhook_deliveries wd
-                JOIN webhook_subscriptions ws ON ws.id = wd.subscription_id
-               WHERE wd.status = 'pending' AND wd.next_attempt_at <= now() AND ws.active
-               ORDER BY wd.next_attempt_at
-               LIMIT ${limit}
-                 FOR UPDATE OF wd SKIP LOCKED) due,
-             webhook_subscriptions s
-       WHERE d.id = due.id AND s.id = d.subscription_id
-      RETURNING d.id::text AS id, d.subscription_id::text AS subscription_id, d.payload, d.attempts, d.created_at, s.url, s.secret`;
+    const rows = await claimDue(this.prisma, limit, LEASE_SECONDS);
     return rows.map((r) => ({
       id: r.id,
       subscriptionId: r.subscription_id,
@@ -295,13 +274,19 @@ export class WebhookDeliveryWorker implements OnApplicationBootstrap, OnModuleDe
 
   private async recordSuccess(c: ClaimedDelivery, status: number): Promise<void> {
     await this.prisma.$transaction(async (tx) => {
-      const n = await tx.$executeRaw`
-        UPDATE webhook_deliveries SET status = 'delivered', delivered_at = now(), last_status_code = ${status}, last_error = NULL
-         WHERE id = ${c.id}::uuid AND attempts = ${c.attempts} AND status = 'pending'`;
-      if (n)
-        await tx.$executeRaw`
-          UPDATE webhook_subscriptions SET failure_count = 0, failing_since = NULL
-           WHERE id = ${c.subscriptionId}::uuid AND (failure_count <> 0 OR failing_since IS NOT NULL)`;
+      // The fence: only the attempt that still holds the claim (`attempts`) records its result.
+      const { count } = await tx.webhookDelivery.updateMany({
+        where: { id: c.id, attempts: c.attempts, status: 'pending' },
+        data: { status: 'delivered', deliveredAt: new Date(), lastStatusCode: status, lastError: null },
+      });
+      if (count)
+        await tx.webhookSubscription.updateMany({
+          where: {
+            id: c.subscriptionId,
+            OR: [{ failureCount: { not: 0 } }, { failingSince: { not: null } }],
+          },
+          data: { failureCount: 0, failingSince: null },
+        });
     });
     this.metrics.attemptsTotal.inc({ outcome: 'delivered' });
   }
@@ -311,29 +296,24 @@ export class WebhookDeliveryWorker implements OnApplicationBootstrap, OnModuleDe
     const next = nextAttemptAt(c.attempts, c.createdAt, now);
     const error = (result.error ?? 'failed').slice(0, MAX_ERROR_CHARS);
     const disabled = await this.changeLog.transaction(async (tx, record) => {
-      const n = await tx.$executeRaw`
-        UPDATE webhook_deliveries
-           SET status = ${next ? 'pending' : 'failed'},
-               next_attempt_at = ${(next ?? now).toISOString()}::timestamptz,
-               last_status_code = ${result.status ?? null}::int,
-               last_error = ${error}
-         WHERE id = ${c.id}::uuid AND attempts = ${c.attempts} AND status = 'pending'`;
-      if (!n) return null; // our lease was lost; the attempt that replaced it records its own result
-      const [sub] = await tx.$queryRaw<
-        { active: boolean; failing_long: boolean; org_number: string; url: string }[]
-      >`
-        UPDATE webhook_subscriptions
-           SET failure_count = failure_count + 1, failing_since = COALESCE(failing_since, now())
-         WHERE id = ${c.subscriptionId}::uuid
-        RETURNING active, failing_since <= now() - make_interval(secs => ${RETRY_WINDOW_MS / 1000}) AS failing_long, org_number, url`;
+      const { count } = await tx.webhookDelivery.updateMany({
+        where: { id: c.id, attempts: c.attempts, status: 'pending' },
+        data: {
+          status: next ? 'pending' : 'failed',
+          nextAttemptAt: next ?? now,
+          lastStatusCode: result.status ?? null,
+          lastError: error,
+        },
+      });
+      if (!count) return null; // our lease was lost; the attempt that replaced it records its own result
+      const sub = await countFailure(tx, c.subscriptionId, RETRY_WINDOW_MS / 1000);
       if (!sub?.active || !sub.failing_long) return null;
       const reason = `Every delivery failed for 24 hours (last error: ${error})`.slice(0, MAX_ERROR_CHARS);
-      await tx.$executeRaw`
-        UPDATE webhook_subscriptions SET active = false, disabled_at = now(), disabled_reason = ${reason}
-         WHERE id = ${c.subscriptionId}::uuid`;
-      await tx.$executeRaw`
-        UPDATE webhook_deliveries SET status = 'cancelled', last_error = COALESCE(last_error, 'subscription disabled')
-         WHERE subscription_id = ${c.subscriptionId}::uuid AND status = 'pending'`;
+      await tx.webhookSubscription.updateMany({
+        where: { id: c.subscriptionId },
+        data: { active: false, disabledAt: new Date(), disabledReason: reason },
+      });
+      await cancelPending(tx, c.subscriptionId);
       await record({
         topic: 'webhook',
         id: c.subscriptionId,
@@ -360,15 +340,19 @@ export class WebhookDeliveryWorker implements OnApplicationBootstrap, OnModuleDe
 
   /** Gives a claimed attempt back (shutdown): not counted, due at once. */
   private async release(c: ClaimedDelivery): Promise<void> {
-    await this.prisma.$executeRaw`
-      UPDATE webhook_deliveries SET attempts = attempts - 1, next_attempt_at = now()
-       WHERE id = ${c.id}::uuid AND attempts = ${c.attempts} AND status = 'pending'`;
+    await this.prisma.webhookDelivery.updateMany({
+      where: { id: c.id, attempts: c.attempts, status: 'pending' },
+      data: { attempts: { decrement: 1 }, nextAttemptAt: new Date() },
+    });
   }
 
   /** Deletes finished deliveries older than the retention period. */
   private async prune(): Promise<void> {
-    await this.prisma.$executeRaw`
-      DELETE FROM webhook_deliveries
-       WHERE status <> 'pending' AND created_at < now() - make_interval(days => ${RETENTION_DAYS})`;
+    await this.prisma.webhookDelivery.deleteMany({
+      where: {
+        status: { not: 'pending' },
+        createdAt: { lt: new Date(Date.now() - RETENTION_DAYS * 86_400_000) },
+      },
+    });
   }
 }

@@ -26,6 +26,7 @@ import { PrismaService, TX_OPTIONS, type PrismaTx } from '../prisma/prisma.servi
 import { ConsentOutcomesService } from '../consents/consent-outcomes.service.js';
 import { consentPayload, type StoredPayload } from './webhook-events.js';
 import { WebhookMetrics } from './webhook-metrics.js';
+import { createCursor, lockCursor, skipCursorToEnd } from './webhooks.repository.js';
 
 export const CURSOR_ID = 'consent-events';
 export const FANOUT_BATCH = 500;
@@ -43,10 +44,6 @@ export interface OutboxEvent {
   data: Record<string, unknown>;
 }
 
-interface CursorRow {
-  last_seq: bigint;
-}
-
 @Injectable()
 export class WebhookOutboxService {
   constructor(
@@ -62,12 +59,10 @@ export class WebhookOutboxService {
   async fanOut(limit = FANOUT_BATCH): Promise<number> {
     let queued = 0;
     const consumed = await this.prisma.$transaction(async (tx) => {
-      const [cursor] = await tx.$queryRaw<CursorRow[]>`
-        SELECT last_seq FROM webhook_cursor WHERE id = ${CURSOR_ID} FOR UPDATE SKIP LOCKED`;
+      const cursor = await lockCursor(tx, CURSOR_ID);
       if (!cursor) {
         // Normally created by the migration; recreated at the current end of the feed if missing.
-        await tx.$executeRaw`INSERT INTO webhook_cursor (id, last_seq)
-          SELECT ${CURSOR_ID}, GREATEST(COALESCE(MAX(seq), 0), 0) FROM consent_events ON CONFLICT (id) DO NOTHING`;
+        await createCursor(tx, CURSOR_ID);
         return 0;
       }
       // Read inside the transaction (it holds the only connection on the embedded database).
@@ -78,12 +73,12 @@ export class WebhookOutboxService {
       // A subscription created later starts after the feed's end then (`afterSeq`), so it never
       // wanted these. Measured: reading and decoding every event was 7–13% of the server's CPU
       // while creating consents at full speed.
-      const [active] = await tx.$queryRaw<{ any: boolean }[]>`
-        SELECT EXISTS (SELECT 1 FROM webhook_subscriptions WHERE active) AS any`;
-      if (!active?.any) {
-        await tx.$executeRaw`UPDATE webhook_cursor c SET last_seq = f.max_seq, updated_at = now()
-          FROM (SELECT MAX(seq) AS max_seq FROM consent_events WHERE seq > ${after}) f
-          WHERE c.id = ${CURSOR_ID} AND f.max_seq IS NOT NULL`;
+      const active = await tx.webhookSubscription.findFirst({
+        where: { active: true },
+        select: { id: true },
+      });
+      if (!active) {
+        await skipCursorToEnd(tx, CURSOR_ID, after);
         return 0;
       }
       const events = await tx.consentEvent.findMany({
@@ -184,9 +179,7 @@ export class WebhookOutboxService {
 
   /** The feed position new subscriptions start after: everything committed so far is "before". */
   async currentFeedPosition(tx: PrismaTx): Promise<bigint> {
-    const [row] = await tx.$queryRaw<
-      { seq: bigint }[]
-    >`SELECT COALESCE(MAX(seq), 0)::bigint AS seq FROM consent_events`;
-    return row?.seq ?? 0n;
+    const { _max } = await tx.consentEvent.aggregate({ _max: { seq: true } });
+    return _max.seq ?? 0n;
   }
 }

@@ -29,6 +29,7 @@ import { WebhookCodes, webhookNotFound } from './webhook-errors.js';
 import { toDeliveryDto, toWebhookDto } from './webhook.mapper.js';
 import { WebhookOutboxService } from './webhook-outbox.service.js';
 import { generateWebhookSecret, sealSecret } from './webhook-secret.js';
+import { lockOrgSubscriptions } from './webhooks.repository.js';
 
 export const WEBHOOKS_PATH = '/api/v1/webhooks';
 /** Subscriptions per organisation: enough for every environment of a consumer, not a flood. */
@@ -55,7 +56,7 @@ export class WebhooksService {
     const org = principal.consumer;
     const row = await this.changes.transaction(async (tx, record) => {
       // Serialise creates of one organisation so the limit cannot be raced past.
-      await tx.$executeRaw`SELECT pg_advisory_xact_lock(hashtext('webhook-subscriptions'), hashtext(${org}))`;
+      await lockOrgSubscriptions(tx, org);
       const count = await tx.webhookSubscription.count({ where: { orgNumber: org } });
       if (count >= MAX_SUBSCRIPTIONS_PER_ORG)
         throw DomainError.conflict(

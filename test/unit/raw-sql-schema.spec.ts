@@ -1,12 +1,23 @@
 import { describe, expect, it } from '@jest/globals';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
+import {
+  BUMP_ACCESS_LIST_VERSION_SQL,
+  LOCK_ACCESS_REQUEST_SQL,
+} from '../../src/access-requests/access-requests.repository.js';
 import { CONSENT_CREATE_SQL } from '../../src/consents/consent-create.repository.js';
+import { feedQuery, INSERT_EVENTS_SQL } from '../../src/consents/consent-events.repository.js';
 import { EXPIRE_DUE_SQL } from '../../src/consents/consent-expiry.repository.js';
 import { NUMBERING_SQL } from '../../src/consents/consent-feed.repository.js';
 import { ADD_AND_READ_SQL, PRUNE_SQL, TOTAL_SQL } from '../../src/gateway/daily-calls.repository.js';
 import { CLAIM_SQL, SWEEP_SQL } from '../../src/gateway/one-time-claims.repository.js';
 import { ADD_USAGE_SQL } from '../../src/gateway/usage.repository.js';
+import { LOCK_RESOURCE_SQL } from '../../src/resources/resources.repository.js';
+import { accessCheckQuery } from '../../src/access-lists/access-lists.repository.js';
+import { CLIENT_SQL } from '../../src/clients/clients.repository.js';
+import { SCOPE_SQL } from '../../src/scopes/scopes.repository.js';
+import { SIGNING_KEY_SQL } from '../../src/tokens/signing-keys.repository.js';
+import { WEBHOOK_SQL } from '../../src/webhooks/webhooks.repository.js';
 import { describeDatabase, parsePrismaSchema, type DatabaseShape } from '../helpers/prisma-schema-parser.js';
 
 /**
@@ -27,7 +38,38 @@ const STATEMENTS: Record<string, string> = {
   'gateway: one day total (daily-calls.repository.ts)': TOTAL_SQL,
   'gateway: daily calls sync (daily-calls.repository.ts)': ADD_AND_READ_SQL,
   'gateway: daily calls prune (daily-calls.repository.ts)': PRUNE_SQL,
+  'consents: event insert (consent-events.repository.ts)': INSERT_EVENTS_SQL,
+  // The feed query is built per audience and filter: checked with every branch and condition in it.
+  'consents: events feed page (consent-events.repository.ts)': feedQuery(
+    { toOrgs: ['910000001'], handledByOrgs: ['910000002'] },
+    {
+      afterSeq: 1n,
+      createdAfter: new Date(0),
+      createdBefore: new Date(0),
+      eventTypes: ['created'],
+      consentRequestId: '00000000-0000-0000-0000-000000000000',
+      limit: 100,
+    },
+  ).text,
+  'resources: write lock (resources.repository.ts)': LOCK_RESOURCE_SQL,
+  'access-requests: decision lock (access-requests.repository.ts)': LOCK_ACCESS_REQUEST_SQL,
+  'access-requests: list version bump (access-requests.repository.ts)': BUMP_ACCESS_LIST_VERSION_SQL,
+  'access-lists: membership check (access-lists.repository.ts)': accessCheckQuery('', '', '').text,
+  ...textsOf('clients', CLIENT_SQL),
+  ...textsOf('scopes', SCOPE_SQL),
+  ...textsOf('tokens', SIGNING_KEY_SQL),
+  ...textsOf('webhooks', WEBHOOK_SQL),
 };
+
+/** The text of each statement a repository builds with `Prisma.sql` (the values do not change it). */
+function textsOf(context: string, builders: Record<string, (...args: never[]) => { text: string }>) {
+  return Object.fromEntries(
+    Object.entries(builders).map(([name, build]) => [
+      `${context}: ${name}`,
+      build(...(Array.from({ length: build.length }, () => null) as never[])).text,
+    ]),
+  );
+}
 
 const schema: DatabaseShape = describeDatabase(
   parsePrismaSchema(readFileSync(path.join(import.meta.dirname, '../../prisma/schema.prisma'), 'utf8')),
@@ -77,7 +119,8 @@ function checkStatement(sql: string, db: DatabaseShape): string[] {
   );
   const ctes = new Set([...text.matchAll(/\b([a-z_][a-z0-9_]*)\s+AS\s*\(/gi)].map((m) => m[1]));
   for (const [, table, alias] of tableRefs) {
-    if (ctes.has(table)) continue;
+    // A set-returning function in FROM (`FROM unnest($1::uuid[], …) AS e`) is not a table.
+    if (ctes.has(table) || /^(unnest|generate_series)$/i.test(table)) continue;
     if (!db[table]) {
       problems.push(`table ${table} is not in schema.prisma`);
       continue;

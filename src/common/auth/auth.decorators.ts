@@ -83,8 +83,12 @@ export const AuthProblemCodes = (codes: AuthProblemCodeOverrides): ClassDecorato
   SetMetadata(AUTH_PROBLEM_CODES_KEY, codes);
 
 /** The verified principal set by AuthGuard. On a @Public() route there is none: 401. */
-export const CurrentPrincipal = createParamDecorator((_data: unknown, ctx: ExecutionContext): Principal => {
-  const principal = ctx.switchToHttp().getRequest<FastifyRequest>().principal;
-  if (!principal) throw new InvalidTokenError('missing', AUTH_PROBLEM_CODES.unauthorized);
-  return principal;
-});
+export const CurrentPrincipal = createParamDecorator((_data: unknown, ctx: ExecutionContext): Principal =>
+  principalOf(ctx.switchToHttp().getRequest<FastifyRequest>()),
+);
+
+/** The request's verified principal, for param decorators that carry it with more (401 without). */
+export function principalOf(req: FastifyRequest): Principal {
+  if (!req.principal) throw new InvalidTokenError('missing', AUTH_PROBLEM_CODES.unauthorized);
+  return req.principal;
+}

@@ -1,8 +1,8 @@
 import { ApiProperty } from '@nestjs/swagger';
 import { ArrayMaxSize, ArrayNotEmpty, IsArray, IsDefined, Matches } from 'class-validator';
 import { ROLE_CODE_PATTERN } from '../owner.view.js';
-import { PageLinksDto } from './owner.dto.js';
 import { IsOrgNumber, IsPersonNumber } from '../../common/identifiers/identifier.decorators.js';
+import { PageOf } from './page-of.js';
 
 export class OrgNumberParamDto {
   @ApiProperty({ example: '991825827' })
@@ -43,10 +43,4 @@ export class OrgRoleDto {
   updatedAt: string;
 }
 
-export class OrgRolePageDto {
-  @ApiProperty({ type: PageLinksDto })
-  links: PageLinksDto;
-
-  @ApiProperty({ type: [OrgRoleDto] })
-  data: OrgRoleDto[];
-}
+export class OrgRolePageDto extends PageOf(OrgRoleDto) {}

@@ -11,7 +11,7 @@ import {
 } from 'class-validator';
 import { IsOrgNumber } from '../../common/identifiers/identifier.decorators.js';
 import { ORGANIZATION_FORM_PATTERN, ORGANIZATION_NAME_MAX } from '../organization.view.js';
-import { PageLinksDto } from './owner.dto.js';
+import { PageOf } from './page-of.js';
 
 export class OrganizationNameDto {
   @ApiProperty({ example: 'Skatteetaten', maxLength: ORGANIZATION_NAME_MAX })
@@ -100,13 +100,7 @@ export class OrganizationDto {
   updatedAt: string;
 }
 
-export class OrganizationPageDto {
-  @ApiProperty({ type: PageLinksDto })
-  links: PageLinksDto;
-
-  @ApiProperty({ type: [OrganizationDto] })
-  data: OrganizationDto[];
-}
+export class OrganizationPageDto extends PageOf(OrganizationDto) {}
 
 export class ImportSummaryDto {
   @ApiProperty({ example: 2 })

@@ -11,6 +11,7 @@ import {
 } from 'class-validator';
 import { IsOrgNumber } from '../../common/identifiers/identifier.decorators.js';
 import { ORGCODE_PATTERN } from '../owner.view.js';
+import { PageOf } from './page-of.js';
 
 export class OwnerNameDto {
   @ApiProperty({ example: 'Skatteetaten', maxLength: 200 })
@@ -73,22 +74,7 @@ export class OwnerDto {
   updatedAt: string;
 }
 
-export class PageLinksDto {
-  @ApiPropertyOptional({
-    type: String,
-    nullable: true,
-    description: 'Relative URL of the next page; null on the last page',
-  })
-  next: string | null;
-}
-
-export class OwnerPageDto {
-  @ApiProperty({ type: PageLinksDto })
-  links: PageLinksDto;
-
-  @ApiProperty({ type: [OwnerDto] })
-  data: OwnerDto[];
-}
+export class OwnerPageDto extends PageOf(OwnerDto) {}
 
 export class ContinuationQueryDto {
   @ApiPropertyOptional({ description: 'Opaque token from `links.next`' })
