@@ -12,7 +12,8 @@ import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import pg from 'pg';
 import { Pool } from 'undici';
-import { FEED_PAGE_SIZE, feedQuery } from '../src/consents/consent-events.service.js';
+import { feedQuery } from '../src/consents/consent-events.repository.js';
+import { FEED_PAGE_SIZE } from '../src/consents/consent-events.service.js';
 import { CONSENT_FEED_LOCK_KEY } from '../src/consents/consent-feed.sequencer.js';
 import { migrate } from '../src/prisma/migrator.js';
 

@@ -200,6 +200,13 @@ async function main(): Promise<void> {
 
   const consents = await optional('consents.js');
   if (consents) await runConsentBenches(consents, results);
+  const embedded = await optional('embedded.js');
+  if (embedded && typeof embedded.benchEmbeddedMemory === 'function') {
+    process.stdout.write('\nbenchEmbeddedMemory (npm start on embedded PGlite: RSS MB) …\n');
+    const r = await (embedded.benchEmbeddedMemory as (seconds?: number) => Promise<unknown>)();
+    results.benchEmbeddedMemory = r;
+    process.stdout.write(`${JSON.stringify(r, null, 2)}\n`);
+  }
   const acl = await optional('access-list-check.js');
   if (acl && typeof acl.benchAccessListCheck === 'function') {
     process.stdout.write('\nbenchAccessListCheck …\n');

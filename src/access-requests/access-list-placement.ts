@@ -19,8 +19,10 @@ import { ChangeLogService } from '../audit/change-log.service.js';
 import { AccessListMembersService } from '../access-lists/access-list-members.service.js';
 import type { PrismaTx } from '../prisma/prisma.service.js';
 import { AccessRequestErrors } from './access-request.errors.js';
+import { AccessRequestsRepository } from './access-requests.repository.js';
 
-const LIST_URN = /^urn:altinn:access-list:([^:]+):(.+)$/;
+/** An access list's URN: its owner's org code and its identifier. */
+export const LIST_URN = /^urn:altinn:access-list:([^:]+):(.+)$/;
 
 export interface ResolvedList {
   listId: string;
@@ -33,6 +35,7 @@ export class AccessListPlacement {
   constructor(
     private readonly members: AccessListMembersService,
     private readonly changes: ChangeLogService,
+    private readonly repository: AccessRequestsRepository,
   ) {}
 
   /**
@@ -92,10 +95,7 @@ export class AccessListPlacement {
       },
     });
     // The list row is locked (addMembersInTransaction took it FOR UPDATE), so a plain bump is safe.
-    const bumped = await tx.$queryRaw<Array<{ version: number }>>`
-      UPDATE access_lists SET version = version + 1, updated_at = clock_timestamp()
-      WHERE id = ${added.listId}::uuid RETURNING version`;
-    const version = bumped[0]?.version ?? added.version + 1;
+    const version = (await this.repository.bumpListVersion(tx, added.listId)) ?? added.version + 1;
     await this.changes.record(tx, {
       topic: 'access-list',
       id: added.listId,

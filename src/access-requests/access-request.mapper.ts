@@ -44,3 +44,14 @@ export function toAccessRequestDto(
 export function openKeyOf(consumerOrgNumber: string, resource: string): string {
   return `${consumerOrgNumber}:${resource}`;
 }
+
+/** What an audit row keeps (the contact points are the resource's, not the request's). */
+export function toAuditView(dto: AccessRequestDto): Omit<AccessRequestDto, 'contactPoints'> {
+  const { contactPoints: _ignored, ...rest } = dto;
+  return rest;
+}
+
+/** Whether the caller's org is the request's consumer or the resource's owner. */
+export function isParty(row: AccessRequest, principal: { consumer: string }): boolean {
+  return row.consumerOrgNumber === principal.consumer || row.ownerOrgNumber === principal.consumer;
+}

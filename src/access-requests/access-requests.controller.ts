@@ -23,6 +23,7 @@ import {
   REJECTED_EXAMPLE,
   WITHDRAWN_EXAMPLE,
 } from './access-request.examples.js';
+import { AccessRequestDecisionsService } from './access-request-decisions.service.js';
 import { AccessRequestNames } from './access-request-names.js';
 import { ACCESS_REQUESTS_PATH, AccessRequestsService } from './access-requests.service.js';
 import {
@@ -48,6 +49,7 @@ const NOT_FOUND = 'No such request, or the caller is neither its consumer nor it
 export class AccessRequestsController {
   constructor(
     private readonly requests: AccessRequestsService,
+    private readonly decisions: AccessRequestDecisionsService,
     private readonly names: AccessRequestNames,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
@@ -143,7 +145,7 @@ export class AccessRequestsController {
     @Param() params: AccessRequestIdParamsDto,
     @Body() body: ApproveAccessRequestDto,
   ): Promise<AccessRequestDto> {
-    return this.names.name(await this.requests.approve(principal, params.id, body ?? {}));
+    return this.names.name(await this.decisions.approve(principal, params.id, body ?? {}));
   }
 
   @Post(':id/reject')
@@ -164,7 +166,7 @@ export class AccessRequestsController {
     @Param() params: AccessRequestIdParamsDto,
     @Body() body: RejectAccessRequestDto,
   ): Promise<AccessRequestDto> {
-    return this.names.name(await this.requests.reject(principal, params.id, body));
+    return this.names.name(await this.decisions.reject(principal, params.id, body));
   }
 
   @Post(':id/withdraw')
@@ -183,6 +185,6 @@ export class AccessRequestsController {
     @CurrentPrincipal() principal: Principal,
     @Param() params: AccessRequestIdParamsDto,
   ): Promise<AccessRequestDto> {
-    return this.names.name(await this.requests.withdraw(principal, params.id));
+    return this.names.name(await this.decisions.withdraw(principal, params.id));
   }
 }

@@ -5,7 +5,9 @@ import { AccessListsModule } from '../access-lists/access-lists.module.js';
 import { ResourcesModule } from '../resources/resources.module.js';
 import { ScopesModule } from '../scopes/scopes.module.js';
 import { AccessListPlacement } from './access-list-placement.js';
+import { AccessRequestDecisionsService } from './access-request-decisions.service.js';
 import { AccessRequestsController } from './access-requests.controller.js';
+import { AccessRequestsRepository } from './access-requests.repository.js';
 import { AccessRequestsService } from './access-requests.service.js';
 
 /**
@@ -17,7 +19,13 @@ import { AccessRequestsService } from './access-requests.service.js';
 @Module({
   imports: [ResourcesModule, ScopesModule, AccessListsModule, OwnersModule],
   controllers: [AccessRequestsController],
-  providers: [AccessRequestsService, AccessListPlacement, AccessRequestNames],
+  providers: [
+    AccessRequestsService,
+    AccessRequestDecisionsService,
+    AccessRequestsRepository,
+    AccessListPlacement,
+    AccessRequestNames,
+  ],
   exports: [AccessRequestsService],
 })
 export class AccessRequestsModule {}

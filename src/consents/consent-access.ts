@@ -4,7 +4,7 @@
  */
 import type { Principal } from '../common/auth/principal.js';
 import { orgUrn } from '../common/identifiers/party-urn.js';
-import type { FeedAudience } from './consent-events.service.js';
+import type { FeedAudience } from './consent-events.repository.js';
 import type { ConsentRecord } from './consent.record.js';
 
 export const CONSENT_REQUESTS_PATH = '/accessmanagement/api/v1/enterprise/consentrequests';

@@ -33,3 +33,7 @@ export function extensionProblem(
 
 export const extensionNotFound = (id: string): DomainError =>
   extensionProblem(404, ExtensionCodes.notFound, `No extension with id '${id}' exists on this consent.`);
+
+/** 409 CX-00004: the extension was already decided, cancelled or lapsed. */
+export const notPending = (e: { id: string; status: string }): DomainError =>
+  extensionProblem(409, ExtensionCodes.notPending, `The extension ${e.id} is ${e.status}.`);

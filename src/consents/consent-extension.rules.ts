@@ -6,9 +6,8 @@
 import { Injectable } from '@nestjs/common';
 import { AccessListsService } from '../access-lists/access-lists.service.js';
 import { ResourcePoliciesService } from '../resources/resource-policies.service.js';
-import type { ResourcePolicyView } from '../resources/resource-policy.view.js';
 import { ResourcesService } from '../resources/resources.service.js';
-import { policyProblems } from './consent-policy.check.js';
+import { judgedRights, policyProblems } from './consent-policy.check.js';
 import {
   ConsentCodes,
   INVALID_VALUE,
@@ -50,36 +49,9 @@ export class ConsentExtensionRules {
           ),
         );
     });
-    const policies = new Map<string, ResourcePolicyView>();
-    for (const identifier of identifiers) {
-      const policy = await this.policies.policyOf(identifier);
-      if (policy) policies.set(identifier, policy);
-    }
-    // The rights granted (a partial acceptance's declined ones are not part of the consent),
-    // numbered as in the request so a problem's path names the right the consumer sent.
-    const declined = new Set(consent.partialAcceptance?.declined ?? []);
-    const rights = consent.consentRights
-      .map((r, index) => ({
-        index,
-        action: r.action,
-        resource: r.resource[0]?.value,
-        metadata: r.metadata ?? null,
-      }))
-      .filter((r) => !declined.has(r.index));
+    const policies = await this.policies.policiesOf(identifiers);
     problems.push(
-      ...policyProblems(
-        {
-          toOrg: consent.toOrg,
-          validTo,
-          rights,
-          requiredDelegator: null,
-          requestMessage: null,
-          portalViewMode: 'hide',
-          partial: null,
-        },
-        policies,
-        now,
-      ),
+      ...policyProblems({ toOrg: consent.toOrg, validTo, rights: judgedRights(consent) }, policies, now),
     );
     if (problems.length) throw validationError(problems);
     for (const view of views) {

@@ -14,14 +14,13 @@ import {
 import type { FastifyReply } from 'fastify';
 import { CurrentPrincipal, RequireAnyScope } from '../common/auth/auth.decorators.js';
 import type { Principal } from '../common/auth/principal.js';
-import { Scopes } from '../common/auth/scopes.js';
 import { APP_CONFIG, type AppConfig } from '../config/app-config.js';
 import { CONSENT_REQUESTS_PATH } from './consent-access.js';
 import { extensionNotFound } from './consent-extension-problems.js';
 import { toExtensionDto, toVersionsDto } from './consent-extension.mapper.js';
 import { ConsentExtensionsService } from './consent-extensions.service.js';
 import { ConsentVersionsService } from './consent-versions.service.js';
-import { READ_POLICY, WRITE_POLICY } from './consents.controller.js';
+import { ConsumerOrOwnerRead, READ_POLICY, WRITE_POLICY } from './consent-routes.js';
 import {
   ConsentExtensionDto,
   ConsentVersionsDto,
@@ -133,16 +132,14 @@ export class ConsentExtensionsController {
   }
 
   @Get('versions')
-  @RequireAnyScope(...READ_POLICY, Scopes.resourceRead, Scopes.resourceWrite)
-  @ApiOperation({
-    summary: 'The versions of a consent’s terms, oldest first (beyond Altinn)',
-    description:
-      'Readable by the consumer (`to` or `handledBy`) and by the owner of a resource the consent names. Version 1 is the consent as first accepted; each approved extension adds one.',
-  })
-  @ApiParam({ name: 'id', format: 'uuid' })
-  @ApiOkResponse({ type: ConsentVersionsDto })
-  @ApiForbiddenResponse({ description: 'AM-00000: neither the consumer nor an owner of its resources.' })
-  @ApiNotFoundResponse({ description: 'AM-00001' })
+  @ConsumerOrOwnerRead(
+    {
+      summary: 'The versions of a consent’s terms, oldest first (beyond Altinn)',
+      description:
+        'Readable by the consumer (`to` or `handledBy`) and by the owner of a resource the consent names. Version 1 is the consent as first accepted; each approved extension adds one.',
+    },
+    ConsentVersionsDto,
+  )
   async versionsOf(
     @CurrentPrincipal() principal: Principal,
     @Param('id') id: string,

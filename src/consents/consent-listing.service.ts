@@ -12,7 +12,7 @@ import { pageLink } from '../common/paging/pages.js';
 import { audienceOf, CONSENT_REQUESTS_PATH } from './consent-access.js';
 import { ConsentEventsService } from './consent-events.service.js';
 import { INVALID_VALUE, problem, validationError, type ConsentProblem } from './consent-problems.js';
-import { parseParty } from './consent-request.parser.js';
+import { parseParty } from './consent-party.parser.js';
 import { toDetailsDto, toRecord } from './consent.mapper.js';
 import { CONSENT_EVENT_TYPES } from './consent.record.js';
 import { ConsentPageTokens } from './consent-page-tokens.js';
@@ -112,8 +112,8 @@ export class ConsentListingService {
     let fromUrn: string | undefined;
     if (fromRaw !== undefined) {
       const parsed = parseParty(fromRaw, '/from', 'from');
-      if (parsed && 'problem' in parsed) problems.push(parsed.problem);
-      else if (parsed) fromUrn = parsed.party.urn;
+      if ('problem' in parsed) problems.push(parsed.problem);
+      else fromUrn = parsed.party.urn;
     }
     const range = parseTimeRange(q, problems);
     const token = single(q, 'continuationToken', problems);

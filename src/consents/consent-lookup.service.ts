@@ -8,15 +8,14 @@ import { PrismaService } from '../prisma/prisma.service.js';
 import {
   ConsentCodes,
   consentProblem,
-  INVALID_VALUE,
   notFound,
   problem,
-  REQUIRED,
   UNKNOWN_FIELD,
   validationError,
   type ConsentProblem,
 } from './consent-problems.js';
-import { parseParty } from './consent-request.parser.js';
+import { invalid, required } from './consent-body-fields.js';
+import { parseParty, parsePartyOfType } from './consent-party.parser.js';
 import { toLookupDto, toRecord } from './consent.mapper.js';
 import type { ConsentLookupResponseDto } from './dto/consent-request.dto.js';
 import { isUuid } from '../common/identifiers/uuid.js';
@@ -37,10 +36,7 @@ export class ConsentLookupService {
       typeof body === 'object' && body !== null && !Array.isArray(body)
         ? (body as Record<string, unknown>)
         : null;
-    if (!b)
-      throw validationError([
-        problem(INVALID_VALUE, '', 'The request body must be a JSON object {id, from, to}.'),
-      ]);
+    if (!b) throw validationError([invalid('', 'The request body must be a JSON object {id, from, to}.')]);
     const fields: Record<string, unknown> = {};
     for (const [k, v] of Object.entries(b)) {
       const name = ['id', 'from', 'to'].find((n) => n === k.toLowerCase());
@@ -49,22 +45,12 @@ export class ConsentLookupService {
       else fields[name] = v;
     }
     if (fields.id === undefined || fields.id === null || fields.id === '')
-      problems.push(problem(REQUIRED, '/id', "The field 'id' is required.", 'The field is required.'));
-    else if (!isUuid(fields.id))
-      problems.push(problem(INVALID_VALUE, '/id', "'id' must be a UUID.", "'id' must be a UUID."));
+      problems.push(required('/id', 'id'));
+    else if (!isUuid(fields.id)) problems.push(invalid('/id', "'id' must be a UUID."));
     const from = parseParty(fields.from, '/from', 'from');
-    if (from && 'problem' in from) problems.push(from.problem);
-    const to = parseParty(fields.to, '/to', 'to');
-    if (to && 'problem' in to) problems.push(to.problem);
-    else if (to && to.party.type !== 'organization')
-      problems.push(
-        problem(
-          ConsentCodes.invalidPartyUrn,
-          '/to',
-          "'to' must be an organization URN.",
-          'Invalid party URN.',
-        ),
-      );
+    if ('problem' in from) problems.push(from.problem);
+    const to = parsePartyOfType(fields.to, '/to', 'to', 'organization', "'to' must be an organization URN.");
+    if ('problem' in to) problems.push(to.problem);
     if (problems.length) throw validationError(problems);
 
     const id = String(fields.id);

@@ -12,7 +12,9 @@ import {
   type ResourcePolicyView,
 } from '../resources/resource-policy.view.js';
 import { problem, type ConsentProblem } from './consent-problems.js';
+import type { ConsentRecord } from './consent.record.js';
 import type { ParsedConsentRequest } from './consent-request.parser.js';
+import type { ParsedRight } from './consent-rights.parser.js';
 
 export const PolicyCodes = {
   validityTooLong: 'CP-00001',
@@ -21,8 +23,29 @@ export const PolicyCodes = {
   metadataValueNotAllowed: 'CP-00004',
 } as const;
 
+/** A right as a policy judges it: its place in the request (a problem's path names it), its resource and metadata. */
+export type JudgedRight = Pick<ParsedRight, 'index' | 'resource' | 'metadata'>;
+
+/** What a policy judges: a new request as parsed, or a stored consent's terms (an extension). */
+export type PolicySubject = Pick<ParsedConsentRequest, 'toOrg' | 'validTo' | 'redirectUrl'> & {
+  rights: readonly JudgedRight[];
+};
+
+/**
+ * The rights of a stored consent that a policy judges: those granted (a partial acceptance's
+ * declined ones are not part of the consent), numbered as in the request.
+ */
+export function judgedRights(
+  consent: Pick<ConsentRecord, 'consentRights' | 'partialAcceptance'>,
+): JudgedRight[] {
+  const declined = new Set(consent.partialAcceptance?.declined ?? []);
+  return consent.consentRights
+    .map((r, index) => ({ index, resource: r.resource[0]?.value, metadata: r.metadata ?? null }))
+    .filter((r) => !declined.has(r.index));
+}
+
 export function policyProblems(
-  request: ParsedConsentRequest,
+  request: PolicySubject,
   policies: ReadonlyMap<string, ResourcePolicyView>,
   now: Date,
 ): ConsentProblem[] {

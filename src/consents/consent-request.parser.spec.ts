@@ -1,5 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
-import { orderProblems, parseConsentRequestBody, parseParty } from './consent-request.parser.js';
+import { parseParty } from './consent-party.parser.js';
+import { orderProblems, parseConsentRequestBody } from './consent-request.parser.js';
 import { parseIsoDateTime } from './iso-datetime.js';
 import { effectiveStatus } from './consent.mapper.js';
 

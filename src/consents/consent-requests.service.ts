@@ -17,34 +17,26 @@ import { PrismaService } from '../prisma/prisma.service.js';
 import type { ConsentResourceView } from '../resources/consent-resource.view.js';
 import type { ConsentTemplateView } from '../resources/consent-template.view.js';
 import { ResourcePoliciesService } from '../resources/resource-policies.service.js';
-import type { ResourcePolicyView } from '../resources/resource-policy.view.js';
 import { ResourcesService } from '../resources/resources.service.js';
 import { TemplatesService } from '../resources/templates.service.js';
-import { canSee } from './consent-access.js';
 import { ConsentCreateRepository } from './consent-create.repository.js';
 import { ConsentEventsService } from './consent-events.service.js';
 import { ConsentFeedSequencer } from './consent-feed.sequencer.js';
 import { policyProblems } from './consent-policy.check.js';
 import {
   ConsentCodes,
-  INVALID_VALUE,
   notAuthorized,
-  notFound,
   problem,
   validationError,
   type ConsentProblem,
 } from './consent-problems.js';
-import {
-  orderProblems,
-  parseConsentRequestBody,
-  RESOURCE_ATTRIBUTE_TYPE,
-  type ParsedRight,
-} from './consent-request.parser.js';
+import { orderProblems, parseConsentRequestBody } from './consent-request.parser.js';
+import { RESOURCE_ATTRIBUTE_TYPE, type ParsedRight } from './consent-rights.parser.js';
 import type { ConsentRight } from './consent.record.js';
 import { toDetailsDto, toRecord } from './consent.mapper.js';
 import { ConsentsService } from './consents.service.js';
 import type { ConsentDetailsDto } from './dto/consent-request.dto.js';
-import { isUuid, uuidv7 } from '../common/identifiers/uuid.js';
+import { uuidv7 } from '../common/identifiers/uuid.js';
 
 export const REQUEST_CONSENT_ACTION = 'requestconsent';
 
@@ -126,7 +118,7 @@ export class ConsentRequestsService {
           `The resource uses consent template '${checked.templateId}', which does not exist.`,
         ),
       );
-    problems.push(...policyProblems(value, await this.policiesOf(checked.views.keys()), now));
+    problems.push(...policyProblems(value, await this.policies.policiesOf(checked.views.keys()), now));
     if (problems.length) throw validationError(orderProblems(problems));
 
     // Everything below is known valid (no problems were found).
@@ -230,13 +222,6 @@ export class ConsentRequestsService {
     return { dto: toDetailsDto(record, history, this.config.publicUrl), created: outcome.created };
   }
 
-  /** The owners' policies (beyond Altinn) of the resources that have one. */
-  private async policiesOf(identifiers: Iterable<string>): Promise<Map<string, ResourcePolicyView>> {
-    const ids = [...identifiers];
-    const found = await Promise.all(ids.map((i) => this.policies.policyOf(i)));
-    return new Map(ids.flatMap((i, n) => (found[n] ? [[i, found[n]] as const] : [])));
-  }
-
   /**
    * Resource checks per right, in order: exists and is a consent resource (AM-00005), one
    * template across rights (AM-00009), metadata keys known (AM-00006) with values (AM-00007)
@@ -334,26 +319,14 @@ export class ConsentRequestsService {
 
   /** GET /{id}: only the consumer (`to`) or `handledBy` may read a request. */
   async getForCaller(principal: Principal, id: string): Promise<ConsentDetailsDto> {
-    if (!isUuid(id))
-      throw validationError([
-        problem(INVALID_VALUE, '/id', 'The id must be a UUID.', 'The id must be a UUID.'),
-      ]);
-    const record = await this.consents.findById(id);
-    if (!record) throw notFound(id);
-    if (!canSee(principal, record)) throw notAuthorized();
+    const record = await this.consents.findForConsumer(principal, id);
     const history = await this.events.forRequests([record.id]);
     return toDetailsDto(record, history.get(record.id) ?? [], this.config.publicUrl);
   }
 
   /** POST /{id}/cancel (beyond Altinn): the consumer withdraws a request nobody has answered. */
   async cancel(principal: Principal, id: string): Promise<ConsentDetailsDto> {
-    if (!isUuid(id))
-      throw validationError([
-        problem(INVALID_VALUE, '/id', 'The id must be a UUID.', 'The id must be a UUID.'),
-      ]);
-    const record = await this.consents.findById(id);
-    if (!record) throw notFound(id);
-    if (!canSee(principal, record)) throw notAuthorized();
+    const record = await this.consents.findForConsumer(principal, id);
     const cancelled = await this.consents.cancel(
       record.id,
       record.toOrg === principal.consumer ? record.toOrg : record.handledBy!,

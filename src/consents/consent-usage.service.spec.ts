@@ -2,12 +2,11 @@ import { describe, expect, it } from '@jest/globals';
 import type { ConsentUsageRepository } from './consent-usage.repository.js';
 import { ConsentUsageService } from './consent-usage.service.js';
 import type { ConsentsService } from './consents.service.js';
-import type { ResourcesService } from '../resources/resources.service.js';
 
 /** The totals a repository returns for the list page, as rows of (consent, API, consumer). */
 function serviceOver(rows: Awaited<ReturnType<ConsentUsageRepository['totals']>>): ConsentUsageService {
   const repository = { totals: () => Promise.resolve(rows) } as unknown as ConsentUsageRepository;
-  return new ConsentUsageService(repository, {} as ConsentsService, {} as ResourcesService);
+  return new ConsentUsageService(repository, {} as ConsentsService);
 }
 
 const at = (minute: number) => new Date(Date.UTC(2026, 11, 7, 11, minute));

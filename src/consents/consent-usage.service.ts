@@ -5,11 +5,6 @@
  */
 import { Injectable } from '@nestjs/common';
 import type { Principal } from '../common/auth/principal.js';
-import { isUuid } from '../common/identifiers/uuid.js';
-import { ResourcesService } from '../resources/resources.service.js';
-import { canSee } from './consent-access.js';
-import { INVALID_VALUE, notAuthorized, notFound, problem, validationError } from './consent-problems.js';
-import type { ConsentRecord } from './consent.record.js';
 import type { ConsentUsageSummary } from './consent-usage.record.js';
 import { ConsentUsageRepository } from './consent-usage.repository.js';
 import { ConsentsService } from './consents.service.js';
@@ -23,7 +18,6 @@ export class ConsentUsageService {
   constructor(
     private readonly usage: ConsentUsageRepository,
     private readonly consents: ConsentsService,
-    private readonly resources: ResourcesService,
   ) {}
 
   /** Summaries for the person's list page: one query for every consent on it. */
@@ -49,13 +43,7 @@ export class ConsentUsageService {
    * resource the consent names may read it; anyone else gets AM-00000 and learns nothing.
    */
   async forCaller(principal: Principal, id: string): Promise<ConsentUsageDto> {
-    if (!isUuid(id))
-      throw validationError([
-        problem(INVALID_VALUE, '/id', 'The id must be a UUID.', 'The id must be a UUID.'),
-      ]);
-    const consent = await this.consents.findById(id);
-    if (!consent) throw notFound(id);
-    if (!canSee(principal, consent) && !(await this.ownsAResource(principal, consent))) throw notAuthorized();
+    const consent = await this.consents.findForReader(principal, id);
     const entries = await this.usage.hourly(consent.id, MAX_HOURS);
     let uses = 0;
     let lastUsed: Date | null = null;
@@ -76,14 +64,5 @@ export class ConsentUsageService {
         lastUsed: e.lastUsed?.toISOString() ?? null,
       })),
     };
-  }
-
-  private async ownsAResource(principal: Principal, consent: ConsentRecord): Promise<boolean> {
-    const views = await Promise.all(
-      Object.entries(consent.resourceVersions).map(([identifier, versionId]) =>
-        this.resources.getConsentResourceVersion(identifier, versionId),
-      ),
-    );
-    return views.some((v) => v?.ownerOrgNumber === principal.consumer);
   }
 }

@@ -1,6 +1,6 @@
 /**
  * Reads of a consent's extensions and versions (beyond Altinn), for the consumer and owner API,
- * the portal, the person's export and the gateway. Writes are in ConsentExtensionsService.
+ * the portal, the person's export and the gateway. Writes are in ConsentExtensionsService, ConsentExtensionDecisionsService and ConsentExtensionStep.
  *
  * A consent that was never extended has no `consent_versions` rows: its one version is the
  * consent itself with its receipt. The first approved extension copies version 1 into the table,

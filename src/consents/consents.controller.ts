@@ -17,6 +17,7 @@ import type { Principal } from '../common/auth/principal.js';
 import { Scopes } from '../common/auth/scopes.js';
 import { APP_CONFIG, type AppConfig } from '../config/app-config.js';
 import { CONSENT_STATUSES } from './consent.record.js';
+import { ConsumerOrOwnerRead, READ_POLICY, WRITE_POLICY } from './consent-routes.js';
 import { CONSENT_REQUESTS_PATH } from './consent-access.js';
 import { ConsentListingService } from './consent-listing.service.js';
 import { ConsentLookupService } from './consent-lookup.service.js';
@@ -31,17 +32,6 @@ import {
   ConsentLookupResponseDto,
   CreateConsentRequestDto,
 } from './dto/consent-request.dto.js';
-
-/**
- * Altinn's scope policies (DESIGN §11): creating (and, beyond Altinn, cancelling) needs `.write`
- * or `.org`; reading needs any of the three, so a write-only client can read back what it made.
- */
-export const WRITE_POLICY = [Scopes.consentRequestsWrite, Scopes.consentRequestsOrg] as const;
-export const READ_POLICY = [
-  Scopes.consentRequestsRead,
-  Scopes.consentRequestsWrite,
-  Scopes.consentRequestsOrg,
-] as const;
 
 const PROBLEM =
   'application/problem+json (RFC 9457) with Altinn codes; validation problems are listed in `validationErrors`.';
@@ -146,18 +136,16 @@ export class ConsentsController {
   }
 
   @Get(':id/usage')
-  @RequireAnyScope(...READ_POLICY, Scopes.resourceRead, Scopes.resourceWrite)
-  @ApiOperation({
-    summary:
-      'The consent’s usage log (beyond Altinn): calls made under it at the gateway, per API, consumer and hour',
-    description:
-      'Recorded at the gateway, so it cannot be skipped. Readable by the consumer (`to` or `handledBy`) and by the owner of a resource the consent names. Counts are written in batches about once a second.',
-  })
-  @ApiParam({ name: 'id', format: 'uuid' })
-  @ApiOkResponse({ type: ConsentUsageDto })
-  @ApiBadRequestResponse({ description: 'AM.VLD-00001: the id is not a UUID.' })
-  @ApiForbiddenResponse({ description: 'AM-00000: neither the consumer nor an owner of its resources.' })
-  @ApiNotFoundResponse({ description: 'AM-00001' })
+  @ConsumerOrOwnerRead(
+    {
+      summary:
+        'The consent’s usage log (beyond Altinn): calls made under it at the gateway, per API, consumer and hour',
+      description:
+        'Recorded at the gateway, so it cannot be skipped. Readable by the consumer (`to` or `handledBy`) and by the owner of a resource the consent names. Counts are written in batches about once a second.',
+    },
+    ConsentUsageDto,
+    'AM.VLD-00001: the id is not a UUID.',
+  )
   usage(@CurrentPrincipal() principal: Principal, @Param('id') id: string): Promise<ConsentUsageDto> {
     return this.usageLog.forCaller(principal, id);
   }

@@ -3,8 +3,11 @@ import { Module } from '@nestjs/common';
 import { AccessListsModule } from '../access-lists/access-lists.module.js';
 import { ResourcesModule } from '../resources/resources.module.js';
 import { ConsentCreateRepository } from './consent-create.repository.js';
+import { ConsentEventsRepository } from './consent-events.repository.js';
 import { ConsentEventsService } from './consent-events.service.js';
+import { ConsentExtensionDecisionsService } from './consent-extension-decisions.service.js';
 import { ConsentExtensionRules } from './consent-extension.rules.js';
+import { ConsentExtensionStep } from './consent-extension.step.js';
 import { ConsentExtensionsController } from './consent-extensions.controller.js';
 import { ConsentExtensionsService } from './consent-extensions.service.js';
 import { ConsentVersionsService } from './consent-versions.service.js';
@@ -45,6 +48,7 @@ import { ConsentOutcomesService } from './consent-outcomes.service.js';
   providers: [
     ConsentsService,
     ConsentEventsService,
+    ConsentEventsRepository,
     ConsentFeedSequencer,
     ConsentFeedRepository,
     ConsentExpiryRepository,
@@ -63,11 +67,14 @@ import { ConsentOutcomesService } from './consent-outcomes.service.js';
     ConsentUsageSummaries,
     ConsentOutcomesService,
     ConsentExtensionsService,
+    ConsentExtensionDecisionsService,
+    ConsentExtensionStep,
     ConsentExtensionRules,
     ConsentVersionsService,
   ],
   exports: [
     ConsentExtensionsService,
+    ConsentExtensionDecisionsService,
     ConsentVersionsService,
     ConsentsService,
     ConsentEventsService,

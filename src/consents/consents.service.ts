@@ -13,16 +13,26 @@ import { Injectable } from '@nestjs/common';
 import type { AuditActor } from '../audit/audit.service.js';
 import { AuditService } from '../audit/audit.service.js';
 import { DomainError } from '../common/errors/domain-error.js';
-import { isLang } from '../common/i18n/languages.js';
 import { ChangeBus } from '../common/events/change-bus.js';
 import { isValidOrgNumber } from '../common/identifiers/org-number.js';
-import { orgUrn, parsePartyUrn, personUrn } from '../common/identifiers/party-urn.js';
-import { isValidPersonNumber } from '../common/identifiers/person-number.js';
+import { orgUrn, parsePartyUrn } from '../common/identifiers/party-urn.js';
 import { Prisma, type ConsentRequest as ConsentRequestRow } from '../generated/prisma/client.js';
 import { PrismaService, TX_OPTIONS, type PrismaTx } from '../prisma/prisma.service.js';
+import { ResourcesService } from '../resources/resources.service.js';
+import type { Principal } from '../common/auth/principal.js';
+import { canSee } from './consent-access.js';
+import { badInput, checkedReceipt, personActor } from './consent-decision.input.js';
 import { ConsentEventsService } from './consent-events.service.js';
 import { ConsentFeedSequencer } from './consent-feed.sequencer.js';
-import { ConsentCodes, consentProblem, INVALID_VALUE, notAuthorized, notFound } from './consent-problems.js';
+import {
+  ConsentCodes,
+  consentProblem,
+  INVALID_VALUE,
+  notAuthorized,
+  notFound,
+  problem,
+  validationError,
+} from './consent-problems.js';
 import type { ConsentReceipt, ConsentReceiptInput, ConsentRecord, ConsentStatus } from './consent.record.js';
 import { effectiveStatus, toReceipt, toRecord } from './consent.mapper.js';
 import { declinedFor } from './consent-partial-acceptance.js';
@@ -48,16 +58,6 @@ interface Transition {
   refuse: (row: ConsentRequestRow, now: Date) => DomainError;
 }
 
-function badActor(detail: string): DomainError {
-  return new DomainError(400, INVALID_VALUE, detail);
-}
-
-function personActor(actor: { personId: string }): string {
-  if (!isValidPersonNumber(actor?.personId))
-    throw badActor('The acting person must have a valid national identity number.');
-  return personUrn(actor.personId);
-}
-
 /** Audit actor for a party URN (person or organisation). */
 export function auditActorFor(partyUrn: string): AuditActor {
   const party = parsePartyUrn(partyUrn);
@@ -74,12 +74,51 @@ export class ConsentsService {
     private readonly events: ConsentEventsService,
     private readonly sequencer: ConsentFeedSequencer,
     private readonly changes: ChangeBus,
+    private readonly resources: ResourcesService,
   ) {}
 
   async findById(id: string): Promise<ConsentRecord | null> {
     if (!isUuid(id)) return null;
     const row = await this.prisma.consentRequest.findUnique({ where: { id: id.toLowerCase() } });
     return row ? toRecord(row) : null;
+  }
+
+  /** The consent an API path names: 400 when the id is not a UUID, 404 when there is none. */
+  async findByPathId(id: string): Promise<ConsentRecord> {
+    if (!isUuid(id))
+      throw validationError([
+        problem(INVALID_VALUE, '/id', 'The id must be a UUID.', 'The id must be a UUID.'),
+      ]);
+    const consent = await this.findById(id);
+    if (!consent) throw notFound(id);
+    return consent;
+  }
+
+  /** `findByPathId`, for its consumer (`to`) or `handledBy` only: 403 for anyone else. */
+  async findForConsumer(principal: Principal, id: string): Promise<ConsentRecord> {
+    const consent = await this.findByPathId(id);
+    if (!canSee(principal, consent)) throw notAuthorized();
+    return consent;
+  }
+
+  /**
+   * `findByPathId`, for its consumer (`to`, `handledBy`) or the owner of a resource it names (by
+   * the resource version it was given under); `refused()` for anyone else.
+   */
+  async findForReader(
+    principal: Principal,
+    id: string,
+    refused: () => DomainError = () => notAuthorized(),
+  ): Promise<ConsentRecord> {
+    const consent = await this.findByPathId(id);
+    if (canSee(principal, consent)) return consent;
+    const versions = await Promise.all(
+      Object.entries(consent.resourceVersions).map(([identifier, versionId]) =>
+        this.resources.getConsentResourceVersion(identifier, versionId),
+      ),
+    );
+    if (versions.some((v) => v?.ownerOrgNumber === principal.consumer)) return consent;
+    throw refused();
   }
 
   /** Consents whose data subject (`from`) is one of these parties, newest first (the portal). */
@@ -116,9 +155,7 @@ export class ConsentsService {
     acceptedRights?: readonly number[],
   ): Promise<ConsentRecord> {
     const by = personActor(actor);
-    if (!receipt || !isLang(receipt.language) || typeof receipt.html !== 'string')
-      throw badActor('A receipt needs language nb, nn or en and the rendered html.');
-    const text = JSON.parse(JSON.stringify(receipt.text ?? null)) as Prisma.InputJsonValue;
+    const receiptColumns = checkedReceipt(receipt);
     // Which rights may be declined is fixed at creation, so reading it before the transition is
     // safe; the status check that matters is the UPDATE's WHERE.
     const current = await this.findById(id);
@@ -135,17 +172,7 @@ export class ConsentsService {
       consented: true,
       also: async (tx, row, now) => {
         await tx.consentReceipt.create({
-          data: {
-            consentRequestId: row.id,
-            language: receipt.language,
-            html: receipt.html,
-            text,
-            templateId: row.templateId,
-            templateVersion: row.templateVersion,
-            resourceVersions: row.resourceVersions as Prisma.InputJsonValue,
-            acceptedBy: by,
-            acceptedAt: now,
-          },
+          data: { consentRequestId: row.id, ...receiptColumns(row, by, now) },
         });
       },
       alreadyDone: async (row, tx) => {
@@ -156,18 +183,11 @@ export class ConsentsService {
         });
         return r?.acceptedBy === by;
       },
-      refuse: (row, now) =>
-        effectiveStatus(row.status, row.validTo, now) === 'expired'
-          ? consentProblem(
-              400,
-              ConsentCodes.expired,
-              'The consent request has expired and can no longer be accepted.',
-            )
-          : consentProblem(
-              400,
-              ConsentCodes.cannotAccept,
-              `The consent request is ${row.status}; only a created request can be accepted.`,
-            ),
+      refuse: refuseUnlessCreated(
+        ConsentCodes.cannotAccept,
+        'accepted',
+        'The consent request has expired and can no longer be accepted.',
+      ),
     });
   }
 
@@ -180,14 +200,7 @@ export class ConsentsService {
       performedBy: personActor(actor),
       actor: { person: actor.personId },
       alreadyDone: (row) => Promise.resolve(row.status === 'rejected'),
-      refuse: (row, now) =>
-        effectiveStatus(row.status, row.validTo, now) === 'expired'
-          ? consentProblem(400, ConsentCodes.expired, 'The consent request has expired.')
-          : consentProblem(
-              400,
-              ConsentCodes.cannotReject,
-              `The consent request is ${row.status}; only a created request can be rejected.`,
-            ),
+      refuse: refuseUnlessCreated(ConsentCodes.cannotReject, 'rejected', 'The consent request has expired.'),
     });
   }
 
@@ -235,7 +248,7 @@ export class ConsentsService {
     const party = parsePartyUrn(org);
     const orgNumber = party?.type === 'organization' ? party.id : org;
     if (!isValidOrgNumber(orgNumber))
-      throw badActor('The cancelling organisation must have a valid organisation number.');
+      throw badInput('The cancelling organisation must have a valid organisation number.');
     const current = await this.findById(id);
     if (!current) throw notFound(id);
     if (current.toOrg !== orgNumber && current.handledBy !== orgUrn(orgNumber)) throw notAuthorized();
@@ -336,6 +349,22 @@ const alreadyRevoked = (row: { status: string }): Promise<boolean> =>
   Promise.resolve(row.status === 'revoked');
 
 /** AM-00010: only an accepted consent can be revoked. */
+/** Why a created request's transition was refused: it expired (AM-00013), or it is no longer created. */
+function refuseUnlessCreated(
+  code: string,
+  verb: 'accepted' | 'rejected',
+  expiredDetail: string,
+): (row: ConsentRequestRow, now: Date) => DomainError {
+  return (row, now) =>
+    effectiveStatus(row.status, row.validTo, now) === 'expired'
+      ? consentProblem(400, ConsentCodes.expired, expiredDetail)
+      : consentProblem(
+          400,
+          code,
+          `The consent request is ${row.status}; only a created request can be ${verb}.`,
+        );
+}
+
 function cannotRevoke(row: { status: string; validTo: Date }, now: Date): DomainError {
   return consentProblem(
     400,

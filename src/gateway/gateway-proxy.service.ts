@@ -57,7 +57,7 @@ import { GatewayMetrics } from './gateway-metrics.js';
 import { apiName, apiNameEnd, headerNames, nextRequestId } from './gateway-request.js';
 import { InFlightCalls } from './in-flight-calls.js';
 import { OneTimeClaimLifecycle } from './one-time-claim-lifecycle.js';
-import { OneTimeClaims } from './one-time-claims.js';
+import { OneTimeClaimsRepository } from './one-time-claims.repository.js';
 import { UpstreamForwarder, type CallEnd } from './upstream-forwarder.js';
 import { UpstreamPools } from './upstream-pools.js';
 import { UsageRecorder } from './usage-recorder.js';
@@ -80,7 +80,7 @@ export class GatewayProxyService implements CheckOutcome, CallEnd {
     state: GatewayStateCache,
     accessLists: AccessListsService,
     consents: ConsentsService,
-    claims: OneTimeClaims,
+    claims: OneTimeClaimsRepository,
     private readonly usage: UsageRecorder,
     private readonly metrics: GatewayMetrics,
     resourcePolicies: ResourcePoliciesService,

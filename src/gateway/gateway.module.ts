@@ -29,15 +29,20 @@ import { DailyCallCounter } from './daily-call-counter.js';
 import { DailyCallsRepository } from './daily-calls.repository.js';
 import { GatewayMetrics } from './gateway-metrics.js';
 import { GatewayProxyService, isProxyTarget } from './gateway-proxy.service.js';
-import { OneTimeClaims } from './one-time-claims.js';
+import { OneTimeClaimsRepository } from './one-time-claims.repository.js';
 import { ProtectedApisController } from './protected-apis.controller.js';
 import { ProtectedApisService } from './protected-apis.service.js';
 import { UsageRecorder } from './usage-recorder.js';
+import { UsageRepository } from './usage.repository.js';
 
 const PROXY_METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'] as const;
-const USAGE_FLUSH_MS = 1000;
-/** How often each replica writes its daily call counts and reads the others' (the overshoot bound). */
-const DAILY_CALLS_SYNC_MS = 1000;
+/**
+ * How often the batched counts are written: the usage counters' flush and the daily call
+ * counts' sync (which also reads the other replicas' totals: the overshoot bound of
+ * DailyCallCounter). One timer for both: they run at the same pace, and one wake-up a second
+ * is cheaper than two. Each write is independent: one failing does not hold up the other.
+ */
+const WRITE_COUNTS_MS = 1000;
 const CLAIM_SWEEP_MS = 60_000;
 
 @Module({
@@ -50,23 +55,23 @@ const CLAIM_SWEEP_MS = 60_000;
     GatewayStateCache,
     GatewayMetrics,
     GatewayProxyService,
-    OneTimeClaims,
+    OneTimeClaimsRepository,
     ProtectedApisService,
     UsageRecorder,
+    UsageRepository,
   ],
   exports: [ProtectedApisService, GatewayProxyService],
 })
 export class GatewayModule implements OnModuleInit, OnModuleDestroy, OnApplicationShutdown {
   private readonly logger = new Logger('Gateway');
-  private flushTimer?: NodeJS.Timeout;
+  private countsTimer?: NodeJS.Timeout;
   private sweepTimer?: NodeJS.Timeout;
-  private dailyCallsTimer?: NodeJS.Timeout;
 
   constructor(
     private readonly adapterHost: HttpAdapterHost,
     private readonly proxy: GatewayProxyService,
     private readonly usage: UsageRecorder,
-    private readonly claims: OneTimeClaims,
+    private readonly claims: OneTimeClaimsRepository,
     private readonly dailyCalls: DailyCallCounter,
   ) {}
 
@@ -89,15 +94,17 @@ export class GatewayModule implements OnModuleInit, OnModuleDestroy, OnApplicati
     );
     this.routeAheadOfFastify(fastify.server);
 
-    this.flushTimer = setInterval(() => void this.usage.flush(), USAGE_FLUSH_MS);
-    this.flushTimer.unref();
+    // The daily counts' sync costs nothing while no consent with a `callsPerDay` is in use (no
+    // tally: no statement); both log their own failures and keep their counts for the next run.
+    this.countsTimer = setInterval(() => {
+      void this.usage.flush();
+      void this.dailyCalls.sync();
+    }, WRITE_COUNTS_MS);
+    this.countsTimer.unref();
     this.sweepTimer = setInterval(() => {
       this.claims.sweep().catch(() => undefined);
     }, CLAIM_SWEEP_MS);
     this.sweepTimer.unref();
-    // Costs nothing while no consent with a `callsPerDay` is in use (no tally: no statement).
-    this.dailyCallsTimer = setInterval(() => void this.dailyCalls.sync(), DAILY_CALLS_SYNC_MS);
-    this.dailyCallsTimer.unref();
   }
 
   /** `/proxy…` requests go to the gateway, everything else to Fastify's own listener(s). */
@@ -116,9 +123,8 @@ export class GatewayModule implements OnModuleInit, OnModuleDestroy, OnApplicati
 
   /** Runs before Prisma disconnects: in-flight calls finish (GatewayProxyService), then counts are written. */
   async onModuleDestroy(): Promise<void> {
-    clearInterval(this.flushTimer);
+    clearInterval(this.countsTimer);
     clearInterval(this.sweepTimer);
-    clearInterval(this.dailyCallsTimer);
     await this.proxy.drain();
     await this.usage
       .flush()

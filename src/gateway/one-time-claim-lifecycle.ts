@@ -1,6 +1,6 @@
 /**
- * The life of a call under a one-time consent (DESIGN §4.7, §4.9), around OneTimeClaims (the
- * claim rows in the database):
+ * The life of a call under a one-time consent (DESIGN §4.7, §4.9), around the claim rows in the
+ * database (OneTimeClaimsRepository):
  *
  * 1. before forwarding, the call claims the consent and re-reads it from the database (not the
  *    cache): a call that raced another call's `used` is refused (401 GW-00009);
@@ -19,11 +19,11 @@ import type { GatewayStateCache } from './consent-state.cache.js';
 import type { GatewayCall } from './gateway-call.js';
 import * as E from './gateway-errors.js';
 import { toProblem } from './gateway-answers.js';
-import type { OneTimeClaims } from './one-time-claims.js';
+import type { OneTimeClaimsRepository } from './one-time-claims.repository.js';
 
 export class OneTimeClaimLifecycle implements ClaimTaker {
   constructor(
-    private readonly claims: OneTimeClaims,
+    private readonly claims: OneTimeClaimsRepository,
     private readonly consents: ConsentsService,
     private readonly state: GatewayStateCache,
     private readonly logger: Logger,

@@ -3,12 +3,14 @@
  * changes its own APIs only; another owner's API answers 404 as if it did not exist. The
  * platform operator (`consentgw:admin`) may read every API.
  *
- * Every change is audited in its transaction and NOTIFYs the other replicas from inside it (the
- * notification is delivered only if the change commits); this replica's route table reloads the
- * API before the call returns, so the next request through this replica already sees it.
+ * Every change goes through ChangeLogService.record in its transaction: its audit row and the
+ * NOTIFY to the other replicas (delivered only if the change commits); this replica's route
+ * table reloads the API before the call returns, so the next request through this replica
+ * already sees it.
  */
 import { Inject, Injectable } from '@nestjs/common';
-import { AuditService, actorOf } from '../audit/audit.service.js';
+import { actorOf } from '../audit/audit.service.js';
+import { ChangeLogService } from '../audit/change-log.service.js';
 import type { Principal } from '../common/auth/principal.js';
 import { Scopes } from '../common/auth/scopes.js';
 import { DomainError, type ValidationProblem } from '../common/errors/domain-error.js';
@@ -51,7 +53,7 @@ type ApiFields = Omit<Prisma.ProtectedApiUncheckedCreateInput, 'createdAt' | 'up
 export class ProtectedApisService {
   constructor(
     private readonly prisma: PrismaService,
-    private readonly audit: AuditService,
+    private readonly changes: ChangeLogService,
     private readonly resources: ResourcesService,
     private readonly routes: ApiRouteTable,
     private readonly usageRecorder: UsageRecorder,
@@ -82,15 +84,18 @@ export class ProtectedApisService {
     try {
       row = await this.prisma.$transaction(async (tx) => {
         const created = await tx.protectedApi.create({ data: fields });
-        await this.audit.record(tx, {
-          actor: actorOf(principal),
-          action: 'protected-api.create',
-          objectType: 'protected-api',
-          objectId: created.name,
-          ownerOrg: created.ownerOrgNumber,
-          after: toProtectedApiDto(created, this.config.publicUrl),
+        await this.changes.record(tx, {
+          topic: 'api',
+          id: created.name,
+          audit: {
+            actor: actorOf(principal),
+            action: 'protected-api.create',
+            objectType: 'protected-api',
+            objectId: created.name,
+            ownerOrg: created.ownerOrgNumber,
+            after: toProtectedApiDto(created, this.config.publicUrl),
+          },
         });
-        await this.notify(tx, created.name);
         return created;
       });
     } catch (err) {
@@ -116,16 +121,19 @@ export class ProtectedApisService {
         where: { name },
         data: { ...fields, updatedAt: new Date() },
       });
-      await this.audit.record(tx, {
-        actor: actorOf(principal),
-        action: 'protected-api.update',
-        objectType: 'protected-api',
-        objectId: name,
-        ownerOrg: updated.ownerOrgNumber,
-        before: toProtectedApiDto(before, this.config.publicUrl),
-        after: toProtectedApiDto(updated, this.config.publicUrl),
+      await this.changes.record(tx, {
+        topic: 'api',
+        id: name,
+        audit: {
+          actor: actorOf(principal),
+          action: 'protected-api.update',
+          objectType: 'protected-api',
+          objectId: name,
+          ownerOrg: updated.ownerOrgNumber,
+          before: toProtectedApiDto(before, this.config.publicUrl),
+          after: toProtectedApiDto(updated, this.config.publicUrl),
+        },
       });
-      await this.notify(tx, name);
       return updated;
     });
     await this.changed(name);
@@ -137,15 +145,18 @@ export class ProtectedApisService {
       const before = await tx.protectedApi.findUnique({ where: { name } });
       if (!before || before.ownerOrgNumber !== principal.consumer) throw notFound(name);
       await tx.protectedApi.delete({ where: { name } });
-      await this.audit.record(tx, {
-        actor: actorOf(principal),
-        action: 'protected-api.delete',
-        objectType: 'protected-api',
-        objectId: name,
-        ownerOrg: before.ownerOrgNumber,
-        before: toProtectedApiDto(before, this.config.publicUrl),
+      await this.changes.record(tx, {
+        topic: 'api',
+        id: name,
+        audit: {
+          actor: actorOf(principal),
+          action: 'protected-api.delete',
+          objectType: 'protected-api',
+          objectId: name,
+          ownerOrg: before.ownerOrgNumber,
+          before: toProtectedApiDto(before, this.config.publicUrl),
+        },
       });
-      await this.notify(tx, name);
     });
     await this.changed(name);
   }
@@ -244,11 +255,6 @@ export class ProtectedApisService {
             }
           : Prisma.DbNull,
     };
-  }
-
-  private async notify(tx: Prisma.TransactionClient, name: string): Promise<void> {
-    const { channel, payload } = ChangeBus.notification('api', name);
-    await tx.$executeRaw`SELECT pg_notify(${channel}, ${payload})`;
   }
 
   /** After commit: this replica's table first (the caller's next request sees it), then the process. */

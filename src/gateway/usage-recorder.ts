@@ -6,30 +6,13 @@
  */
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { APP_CONFIG, type AppConfig } from '../config/app-config.js';
-import { PrismaService } from '../prisma/prisma.service.js';
 import { warnUnlessUnavailable } from '../prisma/database-unavailable.js';
+import { UsageRepository, type UsageCount as Counter, type UsageRow } from './usage.repository.js';
 
-interface Counter {
-  api: string;
-  bucketMs: number;
-  consumer: string;
-  consent: string;
-  outcome: string;
-  count: number;
-}
+export type { UsageRow };
 
 /** More distinct counters than this between flushes (database down for long) → new ones dropped. */
 const MAX_PENDING_KEYS = 100_000;
-const ROWS_PER_STATEMENT = 1000;
-
-export interface UsageRow {
-  api: string;
-  bucket: Date;
-  consumerOrg: string;
-  consentId: string;
-  outcome: string;
-  count: number;
-}
 
 type Level<T> = Map<string, T>;
 /** minute → api → consent → consumer → outcome → counter: no key strings built per call. */
@@ -57,7 +40,7 @@ export class UsageRecorder {
   private readonly enabled: boolean;
 
   constructor(
-    private readonly prisma: PrismaService,
+    private readonly store: UsageRepository,
     @Inject(APP_CONFIG) config: AppConfig,
   ) {
     this.enabled = config.gatewayUsageLog;
@@ -121,7 +104,8 @@ export class UsageRecorder {
     const batch = UsageRecorder.counters(this.pending);
     this.pending = new Map();
     this.pendingCount = 0;
-    this.flushing = this.write(batch)
+    this.flushing = this.store
+      .add(batch)
       .catch((err: unknown) => {
         this.restore(batch);
         warnUnlessUnavailable(this.logger, 'usage flush (will retry)', err);
@@ -138,38 +122,8 @@ export class UsageRecorder {
     return this.flushing;
   }
 
-  private async write(rows: Counter[]): Promise<void> {
-    for (let i = 0; i < rows.length; i += ROWS_PER_STATEMENT) {
-      const part = rows.slice(i, i + ROWS_PER_STATEMENT);
-      await this.prisma.$executeRaw`
-        INSERT INTO gateway_usage (api_name, bucket, consumer_org, consent_id, outcome, count)
-        SELECT * FROM unnest(
-          ${part.map((r) => r.api)}::text[],
-          ${part.map((r) => new Date(r.bucketMs))}::timestamptz[],
-          ${part.map((r) => r.consumer)}::text[],
-          ${part.map((r) => r.consent)}::text[],
-          ${part.map((r) => r.outcome)}::text[],
-          ${part.map((r) => r.count)}::bigint[]
-        )
-        ON CONFLICT (api_name, bucket, consumer_org, consent_id, outcome)
-        DO UPDATE SET count = gateway_usage.count + EXCLUDED.count`;
-    }
-  }
-
   /** Usage of one API (owner view), newest minute first. */
-  async query(api: string, from: Date, to: Date, limit: number): Promise<UsageRow[]> {
-    const rows = await this.prisma.gatewayUsage.findMany({
-      where: { apiName: api, bucket: { gte: from, lt: to } },
-      orderBy: [{ bucket: 'desc' }, { consumerOrg: 'asc' }, { consentId: 'asc' }, { outcome: 'asc' }],
-      take: limit,
-    });
-    return rows.map((r) => ({
-      api: r.apiName,
-      bucket: r.bucket,
-      consumerOrg: r.consumerOrg,
-      consentId: r.consentId,
-      outcome: r.outcome,
-      count: Number(r.count),
-    }));
+  query(api: string, from: Date, to: Date, limit: number): Promise<UsageRow[]> {
+    return this.store.query(api, from, to, limit);
   }
 }

@@ -24,7 +24,7 @@ import { Public } from '../common/auth/auth.decorators.js';
 import { DomainError } from '../common/errors/domain-error.js';
 import { formatDateTime } from '../common/i18n/languages.js';
 import type { ConsentExtensionRecord } from '../consents/consent-extension.record.js';
-import { ConsentExtensionsService } from '../consents/consent-extensions.service.js';
+import { ConsentExtensionDecisionsService } from '../consents/consent-extension-decisions.service.js';
 import type { ConsentRecord } from '../consents/consent.record.js';
 import { ConsentVersionsService } from '../consents/consent-versions.service.js';
 import { ConsentPresenterService, type LoadedConsent } from './consent-presenter.service.js';
@@ -53,7 +53,7 @@ class ExtensionAnswerFormDto extends PortalActionFormDto {
 @Controller('consent')
 export class ConsentExtensionController {
   constructor(
-    private readonly extensions: ConsentExtensionsService,
+    private readonly extensions: ConsentExtensionDecisionsService,
     private readonly versions: ConsentVersionsService,
     private readonly presenter: ConsentPresenterService,
     private readonly pages: PortalPagesService,

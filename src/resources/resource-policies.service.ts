@@ -14,6 +14,7 @@ import { DomainError } from '../common/errors/domain-error.js';
 import { ChangeBus } from '../common/events/change-bus.js';
 import type { Prisma, Resource, ResourcePolicy } from '../generated/prisma/client.js';
 import { PrismaService, type PrismaTx } from '../prisma/prisma.service.js';
+import { ResourceErrors } from './resource.errors.js';
 import { bodyOf } from './resource.mapper.js';
 import { validateResourcePolicy } from './resource-policy.validator.js';
 import {
@@ -82,6 +83,13 @@ export class ResourcePoliciesService {
    */
   policyOf(identifier: string): Promise<Readonly<StoredPolicyView> | null> {
     return this.cache.get(identifier);
+  }
+
+  /** The policies of those of `identifiers` that have one (what a consent request is judged by). */
+  async policiesOf(identifiers: Iterable<string>): Promise<Map<string, Readonly<StoredPolicyView>>> {
+    const ids = [...new Set(identifiers)];
+    const found = await Promise.all(ids.map((i) => this.policyOf(i)));
+    return new Map(ids.flatMap((i, n) => (found[n] ? [[i, found[n]] as const] : [])));
   }
 
   /**
@@ -235,8 +243,7 @@ export class ResourcePoliciesService {
     principal: Principal,
     reading: boolean,
   ): asserts resource is Resource {
-    if (!resource || resource.deletedAt)
-      throw DomainError.notFound('RR-00001', `Resource '${identifier}' does not exist.`);
+    if (!resource || resource.deletedAt) throw ResourceErrors.notFound(identifier);
     if (resource.ownerOrgNumber === principal.consumer) return;
     if (reading && principal.scopes.has(Scopes.admin)) return;
     throw DomainError.forbidden(

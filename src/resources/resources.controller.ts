@@ -26,6 +26,7 @@ import {
   ResourceVersionParamsDto,
   ResourceVersionSummaryDto,
 } from './dto/resource.dto.js';
+import { ResourceWritesService } from './resource-writes.service.js';
 import { ResourcesService } from './resources.service.js';
 
 const BASE = 'resourceregistry/api/v1/resource';
@@ -46,6 +47,7 @@ const WRITE: Access = { all: [Scopes.resourceWrite] };
 export class ResourcesController {
   constructor(
     private readonly resources: ResourcesService,
+    private readonly writes: ResourceWritesService,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
@@ -62,7 +64,7 @@ export class ResourcesController {
     @CurrentPrincipal() principal: Principal,
     @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<ResourceDto> {
-    const created = await this.resources.create(body, principal);
+    const created = await this.writes.create(body, principal);
     void reply
       .status(201)
       .header('location', `${this.config.publicUrl}/${BASE}/${encodeURIComponent(created.identifier)}`);
@@ -107,7 +109,7 @@ export class ResourcesController {
     @Body() body: unknown,
     @CurrentPrincipal() principal: Principal,
   ): Promise<ResourceDto> {
-    return this.resources.update(params.id, body, principal);
+    return this.writes.update(params.id, body, principal);
   }
 
   @Delete(':id')
@@ -119,7 +121,7 @@ export class ResourcesController {
     conflict: 'Consent requests reference the resource',
   })
   async remove(@Param() params: ResourceIdParamDto, @CurrentPrincipal() principal: Principal): Promise<void> {
-    await this.resources.remove(params.id, principal);
+    await this.writes.remove(params.id, principal);
   }
 
   @Get(':id/versions')

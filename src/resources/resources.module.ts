@@ -2,7 +2,9 @@ import { Module } from '@nestjs/common';
 import { OwnersModule } from '../owners/owners.module.js';
 import { ResourcePoliciesController } from './resource-policies.controller.js';
 import { ResourcePoliciesService } from './resource-policies.service.js';
+import { ResourceWritesService } from './resource-writes.service.js';
 import { ResourcesController } from './resources.controller.js';
+import { ResourcesRepository } from './resources.repository.js';
 import { ResourcesService } from './resources.service.js';
 import { TemplatesController } from './templates.controller.js';
 import { TemplatesService } from './templates.service.js';
@@ -11,7 +13,13 @@ import { TemplatesService } from './templates.service.js';
 @Module({
   imports: [OwnersModule],
   controllers: [ResourcesController, ResourcePoliciesController, TemplatesController],
-  providers: [ResourcesService, ResourcePoliciesService, TemplatesService],
+  providers: [
+    ResourcesService,
+    ResourceWritesService,
+    ResourcesRepository,
+    ResourcePoliciesService,
+    TemplatesService,
+  ],
   exports: [ResourcesService, ResourcePoliciesService, TemplatesService],
 })
 export class ResourcesModule {}

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { Scopes } from '../../src/common/auth/scopes.js';
-import { ConsentExtensionsService } from '../../src/consents/consent-extensions.service.js';
+import { ConsentExtensionDecisionsService } from '../../src/consents/consent-extension-decisions.service.js';
 import { ConsentsService } from '../../src/consents/consents.service.js';
 import { createTestApp, type TestApp } from '../helpers/app.js';
 import { expectRefused } from '../helpers/refusals.js';
@@ -81,7 +81,7 @@ function approve(id: string, extensionId: string, pid: string) {
     .findById(id)
     .then((consent) =>
       t.app
-        .get(ConsentExtensionsService)
+        .get(ConsentExtensionDecisionsService)
         .approve(
           consent!,
           extensionId,

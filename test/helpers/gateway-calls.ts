@@ -9,6 +9,7 @@ import type { ApiRoute } from '../../src/gateway/api-route.js';
 import { parseConsentDetail } from '../../src/gateway/consent-detail.js';
 import type { ConsentState } from '../../src/gateway/consent-state.js';
 import { Need, type Verdict } from '../../src/gateway/checks/check.js';
+import type { ConsentStates } from '../../src/gateway/checks/consent-active.check.js';
 import { GatewayCall } from '../../src/gateway/gateway-call.js';
 import { ApiMetrics } from '../../src/gateway/gateway-metrics.js';
 
@@ -141,4 +142,23 @@ export function verdictOf(v: Verdict): string {
   if (v === undefined) return 'pass';
   if (v instanceof Need) return `needs ${v.what}`;
   return `${v.status} ${v.code}`;
+}
+
+/**
+ * Consent states as the checks see them: `stored` from memory when `cached`, else through a
+ * load (each load's id is kept in `loads`).
+ */
+export function consentStates(
+  stored: ConsentState | null,
+  cached = true,
+): ConsentStates & { loads: string[] } {
+  const loads: string[] = [];
+  return {
+    loads,
+    peek: () => (cached ? stored : undefined),
+    load: async (id) => {
+      loads.push(id);
+      return stored;
+    },
+  };
 }

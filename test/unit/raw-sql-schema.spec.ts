@@ -1,9 +1,18 @@
 import { describe, expect, it } from '@jest/globals';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
+import {
+  BUMP_ACCESS_LIST_VERSION_SQL,
+  LOCK_ACCESS_REQUEST_SQL,
+} from '../../src/access-requests/access-requests.repository.js';
 import { CONSENT_CREATE_SQL } from '../../src/consents/consent-create.repository.js';
+import { feedQuery, INSERT_EVENTS_SQL } from '../../src/consents/consent-events.repository.js';
 import { EXPIRE_DUE_SQL } from '../../src/consents/consent-expiry.repository.js';
 import { NUMBERING_SQL } from '../../src/consents/consent-feed.repository.js';
+import { ADD_AND_READ_SQL, PRUNE_SQL, TOTAL_SQL } from '../../src/gateway/daily-calls.repository.js';
+import { CLAIM_SQL, SWEEP_SQL } from '../../src/gateway/one-time-claims.repository.js';
+import { ADD_USAGE_SQL } from '../../src/gateway/usage.repository.js';
+import { LOCK_RESOURCE_SQL } from '../../src/resources/resources.repository.js';
 import { accessCheckQuery } from '../../src/access-lists/access-lists.repository.js';
 import { CLIENT_SQL } from '../../src/clients/clients.repository.js';
 import { SCOPE_SQL } from '../../src/scopes/scopes.repository.js';
@@ -23,6 +32,28 @@ const STATEMENTS: Record<string, string> = {
   'consents: create (consent-create.repository.ts)': CONSENT_CREATE_SQL,
   'consents: feed numbering (consent-feed.repository.ts)': NUMBERING_SQL,
   'consents: expiry sweep (consent-expiry.repository.ts)': EXPIRE_DUE_SQL,
+  'gateway: one-time claim (one-time-claims.repository.ts)': CLAIM_SQL,
+  'gateway: expired claims sweep (one-time-claims.repository.ts)': SWEEP_SQL,
+  'gateway: usage counts (usage.repository.ts)': ADD_USAGE_SQL,
+  'gateway: one day total (daily-calls.repository.ts)': TOTAL_SQL,
+  'gateway: daily calls sync (daily-calls.repository.ts)': ADD_AND_READ_SQL,
+  'gateway: daily calls prune (daily-calls.repository.ts)': PRUNE_SQL,
+  'consents: event insert (consent-events.repository.ts)': INSERT_EVENTS_SQL,
+  // The feed query is built per audience and filter: checked with every branch and condition in it.
+  'consents: events feed page (consent-events.repository.ts)': feedQuery(
+    { toOrgs: ['910000001'], handledByOrgs: ['910000002'] },
+    {
+      afterSeq: 1n,
+      createdAfter: new Date(0),
+      createdBefore: new Date(0),
+      eventTypes: ['created'],
+      consentRequestId: '00000000-0000-0000-0000-000000000000',
+      limit: 100,
+    },
+  ).text,
+  'resources: write lock (resources.repository.ts)': LOCK_RESOURCE_SQL,
+  'access-requests: decision lock (access-requests.repository.ts)': LOCK_ACCESS_REQUEST_SQL,
+  'access-requests: list version bump (access-requests.repository.ts)': BUMP_ACCESS_LIST_VERSION_SQL,
   'access-lists: membership check (access-lists.repository.ts)': accessCheckQuery('', '', '').text,
   ...textsOf('clients', CLIENT_SQL),
   ...textsOf('scopes', SCOPE_SQL),
@@ -81,14 +112,15 @@ function checkStatement(sql: string, db: DatabaseShape): string[] {
   const columnOf = (table: string, column: string) => db[table]?.columns[column];
 
   // Tables and their aliases: FROM/JOIN/UPDATE/INTO <table> [AS] [alias] (not a row lock's
-  // `FOR [NO KEY] UPDATE`).
+  // `FOR [NO KEY] UPDATE`, an upsert's `DO UPDATE SET`, nor a set-returning `FROM unnest(…)`).
   const aliases = new Map<string, string>();
   const tableRefs = text.matchAll(
-    /(?<!\b(?:FOR|KEY)\s+)\b(?:FROM|JOIN|UPDATE|INTO)\s+([a-z_][a-z0-9_]*)(?:\s+(?:AS\s+)?(?!WHERE|SET|SELECT|ON|VALUES|CROSS|JOIN|GROUP|ORDER|LIMIT)([a-z_][a-z0-9_]*))?/gi,
+    /(?<!\b(?:FOR|KEY|DO)\s+)\b(?:FROM|JOIN|UPDATE|INTO)\s+(?!(?:unnest|generate_series)\s*\()([a-z_][a-z0-9_]*)(?:\s+(?:AS\s+)?(?!WHERE|SET|SELECT|ON|VALUES|CROSS|JOIN|GROUP|ORDER|LIMIT)([a-z_][a-z0-9_]*))?/gi,
   );
   const ctes = new Set([...text.matchAll(/\b([a-z_][a-z0-9_]*)\s+AS\s*\(/gi)].map((m) => m[1]));
   for (const [, table, alias] of tableRefs) {
-    if (ctes.has(table)) continue;
+    // A set-returning function in FROM (`FROM unnest($1::uuid[], …) AS e`) is not a table.
+    if (ctes.has(table) || /^(unnest|generate_series)$/i.test(table)) continue;
     if (!db[table]) {
       problems.push(`table ${table} is not in schema.prisma`);
       continue;
@@ -158,6 +190,9 @@ describe('raw SQL against schema.prisma', () => {
     ).toContain('table consent_event is not in schema.prisma');
     expect(checkStatement(CONSENT_CREATE_SQL.replace('$7::jsonb', '$7::text'), schema)).toContain(
       'consent_requests.consent_rights is jsonb, but the statement casts to text',
+    );
+    expect(checkStatement(CLAIM_SQL.replace('$3::timestamptz', '$3::text'), schema)).toContain(
+      'gateway_one_time_claims.expires_at is timestamp(3) with time zone, but the statement casts to text',
     );
     expect(checkStatement(NUMBERING_SQL.replace('e.consent_request_id', 'e.consent_id'), schema)).toContain(
       'consent_events.consent_id is not in schema.prisma',

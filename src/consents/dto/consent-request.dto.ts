@@ -6,7 +6,8 @@
  * JSON-pointer paths, case-insensitive property names, and lookups in the resource registry —
  * more than class-validator's decorators can say.
  */
-import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { ApiProperty, ApiPropertyOptional, PickType } from '@nestjs/swagger';
+import { PageOf } from '../../common/http/page-of.js';
 import type { ConsentEventType, ConsentRight, ConsentStatus } from '../consent.record.js';
 import { CONSENT_EVENT_TYPES, CONSENT_STATUSES } from '../consent.record.js';
 
@@ -207,13 +208,8 @@ export class PageLinksDto {
   next: string | null;
 }
 
-export class ConsentDetailsPageDto {
-  @ApiProperty({ type: PageLinksDto })
-  links: PageLinksDto;
-
-  @ApiProperty({ type: [ConsentDetailsDto] })
-  data: ConsentDetailsDto[];
-}
+// The list and the events feed answer pages of the same shape: the next page's link and the items.
+export class ConsentDetailsPageDto extends PageOf(ConsentDetailsDto, PageLinksDto) {}
 
 export class ConsentStatusChangeDto {
   @ApiProperty({ format: 'uuid' })
@@ -230,13 +226,7 @@ export class ConsentStatusChangeDto {
   changedDate: string;
 }
 
-export class ConsentEventsPageDto {
-  @ApiProperty({ type: PageLinksDto })
-  links: PageLinksDto;
-
-  @ApiProperty({ type: [ConsentStatusChangeDto] })
-  data: ConsentStatusChangeDto[];
-}
+export class ConsentEventsPageDto extends PageOf(ConsentStatusChangeDto, PageLinksDto) {}
 
 export class ConsentLookupRequestDto {
   @ApiProperty({ format: 'uuid' })
@@ -249,16 +239,8 @@ export class ConsentLookupRequestDto {
   to: string;
 }
 
-export class ConsentLookupResponseDto {
-  @ApiProperty({ format: 'uuid' })
-  id: string;
-
-  @ApiProperty()
-  from: string;
-
-  @ApiProperty()
-  to: string;
-
+/** What the issuer lookup answers: the consent's parties as in its details, and the terms a token may carry. */
+export class ConsentLookupResponseDto extends PickType(ConsentDetailsDto, ['id', 'from', 'to'] as const) {
   @ApiProperty({ nullable: true, type: String })
   handledBy: string | null;
 

@@ -2,27 +2,16 @@ import { describe, expect, it } from '@jest/globals';
 import type { ConsentState } from '../consent-state.js';
 import {
   checkedCall,
+  consentStates,
   route,
   storedState,
   verdictOf,
   CONSENT_ID,
 } from '../../../test/helpers/gateway-calls.js';
-import { ConsentActiveCheck, type ConsentStates } from './consent-active.check.js';
-
-function states(stored: ConsentState | null, cached: boolean): ConsentStates & { loads: string[] } {
-  const loads: string[] = [];
-  return {
-    loads,
-    peek: () => (cached ? stored : undefined),
-    load: async (id) => {
-      loads.push(id);
-      return stored;
-    },
-  };
-}
+import { ConsentActiveCheck } from './consent-active.check.js';
 
 const local = (stored: ConsentState | null) =>
-  verdictOf(new ConsentActiveCheck(states(stored, true), 30_000).run(checkedCall()));
+  verdictOf(new ConsentActiveCheck(consentStates(stored, true), 30_000).run(checkedCall()));
 
 describe('ConsentActiveCheck, local mode (401 GW-00009)', () => {
   it('passes an accepted, unexpired consent equal to the token', () => {
@@ -55,7 +44,7 @@ describe('ConsentActiveCheck, local mode (401 GW-00009)', () => {
   });
 
   it('needs the stored state loaded on a miss, then judges it', async () => {
-    const s = states(storedState({ status: 'revoked' }), false);
+    const s = consentStates(storedState({ status: 'revoked' }), false);
     const check = new ConsentActiveCheck(s, 30_000);
     const call = checkedCall();
     expect(check.run(call)).toBe(check.needsState);
@@ -71,7 +60,7 @@ describe('ConsentActiveCheck, token mode', () => {
   const run = (detail: { validToMs?: number; consentedMs?: number }) => {
     const call = checkedCall({ route: tokenMode });
     call.detail = { ...call.detail!, ...detail };
-    return verdictOf(new ConsentActiveCheck(states(null, true), 30_000).run(call));
+    return verdictOf(new ConsentActiveCheck(consentStates(null, true), 30_000).run(call));
   };
 
   it('trusts the signed detail within its validity, with the clock skew on `consented`', () => {
@@ -85,7 +74,7 @@ describe('ConsentActiveCheck, token mode', () => {
   });
 
   it('reads the stored state (a one-time consent held here is claimed and used up: RT-7) without judging it', async () => {
-    const s = states(storedState({ status: 'revoked', isOneTime: true }), false);
+    const s = consentStates(storedState({ status: 'revoked', isOneTime: true }), false);
     const check = new ConsentActiveCheck(s, 30_000);
     const call = checkedCall({ route: tokenMode });
     expect(check.run(call)).toBe(check.needsState);

@@ -2,6 +2,7 @@ import { describe, expect, it } from '@jest/globals';
 import type { ConsentState } from '../consent-state.js';
 import {
   checkedCall,
+  consentStates,
   consentDetailClaim,
   principal,
   storedState,
@@ -9,7 +10,6 @@ import {
   CONSENT_ID,
   CONSUMER,
 } from '../../../test/helpers/gateway-calls.js';
-import type { ConsentStates } from './consent-active.check.js';
 import { ConsentToCheck } from './consent-to.check.js';
 
 /** The consent is to TO; the stored consent may name HANDLER (the test principal's org) as its handler. */
@@ -17,18 +17,6 @@ const TO = '984851006';
 const HANDLER = CONSUMER;
 const THIRD = '974760673';
 const SUPPLIER = '910753282';
-
-function states(stored: ConsentState | null, cached = true): ConsentStates & { loads: string[] } {
-  const loads: string[] = [];
-  return {
-    loads,
-    peek: () => (cached ? stored : undefined),
-    load: async (id) => {
-      loads.push(id);
-      return stored;
-    },
-  };
-}
 
 /** A token for the consent to TO, held by `consumer` (and a supplier acting for it, if any). */
 function callBy(consumer: string, o: { supplier?: string; detail?: Record<string, unknown> } = {}) {
@@ -43,18 +31,18 @@ function callBy(consumer: string, o: { supplier?: string; detail?: Record<string
 
 const handled = (o: Partial<ConsentState> = {}) => storedState({ toOrg: TO, handledByOrg: HANDLER, ...o });
 const run = (call: ReturnType<typeof callBy>, stored: ConsentState | null) =>
-  verdictOf(new ConsentToCheck(states(stored)).run(call));
+  verdictOf(new ConsentToCheck(consentStates(stored)).run(call));
 
 describe('ConsentToCheck (403 GW-00007)', () => {
   it("passes the consent's own consumer from the token alone, without reading the stored consent", () => {
-    const s = states(null, false);
+    const s = consentStates(null, false);
     expect(verdictOf(new ConsentToCheck(s).run(checkedCall()))).toBe('pass');
     expect(s.loads).toEqual([]);
   });
 
   it('refuses any other consumer of a consent that has no handler', () => {
     const other = checkedCall({ principal: principal({ consumer: THIRD }) });
-    expect(verdictOf(new ConsentToCheck(states(storedState())).run(other))).toBe('403 GW-00007');
+    expect(verdictOf(new ConsentToCheck(consentStates(storedState())).run(other))).toBe('403 GW-00007');
   });
 
   it('passes the organisation the stored consent names as its handler (handledBy)', () => {
@@ -81,7 +69,7 @@ describe('ConsentToCheck (403 GW-00007)', () => {
   });
 
   it('loads the stored consent on a miss, keeps it on the call, then judges it', async () => {
-    const s = states(handled(), false);
+    const s = consentStates(handled(), false);
     const check = new ConsentToCheck(s);
     const call = callBy(HANDLER);
     expect(check.run(call)).toBe(check.needsState);

@@ -5,7 +5,8 @@
  * plugin leaves the generic class alone and the documented properties are exactly these two.
  */
 import type { Type } from '@nestjs/common';
-import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { ApiPropertyOptional } from '@nestjs/swagger';
+import { PageOf as PageOfWith } from '../../common/http/page-of.js';
 
 /** `links` of a page. */
 export class PageLinksDto {
@@ -17,13 +18,7 @@ export class PageLinksDto {
   next: string | null;
 }
 
+/** The owners' pages: common/http/page-of.ts with the owners' links. */
 export function PageOf<T>(item: Type<T>) {
-  class Page {
-    @ApiProperty({ type: PageLinksDto })
-    links: PageLinksDto;
-
-    @ApiProperty({ type: [item] })
-    data: T[];
-  }
-  return Page;
+  return PageOfWith(item, PageLinksDto);
 }
