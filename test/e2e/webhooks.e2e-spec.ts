@@ -164,8 +164,11 @@ describe('creating a subscription', () => {
       await webhookAuth(t, orgNumber()),
       '["https://bank.example"]',
     );
-    // Named as an object with a key "0" ($[0], $.url, $.eventTypes); resources answer `$` alone.
-    await expectRefused(res, { status: 400, field: '$.url' });
+    // One problem at `$`, as resources answer (not an object with a key "0" missing its url).
+    await expectRefused(res, { status: 400, code: 'STD.VLD-00001', field: '$' });
+    expect(res.body.validationErrors).toEqual([
+      { code: 'STD.VLD-00001', title: 'The request body must be a JSON object.', paths: ['$'] },
+    ]);
     expect(await counts()).toEqual(before);
   });
 

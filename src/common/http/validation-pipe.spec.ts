@@ -70,6 +70,21 @@ describe('createValidationPipe', () => {
     ]);
   });
 
+  it('refuses a body that is not a JSON object with one problem at `$`, not per array index', async () => {
+    const notObject = {
+      code: 'STD.VLD-00001',
+      title: 'The request body must be a JSON object.',
+      paths: ['$'],
+    };
+    for (const body of [['a.example'], [], null, undefined, 'a.example', 7, true])
+      expect(await problems(body, 'development')).toEqual([notObject]);
+  });
+
+  it('leaves route parameters and queries to their own pipes', async () => {
+    const pipe = createValidationPipe({ nodeEnv: 'development' });
+    expect(await pipe.transform('abc', { type: 'param', metatype: String, data: 'id' })).toBe('abc');
+  });
+
   it('hands the handler an instance of the DTO', async () => {
     const body = await createValidationPipe({ nodeEnv: 'production' }).transform(
       { host: 'a.example', items: [] },

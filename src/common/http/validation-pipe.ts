@@ -5,17 +5,35 @@
  * Rules that differ by deployment name a validation group: webhooks accept loopback receivers
  * outside production only, for example. Every other rule applies in every deployment (`always`).
  */
-import { ValidationPipe } from '@nestjs/common';
+import { ValidationPipe, type ArgumentMetadata } from '@nestjs/common';
 import type { AppConfig } from '../../config/app-config.js';
-import { validationExceptionFactory } from '../errors/validation-errors.js';
+import { DomainError } from '../errors/domain-error.js';
+import { INVALID_VALUE, validationExceptionFactory } from '../errors/validation-errors.js';
 
 export const DeploymentGroups = {
   production: 'deployment:production',
   outsideProduction: 'deployment:outside-production',
 } as const;
 
+/**
+ * A DTO body must be a JSON object. class-transformer would read an array as an object with
+ * keys "0", "1"… and report `$[0]` as an unknown field beside every missing one; the hand-written
+ * validators (resources, policies) answer `$` alone, and so does this.
+ */
+class ObjectBodyValidationPipe extends ValidationPipe {
+  override async transform(value: unknown, metadata: ArgumentMetadata): Promise<unknown> {
+    const isDtoBody =
+      metadata.type === 'body' && typeof metadata.metatype === 'function' && this.toValidate(metadata);
+    if (isDtoBody && (typeof value !== 'object' || value === null || Array.isArray(value)))
+      throw DomainError.validation([
+        { code: INVALID_VALUE, title: 'The request body must be a JSON object.', paths: ['$'] },
+      ]);
+    return super.transform(value, metadata);
+  }
+}
+
 export function createValidationPipe(config: Pick<AppConfig, 'nodeEnv'>): ValidationPipe {
-  return new ValidationPipe({
+  return new ObjectBodyValidationPipe({
     whitelist: true,
     forbidNonWhitelisted: true,
     transform: true,
