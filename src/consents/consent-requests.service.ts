@@ -186,8 +186,15 @@ export class ConsentRequestsService {
     if (created) outcome = { row, created: true };
     else {
       // The id exists (ON CONFLICT waited for a concurrent insert of it to commit first).
+      // The parties include who handles it: another `.org` caller replaying a body it has seen
+      // (the id is in the viewUri) must not read the request's live state (red team).
       const existing = await this.prisma.consentRequest.findUnique({ where: { id } });
-      if (!existing || existing.fromParty !== from.urn || existing.toOrg !== toOrg)
+      if (
+        !existing ||
+        existing.fromParty !== from.urn ||
+        existing.toOrg !== toOrg ||
+        existing.handledBy !== handledBy
+      )
         throw validationError([
           problem(
             ConsentCodes.idExists,

@@ -9,6 +9,10 @@ describe('maskIdentityNumbers (the gateway log line names where a call went, not
     ['/proxy/a/fnr=15058510170;x', '/proxy/a/fnr=***********;x'],
     ['/proxy/a/%31%35%30%35%38%35%31%30%31%37%30', '/proxy/a/***********'],
     ['/proxy/a/1505851017%30', '/proxy/a/***********'],
+    ['/proxy/a/150585-10170/x', '/proxy/a/***********/x'],
+    ['/proxy/a/150585%2010170', '/proxy/a/***********'],
+    ['/proxy/a/x;access_token=eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJ4In0.c2ln', '/proxy/a/x;access_token=[token]'],
+    ['/proxy/a/tok/eyJhbGciOiJub25lIn0.e30./y', '/proxy/a/tok/[token]/y'],
   ])('masks %s', (path, masked) => {
     expect(maskIdentityNumbers(path)).toBe(masked);
   });

@@ -1,7 +1,7 @@
 /**
  * One structured line per proxied call at `info` (proxied calls bypass the HTTP request logger).
  * The query string and the subject header are left out: they usually carry a national identity
- * number; one in the path (`/person/15058510170`, red team finding) is masked. Skipped entirely
+ * number; one in the path (`/person/15058510170`, red team finding) is masked, and so is a token. Skipped entirely
  * below `info`, so it costs nothing in production at `warn`.
  */
 import { performance } from 'node:perf_hooks';
@@ -18,8 +18,17 @@ import { CLIENT_CLOSED } from './upstream-exchange.js';
  */
 const ELEVEN_DIGITS = /(?<![0-9]|%3)(?:[0-9]|%3[0-9]){11}(?![0-9]|%3[0-9])/gi;
 
+/** The same number written with a separator after the birth date (`150585-10170`, `150585%2010170`). */
+const SEPARATED = /(?<![0-9])[0-9]{6}(?:-|\.|\s|%20|%2d)[0-9]{5}(?![0-9])/gi;
+
+/**
+ * A JWT (a base64url JSON header `eyJ…`, then two more segments): a client that puts its token in
+ * the path (`/x;access_token=…`, red team) must not get it written to the log.
+ */
+const JWT = /eyJ[A-Za-z0-9_-]*(?:\.|%2e)[A-Za-z0-9_-]*(?:\.|%2e)[A-Za-z0-9_-]*/gi;
+
 export function maskIdentityNumbers(path: string): string {
-  return path.replace(ELEVEN_DIGITS, '***********');
+  return path.replace(JWT, '[token]').replace(ELEVEN_DIGITS, '***********').replace(SEPARATED, '***********');
 }
 
 export class GatewayAccessLog {

@@ -70,9 +70,16 @@ function watchClient(socket: Socket, exchange: UpstreamExchange<GatewayCall>): v
   s[kExchange] = exchange;
 }
 
-function unwatchClient(socket: Socket): void {
-  (socket as WatchedSocket)[kExchange] = null;
+/**
+ * Only the exchange this call set: by the time a call ends, its response may be written and the
+ * connection already serving the client's next (pipelined or keep-alive) request.
+ */
+function unwatchClient(socket: WatchedSocket, exchange: UpstreamExchange<GatewayCall>): void {
+  if (socket[kExchange] === exchange) socket[kExchange] = null;
 }
+
+/** Each forwarded call's client connection and exchange, captured when it went upstream. */
+const watched = new WeakMap<GatewayCall, { socket: Socket; exchange: UpstreamExchange<GatewayCall> }>();
 
 /** Host and port of each route's origin, parsed once (routes are replaced, never changed, on an edit). */
 const originParts = new WeakMap<GatewayCall['route'], { address: string; port: number }>();
@@ -124,7 +131,11 @@ export class UpstreamForwarder implements ExchangeOwner<GatewayCall> {
     else if (call.body === 'chunked') body = limitBody(req, route.maxBodyBytes);
 
     const exchange = new UpstreamExchange<GatewayCall>(call.res, this, call);
+    // Kept here, not read from `req.socket` at the end: Node detaches the socket from a request
+    // whose body was not read to the end (an upstream that timed out or reset mid-body), and a
+    // throw in undici's error callback is an unhandled 'error' that ends the process.
     watchClient(req.socket, exchange);
+    watched.set(call, { socket: req.socket, exchange });
     // Gone while the checks ran (a database read, a key fetch): nothing to forward.
     if (req.socket.destroyed) exchange.clientClosed();
     // Tracing on: the upstream call is a client span, and the upstream's parent is that span.
@@ -190,7 +201,8 @@ export class UpstreamForwarder implements ExchangeOwner<GatewayCall> {
   }
 
   done(call: GatewayCall, outcome: string): void {
-    unwatchClient(call.req.socket);
+    const client = watched.get(call);
+    if (client) unwatchClient(client.socket, client.exchange);
     if (call.upstreamSpan) endUpstreamSpan(call, outcome);
     if (call.claim !== null) void this.oneTime.releaseOnce(call);
     this.end.ended(call, outcome === CLIENT_CLOSED ? CLIENT_CLOSED_STATUS : call.res.statusCode, outcome);

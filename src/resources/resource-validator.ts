@@ -17,6 +17,7 @@ import {
   METADATA_KEY_PATTERN,
   ResourceBodyDto,
 } from './dto/resource.dto.js';
+import { prototypeNamedMembers } from '../common/http/prototype-names.js';
 
 const MAX_METADATA_KEYS = 50;
 /** `GET /resource/resourcelist` is a fixed route, so a resource by that name could never be read. */
@@ -207,6 +208,9 @@ export async function validateResourceBody(raw: unknown): Promise<ValidatedResou
       dto: new ResourceBodyDto(),
       problems: [{ code: INVALID_VALUE, title: 'The request body must be a JSON object', paths: ['$'] }],
     };
+  // Before class-transformer, which fails on a member named `constructor` (see prototype-names.ts).
+  const reserved = prototypeNamedMembers(raw);
+  if (reserved.length) return { dto: new ResourceBodyDto(), problems: reserved };
   const dto = plainToInstance(ResourceBodyDto, raw);
   const errors = await validate(dto, {
     whitelist: true,

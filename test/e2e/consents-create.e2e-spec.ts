@@ -163,6 +163,25 @@ describe('creating a consent request', () => {
     );
   });
 
+  it('answers AM-00016 to another `.org` caller replaying the identical body: it never reads the live request', async () => {
+    const payload = body();
+    await createConsent(t, w.consumer.auth, payload);
+    const other = orgNumber();
+    await refused(
+      payload,
+      problemBody(
+        400,
+        'AM-00016',
+        'A consent request with this id already exists',
+        `A consent request with id '${payload.id as string}' already exists for other parties.`,
+        [{ code: 'AM-00016', title: 'A consent request with this id already exists', paths: ['/id'] }],
+      ),
+      await bearer(t, { org: other, scope: Scopes.consentRequestsOrg }),
+    );
+    // The creator's own replay still answers 200 with the stored request.
+    expect((await http(t, 'POST', CONSENT_PATH, w.consumer.auth, payload)).status).toBe(200);
+  });
+
   it('accepts an organisation as `from`, an app redirect URL, a requiredDelegator and `metaData` in any case', async () => {
     const payload: Record<string, unknown> = {
       ...body({ from: orgUrnOf(orgNumber()), metadata: undefined }),

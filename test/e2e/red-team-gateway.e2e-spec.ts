@@ -4,6 +4,7 @@
  * having received nothing.
  */
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { createServer, type Server, type Socket } from 'node:net';
 import type { TestApp } from '../helpers/app.js';
 import { startGatewayApp, type GatewayApp } from '../factories/gateway-app.js';
 import { expectProblem } from '../factories/problems.js';
@@ -12,6 +13,7 @@ import {
   acceptedConsent,
   consentBearer,
   rawExchange,
+  proxy,
   rawRequest,
   registerApi,
   type GatewayWorld,
@@ -313,4 +315,68 @@ describe('RT-9: httpoxy, client-address and auth-proxy identity headers', () => 
     expect(forwarded['x-custom']).toBe('kept');
     expect(forwarded['x-forwarded-for']).toBe('127.0.0.1');
   });
+});
+
+/** A TCP upstream that does `onConnection` with each connection it accepts (never an HTTP answer). */
+async function rawUpstream(
+  onConnection: (socket: Socket) => void,
+): Promise<{ url: string; close(): Promise<void> }> {
+  const sockets = new Set<Socket>();
+  const server: Server = createServer((socket) => {
+    sockets.add(socket);
+    socket.on('error', () => undefined);
+    socket.on('close', () => sockets.delete(socket));
+    onConnection(socket);
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as { port: number };
+  return {
+    url: `http://127.0.0.1:${port}`,
+    close: async () => {
+      for (const s of sockets) s.destroy();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}
+
+describe('RT-10: a call with a body to an upstream that times out or drops the connection', () => {
+  // It crashed the whole process: Node detaches the socket from a request whose body the
+  // upstream never read, and the forwarder read `req.socket` when the call ended.
+  const cases: Array<[string, (s: Socket) => void, number, string]> = [
+    ['never answers (504 GW-00013)', () => undefined, 504, 'GW-00013'],
+    ['accepts, then closes at once (502 GW-00012)', (s) => s.destroy(), 502, 'GW-00012'],
+  ];
+  for (const [what, onConnection, status, code] of cases)
+    it(`${what}: the caller gets its answer and the service keeps serving`, async () => {
+      const bad = await rawUpstream(onConnection);
+      try {
+        const api = await registerApi(t, world, {
+          upstreamUrl: `${bad.url}/x`,
+          subject: { in: 'header', name: 'X-Person-Id' },
+          timeoutMs: 500,
+        });
+        for (const body of ['x', 'y'.repeat(200_000)]) {
+          const res = await proxy(t, `/proxy/${api}/x`, {
+            method: 'POST',
+            auth,
+            headers: { 'x-person-id': pid, 'content-type': 'text/plain' },
+            body,
+          });
+          expect({ status: res.status, code: (res.body as { code?: string }).code }).toEqual({
+            status,
+            code,
+          });
+        }
+        expect((await fetch(`${t.url}/health/live`)).status).toBe(200);
+        const ok = await proxy(t, `/proxy/${headerApi}/x`, {
+          method: 'POST',
+          auth,
+          headers: { 'x-person-id': pid },
+          body: 'z',
+        });
+        expect(ok.status).toBe(200);
+      } finally {
+        await bad.close();
+      }
+    });
 });

@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { createTestApp, type TestApp } from '../helpers/app.js';
 import { bearer } from '../helpers/tokens.js';
 import { expectProblem } from '../factories/problems.js';
-import { registerOwner, type TestOwner } from '../factories/registry.js';
+import { registerOwner, resourceBody, type TestOwner } from '../factories/registry.js';
 
 let t: TestApp;
 let owner: TestOwner;
@@ -66,5 +66,50 @@ describe('RT-11: a form with very many fields', () => {
 
   it('still serves other requests afterwards', async () => {
     expect((await fetch(`${t.url}/health/live`)).status).toBe(200);
+  });
+});
+
+describe("RT-12: members named like Object.prototype's own (`constructor`, `toString`…)", () => {
+  it('a resource whose consentMetadata has a key `constructor` is 400 naming it, not a 500, and nothing is stored', async () => {
+    const body = resourceBody(owner, { consentMetadata: { constructor: { optional: true } } });
+    const res = await send(
+      '/resourceregistry/api/v1/resource',
+      'POST',
+      'application/json',
+      JSON.stringify(body),
+      owner.auth,
+    );
+    expect(res.status).toBe(400);
+    expect(res.body.validationErrors).toEqual([
+      {
+        code: 'STD.VLD-00002',
+        title: 'Unknown field $.consentMetadata.constructor',
+        paths: ['$.consentMetadata.constructor'],
+      },
+    ]);
+    const get = await fetch(`${t.url}/resourceregistry/api/v1/resource/${body.identifier as string}`);
+    expect(get.status).toBe(404);
+  });
+
+  it('an access list with a top-level `constructor` or `toString` member is 400 (unknown field), and nothing is stored', async () => {
+    const auth = await bearer(t, {
+      org: owner.orgNumber,
+      scope: ['altinn:resourceregistry/accesslist.write', 'altinn:resourceregistry/accesslist.read'],
+    });
+    for (const name of ['constructor', 'toString', 'hasOwnProperty', '__defineSetter__']) {
+      const path = `/resourceregistry/api/v1/access-lists/${owner.orgcode}/proto-${name.replace(/_/g, '').toLowerCase()}`;
+      const res = await send(
+        path,
+        'PUT',
+        'application/json',
+        JSON.stringify({ name: 'a', [name]: 'zzz' }),
+        auth,
+      );
+      expect(res.status).toBe(400);
+      expect(res.body.validationErrors).toEqual([
+        { code: 'STD.VLD-00002', title: `Unknown field $.${name}`, paths: [`$.${name}`] },
+      ]);
+      expect((await fetch(`${t.url}${path}`, { headers: { authorization: auth } })).status).toBe(404);
+    }
   });
 });

@@ -80,6 +80,33 @@ describe('createValidationPipe', () => {
       expect(await problems(body, 'development')).toEqual([notObject]);
   });
 
+  it("refuses members named like Object.prototype's own, at any depth, as unknown fields", async () => {
+    expect(await problems({ host: 'a.example', items: [2], constructor: 'x' }, 'development')).toEqual([
+      { code: 'STD.VLD-00002', title: 'Unknown field $.constructor', paths: ['$.constructor'] },
+    ]);
+    expect(
+      await problems(
+        {
+          host: 'a.example',
+          items: [2],
+          meta: { toString: {}, ok: { valueOf: 1 } },
+          list: [{ hasOwnProperty: 1 }],
+        },
+        'development',
+      ),
+    ).toEqual([
+      { code: 'STD.VLD-00002', title: 'Unknown field $.meta.toString', paths: ['$.meta.toString'] },
+      { code: 'STD.VLD-00002', title: 'Unknown field $.meta.ok.valueOf', paths: ['$.meta.ok.valueOf'] },
+      {
+        code: 'STD.VLD-00002',
+        title: 'Unknown field $.list[0].hasOwnProperty',
+        paths: ['$.list[0].hasOwnProperty'],
+      },
+    ]);
+    for (const name of Object.getOwnPropertyNames(Object.prototype).filter((n) => n !== '__proto__'))
+      expect(await problems({ host: 'a.example', items: [2], [name]: 1 }, 'development')).toHaveLength(1);
+  });
+
   it('leaves route parameters and queries to their own pipes', async () => {
     const pipe = createValidationPipe({ nodeEnv: 'development' });
     expect(await pipe.transform('abc', { type: 'param', metatype: String, data: 'id' })).toBe('abc');

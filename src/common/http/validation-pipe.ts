@@ -9,6 +9,7 @@ import { ValidationPipe, type ArgumentMetadata } from '@nestjs/common';
 import type { AppConfig } from '../../config/app-config.js';
 import { DomainError } from '../errors/domain-error.js';
 import { INVALID_VALUE, validationExceptionFactory } from '../errors/validation-errors.js';
+import { prototypeNamedMembers } from './prototype-names.js';
 
 export const DeploymentGroups = {
   production: 'deployment:production',
@@ -16,7 +17,8 @@ export const DeploymentGroups = {
 } as const;
 
 /**
- * A DTO body must be a JSON object. class-transformer would read an array as an object with
+ * A DTO body must be a JSON object, with no member named like `Object.prototype`'s own
+ * (prototype-names.ts). class-transformer would read an array as an object with
  * keys "0", "1"… and report `$[0]` as an unknown field beside every missing one; the hand-written
  * validators (resources, policies) answer `$` alone, and so does this.
  */
@@ -24,10 +26,13 @@ class ObjectBodyValidationPipe extends ValidationPipe {
   override async transform(value: unknown, metadata: ArgumentMetadata): Promise<unknown> {
     const isDtoBody =
       metadata.type === 'body' && typeof metadata.metatype === 'function' && this.toValidate(metadata);
-    if (isDtoBody && (typeof value !== 'object' || value === null || Array.isArray(value)))
+    if (!isDtoBody) return super.transform(value, metadata);
+    if (typeof value !== 'object' || value === null || Array.isArray(value))
       throw DomainError.validation([
         { code: INVALID_VALUE, title: 'The request body must be a JSON object.', paths: ['$'] },
       ]);
+    const reserved = prototypeNamedMembers(value);
+    if (reserved.length) throw DomainError.validation(reserved);
     return super.transform(value, metadata);
   }
 }
