@@ -76,7 +76,7 @@ describe('createValidationPipe', () => {
       title: 'The request body must be a JSON object.',
       paths: ['$'],
     };
-    for (const body of [['a.example'], [], null, undefined, 'a.example', 7, true])
+    for (const body of [['a.example'], [], null, 'a.example', 7, true])
       expect(await problems(body, 'development')).toEqual([notObject]);
   });
 

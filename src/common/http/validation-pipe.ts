@@ -26,7 +26,8 @@ class ObjectBodyValidationPipe extends ValidationPipe {
   override async transform(value: unknown, metadata: ArgumentMetadata): Promise<unknown> {
     const isDtoBody =
       metadata.type === 'body' && typeof metadata.metatype === 'function' && this.toValidate(metadata);
-    if (!isDtoBody) return super.transform(value, metadata);
+    // No body at all is the DTO's business (an optional body, e.g. an approval without a note).
+    if (!isDtoBody || value === undefined) return super.transform(value, metadata);
     if (typeof value !== 'object' || value === null || Array.isArray(value))
       throw DomainError.validation([
         { code: INVALID_VALUE, title: 'The request body must be a JSON object.', paths: ['$'] },
