@@ -674,6 +674,13 @@ describe('who may create', () => {
     let consentOnly: Awaited<ReturnType<typeof consumer>>;
     /** A `.org` caller on the list: it may ask on behalf of a listed `to` (and handle it). */
     const handler = orgNumber();
+    const notOnList = (org: string) =>
+      problemBody(
+        403,
+        'AM-00000',
+        'Not authorized for consent request',
+        `Organisation ${org} may not request consent for resource '${listed}': it is not on an access list of the resource that allows 'requestconsent'.`,
+      );
 
     beforeAll(async () => {
       listed = (await createResource(t, w.owner, { accessListMode: 'Enabled' })).identifier;
@@ -725,12 +732,7 @@ describe('who may create', () => {
       const outsider = await consumer(t);
       await refused(
         consentBody({ to: outsider.org, resource: listed }),
-        problemBody(
-          403,
-          'AM-00000',
-          'Not authorized for consent request',
-          `Organisation ${outsider.org} may not request consent for resource '${listed}': it is not on an access list of the resource that allows 'requestconsent'.`,
-        ),
+        notOnList(outsider.org),
         outsider.auth,
       );
     });
@@ -752,12 +754,7 @@ describe('who may create', () => {
       const unlisted = orgNumber();
       await refused(
         consentBody({ to: member.org, resource: listed }),
-        problemBody(
-          403,
-          'AM-00000',
-          'Not authorized for consent request',
-          `Organisation ${unlisted} may not request consent for resource '${listed}': it is not on an access list of the resource that allows 'requestconsent'.`,
-        ),
+        notOnList(unlisted),
         await bearer(t, { org: unlisted, scope: Scopes.consentRequestsOrg }),
       );
     });
@@ -766,12 +763,7 @@ describe('who may create', () => {
       const outsider = orgNumber();
       await refused(
         consentBody({ to: outsider, resource: listed }),
-        problemBody(
-          403,
-          'AM-00000',
-          'Not authorized for consent request',
-          `Organisation ${outsider} may not request consent for resource '${listed}': it is not on an access list of the resource that allows 'requestconsent'.`,
-        ),
+        notOnList(outsider),
         await bearer(t, { org: handler, scope: Scopes.consentRequestsOrg }),
       );
     });
@@ -779,12 +771,7 @@ describe('who may create', () => {
     it('refuses a member of a list whose action filter does not include requestconsent', async () => {
       await refused(
         consentBody({ to: consentOnly.org, resource: listed }),
-        problemBody(
-          403,
-          'AM-00000',
-          'Not authorized for consent request',
-          `Organisation ${consentOnly.org} may not request consent for resource '${listed}': it is not on an access list of the resource that allows 'requestconsent'.`,
-        ),
+        notOnList(consentOnly.org),
         consentOnly.auth,
       );
     });
