@@ -7,6 +7,7 @@
  * every call then has the same shape, which keeps the property reads on the hot path monomorphic.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Socket } from 'node:net';
 import type { Principal } from '../common/auth/principal.js';
 import type { DomainError } from '../common/errors/domain-error.js';
 import type { TracedSpan } from '../common/tracing/request-tracer.js';
@@ -52,6 +53,13 @@ export class GatewayCall {
   /** The checks' span and the upstream call's span, when tracing is on (null otherwise). */
   checkSpan: TracedSpan | null = null;
   upstreamSpan: TracedSpan | null = null;
+  /**
+   * The client connection watched for aborts while the call is upstream, and the exchange it
+   * aborts (typed loosely: gateway-call must not import upstream-exchange). Kept because Node
+   * detaches the socket from a request whose body was not read to the end.
+   */
+  clientSocket: Socket | null = null;
+  exchange: object | null = null;
 
   constructor(
     readonly req: IncomingMessage,

@@ -78,9 +78,6 @@ function unwatchClient(socket: WatchedSocket, exchange: UpstreamExchange<Gateway
   if (socket[kExchange] === exchange) socket[kExchange] = null;
 }
 
-/** Each forwarded call's client connection and exchange, captured when it went upstream. */
-const watched = new WeakMap<GatewayCall, { socket: Socket; exchange: UpstreamExchange<GatewayCall> }>();
-
 /** Host and port of each route's origin, parsed once (routes are replaced, never changed, on an edit). */
 const originParts = new WeakMap<GatewayCall['route'], { address: string; port: number }>();
 
@@ -135,7 +132,8 @@ export class UpstreamForwarder implements ExchangeOwner<GatewayCall> {
     // whose body was not read to the end (an upstream that timed out or reset mid-body), and a
     // throw in undici's error callback is an unhandled 'error' that ends the process.
     watchClient(req.socket, exchange);
-    watched.set(call, { socket: req.socket, exchange });
+    call.clientSocket = req.socket;
+    call.exchange = exchange;
     // Gone while the checks ran (a database read, a key fetch): nothing to forward.
     if (req.socket.destroyed) exchange.clientClosed();
     // Tracing on: the upstream call is a client span, and the upstream's parent is that span.
@@ -201,8 +199,7 @@ export class UpstreamForwarder implements ExchangeOwner<GatewayCall> {
   }
 
   done(call: GatewayCall, outcome: string): void {
-    const client = watched.get(call);
-    if (client) unwatchClient(client.socket, client.exchange);
+    if (call.clientSocket) unwatchClient(call.clientSocket, call.exchange as UpstreamExchange<GatewayCall>);
     if (call.upstreamSpan) endUpstreamSpan(call, outcome);
     if (call.claim !== null) void this.oneTime.releaseOnce(call);
     this.end.ended(call, outcome === CLIENT_CLOSED ? CLIENT_CLOSED_STATUS : call.res.statusCode, outcome);
