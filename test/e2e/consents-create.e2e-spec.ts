@@ -148,19 +148,20 @@ describe('creating a consent request', () => {
     expect(await consentCounts(t)).toEqual(before);
   });
 
+  /** The one answer for an id that is stored with other parties (AM-00016). */
+  const idExists = (id: string) =>
+    problemBody(
+      400,
+      'AM-00016',
+      'A consent request with this id already exists',
+      `A consent request with id '${id}' already exists for other parties.`,
+      [{ code: 'AM-00016', title: 'A consent request with this id already exists', paths: ['/id'] }],
+    );
+
   it('answers AM-00016 for the same id with other parties and changes nothing', async () => {
     const payload = body();
     await createConsent(t, w.consumer.auth, payload);
-    await refused(
-      { ...payload, from: personUrnOf(personNumber()) },
-      problemBody(
-        400,
-        'AM-00016',
-        'A consent request with this id already exists',
-        `A consent request with id '${payload.id as string}' already exists for other parties.`,
-        [{ code: 'AM-00016', title: 'A consent request with this id already exists', paths: ['/id'] }],
-      ),
-    );
+    await refused({ ...payload, from: personUrnOf(personNumber()) }, idExists(payload.id as string));
   });
 
   it('answers AM-00016 to another `.org` caller replaying the identical body: it never reads the live request', async () => {
@@ -169,13 +170,7 @@ describe('creating a consent request', () => {
     const other = orgNumber();
     await refused(
       payload,
-      problemBody(
-        400,
-        'AM-00016',
-        'A consent request with this id already exists',
-        `A consent request with id '${payload.id as string}' already exists for other parties.`,
-        [{ code: 'AM-00016', title: 'A consent request with this id already exists', paths: ['/id'] }],
-      ),
+      idExists(payload.id as string),
       await bearer(t, { org: other, scope: Scopes.consentRequestsOrg }),
     );
     // The creator's own replay still answers 200 with the stored request.
