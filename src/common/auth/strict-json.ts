@@ -4,6 +4,8 @@
  * smuggling trick). This parser keeps RFC 8259 grammar (JSON.parse) and refuses any object with a
  * repeated member name (compared after unescaping, so "a" and "\u0061" collide), at any depth.
  */
+import { countMemberSeparators } from '../http/json-duplicates.js';
+
 export class StrictJsonError extends Error {
   constructor(message: string) {
     super(message);
@@ -33,32 +35,6 @@ function countMembers(value: unknown, depth: number): number {
   return n;
 }
 
-/** True when the quote at `at` is escaped (an odd run of backslashes before it). */
-function isEscaped(text: string, at: number): boolean {
-  let backslashes = 0;
-  for (let i = at - 1; text.charCodeAt(i) === 0x5c; i--) backslashes++;
-  return backslashes % 2 === 1;
-}
-
-/**
- * Name/value separators in valid JSON text: a `:` outside a string only ever follows a member
- * name, so this is the number of members the text spells, duplicates included.
- */
-function countSeparators(text: string): number {
-  let n = 0;
-  for (let i = 0; i < text.length; i++) {
-    const c = text.charCodeAt(i);
-    if (c === 0x3a) n++;
-    else if (c === 0x22) {
-      let end = i;
-      do end = text.indexOf('"', end + 1);
-      while (isEscaped(text, end));
-      i = end;
-    }
-  }
-  return n;
-}
-
 /**
  * JSON.parse (RFC 8259 grammar, natively) after which duplicate member names are detected by
  * counting: the text spells one `:` per member, the parsed value keeps one key per distinct name
@@ -74,7 +50,8 @@ export function parseStrictJson(text: string): unknown {
     throw new StrictJsonError(`invalid JSON: ${(e as Error).message}`);
   }
   const members = countMembers(value, 0);
-  if (countSeparators(text) !== members) throw new StrictJsonError('invalid JSON: duplicate member name');
+  if (countMemberSeparators(text) !== members)
+    throw new StrictJsonError('invalid JSON: duplicate member name');
   return value;
 }
 

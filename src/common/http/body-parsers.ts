@@ -3,6 +3,7 @@
  * before any handler (and so before anything is written):
  * - bytes that are not UTF-8 (Node would quietly turn them into U+FFFD),
  * - text the database cannot store (U+0000, unpaired surrogates; text-sanitiser.ts),
+ * - (JSON) an object that repeats a member name, at any depth (json-duplicates.ts, RT3-6),
  * and the form parser also refuses a bearer token sent as a form field (RFC 6750 §2.2: we accept
  * tokens in the Authorization header only) and keys that would poison a prototype.
  * Proxied bodies never come here: the gateway streams them untouched.
@@ -16,6 +17,7 @@ import { BEARER_IN_QUERY_CODE, bearerInQueryError, findFormCredential } from './
 import { describeJsonSyntaxError, jsonSyntaxError } from './json-syntax.js';
 import { badTextError, findBadText, isBadText } from './text-sanitiser.js';
 import { jsonNestsDeeperThan, MAX_JSON_DEPTH } from './json-depth.js';
+import { repeatedMemberPaths } from './json-duplicates.js';
 
 type Done = (err: Error | null, body?: unknown) => void;
 
@@ -39,6 +41,18 @@ function tooDeep(): DomainError {
   );
 }
 
+/** One problem per repeated member name, at its path: the body means different things to different parsers. */
+function repeatedMembers(paths: string[]): DomainError {
+  return DomainError.validation(
+    paths.slice(0, 100).map((p) => ({
+      code: INVALID_VALUE,
+      title: `The member ${p} appears more than once in its object.`,
+      paths: [p],
+    })),
+    'A JSON object in the body repeats a member name.',
+  );
+}
+
 /** More fields than any form here has by far; Express's body-parser stops at 1000 too. */
 export const MAX_FORM_FIELDS = 1000;
 
@@ -53,6 +67,8 @@ export function jsonBodyParser(fastify: FastifyInstance) {
       // A syntax error says where. Fastify reports it and a prototype-poisoning refusal with the
       // same error; text that JSON.parse accepts was refused for its keys, and keeps that error.
       if (err) return done(describeJsonSyntaxError(text) ? jsonSyntaxError(text) : err);
+      const repeated = repeatedMemberPaths(text, value);
+      if (repeated.length) return done(repeatedMembers(repeated));
       // Raw NUL is invalid JSON and UTF-8 cannot hold a lone surrogate: only `\u` escapes can.
       if (text.includes('\\u')) {
         const bad = findBadText(value);

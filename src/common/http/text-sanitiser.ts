@@ -21,7 +21,7 @@ export function isBadText(s: string): boolean {
 const IDENTIFIER = /^[A-Za-z_$][\w$]*$/;
 
 /** `$.a`, `$[0]`, or `$["odd key"]` (JSON-escaped, so a NUL in a key shows as `\u0000`). */
-function child(path: string, key: string | number): string {
+export function childPath(path: string, key: string | number): string {
   if (typeof key === 'number') return `${path}[${key}]`;
   return IDENTIFIER.test(key) ? `${path}.${key}` : `${path}[${JSON.stringify(key)}]`;
 }
@@ -38,11 +38,11 @@ export function findBadText(value: unknown): string[] {
     if (typeof v === 'string') {
       if (isBadText(v)) out.push(path);
     } else if (Array.isArray(v)) {
-      for (let i = v.length - 1; i >= 0; i--) stack.push([v[i], child(path, i)]);
+      for (let i = v.length - 1; i >= 0; i--) stack.push([v[i], childPath(path, i)]);
     } else if (v !== null && typeof v === 'object') {
       const keys = Object.keys(v);
       for (let i = keys.length - 1; i >= 0; i--) {
-        const at = child(path, keys[i]);
+        const at = childPath(path, keys[i]);
         stack.push([(v as Record<string, unknown>)[keys[i]], at]);
         // The key is reported before its value: pushed last, popped first.
         if (isBadText(keys[i])) stack.push([keys[i], at]);
