@@ -44,6 +44,22 @@ describe('validateResourceBody', () => {
     expect(problems).toEqual([{ code: 'STD.VLD-00000', title: expect.any(String), paths: ['$.title.en'] }]);
   });
 
+  it('refuses accessListMode: null (not one of Disabled|Enabled) naming the member (RT3-7)', async () => {
+    const { problems } = await validateResourceBody({ ...valid, accessListMode: null });
+    expect(problems).toEqual([
+      {
+        code: 'STD.VLD-00001',
+        title: 'accessListMode must be one of the following values: Disabled, Enabled',
+        paths: ['$.accessListMode'],
+      },
+    ]);
+  });
+
+  it('accepts any read-only member a GET returns, a stale or odd versionId included (DESIGN §11)', async () => {
+    const readOnly = { versionId: 'not-even-a-uuid', version: 7, createdAt: 'x', updatedAt: null };
+    expect((await validateResourceBody({ ...valid, ...readOnly })).problems).toEqual([]);
+  });
+
   it('refuses a body that is not an object', async () => {
     expect((await validateResourceBody(null)).problems[0].paths).toEqual(['$']);
     expect((await validateResourceBody('x')).problems[0].paths).toEqual(['$']);
@@ -69,6 +85,22 @@ describe('normalizeResourceBody', () => {
       contactPoints: [],
       consentRoles: ['DAGL', 'LEDE'],
     });
+  });
+});
+
+describe('normalizeResourceBody: accessListMode (RT3-7)', () => {
+  it('takes Disabled when a create omits it, and keeps the current mode when a PUT omits it', async () => {
+    const { dto } = await validateResourceBody(valid);
+    expect(normalizeResourceBody(dto, owner).accessListMode).toBe('Disabled');
+    expect(normalizeResourceBody(dto, owner, { accessListMode: 'Enabled' }).accessListMode).toBe('Enabled');
+    expect(normalizeResourceBody(dto, owner, { accessListMode: 'Disabled' }).accessListMode).toBe('Disabled');
+  });
+
+  it('takes the value a PUT sends over the current one, either way', async () => {
+    const off = (await validateResourceBody({ ...valid, accessListMode: 'Disabled' })).dto;
+    const on = (await validateResourceBody({ ...valid, accessListMode: 'Enabled' })).dto;
+    expect(normalizeResourceBody(off, owner, { accessListMode: 'Enabled' }).accessListMode).toBe('Disabled');
+    expect(normalizeResourceBody(on, owner, { accessListMode: 'Disabled' }).accessListMode).toBe('Enabled');
   });
 });
 

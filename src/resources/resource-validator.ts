@@ -225,10 +225,15 @@ function copyDefined<T extends object>(o: T): T {
   return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as T;
 }
 
-/** The body to store: defaults filled in, owner details from the registry, read-only fields dropped. */
+/**
+ * The body to store: defaults filled in, owner details from the registry, read-only fields
+ * dropped. `current` is the stored resource on a PUT: an omitted `accessListMode` keeps its mode
+ * there (RT3-7), where a create takes Altinn's default, `Disabled`.
+ */
 export function normalizeResourceBody(
   dto: ResourceBodyDto,
   owner: { orgcode: string; orgNumber: string; name: { nb: string; nn: string; en: string } },
+  current?: { accessListMode: string },
 ): StoredResourceBody {
   const description: Record<string, string> = {};
   for (const lang of LANGS) {
@@ -247,7 +252,7 @@ export function normalizeResourceBody(
     consentText: { nb: dto.consentText.nb, nn: dto.consentText.nn, en: dto.consentText.en },
     consentMetadata: metadata,
     isOneTimeConsent: dto.isOneTimeConsent ?? false,
-    accessListMode: dto.accessListMode ?? 'Disabled',
+    accessListMode: dto.accessListMode ?? (current?.accessListMode === 'Enabled' ? 'Enabled' : 'Disabled'),
     delegable: dto.delegable ?? true,
     availableForType: dto.availableForType ? [...dto.availableForType] : [...AVAILABLE_FOR_TYPES],
     resourceReferences: (dto.resourceReferences ?? []).map((r) => ({

@@ -98,12 +98,10 @@ export class ResourceWritesService {
       const current = await tx.resourceVersion.findUniqueOrThrow({
         where: { versionId: row.currentVersionId },
       });
-      if (body.versionId !== undefined && body.versionId.toLowerCase() !== current.versionId)
-        throw DomainError.preconditionFailed(
-          'RR-00005',
-          `versionId ${body.versionId} is not the current version of '${identifier}' (${current.versionId}); re-read it and apply your change again.`,
-        );
-      const stored = normalizeResourceBody(body, owner);
+      // A versionId in the body is ignored like the other read-only members (DESIGN §11). Resources
+      // send no ETag, so there is no conditional PUT; the last write wins, each one a new version.
+      // An omitted accessListMode keeps the current mode: failing safe, an Enabled list stays on.
+      const stored = normalizeResourceBody(body, owner, { accessListMode: row.accessListMode });
       if (canonicalJson(stored) === canonicalJson(current.body))
         return { dto: toResourceDto(row, current), changed: false };
 

@@ -98,10 +98,13 @@ export class ResourcesController {
   @Put(':id')
   @ScopedRoute(WRITE, {
     summary: 'Replace a consent resource (a new versionId on every change)',
+    description:
+      'A full replacement, except that read-only members (`versionId`, `version`, `createdAt`, `updatedAt`) ' +
+      'are ignored, so a GET body can be edited and sent back, and an omitted `accessListMode` keeps the ' +
+      'current mode. There is no conditional PUT (resources send no ETag): the last write wins.',
     ok: ResourceDto,
     badRequest: INVALID,
     notFound: 'No such resource, or deleted',
-    preconditionFailed: '`versionId` in the body is not the current version',
   })
   @ApiBody({ type: ResourceBodyDto })
   async update(

@@ -210,23 +210,6 @@ describe('consent resources', () => {
       expect(await snapshot()).toEqual(before);
     });
 
-    it('refuses a PUT carrying a stale versionId with 412 and changes nothing', async () => {
-      const v1 = await createResource(t, ownerA);
-      const v2res = await send('PUT', `${BASE}/${v1.identifier}`, ownerA.auth, {
-        ...v1,
-        isOneTimeConsent: true,
-      });
-      expect(v2res.status).toBe(200);
-      const before = await snapshot();
-      const stale = await send('PUT', `${BASE}/${v1.identifier}`, ownerA.auth, {
-        ...v1,
-        accessListMode: 'Enabled',
-      });
-      expect(stale.status).toBe(412);
-      expect(await stale.json()).toMatchObject({ code: 'RR-00005' });
-      expect(await snapshot()).toEqual(before);
-    });
-
     it('answers 404 for an unknown version and for a version of another resource', async () => {
       const a = await createResource(t, ownerA);
       const b = await createResource(t, ownerA);

@@ -13,6 +13,7 @@ import {
   IsString,
   Matches,
   MaxLength,
+  ValidateIf,
   ValidateNested,
 } from 'class-validator';
 import { IsUuid } from '../../common/identifiers/identifier.decorators.js';
@@ -113,8 +114,17 @@ export class ResourceBodyDto {
   @IsBoolean()
   isOneTimeConsent?: boolean;
 
-  @ApiPropertyOptional({ enum: ACCESS_LIST_MODES, default: 'Disabled' })
-  @IsOptional()
+  // Not @IsOptional: that lets null through, which would then read as "omitted". On a PUT an
+  // omitted mode keeps the current one, so a client that drops the member (or sends null)
+  // cannot open an Enabled resource to every consumer by accident (RT3-7).
+  @ApiPropertyOptional({
+    enum: ACCESS_LIST_MODES,
+    default: 'Disabled',
+    description:
+      "Omitted on POST: `Disabled` (Altinn's default). Omitted on PUT: the current value is kept, so a " +
+      'PUT without it never opens an `Enabled` resource to every consumer. `null` is refused (400).',
+  })
+  @ValidateIf((_body, value) => value !== undefined)
   @IsIn(ACCESS_LIST_MODES)
   accessListMode?: 'Disabled' | 'Enabled';
 
@@ -160,15 +170,11 @@ export class ResourceBodyDto {
   consentRoles?: string[];
 
   // Read-only fields of the response: accepted so a client can PUT back what it GETs.
-  @ApiPropertyOptional({
-    format: 'uuid',
-    pattern: UUID_PATTERN.source,
-    readOnly: true,
-    description: 'On PUT: if sent, must be the current version (optimistic concurrency, else 412)',
-  })
+  // DESIGN §11: read-only members are accepted and ignored, so GET → edit → PUT works; a stale
+  // versionId is no reason to refuse (it was a 412 RR-00005 until RT3-7).
+  @ApiPropertyOptional({ format: 'uuid', readOnly: true, description: 'Ignored on input' })
   @IsOptional()
-  @IsUuid()
-  versionId?: string;
+  versionId?: unknown;
 
   @ApiPropertyOptional({ readOnly: true, description: 'Ignored on input' })
   @IsOptional()
