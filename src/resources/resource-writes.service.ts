@@ -9,7 +9,8 @@ import { Prisma, type Resource, type ResourceVersion } from '../generated/prisma
 import type { OwnerView } from '../owners/owner.view.js';
 import { OwnersService } from '../owners/owners.service.js';
 import type { PrismaTx } from '../prisma/prisma.service.js';
-import type { ResourceDto } from './dto/resource.dto.js';
+import { ScopesService } from '../scopes/scopes.service.js';
+import { MASKINPORTEN_SCOPE_PATTERN, type ResourceBodyDto, type ResourceDto } from './dto/resource.dto.js';
 import { ResourceErrors } from './resource.errors.js';
 import { toResourceDto } from './resource.mapper.js';
 import {
@@ -38,6 +39,7 @@ export class ResourceWritesService {
     private readonly owners: OwnersService,
     private readonly templates: TemplatesService,
     private readonly repository: ResourcesRepository,
+    private readonly scopes: ScopesService,
   ) {}
 
   async create(raw: unknown, principal: Principal): Promise<ResourceDto> {
@@ -203,9 +205,47 @@ export class ResourceWritesService {
         title: `hasCompetentAuthority.organization must be ${owner.orgNumber}, the org number of '${owner.orgcode}'`,
         paths: ['$.hasCompetentAuthority.organization'],
       });
+    if (owner) extra.push(...(await this.foreignScopeProblems(dto, owner)));
     const all = [...problems, ...extra];
     if (all.length) throw DomainError.validation(all);
     return { body: dto, owner };
+  }
+
+  /**
+   * A resource names the Maskinporten scopes a consumer needs (the guide lists them, access
+   * requests ask its owner to grant them): only the owner's own. Naming another organisation's
+   * scope, or one under its prefix or the platform's, would send consumers to the wrong owner
+   * for access, and have this owner approve grants it cannot give (RT3-8). A scope not created
+   * yet under an unclaimed prefix stays allowed: an owner may register the resource first.
+   */
+  private async foreignScopeProblems(dto: ResourceBodyDto, owner: OwnerView): Promise<ValidationProblem[]> {
+    const refs = (Array.isArray(dto.resourceReferences) ? dto.resourceReferences : [])
+      .map((r, i) => ({ r, i }))
+      .filter(
+        ({ r }) =>
+          typeof r === 'object' &&
+          r !== null &&
+          r.referenceType === 'MaskinportenScope' &&
+          typeof r.reference === 'string' &&
+          MASKINPORTEN_SCOPE_PATTERN.test(r.reference),
+      );
+    if (refs.length === 0) return [];
+    const foreign = await this.scopes.notOwnedBy(
+      [...new Set(refs.map(({ r }) => r.reference))],
+      owner.orgNumber,
+    );
+    return refs.flatMap(({ r, i }) => {
+      const reason = foreign.get(r.reference);
+      return reason
+        ? [
+            {
+              code: INVALID_VALUE,
+              title: `${reason}; a resource may name only scopes of its own service owner ('${owner.orgcode}')`,
+              paths: [`$.resourceReferences[${i}].reference`],
+            },
+          ]
+        : [];
+    });
   }
 
   /** The caller's `consumer` org must be the named owner's org number (DESIGN §3). */

@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { OwnersModule } from '../owners/owners.module.js';
+import { ScopesModule } from '../scopes/scopes.module.js';
 import { ResourcePoliciesController } from './resource-policies.controller.js';
 import { ResourcePoliciesService } from './resource-policies.service.js';
 import { ResourceWritesService } from './resource-writes.service.js';
@@ -9,9 +10,12 @@ import { ResourcesService } from './resources.service.js';
 import { TemplatesController } from './templates.controller.js';
 import { TemplatesService } from './templates.service.js';
 
-/** Layer 2: consent resources and consent templates. Uses owners (layer 1), audit and the ChangeBus. */
+/**
+ * Layer 2: consent resources and consent templates. Uses owners and scopes (layer 1: who owns a
+ * scope a resource names), audit and the ChangeBus.
+ */
 @Module({
-  imports: [OwnersModule],
+  imports: [OwnersModule, ScopesModule],
   controllers: [ResourcesController, ResourcePoliciesController, TemplatesController],
   providers: [
     ResourcesService,

@@ -4,6 +4,7 @@ import { DomainError } from '../common/errors/domain-error.js';
 import { INVALID_VALUE } from '../common/errors/validation-errors.js';
 import { isValidOrgNumber } from '../common/identifiers/org-number.js';
 import { PrismaService, type PrismaTx } from '../prisma/prisma.service.js';
+import { isPlatformPrefix } from './scope-names.js';
 import { ScopeErrors } from './scope-errors.js';
 import { grantObjectId, toScopeView, type ScopeView } from './scope.mapper.js';
 
@@ -28,6 +29,41 @@ export class ScopesService {
     if (typeof name !== 'string' || name.length === 0) return null;
     const row = await this.prisma.scope.findUnique({ where: { name } });
     return row ? toScopeView(row) : null;
+  }
+
+  /**
+   * Of `names` (scope names), those an organisation may not name as its own, each with the
+   * reason: the scope exists and another organisation (or the platform) owns it, or its prefix
+   * is claimed by another organisation or reserved for the platform. A name whose prefix nobody
+   * has claimed yet is the org's to claim (it may register a resource before its scopes), so it
+   * is not listed. The resource registry asks this for `resourceReferences` (RT3-8).
+   */
+  async notOwnedBy(names: string[], orgNumber: string): Promise<Map<string, string>> {
+    const out = new Map<string, string>();
+    if (names.length === 0) return out;
+    const prefixOf = (name: string) => name.slice(0, Math.max(0, name.indexOf(':')));
+    const [scopes, prefixes] = await Promise.all([
+      this.prisma.scope.findMany({
+        where: { name: { in: names } },
+        select: { name: true, ownerOrgNumber: true },
+      }),
+      this.prisma.scopePrefix.findMany({
+        where: { prefix: { in: [...new Set(names.map(prefixOf))] } },
+        select: { prefix: true, ownerOrgNumber: true },
+      }),
+    ]);
+    const scopeOwner = new Map(scopes.map((r) => [r.name, r.ownerOrgNumber]));
+    const prefixOwner = new Map(prefixes.map((r) => [r.prefix, r.ownerOrgNumber]));
+    for (const name of names) {
+      const prefix = prefixOf(name);
+      if (isPlatformPrefix(prefix) || (prefixOwner.has(prefix) && prefixOwner.get(prefix) === null))
+        out.set(name, `Scope '${name}' has a prefix reserved for the platform ('${prefix}')`);
+      else if (scopeOwner.has(name) && scopeOwner.get(name) !== orgNumber)
+        out.set(name, `Scope '${name}' belongs to another organisation`);
+      else if (prefixOwner.has(prefix) && prefixOwner.get(prefix) !== orgNumber)
+        out.set(name, `The scope prefix '${prefix}' of '${name}' belongs to another organisation`);
+    }
+    return out;
   }
 
   async isGranted(scope: string, orgNumber: string): Promise<boolean> {
