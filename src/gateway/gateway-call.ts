@@ -42,8 +42,10 @@ export class GatewayCall {
   body: BodyKind = 'none';
   /** The one-time claim this call holds (null: none). */
   claim: string | null = null;
-  /** The release of the one-time claim, once started. */
+  /** The release of the one-time claim (after marking the consent used, when it was), once started. */
   released: Promise<void> | null = null;
+  /** A problem answer written after the claim is settled (one-time consents), once started. */
+  answered: Promise<void> | null = null;
   /** When the request went upstream (performance.now()). */
   sentAt = 0;
   /** The refusal the call was answered with (its reason goes to the log line). */

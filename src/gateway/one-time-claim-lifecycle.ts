@@ -7,7 +7,12 @@
  * 2. the upstream's first 2xx is withheld until the consent is marked `used` (atomic; a lost race
  *    turns the answer into 401); any other answer waits for the claim's release, so a client that
  *    retries at once after a failed call is not refused by its own previous call's claim;
- * 3. the claim is released exactly once, whatever the outcome (an unreleased claim expires).
+ * 3. no answer at all after the request reached the upstream (a timeout, a connection reset, the
+ *    client gone) leaves the outcome unknown: the upstream may have acted, so the consent is
+ *    marked `used` too, before the claim is released (fail closed, RT3-10). When the upstream was
+ *    never reached (refused, DNS, connect timeout) or answered with a non-2xx status, nothing was
+ *    delivered and the consent stays usable;
+ * 4. the claim is released exactly once, whatever the outcome (an unreleased claim expires).
  */
 import type { Logger } from '@nestjs/common';
 import type { DomainError } from '../common/errors/domain-error.js';
@@ -57,7 +62,26 @@ export class OneTimeClaimLifecycle implements ClaimTaker {
     });
   }
 
-  /** Step 3: releases the call's claim once (never rejects; resolves at once without a claim). */
+  /**
+   * Step 3: marks the consent used, then releases the claim, once (never rejects). For a call
+   * whose request reached the upstream without an answer coming back.
+   */
+  useUpOnce(call: GatewayCall): Promise<void> {
+    if (call.claim === null) return Promise.resolve();
+    const { id } = call.detail!;
+    const claim = call.claim;
+    call.released ??= this.markUsed(call).then((problem) => {
+      // Lost to another call's `used` is fine (it is used); a database failure leaves it usable.
+      if (problem && problem.status >= 500)
+        this.logger.warn(
+          `could not mark one-time consent ${id} used after an unknown outcome: ${problem.code}`,
+        );
+      return this.release(id, claim);
+    });
+    return call.released;
+  }
+
+  /** Step 4: releases the call's claim once (never rejects; resolves at once without a claim). */
   releaseOnce(call: GatewayCall): Promise<void> {
     if (call.claim === null) return Promise.resolve();
     call.released ??= this.release(call.detail!.id, call.claim);

@@ -31,10 +31,13 @@ export interface ExchangeOwner<C> {
   gate(ctx: C, statusCode: number): Promise<DomainError | null> | null;
   /** Maps a transport error (before the head was sent) to the problem to answer. */
   mapError(ctx: C, err: Error): DomainError;
-  /** Writes a problem answer on the raw response. */
-  writeProblem(ctx: C, err: DomainError): void;
-  /** Called once at the very end with the outcome label. */
-  done(ctx: C, outcome: string, statusCode: number): void;
+  /**
+   * Writes a problem answer on the raw response. `reached`: the request was handed to an open
+   * upstream connection, so the upstream may have acted on it (see `reachedUpstream`).
+   */
+  writeProblem(ctx: C, err: DomainError, reached: boolean): void;
+  /** Called once at the very end with the outcome label (`reached` as for writeProblem). */
+  done(ctx: C, outcome: string, statusCode: number, reached: boolean): void;
 }
 
 export class UpstreamExchange<C> implements Dispatcher.DispatchHandler {
@@ -48,6 +51,12 @@ export class UpstreamExchange<C> implements Dispatcher.DispatchHandler {
   private resumeUpstream: (() => void) | null = null;
   /** The client's connection closed before the exchange finished. */
   private clientGone = false;
+  /**
+   * undici handed the request to a connected upstream socket (onRequestStart is its onConnect,
+   * called right before the request is written): from here on a failure without an answer
+   * leaves the outcome unknown. Before it (refused, DNS, connect timeout) nothing was sent.
+   */
+  private reachedUpstream = false;
 
   constructor(
     private readonly res: ServerResponse,
@@ -67,6 +76,7 @@ export class UpstreamExchange<C> implements Dispatcher.DispatchHandler {
   onRequestStart(controller: Controller): void {
     this.controller = controller;
     if (this.finished) controller.abort(new Error('client closed the connection'));
+    else this.reachedUpstream = true;
   }
 
   onResponseStart(controller: Controller, statusCode: number, headers: IncomingHttpHeaders): void {
@@ -99,7 +109,7 @@ export class UpstreamExchange<C> implements Dispatcher.DispatchHandler {
     if (refusal) {
       if (this.endPending) {
         // The upstream already completed: nothing left to abort, answer the refusal directly.
-        this.owner.writeProblem(this.ctx, refusal);
+        this.owner.writeProblem(this.ctx, refusal, this.reachedUpstream);
         this.finish(refusal.code);
         return;
       }
@@ -167,7 +177,7 @@ export class UpstreamExchange<C> implements Dispatcher.DispatchHandler {
       return;
     }
     const problem = this.overrideError ?? this.owner.mapError(this.ctx, err);
-    this.owner.writeProblem(this.ctx, problem);
+    this.owner.writeProblem(this.ctx, problem, this.reachedUpstream);
     this.finish(problem.code);
   }
 
@@ -175,7 +185,7 @@ export class UpstreamExchange<C> implements Dispatcher.DispatchHandler {
     if (this.finished) return;
     this.finished = true;
     if (this.resumeUpstream) this.res.removeListener('drain', this.resumeUpstream);
-    this.owner.done(this.ctx, outcome, this.statusCode);
+    this.owner.done(this.ctx, outcome, this.statusCode, this.reachedUpstream);
   }
 }
 

@@ -185,23 +185,53 @@ export class UpstreamForwarder implements ExchangeOwner<GatewayCall> {
     return mapUpstreamError(err, call.route.maxBodyBytes);
   }
 
-  writeProblem(call: GatewayCall, problem: DomainError): void {
+  writeProblem(call: GatewayCall, problem: DomainError, reached: boolean): void {
     if (problem.status >= 500)
       this.logger.warn(
         `${call.route.name}: ${problem.code} ${problem.detail}${call.upstreamCause ? ` (${call.upstreamCause} from ${call.route.origin})` : ''} (request ${call.requestId}, trace ${traceIdFor(call.req)})`,
       );
-    // Under a one-time consent the claim goes first (see OneTimeClaimLifecycle.gate), then the answer.
-    if (this.oneTime.holdsClaim(call))
-      void this.oneTime
-        .releaseOnce(call)
-        .then(() => writeProblem(call.req, call.res, call.requestId, problem));
-    else writeProblem(call.req, call.res, call.requestId, problem);
+    if (!this.oneTime.holdsClaim(call)) {
+      writeProblem(call.req, call.res, call.requestId, problem);
+      return;
+    }
+    // Under a one-time consent the claim is settled first (released, or the consent used up when
+    // the upstream may have acted), then the answer goes out; `done` waits for it (RT3-9, RT3-10).
+    call.answered = this.settleClaim(call, reached && isUnknownOutcome(problem)).then(() =>
+      writeProblem(call.req, call.res, call.requestId, problem),
+    );
   }
 
-  done(call: GatewayCall, outcome: string): void {
+  done(call: GatewayCall, outcome: string, _statusCode: number, reached: boolean): void {
     if (call.clientSocket) unwatchClient(call.clientSocket, call.exchange as UpstreamExchange<GatewayCall>);
     if (call.upstreamSpan) endUpstreamSpan(call, outcome);
-    if (call.claim !== null) void this.oneTime.releaseOnce(call);
-    this.end.ended(call, outcome === CLIENT_CLOSED ? CLIENT_CLOSED_STATUS : call.res.statusCode, outcome);
+    // The client left while the upstream had the request and before any answer: unknown outcome.
+    const settled =
+      call.answered ??
+      (this.oneTime.holdsClaim(call) ? this.settleClaim(call, reached && outcome === CLIENT_CLOSED) : null);
+    // The call ends (log line, metrics, in-flight count) once its answer is written, so the log
+    // records the status the client got, not the 200 a deferred problem answer had not yet set.
+    if (settled) void settled.then(() => this.ended(call, outcome));
+    else this.ended(call, outcome);
   }
+
+  private settleClaim(call: GatewayCall, outcomeUnknown: boolean): Promise<void> {
+    return outcomeUnknown ? this.oneTime.useUpOnce(call) : this.oneTime.releaseOnce(call);
+  }
+
+  private ended(call: GatewayCall, outcome: string): void {
+    // Nothing written (the client went away before the answer): nginx's 499, whatever the outcome.
+    const status =
+      outcome === CLIENT_CLOSED || !call.res.headersSent ? CLIENT_CLOSED_STATUS : call.res.statusCode;
+    this.end.ended(call, status, outcome);
+  }
+}
+
+/**
+ * The request reached the upstream and no answer came back: a timeout (504) or a connection
+ * that broke (502) after the request was written. The upstream may have acted on it (a payment
+ * made, a file prepared), so a one-time consent counts as used (fail closed). A request we cut
+ * ourselves for its size (413) never arrived whole, and a refusal from the gate is the gate's.
+ */
+function isUnknownOutcome(problem: DomainError): boolean {
+  return problem.code === E.GW.upstreamTimeout || problem.code === E.GW.upstreamUnavailable;
 }
