@@ -14,6 +14,36 @@ export function databaseRetryAfter(err: unknown): string {
   return String(err instanceof DatabaseUnavailableError ? Math.min(err.retryAfterSeconds, 5) : 5);
 }
 
+/**
+ * SQLSTATEs and Prisma codes of a database too busy to serve the request in time: a lock wait past
+ * `lock_timeout` (55P03), a statement past `statement_timeout` (57014), an interactive transaction
+ * that could not start within `maxWait` or outlived its `timeout` (P2028). Under load an access-list
+ * write answered 500 for these (issue: access-lists-load); DESIGN §11 asks 503 + Retry-After for
+ * any failure to obtain or keep a connection, and a retry is exactly what helps here. They do not
+ * count as "database unavailable" (that opens the connection circuit for everyone).
+ */
+const BUSY_CODES = new Set(['55P03', '57014', 'P2028']);
+
+interface CodedError {
+  code?: unknown;
+  originalCode?: unknown;
+  cause?: unknown;
+  meta?: { driverAdapterError?: unknown };
+}
+
+/** True when `err`, or an error it wraps (cause, Prisma's driver adapter error), is a busy timeout. */
+export function isDatabaseBusy(err: unknown): boolean {
+  const queue: unknown[] = [err];
+  for (let seen = 0; queue.length > 0 && seen < 8; seen++) {
+    const e = queue.shift();
+    if (!e || typeof e !== 'object') continue;
+    const o = e as CodedError;
+    if ([o.code, o.originalCode].some((c) => typeof c === 'string' && BUSY_CODES.has(c))) return true;
+    queue.push(o.cause, o.meta?.driverAdapterError);
+  }
+  return false;
+}
+
 export function fromPrismaError(err: unknown): DomainError | undefined {
   const o = err as { name?: unknown; code?: unknown };
   if (o?.name === 'PrismaClientKnownRequestError') {
@@ -25,6 +55,11 @@ export function fromPrismaError(err: unknown): DomainError | undefined {
     return new DomainError(503, 'STD-00503', 'The database is unavailable; try again shortly.', {
       title: 'Service Unavailable',
       headers: { 'Retry-After': databaseRetryAfter(err) },
+    });
+  if (isDatabaseBusy(err))
+    return new DomainError(503, 'STD-00503', 'The database is busy; try again shortly.', {
+      title: 'Service Unavailable',
+      headers: { 'Retry-After': '1' },
     });
   return undefined;
 }
