@@ -172,7 +172,7 @@ export class ResourceBodyDto {
   // Read-only fields of the response: accepted so a client can PUT back what it GETs.
   // DESIGN §11: read-only members are accepted and ignored, so GET → edit → PUT works; a stale
   // versionId is no reason to refuse (it was a 412 RR-00005 until RT3-7).
-  @ApiPropertyOptional({ format: 'uuid', readOnly: true, description: 'Ignored on input' })
+  @ApiPropertyOptional({ type: String, format: 'uuid', readOnly: true, description: 'Ignored on input' })
   @IsOptional()
   versionId?: unknown;
 
