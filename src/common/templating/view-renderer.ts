@@ -6,7 +6,7 @@
  * template to that list. No HTML is built by string concatenation anywhere.
  *
  * Each context keeps its templates in a `views/` folder next to its code, found relative to the
- * compiled file, so the same code runs from `src/` (ts-jest) and `dist/` (nest-cli copies
+ * compiled file, so the same code runs from `src/` (under Jest) and `dist/` (nest-cli copies
  * `<context>/views/**` there as assets).
  */
 import { fileURLToPath } from 'node:url';
