@@ -71,5 +71,37 @@ export const e2e = {
   testMatch: ['**/*.e2e-spec.ts'],
 };
 
-/** `npm test`: unit and e2e in one run sharing the workers; `--selectProjects unit` for unit only. */
-export default { ...runOptions, projects: [unit, e2e] };
+/**
+ * The e2e files that cover the embedded database's paths and the whole flow: in a run on
+ * PostgreSQL they run a second time, on PGlite, as the e2e-embedded project. One Jest run then
+ * shares its workers between both instead of a separate PGlite run after the PostgreSQL one.
+ */
+const EMBEDDED_FILES = [
+  'foundation',
+  'schema-parity',
+  'migrator',
+  'issuer-keys',
+  'consents-create',
+  'portal',
+  'token-consent',
+  'gateway-proxy',
+  'docs',
+];
+export const embedded = {
+  ...e2e,
+  displayName: 'e2e-embedded',
+  testMatch: EMBEDDED_FILES.map((f) => `<rootDir>/test/e2e/${f}.e2e-spec.ts`),
+  setupFiles: [...shared.setupFiles, '<rootDir>/test/helpers/embedded-project.ts'],
+};
+
+/**
+ * `npm test`: unit and e2e in one run sharing the workers (`--selectProjects unit` for unit only),
+ * plus e2e-embedded when the run is on PostgreSQL (without TEST_DATABASE_URL every e2e file runs
+ * on PGlite already) or when it is asked for by name (`npm run test:e2e:embedded`).
+ */
+const withEmbedded = Boolean(process.env.TEST_DATABASE_URL) || process.argv.includes(embedded.displayName);
+export default {
+  ...runOptions,
+  testSequencer: '<rootDir>/test/helpers/slow-first-sequencer.mjs',
+  projects: [unit, e2e, ...(withEmbedded ? [embedded] : [])],
+};
