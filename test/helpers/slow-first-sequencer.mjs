@@ -10,9 +10,9 @@ import Sequencer from '@jest/test-sequencer';
 
 /** `<project>:<path from the repository root>` → seconds, longest first. */
 export const SLOW_FILES = {
-  'e2e:test/e2e/embedded-lock.e2e-spec.ts': 60,
   'e2e:test/e2e/access-lists-load.e2e-spec.ts': 39,
   'e2e:test/e2e/portal-browser.e2e-spec.ts': 38,
+  'e2e:test/e2e/embedded-lock.e2e-spec.ts': 30,
   'e2e:test/e2e/admin-login-browser.e2e-spec.ts': 18,
   'e2e:test/e2e/webhooks-delivery-processes.e2e-spec.ts': 18,
   'e2e:test/e2e/portal-browser-partial.e2e-spec.ts': 15,
