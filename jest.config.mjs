@@ -40,7 +40,8 @@ const shared = {
  * Options Jest only reads from the top-level config (a project's own are ignored).
  * Workers: each e2e file has a database of its own, so files run in parallel. 2 even on a 2-core
  * machine (Jest's default would be 1 there): the e2e tests wait on the database and on timers a
- * lot (3 measured no faster there). At most 4: a test app holds about 8 PostgreSQL connections
+ * lot (3 measured no faster there; again with swc, 26 e2e files on a shared machine: 2 workers
+ * 59-121 s, 3 workers 79-123 s, no consistent difference). At most 4: a test app holds about 8 PostgreSQL connections
  * and a few files run 2-3 apps at once, so this stays under the default max_connections (100).
  * `--maxWorkers=N` / `--runInBand` on the command line still win.
  * Timeout: the e2e one for all, as unit and e2e run in one Jest run (`npm test`).
