@@ -61,7 +61,8 @@ export const unit = {
 
 /**
  * e2e tests boot the real AppModule against a real PostgreSQL (TEST_DATABASE_URL: each file gets
- * a copy of a migrated template database) or, when it is unset, an in-memory PGlite per file.
+ * a copy of a migrated template database) or, when it is unset, a PGlite per file (on a copy of a
+ * migrated data directory: test/helpers/database.ts).
  * No globalSetup: Jest loads it without the ESM module mapper, so the template is built lazily
  * (under an advisory lock) by test/helpers/database.ts.
  */
