@@ -45,10 +45,12 @@ const shared = {
  * and a few files run 2-3 apps at once, so this stays under the default max_connections (100).
  * `--maxWorkers=N` / `--runInBand` on the command line still win.
  * Timeout: the e2e one for all, as unit and e2e run in one Jest run (`npm test`).
+ * Order: the known-slow files first (test/helpers/slow-first-sequencer.mjs).
  */
 export const runOptions = {
   maxWorkers: Math.min(4, Math.max(2, availableParallelism())),
   testTimeout: 60_000,
+  testSequencer: '<rootDir>/test/helpers/slow-first-sequencer.mjs',
 };
 
 /** Unit tests: *.spec.ts beside the code. No database unless a spec starts one itself. */
@@ -104,6 +106,5 @@ export const embedded = {
 const withEmbedded = Boolean(process.env.TEST_DATABASE_URL) || process.argv.includes(embedded.displayName);
 export default {
   ...runOptions,
-  testSequencer: '<rootDir>/test/helpers/slow-first-sequencer.mjs',
   projects: [unit, e2e, ...(withEmbedded ? [embedded] : [])],
 };
