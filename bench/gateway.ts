@@ -12,6 +12,9 @@
  *   gateway, reused token, tracing on     — a second gateway exporting every request's spans
  *                                           (OTLP/HTTP protobuf, batch span processor) to a sink
  *                                           on loopback; the lines above run with tracing off
+ *   data plane, reused / new token        — the same two lines against `dist/gateway-main.js`,
+ *                                           the gateway alone, next to the all-in-one process
+ *                                           on the same database (PostgreSQL only)
  *   upstream / gateway at a fixed rate    — open loop, for the latency the gateway adds
  *
  * The gateway is the built `dist/main.js` (LOG_LEVEL=warn) on a temporary database: a fresh
@@ -24,7 +27,8 @@ import { createServer } from 'node:net';
 import { loadavg, tmpdir } from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
-import { NODE_RUNTIME_FLAGS } from '../src/config/runtime-flags.js';
+import { NODE_RUNTIME_ENV, NODE_RUNTIME_FLAGS } from '../src/config/runtime-flags.js';
+import { startDataPlaneProcess, type RunningDataPlane } from './lib/data-plane.js';
 import { orgClaim, startIssuer, type BenchIssuer } from './lib/issuer.js';
 import { startOtlpSink } from './lib/otlp-sink.js';
 import { HERE, hasTaskset, rawRequest, readyPort, runLoad, spawnPinned, stop } from './lib/proc.js';
@@ -56,6 +60,14 @@ export interface GatewayBench {
     newTokenVsJoseBaselineByCpu: number;
     newTokenVsBareProxy: number;
     newTokenVsBareProxyByCpu: number;
+    /** The data plane (dist/gateway-main.js) on the same measures; absent on embedded PGlite. */
+    dataPlane?: {
+      reusedTokenVsBareProxyByCpu: number;
+      newTokenVsBareProxyByCpu: number;
+      reusedTokenVsBareProxy: number;
+      addedP99MsAtFixedRate: number;
+      maxRssMb: number;
+    };
   };
   targets: Array<{ name: string; value: number; target: string; met: boolean }>;
   environment: {
@@ -289,6 +301,61 @@ function row(
   };
 }
 
+type Row = BenchRow;
+
+/** The data plane's figures against the same bare proxy and upstream rows of this run. */
+function dataPlaneRatios(
+  by: (name: string) => Row,
+  bareRow: Row,
+  upFixed: Row,
+  dpFixed: Row,
+): NonNullable<GatewayBench['ratios']['dataPlane']> {
+  const reused = by('data plane, reused token');
+  const fresh = by('data plane, new token per request');
+  const byCpu = (r: Row) => Number(((bareRow.cpuUsPerReq ?? NaN) / (r.cpuUsPerReq ?? NaN)).toFixed(3));
+  return {
+    reusedTokenVsBareProxyByCpu: byCpu(reused),
+    newTokenVsBareProxyByCpu: byCpu(fresh),
+    reusedTokenVsBareProxy: Number((reused.rps / bareRow.rps).toFixed(3)),
+    addedP99MsAtFixedRate: Number((dpFixed.p99Ms - upFixed.p99Ms).toFixed(3)),
+    maxRssMb: Math.max(reused.rssMb ?? 0, fresh.rssMb ?? 0, dpFixed.rssMb ?? 0),
+  };
+}
+
+/** Issue 22's four targets, for the data plane. */
+function dataPlaneTargets(
+  dp: GatewayBench['ratios']['dataPlane'],
+  fixedRate: number,
+): GatewayBench['targets'] {
+  if (!dp) return [];
+  return [
+    {
+      name: 'data plane: reused token ≥ 0.9× bare proxy (by CPU per request)',
+      value: dp.reusedTokenVsBareProxyByCpu,
+      target: '≥ 0.9',
+      met: dp.reusedTokenVsBareProxyByCpu >= 0.9,
+    },
+    {
+      name: 'data plane: new token per request ≥ 0.6× bare proxy (by CPU per request)',
+      value: dp.newTokenVsBareProxyByCpu,
+      target: '≥ 0.6',
+      met: dp.newTokenVsBareProxyByCpu >= 0.6,
+    },
+    {
+      name: `data plane: p99 added latency @ ${fixedRate}/s, ${CONNECTIONS} connections (ms)`,
+      value: dp.addedP99MsAtFixedRate,
+      target: '< 1',
+      met: dp.addedP99MsAtFixedRate < 1,
+    },
+    {
+      name: 'data plane RSS after both runs (MB, peak)',
+      value: dp.maxRssMb,
+      target: '< 150',
+      met: dp.maxRssMb < 150,
+    },
+  ];
+}
+
 export interface RunningGateway {
   child: ReturnType<typeof spawnPinned>;
   port: number;
@@ -322,6 +389,7 @@ export async function startGateway(
     path.join(ROOT, 'dist', 'main.js'),
     [],
     {
+      ...NODE_RUNTIME_ENV,
       NODE_ENV: 'development',
       PORT: String(port),
       HOST: '127.0.0.1',
@@ -432,6 +500,24 @@ export async function benchGateway(
     });
     children.push(traced.child);
     const tracedReused = issuer.token(traced.claims);
+    // The data plane next to `gw` (its control plane) on the same database: PostgreSQL only.
+    let dataPlane: RunningDataPlane | undefined;
+    if (db.env.DATABASE_URL) {
+      log('starting the data plane (dist/gateway-main.js) …');
+      dataPlane = await startDataPlaneProcess({
+        root: ROOT,
+        core: SERVER_CORE,
+        port: await freePort(),
+        env: {
+          DATABASE_URL: db.url(),
+          PUBLIC_URL: gw.base,
+          TRUSTED_ISSUERS: `${issuer.issuer}|${issuer.jwksUrl}`,
+          LOG_LEVEL: process.env.BENCH_GATEWAY_LOG_LEVEL ?? 'warn',
+        },
+      });
+      children.push(dataPlane.child);
+    } else
+      log('no DATABASE_URL / BENCH_DATABASE_URL: the data plane lines are left out (it needs PostgreSQL)');
 
     log(`signing ${TOKEN_POOL} distinct tokens …`);
     const fresh = await issuer.tokens(gw.claims, TOKEN_POOL);
@@ -465,6 +551,22 @@ export async function benchGateway(
         pid: gw.child.pid,
         requests: fresh.map((t) => call(t, gw.port)),
       },
+      ...(dataPlane
+        ? [
+            {
+              name: 'data plane, reused token',
+              port: dataPlane.port,
+              pid: dataPlane.child.pid,
+              requests: [call(reused, dataPlane.port)],
+            },
+            {
+              name: 'data plane, new token per request',
+              port: dataPlane.port,
+              pid: dataPlane.child.pid,
+              requests: fresh.map((t) => call(t, dataPlane.port)),
+            },
+          ]
+        : []),
       {
         name: 'gateway, reused token, tracing on',
         port: traced.port,
@@ -476,6 +578,7 @@ export async function benchGateway(
     for (const [g, token] of [
       [gw, reused],
       [traced, tracedReused],
+      ...(dataPlane ? [[{ base: `http://127.0.0.1:${dataPlane.port}` }, reused] as const] : []),
     ] as const) {
       const first = await fetch(`${g.base}/proxy/inntekt/income/2024`, {
         headers: { authorization: `Bearer ${token}`, 'x-subject': '02013299997' },
@@ -516,6 +619,16 @@ export async function benchGateway(
       true,
     );
     rows.push(upFixed, gwFixed);
+    const dpLine = lines.find((l) => l.name === 'data plane, reused token');
+    const dpFixed = dpLine
+      ? combine(
+          `data plane, reused token @ ${fixedRate}/s`,
+          [await load(dpLine, roundMs * rounds, 500, fixedRate)],
+          'open-loop',
+          true,
+        )
+      : undefined;
+    if (dpFixed) rows.push(dpFixed);
 
     const bareRow = by('bare proxy (node:http + undici, no auth)');
     const joseRow = by('jose.jwtVerify + proxy, new token per request');
@@ -535,6 +648,7 @@ export async function benchGateway(
       newTokenVsBareProxyByCpu: Number(
         ((bareRow.cpuUsPerReq ?? NaN) / (newRow.cpuUsPerReq ?? NaN)).toFixed(3),
       ),
+      dataPlane: dpFixed ? dataPlaneRatios(by, bareRow, upFixed, dpFixed) : undefined,
       tracingOnVsOffByCpu: Number(
         (
           (by('gateway, reused token, tracing on').cpuUsPerReq ?? NaN) / (reusedRow.cpuUsPerReq ?? NaN)
@@ -567,6 +681,20 @@ export async function benchGateway(
         target: '< 150',
         met: ratios.maxGatewayRssMb < 150,
       },
+      // DESIGN §7's older targets, which the all-in-one process must meet in any case.
+      {
+        name: 'DESIGN §7: reused token ≥ 0.75× bare proxy (by req/s)',
+        value: ratios.reusedTokenVsBareProxy,
+        target: '≥ 0.75',
+        met: ratios.reusedTokenVsBareProxy >= 0.75,
+      },
+      {
+        name: 'DESIGN §7: gateway RSS (MB, peak)',
+        value: ratios.maxGatewayRssMb,
+        target: '< 200',
+        met: ratios.maxGatewayRssMb < 200,
+      },
+      ...dataPlaneTargets(ratios.dataPlane, fixedRate),
     ];
     const bad = rows.filter((x) => x.non2xx > 0);
     if (bad.length)
