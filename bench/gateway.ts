@@ -21,30 +21,20 @@
  * database on BENCH_DATABASE_URL's (or DATABASE_URL's) server when set, else embedded PGlite in a temporary DATA_DIR
  * (PGlite then lives inside the gateway process and counts towards its RSS).
  */
-import { randomBytes, randomUUID } from 'node:crypto';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { createServer } from 'node:net';
-import { loadavg, tmpdir } from 'node:os';
+import { loadavg } from 'node:os';
 import path from 'node:path';
-import pg from 'pg';
 import { NODE_RUNTIME_ENV, NODE_RUNTIME_FLAGS } from '../src/config/runtime-flags.js';
 import { startDataPlaneProcess, type RunningDataPlane } from './lib/data-plane.js';
-import { orgClaim, startIssuer, type BenchIssuer } from './lib/issuer.js';
+import { combine, dataPlaneRatios, dataPlaneTargets, type BenchRow } from './lib/gateway-rows.js';
+import { benchDatabase, CONSUMER_ORG, setUp, SUBJECT, type Database } from './lib/gateway-world.js';
+import { startIssuer, type BenchIssuer } from './lib/issuer.js';
 import { startOtlpSink } from './lib/otlp-sink.js';
 import { HERE, hasTaskset, rawRequest, readyPort, runLoad, spawnPinned, stop } from './lib/proc.js';
 
-export interface BenchRow {
-  name: string;
-  rps: number;
-  p50Ms: number;
-  p99Ms: number;
-  rssMb: number | null;
-  /** Server CPU (user + system, all threads) per request, µs: robust when other work shares the machine. */
-  cpuUsPerReq: number | null;
-  requests: number;
-  non2xx: number;
-  mode: 'closed-loop' | 'open-loop';
-}
+export type { BenchRow } from './lib/gateway-rows.js';
+export { benchDatabase, benchDatabaseUrl, type Database } from './lib/gateway-world.js';
 
 export interface GatewayBench {
   rows: BenchRow[];
@@ -87,10 +77,6 @@ export interface GatewayBench {
 const SERVER_CORE = 0;
 const CLIENT_CORE = 1;
 const CONNECTIONS = 50;
-const ADMIN_ORG = '991825827';
-const OWNER_ORG = '974761076';
-const CONSUMER_ORG = '923609016';
-const SUBJECT = 'urn:altinn:person:identifier-no:02013299997';
 /**
  * Distinct tokens for the new-token lines: more than the verifier's cache (4 096) and its
  * admission filter hold, so (nearly) every request is a full verification.
@@ -123,237 +109,6 @@ async function until<T>(what: string, fn: () => Promise<T | undefined>, timeoutM
     if (Date.now() > end) throw new Error(`${what}: timed out`);
     await new Promise((r) => setTimeout(r, 100));
   }
-}
-
-export interface Database {
-  env: Record<string, string>;
-  url(): string;
-  label: string;
-  drop(): Promise<void>;
-}
-
-/** The PostgreSQL server the benches use: BENCH_DATABASE_URL, else DATABASE_URL; unset → embedded PGlite. */
-export function benchDatabaseUrl(): string | undefined {
-  return process.env.BENCH_DATABASE_URL || process.env.DATABASE_URL || undefined;
-}
-
-export async function benchDatabase(): Promise<Database> {
-  const base = benchDatabaseUrl();
-  if (base) {
-    const name = `${process.env.BENCH_DB_PREFIX ?? 'consentgw_bench'}_${randomBytes(4).toString('hex')}`;
-    const admin = new pg.Client({ connectionString: base });
-    await admin.connect();
-    await admin.query(`CREATE DATABASE "${name}"`);
-    await admin.end();
-    const u = new URL(base);
-    u.pathname = `/${name}`;
-    return {
-      env: { DATABASE_URL: u.toString() },
-      url: () => u.toString(),
-      label: 'PostgreSQL (BENCH_DATABASE_URL or DATABASE_URL, temporary database)',
-      drop: async () => {
-        const c = new pg.Client({ connectionString: base });
-        await c.connect();
-        await c.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
-        await c.end();
-      },
-    };
-  }
-  const dir = mkdtempSync(path.join(tmpdir(), 'consentgw-bench-'));
-  return {
-    env: { DATA_DIR: dir },
-    url: () =>
-      (JSON.parse(readFileSync(path.join(dir, 'embedded-server.json'), 'utf8')) as { url: string }).url,
-    label: 'embedded PGlite (in the gateway process)',
-    drop: async () => rmSync(dir, { recursive: true, force: true }),
-  };
-}
-
-async function api(base: string, method: string, p: string, token: string, body?: unknown): Promise<unknown> {
-  const res = await fetch(`${base}${p}`, {
-    method,
-    headers: { authorization: `Bearer ${token}`, ...(body ? { 'content-type': 'application/json' } : {}) },
-    body: body ? JSON.stringify(body) : undefined,
-  });
-  const text = await res.text();
-  if (res.status >= 300) throw new Error(`${method} ${p}: ${res.status} ${text}`);
-  return text ? JSON.parse(text) : undefined;
-}
-
-/** Owner, consent resource, protected API and an accepted consent, through the real APIs (the consent row directly). */
-async function setUp(
-  base: string,
-  issuer: BenchIssuer,
-  db: Database,
-  upstreamPort: number,
-): Promise<Record<string, unknown>> {
-  const admin = issuer.token({ consumer: orgClaim(ADMIN_ORG), scope: 'consentgw:admin', client_id: 'bench' });
-  const orgcode = `bench${randomBytes(3).toString('hex')}`;
-  await api(base, 'PUT', `/admin/v1/owners/${orgcode}`, admin, {
-    orgNumber: OWNER_ORG,
-    name: { nb: 'Bench', nn: 'Bench', en: 'Bench' },
-  });
-  const owner = issuer.token({
-    consumer: orgClaim(OWNER_ORG),
-    scope: 'altinn:resourceregistry/resource.write',
-    client_id: 'bench',
-  });
-  const resource = `bench-${randomBytes(3).toString('hex')}`;
-  await api(base, 'POST', '/resourceregistry/api/v1/resource', owner, {
-    identifier: resource,
-    title: { nb: 'Inntekt', nn: 'Inntekt', en: 'Income' },
-    description: { nb: 'Inntekt', en: 'Income' },
-    hasCompetentAuthority: { orgcode },
-    resourceType: 'Consent',
-    consentTemplate: 'default',
-    consentText: {
-      nb: 'Inntekt for {inntektsaar}.',
-      nn: 'Inntekt for {inntektsaar}.',
-      en: 'Income for {inntektsaar}.',
-    },
-    consentMetadata: { inntektsaar: { optional: false } },
-    isOneTimeConsent: false,
-    accessListMode: 'Disabled',
-    resourceReferences: [
-      { referenceSource: 'Default', reference: `${orgcode}:inntekt`, referenceType: 'MaskinportenScope' },
-    ],
-    contactPoints: [
-      { category: 'Tilgang', email: 'tilgang@example.no', contactPage: 'https://example.no/tilgang' },
-    ],
-  });
-  const scope = `${orgcode}:inntekt`;
-  await api(base, 'POST', '/admin/v1/apis', owner, {
-    name: 'inntekt',
-    upstreamUrl: `http://127.0.0.1:${upstreamPort}/api`,
-    requiredScopes: [scope],
-    consentResources: [resource],
-    subject: { in: 'header', name: 'X-Subject' },
-  });
-
-  const id = randomUUID();
-  const validTo = new Date(Date.now() + 24 * 3600 * 1000);
-  const consented = new Date(Date.now() - 60_000);
-  const rights = [
-    {
-      action: ['consent'],
-      resource: [{ type: 'urn:altinn:resource', value: resource }],
-      metadata: { inntektsaar: '2024' },
-    },
-  ];
-  const c = new pg.Client({ connectionString: db.url() });
-  await c.connect();
-  await c.query(
-    `INSERT INTO consent_requests (id, from_party, to_org, valid_to, consent_rights, resources, resource_versions,
-       template_id, template_version, redirect_url, status, consented)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, 'default', 1, 'https://bank.example/done', 'accepted', $8)`,
-    [
-      id,
-      SUBJECT,
-      CONSUMER_ORG,
-      validTo,
-      JSON.stringify(rights),
-      [resource],
-      JSON.stringify({ [resource]: randomUUID() }),
-      consented,
-    ],
-  );
-  await c.end();
-  return {
-    consumer: orgClaim(CONSUMER_ORG),
-    scope,
-    client_id: 'bench-client',
-    authorization_details: [
-      {
-        type: 'urn:altinn:consent',
-        id,
-        from: SUBJECT,
-        to: orgClaim(CONSUMER_ORG),
-        consented: consented.toISOString(),
-        validTo: validTo.toISOString(),
-        consentRights: rights,
-      },
-    ],
-  };
-}
-
-function row(
-  name: string,
-  r: Awaited<ReturnType<typeof runLoad>>,
-  mode: BenchRow['mode'],
-  withRss: boolean,
-): BenchRow {
-  const non2xx = Object.entries(r.statuses)
-    .filter(([s]) => !s.startsWith('2'))
-    .reduce((n, [, c]) => n + c, 0);
-  return {
-    name,
-    rps: Math.round(r.rps),
-    p50Ms: Number(r.p50Ms.toFixed(3)),
-    p99Ms: Number(r.p99Ms.toFixed(3)),
-    rssMb: withRss ? Math.round(r.peakRssBytes / 1024 / 1024) : null,
-    cpuUsPerReq:
-      withRss && Number.isFinite(r.serverCpuMs) && r.requests
-        ? Math.round((r.serverCpuMs * 1000) / r.requests)
-        : null,
-    requests: r.requests,
-    non2xx: non2xx + r.errors,
-    mode,
-  };
-}
-
-type Row = BenchRow;
-
-/** The data plane's figures against the same bare proxy and upstream rows of this run. */
-function dataPlaneRatios(
-  by: (name: string) => Row,
-  bareRow: Row,
-  upFixed: Row,
-  dpFixed: Row,
-): NonNullable<GatewayBench['ratios']['dataPlane']> {
-  const reused = by('data plane, reused token');
-  const fresh = by('data plane, new token per request');
-  const byCpu = (r: Row) => Number(((bareRow.cpuUsPerReq ?? NaN) / (r.cpuUsPerReq ?? NaN)).toFixed(3));
-  return {
-    reusedTokenVsBareProxyByCpu: byCpu(reused),
-    newTokenVsBareProxyByCpu: byCpu(fresh),
-    reusedTokenVsBareProxy: Number((reused.rps / bareRow.rps).toFixed(3)),
-    addedP99MsAtFixedRate: Number((dpFixed.p99Ms - upFixed.p99Ms).toFixed(3)),
-    maxRssMb: Math.max(reused.rssMb ?? 0, fresh.rssMb ?? 0, dpFixed.rssMb ?? 0),
-  };
-}
-
-/** Issue 22's four targets, for the data plane. */
-function dataPlaneTargets(
-  dp: GatewayBench['ratios']['dataPlane'],
-  fixedRate: number,
-): GatewayBench['targets'] {
-  if (!dp) return [];
-  return [
-    {
-      name: 'data plane: reused token ≥ 0.9× bare proxy (by CPU per request)',
-      value: dp.reusedTokenVsBareProxyByCpu,
-      target: '≥ 0.9',
-      met: dp.reusedTokenVsBareProxyByCpu >= 0.9,
-    },
-    {
-      name: 'data plane: new token per request ≥ 0.6× bare proxy (by CPU per request)',
-      value: dp.newTokenVsBareProxyByCpu,
-      target: '≥ 0.6',
-      met: dp.newTokenVsBareProxyByCpu >= 0.6,
-    },
-    {
-      name: `data plane: p99 added latency @ ${fixedRate}/s, ${CONNECTIONS} connections (ms)`,
-      value: dp.addedP99MsAtFixedRate,
-      target: '< 1',
-      met: dp.addedP99MsAtFixedRate < 1,
-    },
-    {
-      name: 'data plane RSS after both runs (MB, peak)',
-      value: dp.maxRssMb,
-      target: '< 150',
-      met: dp.maxRssMb < 150,
-    },
-  ];
 }
 
 export interface RunningGateway {
@@ -426,31 +181,6 @@ export async function startGateway(
     await stop(child);
     throw new Error(`${(e as Error).message}\n${stderr}`, { cause: e });
   }
-}
-
-/** Median of the rounds for rates and latencies, worst for memory. */
-function combine(
-  name: string,
-  rounds: Array<Awaited<ReturnType<typeof runLoad>>>,
-  mode: BenchRow['mode'],
-  withServer: boolean,
-): BenchRow {
-  const rows = rounds.map((r) => row(name, r, mode, withServer));
-  const med = (f: (r: BenchRow) => number) => {
-    const v = rows.map(f).sort((a, b) => a - b);
-    return v[Math.floor(v.length / 2)];
-  };
-  return {
-    name,
-    rps: med((r) => r.rps),
-    p50Ms: med((r) => r.p50Ms),
-    p99Ms: med((r) => r.p99Ms),
-    rssMb: withServer ? Math.max(...rows.map((r) => r.rssMb ?? 0)) : null,
-    cpuUsPerReq: withServer ? med((r) => r.cpuUsPerReq ?? NaN) : null,
-    requests: rows.reduce((n, r) => n + r.requests, 0),
-    non2xx: rows.reduce((n, r) => n + r.non2xx, 0),
-    mode,
-  };
 }
 
 /**
@@ -694,7 +424,7 @@ export async function benchGateway(
         target: '< 200',
         met: ratios.maxGatewayRssMb < 200,
       },
-      ...dataPlaneTargets(ratios.dataPlane, fixedRate),
+      ...dataPlaneTargets(ratios.dataPlane, fixedRate, CONNECTIONS),
     ];
     const bad = rows.filter((x) => x.non2xx > 0);
     if (bad.length)
