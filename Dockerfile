@@ -7,7 +7,7 @@
 #
 # The same image runs the data plane (the gateway alone, next to the service, on its database):
 #   docker run -e DATABASE_URL=… -e KEY_ENCRYPTION_SECRET=… -e PUBLIC_URL=<the service's> -p 8081:8080 \
-#     consent-gateway node dist/gateway-main.js
+#     consent-gateway node --max-semi-space-size=8 dist/gateway-main.js
 #
 # Two stages: the builder has the dev dependencies (Prisma CLI, Nest CLI, TypeScript) and
 # produces dist/; the runtime stage has production dependencies, dist/ and the migrations only.

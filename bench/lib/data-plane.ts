@@ -6,7 +6,7 @@
  */
 import { existsSync } from 'node:fs';
 import path from 'node:path';
-import { NODE_RUNTIME_ENV, NODE_RUNTIME_FLAGS } from '../../src/config/runtime-flags.js';
+import { DATA_PLANE_RUNTIME_FLAGS, NODE_RUNTIME_ENV } from '../../src/config/runtime-flags.js';
 import { spawnPinned, stop } from './proc.js';
 
 export const DATA_PLANE_ENTRY = (root: string) => path.join(root, 'dist', 'gateway-main.js');
@@ -30,7 +30,10 @@ export async function startDataPlaneProcess(o: {
     entry,
     [],
     { ...NODE_RUNTIME_ENV, NODE_ENV: 'development', HOST: '127.0.0.1', ...o.env, PORT: String(o.port) },
-    [...NODE_RUNTIME_FLAGS, ...(process.env.BENCH_DATA_PLANE_NODE_ARGS ?? '').split(' ').filter(Boolean)],
+    [
+      ...DATA_PLANE_RUNTIME_FLAGS,
+      ...(process.env.BENCH_DATA_PLANE_NODE_ARGS ?? '').split(' ').filter(Boolean),
+    ],
   );
   let stderr = '';
   child.stderr?.on('data', (c: Buffer) => (stderr = (stderr + c.toString()).slice(-4000)));
