@@ -1,6 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { randomBytes } from 'node:crypto';
 import { startDataPlane, type DataPlane } from '../../src/data-plane/start-data-plane.js';
 import { createTestApp, type TestApp } from '../helpers/app.js';
+import { startOtlpReceiver } from '../helpers/otlp-receiver.js';
 import { ensureBuilt, runNode, serviceEnv, spawnNode, waitFor } from '../helpers/processes.js';
 import { problemBody } from '../factories/consent-fixtures.js';
 import { ADMIN_ORG } from '../factories/registry.js';
@@ -186,6 +188,58 @@ describeOnPostgres('the data plane next to the service (control plane)', () => {
     }
     const post = await fetch(`${dp.url}/health/live`, { method: 'POST' });
     expect(post.status).toBe(405);
+  });
+
+  it('traces a call like the service: server span, the checks inside it, the upstream call', async () => {
+    const receiver = await startOtlpReceiver();
+    const traced = await startDataPlane({
+      env: {
+        ...dataPlaneEnv(control),
+        OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url,
+        OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json',
+        OTEL_SERVICE_NAME: 'consent-gateway-data-plane-e2e',
+        OTEL_BSP_SCHEDULE_DELAY: '50',
+      },
+      database: control.db,
+      logger: false,
+    });
+    try {
+      const consent = await acceptedConsent(control, world);
+      const auth = await consentBearer(control, world, consent);
+      const trace = randomBytes(16).toString('hex');
+      const parent = randomBytes(8).toString('hex');
+      const before = upstream.hits.length;
+      const res = await proxy(asTarget(traced), `/proxy/${api}/traced`, {
+        auth,
+        headers: { traceparent: `00-${trace}-${parent}-01` },
+      });
+      expect(res.status).toBe(200);
+      const spans = await waitFor("the call's spans", () => {
+        const s = receiver.spans.filter((x) => x.traceId === trace);
+        return s.some((x) => x.kind === 2) &&
+          s.some((x) => x.kind === 3 && x.name === `GET ${api}`) &&
+          s.some((x) => x.name === 'gateway checks')
+          ? s
+          : undefined;
+      });
+      const server = spans.find((x) => x.kind === 2)!;
+      const checks = spans.find((x) => x.name === 'gateway checks')!;
+      const upstreamCall = spans.find((x) => x.kind === 3 && x.name === `GET ${api}`)!;
+      expect(server).toMatchObject({
+        parentSpanId: parent,
+        name: `GET /proxy/${api}`,
+        serviceName: 'consent-gateway-data-plane-e2e',
+      });
+      expect(checks.parentSpanId).toBe(server.spanId);
+      expect(checks.attributes).toMatchObject({ 'consentgw.api': api, 'consentgw.consent_id': consent.id });
+      expect(upstreamCall.parentSpanId).toBe(server.spanId);
+      expect(upstream.hits[before].headers.traceparent).toBe(`00-${trace}-${upstreamCall.spanId}-01`);
+      // No token in any exported value.
+      expect(JSON.stringify(receiver.spans)).not.toContain(auth.slice('Bearer '.length));
+    } finally {
+      await traced.close();
+      await receiver.close();
+    }
   });
 
   it('drains a call in flight when closed, and accepts no new connections', async () => {
