@@ -33,7 +33,9 @@ describe('the V8 heap settings (src/config/runtime-flags.ts)', () => {
   });
 
   it('are what CI smoke-tests the built service with', () => {
-    expect(read('.ci/run')).toContain(`node ${flags} dist/main.js`);
+    const ci = read('.ci/run');
+    expect(ci).toContain(`node ${flags} dist/main.js`);
+    for (const [k, v] of Object.entries(NODE_RUNTIME_ENV)) expect(ci).toContain(`${k}=${v} \\\n`);
   });
 
   it('are what the benchmark starts the gateway and the data plane with', () => {
