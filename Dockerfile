@@ -5,6 +5,10 @@
 #   docker build -t consent-gateway .
 #   docker run -e DATABASE_URL=postgresql://… -e KEY_ENCRYPTION_SECRET=… -e PUBLIC_URL=https://… -p 8080:8080 consent-gateway
 #
+# The same image runs the data plane (the gateway alone, next to the service, on its database):
+#   docker run -e DATABASE_URL=… -e KEY_ENCRYPTION_SECRET=… -e PUBLIC_URL=<the service's> -p 8081:8080 \
+#     consent-gateway node --max-semi-space-size=8 dist/gateway-main.js
+#
 # Two stages: the builder has the dev dependencies (Prisma CLI, Nest CLI, TypeScript) and
 # produces dist/; the runtime stage has production dependencies, dist/ and the migrations only.
 
@@ -31,6 +35,9 @@ ENV NODE_ENV=production
 # V8 heap sized for the service rather than for the host (src/config/runtime-flags.ts explains the
 # figures). Replace NODE_OPTIONS to change them, e.g. a larger old space with a larger memory limit.
 ENV NODE_OPTIONS="--max-old-space-size=384 --max-semi-space-size=16"
+# Two glibc malloc arenas instead of up to eight per core: less memory kept mapped by Node's
+# threads (src/config/runtime-flags.ts, NODE_RUNTIME_ENV).
+ENV MALLOC_ARENA_MAX=2
 WORKDIR /app
 
 # Production dependencies only.
@@ -63,4 +70,5 @@ HEALTHCHECK --interval=15s --timeout=5s --start-period=30s --retries=3 \
   CMD ["node", "-e", "fetch('http://127.0.0.1:' + (process.env.PORT || 8080) + '/health/ready', { signal: AbortSignal.timeout(4000) }).then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))"]
 
 # node itself as PID 1 (not npm): SIGTERM reaches main.ts, which drains in-flight requests.
+# `node dist/gateway-main.js` runs the data plane instead (docs/operations.md, "Data plane").
 CMD ["node", "dist/main.js"]

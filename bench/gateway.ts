@@ -12,35 +12,29 @@
  *   gateway, reused token, tracing on     — a second gateway exporting every request's spans
  *                                           (OTLP/HTTP protobuf, batch span processor) to a sink
  *                                           on loopback; the lines above run with tracing off
+ *   data plane, reused / new token        — the same two lines against `dist/gateway-main.js`,
+ *                                           the gateway alone, next to the all-in-one process
+ *                                           on the same database (PostgreSQL only)
  *   upstream / gateway at a fixed rate    — open loop, for the latency the gateway adds
  *
  * The gateway is the built `dist/main.js` (LOG_LEVEL=warn) on a temporary database: a fresh
  * database on BENCH_DATABASE_URL's (or DATABASE_URL's) server when set, else embedded PGlite in a temporary DATA_DIR
  * (PGlite then lives inside the gateway process and counts towards its RSS).
  */
-import { randomBytes, randomUUID } from 'node:crypto';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { createServer } from 'node:net';
-import { loadavg, tmpdir } from 'node:os';
+import { loadavg } from 'node:os';
 import path from 'node:path';
-import pg from 'pg';
-import { NODE_RUNTIME_FLAGS } from '../src/config/runtime-flags.js';
-import { orgClaim, startIssuer, type BenchIssuer } from './lib/issuer.js';
+import { NODE_RUNTIME_ENV, NODE_RUNTIME_FLAGS } from '../src/config/runtime-flags.js';
+import { startDataPlaneProcess, type RunningDataPlane } from './lib/data-plane.js';
+import { combine, dataPlaneRatios, dataPlaneTargets, type BenchRow } from './lib/gateway-rows.js';
+import { benchDatabase, CONSUMER_ORG, setUp, SUBJECT, type Database } from './lib/gateway-world.js';
+import { startIssuer, type BenchIssuer } from './lib/issuer.js';
 import { startOtlpSink } from './lib/otlp-sink.js';
 import { HERE, hasTaskset, rawRequest, readyPort, runLoad, spawnPinned, stop } from './lib/proc.js';
 
-export interface BenchRow {
-  name: string;
-  rps: number;
-  p50Ms: number;
-  p99Ms: number;
-  rssMb: number | null;
-  /** Server CPU (user + system, all threads) per request, µs: robust when other work shares the machine. */
-  cpuUsPerReq: number | null;
-  requests: number;
-  non2xx: number;
-  mode: 'closed-loop' | 'open-loop';
-}
+export type { BenchRow } from './lib/gateway-rows.js';
+export { benchDatabase, benchDatabaseUrl, type Database } from './lib/gateway-world.js';
 
 export interface GatewayBench {
   rows: BenchRow[];
@@ -56,6 +50,14 @@ export interface GatewayBench {
     newTokenVsJoseBaselineByCpu: number;
     newTokenVsBareProxy: number;
     newTokenVsBareProxyByCpu: number;
+    /** The data plane (dist/gateway-main.js) on the same measures; absent on embedded PGlite. */
+    dataPlane?: {
+      reusedTokenVsBareProxyByCpu: number;
+      newTokenVsBareProxyByCpu: number;
+      reusedTokenVsBareProxy: number;
+      addedP99MsAtFixedRate: number;
+      maxRssMb: number;
+    };
   };
   targets: Array<{ name: string; value: number; target: string; met: boolean }>;
   environment: {
@@ -75,10 +77,6 @@ export interface GatewayBench {
 const SERVER_CORE = 0;
 const CLIENT_CORE = 1;
 const CONNECTIONS = 50;
-const ADMIN_ORG = '991825827';
-const OWNER_ORG = '974761076';
-const CONSUMER_ORG = '923609016';
-const SUBJECT = 'urn:altinn:person:identifier-no:02013299997';
 /**
  * Distinct tokens for the new-token lines: more than the verifier's cache (4 096) and its
  * admission filter hold, so (nearly) every request is a full verification.
@@ -111,182 +109,6 @@ async function until<T>(what: string, fn: () => Promise<T | undefined>, timeoutM
     if (Date.now() > end) throw new Error(`${what}: timed out`);
     await new Promise((r) => setTimeout(r, 100));
   }
-}
-
-export interface Database {
-  env: Record<string, string>;
-  url(): string;
-  label: string;
-  drop(): Promise<void>;
-}
-
-/** The PostgreSQL server the benches use: BENCH_DATABASE_URL, else DATABASE_URL; unset → embedded PGlite. */
-export function benchDatabaseUrl(): string | undefined {
-  return process.env.BENCH_DATABASE_URL || process.env.DATABASE_URL || undefined;
-}
-
-export async function benchDatabase(): Promise<Database> {
-  const base = benchDatabaseUrl();
-  if (base) {
-    const name = `${process.env.BENCH_DB_PREFIX ?? 'consentgw_bench'}_${randomBytes(4).toString('hex')}`;
-    const admin = new pg.Client({ connectionString: base });
-    await admin.connect();
-    await admin.query(`CREATE DATABASE "${name}"`);
-    await admin.end();
-    const u = new URL(base);
-    u.pathname = `/${name}`;
-    return {
-      env: { DATABASE_URL: u.toString() },
-      url: () => u.toString(),
-      label: 'PostgreSQL (BENCH_DATABASE_URL or DATABASE_URL, temporary database)',
-      drop: async () => {
-        const c = new pg.Client({ connectionString: base });
-        await c.connect();
-        await c.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
-        await c.end();
-      },
-    };
-  }
-  const dir = mkdtempSync(path.join(tmpdir(), 'consentgw-bench-'));
-  return {
-    env: { DATA_DIR: dir },
-    url: () =>
-      (JSON.parse(readFileSync(path.join(dir, 'embedded-server.json'), 'utf8')) as { url: string }).url,
-    label: 'embedded PGlite (in the gateway process)',
-    drop: async () => rmSync(dir, { recursive: true, force: true }),
-  };
-}
-
-async function api(base: string, method: string, p: string, token: string, body?: unknown): Promise<unknown> {
-  const res = await fetch(`${base}${p}`, {
-    method,
-    headers: { authorization: `Bearer ${token}`, ...(body ? { 'content-type': 'application/json' } : {}) },
-    body: body ? JSON.stringify(body) : undefined,
-  });
-  const text = await res.text();
-  if (res.status >= 300) throw new Error(`${method} ${p}: ${res.status} ${text}`);
-  return text ? JSON.parse(text) : undefined;
-}
-
-/** Owner, consent resource, protected API and an accepted consent, through the real APIs (the consent row directly). */
-async function setUp(
-  base: string,
-  issuer: BenchIssuer,
-  db: Database,
-  upstreamPort: number,
-): Promise<Record<string, unknown>> {
-  const admin = issuer.token({ consumer: orgClaim(ADMIN_ORG), scope: 'consentgw:admin', client_id: 'bench' });
-  const orgcode = `bench${randomBytes(3).toString('hex')}`;
-  await api(base, 'PUT', `/admin/v1/owners/${orgcode}`, admin, {
-    orgNumber: OWNER_ORG,
-    name: { nb: 'Bench', nn: 'Bench', en: 'Bench' },
-  });
-  const owner = issuer.token({
-    consumer: orgClaim(OWNER_ORG),
-    scope: 'altinn:resourceregistry/resource.write',
-    client_id: 'bench',
-  });
-  const resource = `bench-${randomBytes(3).toString('hex')}`;
-  await api(base, 'POST', '/resourceregistry/api/v1/resource', owner, {
-    identifier: resource,
-    title: { nb: 'Inntekt', nn: 'Inntekt', en: 'Income' },
-    description: { nb: 'Inntekt', en: 'Income' },
-    hasCompetentAuthority: { orgcode },
-    resourceType: 'Consent',
-    consentTemplate: 'default',
-    consentText: {
-      nb: 'Inntekt for {inntektsaar}.',
-      nn: 'Inntekt for {inntektsaar}.',
-      en: 'Income for {inntektsaar}.',
-    },
-    consentMetadata: { inntektsaar: { optional: false } },
-    isOneTimeConsent: false,
-    accessListMode: 'Disabled',
-    resourceReferences: [
-      { referenceSource: 'Default', reference: `${orgcode}:inntekt`, referenceType: 'MaskinportenScope' },
-    ],
-    contactPoints: [
-      { category: 'Tilgang', email: 'tilgang@example.no', contactPage: 'https://example.no/tilgang' },
-    ],
-  });
-  const scope = `${orgcode}:inntekt`;
-  await api(base, 'POST', '/admin/v1/apis', owner, {
-    name: 'inntekt',
-    upstreamUrl: `http://127.0.0.1:${upstreamPort}/api`,
-    requiredScopes: [scope],
-    consentResources: [resource],
-    subject: { in: 'header', name: 'X-Subject' },
-  });
-
-  const id = randomUUID();
-  const validTo = new Date(Date.now() + 24 * 3600 * 1000);
-  const consented = new Date(Date.now() - 60_000);
-  const rights = [
-    {
-      action: ['consent'],
-      resource: [{ type: 'urn:altinn:resource', value: resource }],
-      metadata: { inntektsaar: '2024' },
-    },
-  ];
-  const c = new pg.Client({ connectionString: db.url() });
-  await c.connect();
-  await c.query(
-    `INSERT INTO consent_requests (id, from_party, to_org, valid_to, consent_rights, resources, resource_versions,
-       template_id, template_version, redirect_url, status, consented)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, 'default', 1, 'https://bank.example/done', 'accepted', $8)`,
-    [
-      id,
-      SUBJECT,
-      CONSUMER_ORG,
-      validTo,
-      JSON.stringify(rights),
-      [resource],
-      JSON.stringify({ [resource]: randomUUID() }),
-      consented,
-    ],
-  );
-  await c.end();
-  return {
-    consumer: orgClaim(CONSUMER_ORG),
-    scope,
-    client_id: 'bench-client',
-    authorization_details: [
-      {
-        type: 'urn:altinn:consent',
-        id,
-        from: SUBJECT,
-        to: orgClaim(CONSUMER_ORG),
-        consented: consented.toISOString(),
-        validTo: validTo.toISOString(),
-        consentRights: rights,
-      },
-    ],
-  };
-}
-
-function row(
-  name: string,
-  r: Awaited<ReturnType<typeof runLoad>>,
-  mode: BenchRow['mode'],
-  withRss: boolean,
-): BenchRow {
-  const non2xx = Object.entries(r.statuses)
-    .filter(([s]) => !s.startsWith('2'))
-    .reduce((n, [, c]) => n + c, 0);
-  return {
-    name,
-    rps: Math.round(r.rps),
-    p50Ms: Number(r.p50Ms.toFixed(3)),
-    p99Ms: Number(r.p99Ms.toFixed(3)),
-    rssMb: withRss ? Math.round(r.peakRssBytes / 1024 / 1024) : null,
-    cpuUsPerReq:
-      withRss && Number.isFinite(r.serverCpuMs) && r.requests
-        ? Math.round((r.serverCpuMs * 1000) / r.requests)
-        : null,
-    requests: r.requests,
-    non2xx: non2xx + r.errors,
-    mode,
-  };
 }
 
 export interface RunningGateway {
@@ -322,6 +144,7 @@ export async function startGateway(
     path.join(ROOT, 'dist', 'main.js'),
     [],
     {
+      ...NODE_RUNTIME_ENV,
       NODE_ENV: 'development',
       PORT: String(port),
       HOST: '127.0.0.1',
@@ -358,31 +181,6 @@ export async function startGateway(
     await stop(child);
     throw new Error(`${(e as Error).message}\n${stderr}`, { cause: e });
   }
-}
-
-/** Median of the rounds for rates and latencies, worst for memory. */
-function combine(
-  name: string,
-  rounds: Array<Awaited<ReturnType<typeof runLoad>>>,
-  mode: BenchRow['mode'],
-  withServer: boolean,
-): BenchRow {
-  const rows = rounds.map((r) => row(name, r, mode, withServer));
-  const med = (f: (r: BenchRow) => number) => {
-    const v = rows.map(f).sort((a, b) => a - b);
-    return v[Math.floor(v.length / 2)];
-  };
-  return {
-    name,
-    rps: med((r) => r.rps),
-    p50Ms: med((r) => r.p50Ms),
-    p99Ms: med((r) => r.p99Ms),
-    rssMb: withServer ? Math.max(...rows.map((r) => r.rssMb ?? 0)) : null,
-    cpuUsPerReq: withServer ? med((r) => r.cpuUsPerReq ?? NaN) : null,
-    requests: rows.reduce((n, r) => n + r.requests, 0),
-    non2xx: rows.reduce((n, r) => n + r.non2xx, 0),
-    mode,
-  };
 }
 
 /**
@@ -432,6 +230,24 @@ export async function benchGateway(
     });
     children.push(traced.child);
     const tracedReused = issuer.token(traced.claims);
+    // The data plane next to `gw` (its control plane) on the same database: PostgreSQL only.
+    let dataPlane: RunningDataPlane | undefined;
+    if (db.env.DATABASE_URL) {
+      log('starting the data plane (dist/gateway-main.js) …');
+      dataPlane = await startDataPlaneProcess({
+        root: ROOT,
+        core: SERVER_CORE,
+        port: await freePort(),
+        env: {
+          DATABASE_URL: db.url(),
+          PUBLIC_URL: gw.base,
+          TRUSTED_ISSUERS: `${issuer.issuer}|${issuer.jwksUrl}`,
+          LOG_LEVEL: process.env.BENCH_GATEWAY_LOG_LEVEL ?? 'warn',
+        },
+      });
+      children.push(dataPlane.child);
+    } else
+      log('no DATABASE_URL / BENCH_DATABASE_URL: the data plane lines are left out (it needs PostgreSQL)');
 
     log(`signing ${TOKEN_POOL} distinct tokens …`);
     const fresh = await issuer.tokens(gw.claims, TOKEN_POOL);
@@ -465,6 +281,22 @@ export async function benchGateway(
         pid: gw.child.pid,
         requests: fresh.map((t) => call(t, gw.port)),
       },
+      ...(dataPlane
+        ? [
+            {
+              name: 'data plane, reused token',
+              port: dataPlane.port,
+              pid: dataPlane.child.pid,
+              requests: [call(reused, dataPlane.port)],
+            },
+            {
+              name: 'data plane, new token per request',
+              port: dataPlane.port,
+              pid: dataPlane.child.pid,
+              requests: fresh.map((t) => call(t, dataPlane.port)),
+            },
+          ]
+        : []),
       {
         name: 'gateway, reused token, tracing on',
         port: traced.port,
@@ -476,6 +308,7 @@ export async function benchGateway(
     for (const [g, token] of [
       [gw, reused],
       [traced, tracedReused],
+      ...(dataPlane ? [[{ base: `http://127.0.0.1:${dataPlane.port}` }, reused] as const] : []),
     ] as const) {
       const first = await fetch(`${g.base}/proxy/inntekt/income/2024`, {
         headers: { authorization: `Bearer ${token}`, 'x-subject': '02013299997' },
@@ -516,6 +349,16 @@ export async function benchGateway(
       true,
     );
     rows.push(upFixed, gwFixed);
+    const dpLine = lines.find((l) => l.name === 'data plane, reused token');
+    const dpFixed = dpLine
+      ? combine(
+          `data plane, reused token @ ${fixedRate}/s`,
+          [await load(dpLine, roundMs * rounds, 500, fixedRate)],
+          'open-loop',
+          true,
+        )
+      : undefined;
+    if (dpFixed) rows.push(dpFixed);
 
     const bareRow = by('bare proxy (node:http + undici, no auth)');
     const joseRow = by('jose.jwtVerify + proxy, new token per request');
@@ -535,6 +378,7 @@ export async function benchGateway(
       newTokenVsBareProxyByCpu: Number(
         ((bareRow.cpuUsPerReq ?? NaN) / (newRow.cpuUsPerReq ?? NaN)).toFixed(3),
       ),
+      dataPlane: dpFixed ? dataPlaneRatios(by, bareRow, upFixed, dpFixed) : undefined,
       tracingOnVsOffByCpu: Number(
         (
           (by('gateway, reused token, tracing on').cpuUsPerReq ?? NaN) / (reusedRow.cpuUsPerReq ?? NaN)
@@ -567,6 +411,20 @@ export async function benchGateway(
         target: '< 150',
         met: ratios.maxGatewayRssMb < 150,
       },
+      // DESIGN §7's older targets, which the all-in-one process must meet in any case.
+      {
+        name: 'DESIGN §7: reused token ≥ 0.75× bare proxy (by req/s)',
+        value: ratios.reusedTokenVsBareProxy,
+        target: '≥ 0.75',
+        met: ratios.reusedTokenVsBareProxy >= 0.75,
+      },
+      {
+        name: 'DESIGN §7: gateway RSS (MB, peak)',
+        value: ratios.maxGatewayRssMb,
+        target: '< 200',
+        met: ratios.maxGatewayRssMb < 200,
+      },
+      ...dataPlaneTargets(ratios.dataPlane, fixedRate, CONNECTIONS),
     ];
     const bad = rows.filter((x) => x.non2xx > 0);
     if (bad.length)

@@ -147,6 +147,13 @@ async function main(): Promise<void> {
       `${gateway.ratios.newTokenVsBareProxyByCpu}× by CPU (${gateway.ratios.newTokenVsBareProxy}× by req/s; ` +
       `${gateway.ratios.newTokenVsJoseBaselineByCpu}× the jose baseline by CPU)\n\n`,
   );
+  const dp = gateway.ratios.dataPlane;
+  if (dp)
+    process.stdout.write(
+      `data plane (dist/gateway-main.js) against the bare proxy: reused token ${dp.reusedTokenVsBareProxyByCpu}× by CPU ` +
+        `(${dp.reusedTokenVsBareProxy}× by req/s), new token per request ${dp.newTokenVsBareProxyByCpu}× by CPU; ` +
+        `peak RSS ${dp.maxRssMb} MB\n\n`,
+    );
   process.stdout.write(
     `tracing on vs off (reused token): ${gateway.ratios.tracingOnVsOffByCpu}× the server CPU per request ` +
       `(${env.otlpExports.exports} OTLP exports, ${Math.round(env.otlpExports.bytes / 1024)} KiB, to a sink on loopback)\n\n`,

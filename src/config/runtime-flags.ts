@@ -13,3 +13,24 @@
  * memory limit.
  */
 export const NODE_RUNTIME_FLAGS = ['--max-old-space-size=384', '--max-semi-space-size=16'] as const;
+
+/**
+ * The data plane's (`npm run start:gateway`; the image's NODE_OPTIONS, then `--max-semi-space-size=8`
+ * on its command line, which wins). Unlike the service, the data plane pays nothing measurable for
+ * 8 MB semi-spaces: measured interleaved, two data planes side by side on the bench's reused-token
+ * line (6 rounds, issue 22): 256 vs 252 µs CPU summed over the rounds (+1.7 %, inside the noise)
+ * for 149–150 MB peak RSS instead of 163–171 MB. The service measured the same way: +22 % CPU for
+ * 178–183 MB instead of 204–214 MB, so it keeps 16 MB.
+ */
+export const DATA_PLANE_RUNTIME_FLAGS = ['--max-old-space-size=384', '--max-semi-space-size=8'] as const;
+
+/**
+ * The environment the service and the data plane run with (`npm start`, `npm run start:gateway`,
+ * the image, the bench's server processes; test/unit/runtime-flags.spec.ts keeps them in step).
+ *
+ * MALLOC_ARENA_MAX=2: glibc gives each thread that allocates its own malloc arena (up to 8 per
+ * core), and a Node process has a dozen such threads (libuv's pool, V8's compiler and GC
+ * helpers); each arena keeps freed memory mapped. Two arenas cap that; measured with
+ * scripts/loaded-modules.mjs, it is 5–10 MB of RSS at rest and more under load (issue 22).
+ */
+export const NODE_RUNTIME_ENV = { MALLOC_ARENA_MAX: '2' } as const;

@@ -10,13 +10,7 @@
  * `/proxy` is also an ordinary Fastify route (a plugin that parses no body), so injected
  * requests (`app.inject`) and anything that bypasses the server listener reach the same handler.
  */
-import {
-  Logger,
-  Module,
-  type OnApplicationShutdown,
-  type OnModuleDestroy,
-  type OnModuleInit,
-} from '@nestjs/common';
+import { Module, type OnModuleInit } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
@@ -27,6 +21,7 @@ import { ApiRouteTable } from './api-route-table.js';
 import { GatewayStateCache } from './consent-state.cache.js';
 import { DailyCallCounter } from './daily-call-counter.js';
 import { DailyCallsRepository } from './daily-calls.repository.js';
+import { GatewayJobs } from './gateway-jobs.js';
 import { GatewayMetrics } from './gateway-metrics.js';
 import { GatewayProxyService, isProxyTarget } from './gateway-proxy.service.js';
 import { OneTimeClaimsRepository } from './one-time-claims.repository.js';
@@ -36,14 +31,6 @@ import { UsageRecorder } from './usage-recorder.js';
 import { UsageRepository } from './usage.repository.js';
 
 const PROXY_METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'] as const;
-/**
- * How often the batched counts are written: the usage counters' flush and the daily call
- * counts' sync (which also reads the other replicas' totals: the overshoot bound of
- * DailyCallCounter). One timer for both: they run at the same pace, and one wake-up a second
- * is cheaper than two. Each write is independent: one failing does not hold up the other.
- */
-const WRITE_COUNTS_MS = 1000;
-const CLAIM_SWEEP_MS = 60_000;
 
 @Module({
   imports: [ResourcesModule, AccessListsModule, ConsentsModule],
@@ -53,6 +40,7 @@ const CLAIM_SWEEP_MS = 60_000;
     DailyCallCounter,
     DailyCallsRepository,
     GatewayStateCache,
+    GatewayJobs,
     GatewayMetrics,
     GatewayProxyService,
     OneTimeClaimsRepository,
@@ -62,17 +50,11 @@ const CLAIM_SWEEP_MS = 60_000;
   ],
   exports: [ProtectedApisService, GatewayProxyService],
 })
-export class GatewayModule implements OnModuleInit, OnModuleDestroy, OnApplicationShutdown {
-  private readonly logger = new Logger('Gateway');
-  private countsTimer?: NodeJS.Timeout;
-  private sweepTimer?: NodeJS.Timeout;
-
+export class GatewayModule implements OnModuleInit {
   constructor(
     private readonly adapterHost: HttpAdapterHost,
     private readonly proxy: GatewayProxyService,
-    private readonly usage: UsageRecorder,
-    private readonly claims: OneTimeClaimsRepository,
-    private readonly dailyCalls: DailyCallCounter,
+    private readonly jobs: GatewayJobs,
   ) {}
 
   async onModuleInit(): Promise<void> {
@@ -94,17 +76,7 @@ export class GatewayModule implements OnModuleInit, OnModuleDestroy, OnApplicati
     );
     this.routeAheadOfFastify(fastify.server);
 
-    // The daily counts' sync costs nothing while no consent with a `callsPerDay` is in use (no
-    // tally: no statement); both log their own failures and keep their counts for the next run.
-    this.countsTimer = setInterval(() => {
-      void this.usage.flush();
-      void this.dailyCalls.sync();
-    }, WRITE_COUNTS_MS);
-    this.countsTimer.unref();
-    this.sweepTimer = setInterval(() => {
-      this.claims.sweep().catch(() => undefined);
-    }, CLAIM_SWEEP_MS);
-    this.sweepTimer.unref();
+    this.jobs.start();
   }
 
   /** `/proxy…` requests go to the gateway, everything else to Fastify's own listener(s). */
@@ -119,25 +91,5 @@ export class GatewayModule implements OnModuleInit, OnModuleDestroy, OnApplicati
       }
       for (const l of others) l.call(server, req, res);
     });
-  }
-
-  /** Runs before Prisma disconnects: in-flight calls finish (GatewayProxyService), then counts are written. */
-  async onModuleDestroy(): Promise<void> {
-    clearInterval(this.countsTimer);
-    clearInterval(this.sweepTimer);
-    await this.proxy.drain();
-    await this.usage
-      .flush()
-      .catch((err: unknown) => this.logger.warn(`final usage flush failed: ${(err as Error).message}`));
-    // The other replicas go on counting with this one's calls (sync logs its own failures); the
-    // second run writes what was counted while a timer's run was already under way.
-    await this.dailyCalls.sync();
-    await this.dailyCalls.sync();
-  }
-
-  onApplicationShutdown(): void {
-    // Counts recorded after the final flush (a call that outlived the grace period) are logged.
-    if (this.usage.pendingKeys > 0)
-      this.logger.warn(`${this.usage.pendingKeys} usage counters were not written at shutdown`);
   }
 }

@@ -11,7 +11,7 @@ import { Public } from '../common/auth/auth.decorators.js';
 import { TrustedIssuerRegistry } from '../common/auth/trusted-issuer-registry.js';
 import { MetricsRegistry } from '../common/metrics/metrics-registry.js';
 import { PrismaService } from '../prisma/prisma.service.js';
-import { isDatabaseUnavailable } from '../prisma/database-unavailable.js';
+import { probeDatabase } from './database-probe.js';
 
 @ApiTags('operations')
 @Controller()
@@ -72,17 +72,7 @@ export class HealthController {
 
   private async database() {
     const indicator = this.indicators.check('database');
-    try {
-      await Promise.race([
-        this.prisma.$queryRawUnsafe('SELECT 1'),
-        new Promise((_, reject) => setTimeout(() => reject(new Error('timeout')), 2000).unref()),
-      ]);
-      return indicator.up();
-    } catch (err) {
-      // The same classifier as every 503: unreachable, refusing or lost connections.
-      return indicator.down({
-        message: isDatabaseUnavailable(err) ? 'database unavailable' : 'database check failed',
-      });
-    }
+    const down = await probeDatabase(this.prisma);
+    return down === null ? indicator.up() : indicator.down({ message: down });
   }
 }

@@ -9,12 +9,22 @@
  *   (CSP would block remote ones anyway), and links only to http(s) and mailto;
  * - the result is the only HTML the templates mark as safe; everything else is autoescaped.
  */
-import MarkdownIt, { type MarkdownIt as MarkdownItInstance } from 'markdown-it';
+import { createRequire } from 'node:module';
+import type MarkdownItModule from 'markdown-it';
+import type { MarkdownIt as MarkdownItInstance } from 'markdown-it';
 import { CONSENT_TEXT_PLACEHOLDER } from '../resources/consent-resource.view.js';
+
+/**
+ * markdown-it (and its entities, linkify and punycode tables) is loaded on the first consent
+ * text rendered, not at boot: only the portal renders markdown, and the module stayed on the
+ * heap of every process (issue 22). A require, not an import(): rendering is synchronous.
+ */
+const load = createRequire(import.meta.url);
 
 const ALLOWED_LINK = /^(https?:|mailto:)/i;
 
 function createMarkdown(): MarkdownItInstance {
+  const MarkdownIt = load('markdown-it') as typeof MarkdownItModule;
   const md = new MarkdownIt({ html: false, linkify: false, typographer: false, breaks: false });
   md.disable(['image']);
   md.validateLink = (url: string) => ALLOWED_LINK.test(url.trim());
@@ -29,7 +39,7 @@ function createMarkdown(): MarkdownItInstance {
   return md;
 }
 
-const md = createMarkdown();
+let md: MarkdownItInstance | undefined;
 
 /** A value shown literally inside markdown: no markup, no line structure. */
 export function escapeMarkdownText(value: string): string {
@@ -54,5 +64,6 @@ export function substituteMetadata(
 
 /** Markdown → HTML under the rules above. */
 export function renderConsentMarkdown(markdown: string): string {
+  md ??= createMarkdown();
   return md.render(markdown);
 }

@@ -7,6 +7,7 @@ import {
   type OnApplicationShutdown,
 } from '@nestjs/common';
 import { APP_CONFIG, type AppConfig } from '../config/app-config.js';
+import { ConfigError } from '../config/load-config.js';
 import { DatabaseCircuit } from './database-circuit.js';
 import { DATABASE_CONNECTION, openDatabase, type DatabaseConnection } from './database-connection.js';
 import { PrismaService } from './prisma.service.js';
@@ -21,7 +22,10 @@ export class PrismaModule implements OnApplicationShutdown {
    * `connection` may be handed in (tests share one database per file); otherwise the module
    * opens DATABASE_URL or starts the embedded database, and migrates it, before anything else.
    */
-  static forRoot(connection?: DatabaseConnection): DynamicModule {
+  static forRoot(
+    connection?: DatabaseConnection /** `requireUrl`: why DATABASE_URL is required (the ConfigError's text) by an entry that needs it. */,
+    options: { requireUrl?: string } = {},
+  ): DynamicModule {
     const logger = new Logger('Database');
     return {
       module: PrismaModule,
@@ -31,7 +35,13 @@ export class PrismaModule implements OnApplicationShutdown {
           : {
               provide: DATABASE_CONNECTION,
               inject: [APP_CONFIG],
-              useFactory: (config: AppConfig) => openDatabase(config, (m) => logger.log(m)),
+              useFactory: (config: AppConfig) => {
+                // An entry that cannot run on the embedded database (the data plane: PGlite's
+                // NOTIFY reaches no other process) says so in one line instead of starting it.
+                if (options.requireUrl && !config.databaseUrl)
+                  throw new ConfigError('DATABASE_URL', options.requireUrl);
+                return openDatabase(config, (m) => logger.log(m));
+              },
             },
         // One circuit per app: every pool of it fails fast together while the database is down.
         { provide: DatabaseCircuit, useFactory: () => new DatabaseCircuit() },

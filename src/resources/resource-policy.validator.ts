@@ -3,7 +3,7 @@
  * the resource's declared metadata keys. Every problem is reported at once with its JSON path;
  * what comes back when there are none is exactly what is stored.
  */
-import { RE2JS } from 're2js';
+import { compileRe2 } from './re2-pattern.js';
 import type { ValidationProblem } from '../common/errors/domain-error.js';
 import { INVALID_VALUE, UNKNOWN_FIELD } from '../common/errors/validation-errors.js';
 import { isValidRedirectUrl, MAX_REDIRECT_URL_LENGTH } from '../common/http/redirect-url.js';
@@ -259,7 +259,7 @@ function metadataRules(
 
 function compiles(pattern: string): boolean {
   try {
-    RE2JS.compile(pattern);
+    compileRe2(pattern);
     return true;
   } catch {
     return false;

@@ -3,7 +3,8 @@
  * stored and as other contexts get them from ResourcePoliciesService. Every rule is optional;
  * a resource without a policy behaves exactly as in Altinn.
  */
-import { RE2JS } from 're2js';
+import type { RE2JS } from 're2js';
+import { compileRe2 } from './re2-pattern.js';
 
 export interface MetadataValueRule {
   /** The value must be one of these (exact, case-sensitive). */
@@ -116,7 +117,7 @@ export function metadataValueAllowed(rule: MetadataValueRule, value: string): bo
   let re = compiled.get(rule.pattern);
   if (!re) {
     if (compiled.size >= 1000) compiled.clear();
-    re = RE2JS.compile(rule.pattern);
+    re = compileRe2(rule.pattern);
     compiled.set(rule.pattern, re);
   }
   return re.matches(value);

@@ -3,7 +3,7 @@
  * built service: a second server is refused at once and touches nothing, the CLIs work next to a
  * running server (its database, its issuer), and a lock left by a killed server is taken over.
  */
-import { mkdtemp, readFile, readdir, rm, stat, writeFile } from 'node:fs/promises';
+import { cp, mkdtemp, readFile, readdir, rm, stat, writeFile } from 'node:fs/promises';
 import { hostname, tmpdir } from 'node:os';
 import path from 'node:path';
 import { jest } from '@jest/globals';
@@ -46,9 +46,26 @@ describe('the embedded database directory (DATA_DIR) is held by one process', ()
     return { server, base, lock };
   }
 
-  beforeAll(() => ensureBuilt(), 300_000);
+  /**
+   * A DATA_DIR initialised and migrated once (by the migrate CLI), copied for each test: creating
+   * PGlite's data directory and migrating it cost about 4 CPU-seconds per server start, and what
+   * these tests are about is the lock, not the first start on an empty directory (startup.e2e-spec
+   * and CI's smoke test start on an empty one).
+   */
+  let initialised: string;
+  beforeAll(async () => {
+    ensureBuilt();
+    initialised = await mkdtemp(path.join(tmpdir(), 'x-datadir-initialised-'));
+    const migrated = await runNode('dist/cli/migrate.js', [], serviceEnv({ DATA_DIR: initialised }));
+    expect(migrated).toMatchObject({ code: 0, stdout: expect.stringContaining('database is up to date') });
+    await expect(stat(path.join(initialised, 'embedded-server.json'))).rejects.toThrow(/ENOENT/);
+  }, 300_000);
+  afterAll(async () => {
+    if (initialised) await rm(initialised, { recursive: true, force: true });
+  });
   beforeEach(async () => {
     dataDir = await mkdtemp(path.join(tmpdir(), 'x-datadir-'));
+    await cp(initialised, dataDir, { recursive: true });
   });
   afterEach(async () => {
     for (const s of started.splice(0)) if (s.proc.exitCode === null) s.proc.kill('SIGKILL');

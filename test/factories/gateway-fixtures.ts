@@ -27,6 +27,8 @@ export interface UpstreamHit {
 export interface Upstream {
   url: string;
   hits: UpstreamHit[];
+  /** Body bytes received so far, counted as they arrive (before any request has ended). */
+  bytesReceived(): number;
   close(): Promise<void>;
 }
 
@@ -37,9 +39,13 @@ export interface Upstream {
  */
 export async function startUpstream(): Promise<Upstream> {
   const hits: UpstreamHit[] = [];
+  let received = 0;
   const server: Server = createServer((req, res) => {
     let bodyLength = 0;
-    req.on('data', (c: Buffer) => (bodyLength += c.length));
+    req.on('data', (c: Buffer) => {
+      bodyLength += c.length;
+      received += c.length;
+    });
     req.on('end', () => {
       const hit = { method: req.method ?? '', url: req.url ?? '', headers: req.headers, bodyLength };
       hits.push(hit);
@@ -67,6 +73,7 @@ export async function startUpstream(): Promise<Upstream> {
   return {
     url: `http://127.0.0.1:${port}`,
     hits,
+    bytesReceived: () => received,
     close: () =>
       new Promise<void>((resolve) => {
         server.closeAllConnections();

@@ -1,6 +1,6 @@
 /**
  * `npm run build` must ship every context's templates: ViewRenderer reads `<context>/views/`
- * beside the compiled file, and ts-jest runs from `src/`, so a `views/` folder that nest-cli
+ * beside the compiled file, and Jest runs from `src/`, so a `views/` folder that nest-cli
  * does not copy into `dist/` passes every e2e test and answers 500 in the built service
  * (the admin login's `/authorize` page did: "template not found: choose.njk").
  */

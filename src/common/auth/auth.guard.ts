@@ -21,23 +21,14 @@ import {
 } from './auth.decorators.js';
 import { hasAnyScope, hasScopes } from './principal.js';
 import { TokenVerifier } from './token-verifier.js';
+import { extractBearerToken } from './bearer-token.js';
+
+export { extractBearerToken };
 
 interface AuthRule {
   public: boolean;
   all: readonly string[];
   any?: readonly string[];
-}
-
-// RFC 7235: the scheme is case-insensitive; RFC 6750 token68 characters only in the credentials.
-const BEARER = /^bearer +([A-Za-z0-9\-._~+/]+=*) *$/i;
-
-/** 'absent' when no bearer credentials were sent at all, 'malformed' when they were but broken. */
-export function extractBearerToken(header: unknown): string | 'absent' | 'malformed' {
-  if (header === undefined || header === '') return 'absent';
-  if (typeof header !== 'string') return 'malformed';
-  if (!/^bearer(?: |$)/i.test(header)) return 'absent'; // another scheme (e.g. Basic): no bearer token
-  const m = BEARER.exec(header);
-  return m ? m[1] : 'malformed';
 }
 
 @Injectable()

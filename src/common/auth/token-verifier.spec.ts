@@ -707,6 +707,20 @@ describe('TokenVerifier: verified-token cache', () => {
     expect(verifier.verifyCached(reused)).toBe(cached);
   });
 
+  it("never serves a forged token that copies a cached token's signature tail (the cache key)", async () => {
+    const { verifier } = await setup();
+    const token = mint({ claims: { exp: nowS() + 600 } });
+    await verifier.verify(token);
+    const cached = await verifier.verify(token);
+    const [h, , sig] = token.split('.');
+    const forged = `${h}.${mint({ claims: { exp: nowS() + 600, scope: 'admin:everything' } }).split('.')[1]}.${sig}`;
+    expect(forged.slice(-22)).toBe(token.slice(-22)); // same tag: it finds the cached entry…
+    expect(verifier.verifyCached(forged)).toBeUndefined(); // …which is not this token
+    await expect401(verifier, forged, 'signature');
+    await expect401(verifier, forged, 'signature'); // a failed verification never enters the cache
+    expect(verifier.verifyCached(token)).toBe(cached); // nor does it push the real one out
+  });
+
   it('does not cache refusals: a bad token costs a full check each time and stays refused', async () => {
     const { verifier } = await setup();
     const token = mint({ key: { ...extKey2, kid: extKey.kid } });

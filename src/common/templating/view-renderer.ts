@@ -6,11 +6,19 @@
  * template to that list. No HTML is built by string concatenation anywhere.
  *
  * Each context keeps its templates in a `views/` folder next to its code, found relative to the
- * compiled file, so the same code runs from `src/` (ts-jest) and `dist/` (nest-cli copies
+ * compiled file, so the same code runs from `src/` (under Jest) and `dist/` (nest-cli copies
  * `<context>/views/**` there as assets).
  */
+import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
-import nunjucks from 'nunjucks';
+import type nunjucks from 'nunjucks';
+
+/**
+ * nunjucks is loaded on the first page rendered, not at boot: the gateway, the APIs and the
+ * data plane never render HTML, and its ~20 modules stayed on the heap of every process that
+ * imported a context with views (issue 22). A require, not an import(): render is synchronous.
+ */
+const load = createRequire(import.meta.url);
 
 /** The `views/` folder beside the module at `moduleUrl` (pass `import.meta.url`). */
 export function viewsDirBeside(moduleUrl: string): string {
@@ -18,21 +26,22 @@ export function viewsDirBeside(moduleUrl: string): string {
 }
 
 export class ViewRenderer {
-  private readonly env: nunjucks.Environment;
+  private env?: nunjucks.Environment;
 
-  constructor(readonly dir: string) {
-    this.env = new nunjucks.Environment(
-      new nunjucks.FileSystemLoader(dir, { noCache: false, watch: false }),
-      {
-        autoescape: true,
-        throwOnUndefined: false,
-        trimBlocks: true,
-        lstripBlocks: true,
-      },
-    );
-  }
+  constructor(readonly dir: string) {}
 
   render(name: string, context: object): string {
+    this.env ??= ViewRenderer.environment(this.dir);
     return this.env.render(name, context);
+  }
+
+  private static environment(dir: string): nunjucks.Environment {
+    const { Environment, FileSystemLoader } = load('nunjucks') as typeof nunjucks;
+    return new Environment(new FileSystemLoader(dir, { noCache: false, watch: false }), {
+      autoescape: true,
+      throwOnUndefined: false,
+      trimBlocks: true,
+      lstripBlocks: true,
+    });
   }
 }

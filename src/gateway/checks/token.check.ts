@@ -6,7 +6,7 @@
  * the issuer's keys are at hand (no promise); only a key fetch makes the call wait.
  */
 import { InvalidTokenError, KeysUnavailableError } from '../../common/auth/auth-errors.js';
-import { extractBearerToken } from '../../common/auth/auth.guard.js';
+import { extractBearerToken } from '../../common/auth/bearer-token.js';
 import type { TokenVerifier } from '../../common/auth/token-verifier.js';
 
 /** What the check uses of the verifier. */
