@@ -17,6 +17,7 @@ export const SLOW_FILES = {
   'e2e:test/e2e/webhooks-delivery-processes.e2e-spec.ts': 18,
   'e2e:test/e2e/portal-browser-partial.e2e-spec.ts': 15,
   'e2e:test/e2e/consent-extension-portal.e2e-spec.ts': 14,
+  'e2e:test/e2e/data-plane.e2e-spec.ts': 14,
   'e2e:test/e2e/consents-expiry.e2e-spec.ts': 13,
   'e2e:test/e2e/webhooks-delivery.e2e-spec.ts': 12,
   'e2e:test/e2e/startup.e2e-spec.ts': 12,
