@@ -20,7 +20,7 @@ import { JsonOnlyInterceptor } from './common/http/json-only.interceptor.js';
 import { createValidationPipe } from './common/http/validation-pipe.js';
 import { frameworkErrorHandler, installRequestTargetGuard } from './common/http/request-target.js';
 import type { AppConfig } from './config/app-config.js';
-import { BODY_LIMIT_BYTES } from './config/load-config.js';
+import { BODY_LIMIT_BYTES, HEADERS_CHECK_INTERVAL_MS } from './config/load-config.js';
 import { HttpMetrics } from './common/http/http-metrics.js';
 
 /** The Fastify adapter with our server-wide limits (shared by main and every e2e test). */
@@ -42,7 +42,9 @@ export function createFastifyAdapter(): FastifyAdapter {
     // So are the HTTP parser's (request line, header syntax, framing, CL + TE, header size).
     clientErrorHandler,
     // A missing Host is refused by the request-shape check (problem+json), not by Node's bare 400.
-    http: { requireHostHeader: false },
+    // Node checks for connections past headersTimeout (set from HEADERS_TIMEOUT_MS in configureApp,
+    // since the configuration is not loaded yet) only this often; only settable here (RT4-8).
+    http: { requireHostHeader: false, connectionsCheckingInterval: HEADERS_CHECK_INTERVAL_MS },
   };
   return new FastifyAdapter(options as never);
 }
@@ -90,6 +92,9 @@ export async function configureApp(app: NestFastifyApplication, config: AppConfi
   const fastify: FastifyInstance = app.getHttpAdapter().getInstance();
   // DESIGN §10: request-target hygiene first, for every route (absolute-form, traversal → 400).
   installRequestTargetGuard(fastify);
+  // RT4-8: a client trickling header lines is cut (408) once the header block is this late; a
+  // body is not capped here (uploads stream; the idle timeout bounds a stalled one).
+  fastify.server.headersTimeout = config.headersTimeoutMs;
   answerUnmetExpectations(fastify.server);
   refuseConnect(fastify.server);
 

@@ -59,6 +59,8 @@ export interface AppConfig {
   /** The longest the webhook worker sleeps (it also wakes at the next due attempt and on changes). */
   webhookPollIntervalMs: number;
   shutdownGraceMs: number;
+  /** The longest a client may take to send a request's header block (RT4-8); bodies are not capped. */
+  headersTimeoutMs: number;
   /** The gateway's usage log (issue 21); off only for the bench's comparison, never in production. */
   gatewayUsageLog: boolean;
   /** Who runs this service, shown in the portal's header and footer (issue 21). */

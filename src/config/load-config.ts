@@ -7,6 +7,13 @@ import { loadTracingConfig } from './tracing-config.js';
 
 /** JSON bodies at most 1 MiB (DESIGN §10); fixed, so the HTTP adapter can be built before the app. */
 export const BODY_LIMIT_BYTES = 1024 * 1024;
+/**
+ * How often Node's HTTP servers look for connections past HEADERS_TIMEOUT_MS (its
+ * `connectionsCheckingInterval`, fixed when a server is created; Node's default is 30 s): a
+ * header trickle is cut at most this long after its limit (RT4-8). The check walks only the
+ * connections still receiving a request, so once a second costs nothing measurable.
+ */
+export const HEADERS_CHECK_INTERVAL_MS = 1000;
 
 export { ConfigError, type Env } from './config-error.js';
 
@@ -173,6 +180,7 @@ function buildConfig(
     consentEventsPageSize: integer('CONSENT_EVENTS_PAGE_SIZE', 100, 1, 1000),
     webhookPollIntervalMs: integer('WEBHOOK_POLL_INTERVAL_MS', 10000, 50, 3600000),
     shutdownGraceMs: integer('SHUTDOWN_GRACE_MS', 10000, 0, 120000),
+    headersTimeoutMs: integer('HEADERS_TIMEOUT_MS', 15000, 100, 120000),
     gatewayUsageLog: ok(() => usageLog(env, nodeEnv), true),
     portal: ok(() => loadPortalOperator(env), {}),
     tracing: ok(() => loadTracingConfig(env), null),

@@ -17,6 +17,7 @@ import { StartupQuietLogger } from '../common/http/startup-logger.js';
 import { MetricsRegistry } from '../common/metrics/metrics-registry.js';
 import { requestTracer } from '../common/tracing/request-tracer.js';
 import { APP_CONFIG, type AppConfig } from '../config/app-config.js';
+import { HEADERS_CHECK_INTERVAL_MS } from '../config/load-config.js';
 import { GatewayJobs } from '../gateway/gateway-jobs.js';
 import { GatewayProxyService, isProxyTarget } from '../gateway/gateway-proxy.service.js';
 import { PrismaService } from '../prisma/prisma.service.js';
@@ -27,9 +28,17 @@ import { answerOperations, type OperationsDeps } from './operations-answers.js';
  * The service's HTTP server runs with Fastify's defaults; the data plane's keeps the ones a
  * client can notice: idle keep-alive connections live 72 s (Node's own default is 5 s), no
  * per-request timeout (an upstream's own timeout applies), and a request without Host reaches
- * the request-shape check (problem+json) instead of Node's bare 400.
+ * the request-shape check (problem+json) instead of Node's bare 400. The header block must
+ * arrive within HEADERS_TIMEOUT_MS (408, RT4-8); a body is bounded by the idle timeout only.
  */
-const SERVER_OPTIONS = { requireHostHeader: false, keepAliveTimeout: 72_000, requestTimeout: 0 };
+const SERVER_OPTIONS = {
+  requireHostHeader: false,
+  keepAliveTimeout: 72_000,
+  requestTimeout: 0,
+  // HEADERS_TIMEOUT_MS is only enforced when Node checks its connections; its default (30 s)
+  // would let a header trickle outlive a 15 s limit by half a minute (RT4-8).
+  connectionsCheckingInterval: HEADERS_CHECK_INTERVAL_MS,
+};
 
 export interface DataPlaneStartOptions extends DataPlaneModuleOptions {
   /** Nest's own start-up lines (main passes buffered logging; tests pass false). */
@@ -70,7 +79,7 @@ export async function startDataPlane(options: DataPlaneStartOptions = {}): Promi
     if (isProxyTarget(req.url)) proxy.handle(req, res);
     else answerOperations(req, res, deps);
   };
-  const server = createServer(SERVER_OPTIONS, (req, res) => {
+  const server = createServer({ ...SERVER_OPTIONS, headersTimeout: config.headersTimeoutMs }, (req, res) => {
     // OpenTelemetry server spans when OTEL_EXPORTER_OTLP_ENDPOINT is set (TracingModule), as in the service.
     const tracer = requestTracer();
     if (tracer === null) serve(req, res);

@@ -5,7 +5,9 @@
  * below `info`, so it costs nothing in production at `warn`.
  */
 import { performance } from 'node:perf_hooks';
+import type { IncomingMessage } from 'node:http';
 import type { Logger } from '@nestjs/common';
+import type { DomainError } from '../common/errors/domain-error.js';
 import { refusalReason } from '../common/errors/problem-details.filter.js';
 import { traceIdFor } from '../common/errors/trace-id.js';
 import type { GatewayCall } from './gateway-call.js';
@@ -31,6 +33,12 @@ export function maskIdentityNumbers(path: string): string {
   return path.replace(JWT, '[token]').replace(ELEVEN_DIGITS, '***********').replace(SEPARATED, '***********');
 }
 
+/** The target without its query string (it may hold `access_token` or a subject), masked. */
+function loggedPath(url: string): string {
+  const q = url.indexOf('?');
+  return maskIdentityNumbers(q === -1 ? url : url.slice(0, q));
+}
+
 export class GatewayAccessLog {
   private readonly enabled: boolean;
 
@@ -43,14 +51,12 @@ export class GatewayAccessLog {
 
   write(call: GatewayCall, status: number, outcome: string): void {
     if (!this.enabled) return;
-    const url = call.req.url ?? '';
-    const q = url.indexOf('?');
     this.logger.log({
       msg: 'gateway call',
       reqId: call.requestId,
       api: call.route.name,
       method: call.req.method,
-      path: maskIdentityNumbers(q === -1 ? url : url.slice(0, q)),
+      path: loggedPath(call.req.url ?? ''),
       status,
       outcome,
       consumer: call.consumer || undefined,
@@ -61,5 +67,29 @@ export class GatewayAccessLog {
       traceId: traceIdFor(call.req),
       ms: Number((performance.now() - call.t0).toFixed(2)),
     });
+  }
+
+  /**
+   * A request refused at the edge, before a call exists (RT4-7): request shape (400 GW-00002),
+   * unknown API (404 GW-00001), shutting down (503), a gateway bug (500). Same line as a call's,
+   * without what only a call knows; at `warn` (`error` for a 500) like every other 4xx/5xx, so
+   * probes leave a trace at the production level too. The API name only when it exists:
+   * an unknown one is attacker text, and the path already carries it (masked).
+   */
+  writeEdge(req: IncomingMessage, requestId: string, problem: DomainError, t0: number, api?: string): void {
+    const line = {
+      msg: 'gateway call',
+      reqId: requestId,
+      api,
+      method: req.method,
+      path: loggedPath(req.url ?? ''),
+      status: problem.status,
+      outcome: problem.code,
+      code: problem.code,
+      traceId: traceIdFor(req),
+      ms: Number((performance.now() - t0).toFixed(2)),
+    };
+    if (problem.status >= 500 && problem.status !== 503) this.logger.error(line);
+    else this.logger.warn(line);
   }
 }

@@ -150,8 +150,8 @@ export class GatewayProxyService implements CheckOutcome, CallEnd {
       this.logger.error(
         `gateway failed on ${req.method} ${(req.url ?? '').split('?')[0]}: ${(err as Error)?.stack ?? String(err)}`,
       );
-      if (!res.headersSent) writeProblem(req, res, nextRequestId(), internalError());
-      else res.destroy();
+      if (res.headersSent) res.destroy();
+      else this.refuseAtEdge(req, res, nextRequestId(), internalError(), performance.now());
     }
   }
 
@@ -164,7 +164,7 @@ export class GatewayProxyService implements CheckOutcome, CallEnd {
     const names = requestShapeError(req, E.GW.badTarget) ?? headerNames(req.rawHeaders);
     if (names instanceof DomainError) {
       this.metrics.api('').count(names.code);
-      writeProblem(req, res, requestId, names);
+      this.refuseAtEdge(req, res, requestId, names, t0);
       return;
     }
     // Route exists (404 GW-00001).
@@ -173,11 +173,11 @@ export class GatewayProxyService implements CheckOutcome, CallEnd {
     const route = name ? this.routes.get(name) : undefined;
     if (!route) {
       this.metrics.api('').count(E.GW.unknownApi);
-      writeProblem(req, res, requestId, E.unknownApi());
+      this.refuseAtEdge(req, res, requestId, E.unknownApi(), t0);
       return;
     }
     if (this.inFlight.draining) {
-      writeProblem(req, res, requestId, E.shuttingDown(), true);
+      this.refuseAtEdge(req, res, requestId, E.shuttingDown(), t0, true, route.name);
       return;
     }
 
@@ -186,6 +186,20 @@ export class GatewayProxyService implements CheckOutcome, CallEnd {
     const call = new GatewayCall(req, res, requestId, route, url.slice(end), t0, metrics, names);
     if (requestTracer() === null) this.checks.run(call);
     else this.runTraced(call);
+  }
+
+  /** An answer before any call exists, with its access-log line (RT4-7: probes leave a trace). */
+  private refuseAtEdge(
+    req: IncomingMessage,
+    res: ServerResponse,
+    requestId: string,
+    problem: DomainError,
+    t0: number,
+    close = false,
+    api?: string,
+  ): void {
+    writeProblem(req, res, requestId, problem, close);
+    this.accessLog.writeEdge(req, requestId, problem, t0, api);
   }
 
   /** The checks inside their span; database reads they make (cache misses) become its children. */
