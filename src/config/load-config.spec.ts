@@ -105,6 +105,14 @@ describe('loadConfig', () => {
     );
   });
 
+  it('reads HEADERS_TIMEOUT_MS (15 s by default, 100 ms to 120 s), naming it when out of range (RT4-8)', () => {
+    expect(loadConfig({}).headersTimeoutMs).toBe(15000);
+    expect(loadConfig({ HEADERS_TIMEOUT_MS: '500' }).headersTimeoutMs).toBe(500);
+    expect(() => loadConfig({ HEADERS_TIMEOUT_MS: '0' })).toThrow(/HEADERS_TIMEOUT_MS/);
+    expect(() => loadConfig({ HEADERS_TIMEOUT_MS: 'soon' })).toThrow(/HEADERS_TIMEOUT_MS/);
+    expect(() => loadConfig({ HEADERS_TIMEOUT_MS: '120001' })).toThrow(/HEADERS_TIMEOUT_MS/);
+  });
+
   it('keeps the one-line message for a single problem', () => {
     expect(() => loadConfig({ PORT: 'abc' })).toThrow(
       new ConfigError('PORT', 'must be an integer between 0 and 65535, got "abc"'),
