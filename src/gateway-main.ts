@@ -8,6 +8,7 @@ import { Logger } from '@nestjs/common';
 import { ConfigError } from './config/load-config.js';
 import { DatabaseStartError, maskDatabaseUrl } from './prisma/database-start-error.js';
 import { startDataPlane, type DataPlane } from './data-plane/start-data-plane.js';
+import { exitOnShutdownSignals } from './common/lifecycle/shutdown-signals.js';
 
 /** Start-up failures whose message is the whole story: printed as one line, no stack trace. */
 const EXPLAINED = [ConfigError, DatabaseStartError];
@@ -30,20 +31,7 @@ async function bootstrap(): Promise<void> {
       `database ${maskDatabaseUrl(config.databaseUrl ?? '')}`,
   );
 
-  // SIGTERM: stop accepting, let in-flight calls finish (up to SHUTDOWN_GRACE_MS), exit 0.
-  let closing = false;
-  const shutdown = (signal: string) => {
-    if (closing) return;
-    closing = true;
-    process.stderr.write(`${signal} received, draining\n`);
-    setTimeout(() => process.exit(0), config.shutdownGraceMs).unref();
-    dataPlane.close().then(
-      () => process.exit(0),
-      () => process.exit(0),
-    );
-  };
-  process.on('SIGTERM', () => shutdown('SIGTERM'));
-  process.on('SIGINT', () => shutdown('SIGINT'));
+  exitOnShutdownSignals(() => dataPlane.close(), config.shutdownGraceMs);
 }
 
 bootstrap().catch((err: unknown) => {

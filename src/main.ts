@@ -9,6 +9,7 @@ import { ConfigError } from './config/load-config.js';
 import { DATABASE_CONNECTION, type DatabaseConnection } from './prisma/database-connection.js';
 import { DataDirInUseError } from './prisma/data-dir-lock.js';
 import { DatabaseStartError, maskDatabaseUrl } from './prisma/database-start-error.js';
+import { exitOnShutdownSignals } from './common/lifecycle/shutdown-signals.js';
 
 /** Start-up failures whose message is the whole story: printed as one line, no stack trace. */
 const EXPLAINED = [ConfigError, DataDirInUseError, DatabaseStartError];
@@ -54,20 +55,7 @@ async function bootstrap(): Promise<void> {
   await db.lock?.update({ port });
   new Logger('Main').log(startupLine(config, port, db));
 
-  // SIGTERM: stop accepting, let in-flight requests finish (up to SHUTDOWN_GRACE_MS), exit 0.
-  let closing = false;
-  const shutdown = (signal: string) => {
-    if (closing) return;
-    closing = true;
-    process.stderr.write(`${signal} received, draining\n`);
-    setTimeout(() => process.exit(0), config.shutdownGraceMs).unref();
-    app.close().then(
-      () => process.exit(0),
-      () => process.exit(0),
-    );
-  };
-  process.on('SIGTERM', () => shutdown('SIGTERM'));
-  process.on('SIGINT', () => shutdown('SIGINT'));
+  exitOnShutdownSignals(() => app.close(), config.shutdownGraceMs);
 }
 
 bootstrap().catch((err: unknown) => {

@@ -36,16 +36,7 @@ import { ConsentFeedSequencer } from '../consents/consent-feed.sequencer.js';
 import { ConsentMetrics } from '../consents/consent-metrics.js';
 import { ConsentVersionsService } from '../consents/consent-versions.service.js';
 import { ConsentsService } from '../consents/consents.service.js';
-import { ApiRouteTable } from '../gateway/api-route-table.js';
-import { GatewayStateCache } from '../gateway/consent-state.cache.js';
-import { DailyCallCounter } from '../gateway/daily-call-counter.js';
-import { DailyCallsRepository } from '../gateway/daily-calls.repository.js';
-import { GatewayJobs } from '../gateway/gateway-jobs.js';
-import { GatewayMetrics } from '../gateway/gateway-metrics.js';
-import { GatewayProxyService } from '../gateway/gateway-proxy.service.js';
-import { OneTimeClaimsRepository } from '../gateway/one-time-claims.repository.js';
-import { UsageRecorder } from '../gateway/usage-recorder.js';
-import { UsageRepository } from '../gateway/usage.repository.js';
+import { GATEWAY_RUNTIME_PROVIDERS } from '../gateway/gateway-runtime.providers.js';
 import type { DatabaseConnection } from '../prisma/database-connection.js';
 import { PrismaModule } from '../prisma/prisma.module.js';
 import { ResourcePoliciesService } from '../resources/resource-policies.service.js';
@@ -99,19 +90,6 @@ const CONTEXTS: Provider[] = [
   ConsentMetrics,
 ];
 
-const GATEWAY: Provider[] = [
-  ApiRouteTable,
-  DailyCallCounter,
-  DailyCallsRepository,
-  GatewayStateCache,
-  GatewayJobs,
-  GatewayMetrics,
-  GatewayProxyService,
-  OneTimeClaimsRepository,
-  UsageRecorder,
-  UsageRepository,
-];
-
 @Module({})
 export class DataPlaneModule {
   static forRoot(options: DataPlaneModuleOptions = {}): DynamicModule {
@@ -128,7 +106,7 @@ export class DataPlaneModule {
         PagingModule,
         TracingModule,
       ],
-      providers: [MetricsRegistry, ...AUTH, ...CONTEXTS, ...GATEWAY],
+      providers: [MetricsRegistry, ...AUTH, ...CONTEXTS, ...GATEWAY_RUNTIME_PROVIDERS],
       exports: [],
     };
   }

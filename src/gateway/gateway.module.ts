@@ -17,37 +17,18 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { AccessListsModule } from '../access-lists/access-lists.module.js';
 import { ConsentsModule } from '../consents/consents.module.js';
 import { ResourcesModule } from '../resources/resources.module.js';
-import { ApiRouteTable } from './api-route-table.js';
-import { GatewayStateCache } from './consent-state.cache.js';
-import { DailyCallCounter } from './daily-call-counter.js';
-import { DailyCallsRepository } from './daily-calls.repository.js';
-import { GatewayJobs } from './gateway-jobs.js';
-import { GatewayMetrics } from './gateway-metrics.js';
 import { GatewayProxyService, isProxyTarget } from './gateway-proxy.service.js';
-import { OneTimeClaimsRepository } from './one-time-claims.repository.js';
+import { GatewayJobs } from './gateway-jobs.js';
+import { GATEWAY_RUNTIME_PROVIDERS } from './gateway-runtime.providers.js';
 import { ProtectedApisController } from './protected-apis.controller.js';
 import { ProtectedApisService } from './protected-apis.service.js';
-import { UsageRecorder } from './usage-recorder.js';
-import { UsageRepository } from './usage.repository.js';
 
 const PROXY_METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'] as const;
 
 @Module({
   imports: [ResourcesModule, AccessListsModule, ConsentsModule],
   controllers: [ProtectedApisController],
-  providers: [
-    ApiRouteTable,
-    DailyCallCounter,
-    DailyCallsRepository,
-    GatewayStateCache,
-    GatewayJobs,
-    GatewayMetrics,
-    GatewayProxyService,
-    OneTimeClaimsRepository,
-    ProtectedApisService,
-    UsageRecorder,
-    UsageRepository,
-  ],
+  providers: [...GATEWAY_RUNTIME_PROVIDERS, ProtectedApisService],
   exports: [ProtectedApisService, GatewayProxyService],
 })
 export class GatewayModule implements OnModuleInit {

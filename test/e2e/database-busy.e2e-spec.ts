@@ -10,7 +10,8 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import pg from 'pg';
 import { Scopes } from '../../src/common/auth/scopes.js';
 import type { DatabaseConnection } from '../../src/prisma/database-connection.js';
-import { registerOwner, type TestOwner } from '../factories/registry.js';
+import { createResource, registerOwner, resourceBody, type TestOwner } from '../factories/registry.js';
+import { DEFAULT_LOCK_TIMEOUT_MS, PrismaService } from '../../src/prisma/prisma.service.js';
 import { createTestApp, type TestApp } from '../helpers/app.js';
 import { createTestDatabase } from '../helpers/database.js';
 import { bearer } from '../helpers/tokens.js';
@@ -61,6 +62,13 @@ onPostgres('a lock wait past lock_timeout (55P03)', () => {
       body: JSON.stringify({ data: [MEMBER] }),
     });
 
+  it("keeps the database's own lock_timeout (a DBA's setting wins over the service's default)", async () => {
+    const [row] = await t.app.get(PrismaService).$queryRaw<
+      Array<{ lock_timeout: string }>
+    >`SHOW lock_timeout`;
+    expect(row.lock_timeout).toBe('300ms');
+  });
+
   it('answers 503 problem+json with Retry-After while another transaction holds the list, then succeeds', async () => {
     await holder.query('BEGIN');
     await holder.query("SELECT id FROM access_lists WHERE owner = $1 AND identifier = 'busy' FOR UPDATE", [
@@ -92,5 +100,69 @@ onPostgres('a lock wait past lock_timeout (55P03)', () => {
       headers: { authorization: auth },
     });
     expect(((await after.json()) as { data: Array<{ id: string }> }).data.map((m) => m.id)).toEqual([MEMBER]);
+  });
+});
+
+/**
+ * Red team RT4-6 (N2): with no lock_timeout anywhere, a resource PUT queued behind a row lock held
+ * for minutes waited out the 20 s transaction timeout, and 25 of them held every pooled
+ * connection. The service now sets a default lock_timeout (DEFAULT_LOCK_TIMEOUT_MS) on its
+ * sessions: the PUT gives up with 503 + Retry-After and the connection is free again.
+ */
+onPostgres('a lock held longer than the default lock_timeout, no database setting', () => {
+  let db: DatabaseConnection;
+  let t: TestApp;
+  let owner: TestOwner;
+  let holder: pg.Client;
+
+  beforeAll(async () => {
+    db = await createTestDatabase();
+    t = await createTestApp({ db });
+    owner = await registerOwner(t);
+    holder = new pg.Client({ connectionString: db.url });
+    await holder.connect();
+  });
+
+  afterAll(async () => {
+    await holder?.end();
+    await t?.close();
+    await db?.stop();
+  });
+
+  it('gives every session of the service the default lock_timeout', async () => {
+    const [row] = await t.app.get(PrismaService).$queryRaw<
+      Array<{ lock_timeout: string }>
+    >`SHOW lock_timeout`;
+    expect(row.lock_timeout).toBe(`${DEFAULT_LOCK_TIMEOUT_MS / 1000}s`);
+  });
+
+  it('a resource PUT behind a held row lock answers 503 with Retry-After, the resource unchanged, reads still served', async () => {
+    const created = await createResource(t, owner);
+    const url = `${t.url}/resourceregistry/api/v1/resource/${created.identifier}`;
+    await holder.query('BEGIN');
+    await holder.query('SELECT 1 FROM resources WHERE identifier = $1 FOR UPDATE', [created.identifier]);
+    const put = fetch(url, {
+      method: 'PUT',
+      headers: { authorization: owner.auth, 'content-type': 'application/json' },
+      body: JSON.stringify(resourceBody(owner, { identifier: created.identifier, isOneTimeConsent: true })),
+    });
+    // While the PUT waits for the lock, a read on another connection of the pool is answered.
+    const read = await fetch(url, { headers: { authorization: owner.auth } });
+    expect(read.status).toBe(200);
+    const refused = await put;
+    await holder.query('ROLLBACK');
+    expect({ status: refused.status, retryAfter: refused.headers.get('retry-after') }).toEqual({
+      status: 503,
+      retryAfter: '1',
+    });
+    expect(((await refused.json()) as { code: string }).code).toBe('STD-00503');
+    const after = (await (await fetch(url, { headers: { authorization: owner.auth } })).json()) as {
+      isOneTimeConsent: boolean;
+      versionId: string;
+    };
+    expect({ isOneTimeConsent: after.isOneTimeConsent, versionId: after.versionId }).toEqual({
+      isOneTimeConsent: false,
+      versionId: created.versionId,
+    });
   });
 });
