@@ -27,7 +27,14 @@ import { loadavg } from 'node:os';
 import path from 'node:path';
 import { NODE_RUNTIME_ENV, NODE_RUNTIME_FLAGS } from '../src/config/runtime-flags.js';
 import { startDataPlaneProcess, type RunningDataPlane } from './lib/data-plane.js';
-import { combine, dataPlaneRatios, dataPlaneTargets, type BenchRow } from './lib/gateway-rows.js';
+import {
+  combine,
+  dataPlaneRatios,
+  dataPlaneTargets,
+  designTargets,
+  issue22Targets,
+  type BenchRow,
+} from './lib/gateway-rows.js';
 import { benchDatabase, CONSUMER_ORG, setUp, SUBJECT, type Database } from './lib/gateway-world.js';
 import { startIssuer, type BenchIssuer } from './lib/issuer.js';
 import { startOtlpSink } from './lib/otlp-sink.js';
@@ -385,45 +392,15 @@ export async function benchGateway(
         ).toFixed(3),
       ),
     };
-    // Issue 22's targets, against the bare node:http + undici proxy measured in the same run.
+    const service = {
+      reusedByCpu: ratios.reusedTokenVsBareProxyByCpu,
+      newByCpu: ratios.newTokenVsBareProxyByCpu,
+      addedP99Ms: ratios.addedP99MsAtFixedRate,
+      rssMb: ratios.maxGatewayRssMb,
+    };
     const targets = [
-      {
-        name: 'reused token ≥ 0.9× bare proxy (by CPU per request)',
-        value: ratios.reusedTokenVsBareProxyByCpu,
-        target: '≥ 0.9',
-        met: ratios.reusedTokenVsBareProxyByCpu >= 0.9,
-      },
-      {
-        name: 'new token per request ≥ 0.6× bare proxy (by CPU per request)',
-        value: ratios.newTokenVsBareProxyByCpu,
-        target: '≥ 0.6',
-        met: ratios.newTokenVsBareProxyByCpu >= 0.6,
-      },
-      {
-        name: `p99 added latency @ ${fixedRate}/s, ${CONNECTIONS} connections (ms)`,
-        value: ratios.addedP99MsAtFixedRate,
-        target: '< 1',
-        met: ratios.addedP99MsAtFixedRate < 1,
-      },
-      {
-        name: 'gateway RSS after both runs (MB, peak)',
-        value: ratios.maxGatewayRssMb,
-        target: '< 150',
-        met: ratios.maxGatewayRssMb < 150,
-      },
-      // DESIGN §7's older targets, which the all-in-one process must meet in any case.
-      {
-        name: 'DESIGN §7: reused token ≥ 0.75× bare proxy (by req/s)',
-        value: ratios.reusedTokenVsBareProxy,
-        target: '≥ 0.75',
-        met: ratios.reusedTokenVsBareProxy >= 0.75,
-      },
-      {
-        name: 'DESIGN §7: gateway RSS (MB, peak)',
-        value: ratios.maxGatewayRssMb,
-        target: '< 200',
-        met: ratios.maxGatewayRssMb < 200,
-      },
+      ...issue22Targets('', 'gateway', service, fixedRate, CONNECTIONS),
+      ...designTargets(ratios.reusedTokenVsBareProxy, ratios.maxGatewayRssMb),
       ...dataPlaneTargets(ratios.dataPlane, fixedRate, CONNECTIONS),
     ];
     const bad = rows.filter((x) => x.non2xx > 0);
